@@ -1,0 +1,1 @@
+//! liqscan-hw

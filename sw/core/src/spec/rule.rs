@@ -1,0 +1,53 @@
+//! The liquidation rule on spec integers: the formula the `cpu` scanner runs
+//! and the circuit implements stage by stage.
+
+use super::limits::MMR_ONE;
+use super::units::{PositionConst, SymbolUnits};
+
+/// Liquidate iff `E − MM < 0`, or `≤ 0` when the book sets `liquidate_at_equal`.
+#[inline]
+pub fn liquidates(margin_sum: i128, liquidate_at_equal: bool) -> bool {
+    margin_sum < 0 || (liquidate_at_equal && margin_sum == 0)
+}
+
+impl SymbolUnits {
+    /// `X = |Q|·P` (< 2^63).
+    #[inline]
+    pub fn notional(&self, qty_lots: i32, price: u32) -> u64 {
+        u64::from(qty_lots.unsigned_abs()) * u64::from(price)
+    }
+
+    /// The bracket of notional `X`: the first with `X ≤ cap` (the padded table always has one).
+    #[inline]
+    pub fn bracket_of(&self, notional: u64) -> usize {
+        self.brackets.iter().position(|b| notional <= b.cap).expect("the last bracket is uncapped")
+    }
+
+    /// `E − MM = T + A_b + σ·X·W_b,σ` in units of `10^-s`.
+    #[inline]
+    pub fn margin_sum(&self, position: PositionConst, price: u32) -> i128 {
+        let x = self.notional(position.qty_lots, price);
+        let bracket = &self.brackets[self.bracket_of(x)];
+        let base = position.offset + bracket.maint as i128;
+        if position.qty_lots > 0 {
+            base + (u128::from(x) * u128::from(bracket.weight_long)) as i128
+        } else {
+            base - (u128::from(x) * u128::from(bracket.weight_short)) as i128
+        }
+    }
+
+    /// Equity `E = T + Q·P·k6·10^6` in units of `10^-s`.
+    pub fn equity(&self, position: PositionConst, price: u32) -> i128 {
+        position.offset + i128::from(position.qty_lots) * i128::from(price) * self.lot_tick_value()
+    }
+
+    /// Maintenance margin `MM = X·k6·R_b − A_b` in units of `10^-s` (negative
+    /// when the maintenance amount exceeds `N·mmr`).
+    pub fn maintenance(&self, position: PositionConst, price: u32) -> i128 {
+        let x = self.notional(position.qty_lots, price);
+        let bracket = &self.brackets[self.bracket_of(x)];
+        i128::from(x) * i128::from(self.k6) * i128::from(bracket.mmr) - bracket.maint as i128
+    }
+}
+
+const _: () = assert!(MMR_ONE == 1_000_000);

@@ -1,0 +1,27 @@
+//! The circuit's timing contract and generation parameters, shared by the
+//! hardware generator, the Verilator wrapper and the tests that check them.
+
+/// Lane counts the scanner can be generated with.
+pub const LANE_OPTIONS: [usize; 5] = [1, 2, 4, 8, 16];
+/// Lanes of the default build (8 lanes fit the LFE5UM-85F multiplier budget).
+pub const DEFAULT_LANES: usize = 8;
+
+/// Position slots of the FPGA build (block RAM of an LFE5UM-85F).
+pub const FPGA_SLOTS: usize = 16_384;
+/// Symbols of the FPGA build.
+pub const FPGA_SYMBOLS: usize = 256;
+/// Position slots of the Verilator build: a whole demo or bench book.
+pub const SIM_SLOTS: usize = 1 << 20;
+/// Symbols of the Verilator build.
+pub const SIM_SYMBOLS: usize = 4096;
+
+/// Cycles from the clock edge that accepts a tick to the one that raises
+/// `done`, not counting the `ceil(n / L)` issue cycles: symbol-table read,
+/// slot-memory read, the two wide products, the sum and the sign test.
+pub const PIPELINE_DEPTH: u64 = 14;
+
+/// Cycles a scan of `slots` slots (holes included) takes on `lanes` lanes
+/// when the result stream never back-pressures; each stalled cycle adds one.
+pub fn scan_cycles(slots: u64, lanes: u64) -> u64 {
+    slots.div_ceil(lanes) + PIPELINE_DEPTH
+}
