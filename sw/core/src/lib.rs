@@ -1,5 +1,16 @@
 //! liqscan-core: the exact margin spec, the position book and the software
 //! scanners. No I/O beyond parsing readers handed in by the caller.
 
+pub mod book;
+pub mod cpu;
 pub mod decimal;
+pub mod engine;
+pub mod market;
+pub mod report;
+pub mod slots;
 pub mod spec;
+
+pub use book::{Book, Position, Update};
+pub use cpu::CpuScanner;
+pub use engine::{Engine, EngineError, Liquidation, Tick};
+pub use market::{Market, Symbol, SymbolId};

@@ -1,0 +1,52 @@
+//! Liquidation events as reported: exact decimal strings recomputed by the
+//! host from the spec integers, for the hits only.
+
+use serde::Serialize;
+
+use crate::book::Position;
+use crate::engine::{Liquidation, Tick};
+use crate::market::Market;
+
+/// One output line of `liqscan scan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// The tick's `seq`.
+    pub tick: u64,
+    pub position: u64,
+    pub account: String,
+    pub symbol: String,
+    pub mark: String,
+    pub equity: String,
+    pub maintenance: String,
+}
+
+/// A backend's shortfall disagrees with the spec's `MM − E` for the position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("position {position}: backend shortfall {reported} but MM − E = {expected} (quote units)")]
+pub struct ShortfallMismatch {
+    pub position: u64,
+    pub reported: i128,
+    pub expected: i128,
+}
+
+/// The event for a liquidation of `position` (as it was before the tick).
+/// Checks the backend's shortfall against `MM − E` recomputed here.
+pub fn event(market: &Market, tick: Tick, position: &Position, hit: Liquidation) -> Result<Event, ShortfallMismatch> {
+    let symbol = market.symbol(position.symbol);
+    let units = &symbol.units;
+    let konst = position.constants(market);
+    let equity = units.equity(konst, tick.price);
+    let maintenance = units.maintenance(konst, tick.price);
+    if maintenance - equity != hit.shortfall {
+        return Err(ShortfallMismatch { position: position.id, reported: hit.shortfall, expected: maintenance - equity });
+    }
+    Ok(Event {
+        tick: tick.seq,
+        position: position.id,
+        account: position.account.clone(),
+        symbol: symbol.name.clone(),
+        mark: units.format_price(tick.price),
+        equity: units.format_units(equity),
+        maintenance: units.format_units(maintenance),
+    })
+}
