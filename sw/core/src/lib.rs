@@ -5,12 +5,18 @@ pub mod book;
 pub mod cpu;
 pub mod decimal;
 pub mod engine;
+pub mod gen;
+pub mod indexed;
+pub mod input;
 pub mod market;
+pub mod prices;
 pub mod report;
 pub mod slots;
 pub mod spec;
+pub mod threshold;
 
 pub use book::{Book, Position, Update};
 pub use cpu::CpuScanner;
 pub use engine::{Engine, EngineError, Liquidation, Tick};
+pub use indexed::IndexedScanner;
 pub use market::{Market, Symbol, SymbolId};

@@ -18,7 +18,7 @@ pub const SIM_SYMBOLS: usize = 4096;
 /// Cycles from the clock edge that accepts a tick to the one that raises
 /// `done`, not counting the `ceil(n / L)` issue cycles: symbol-table read,
 /// slot-memory read, the two wide products, the sum and the sign test.
-pub const PIPELINE_DEPTH: u64 = 14;
+pub const PIPELINE_DEPTH: u64 = 19;
 
 /// Cycles a scan of `slots` slots (holes included) takes on `lanes` lanes
 /// when the result stream never back-pressures; each stalled cycle adds one.

@@ -1,0 +1,108 @@
+//! Runs one backend over a scenario, timing every `Engine::tick` call.
+
+use std::time::{Duration, Instant};
+
+use liqscan_core::gen::Scenario;
+use liqscan_core::spec::scan_cycles;
+use liqscan_core::{Engine, EngineError, Liquidation, Position, Tick};
+
+use crate::latency::{Recorder, Summary};
+
+/// The cost of measuring: a backend that decides nothing, called and timed
+/// exactly like the others (a virtual call and two clock reads).
+#[derive(Debug, Default)]
+pub struct Baseline;
+
+impl Engine for Baseline {
+    fn name(&self) -> &str {
+        "base"
+    }
+
+    fn upsert(&mut self, _: &Position) -> Result<(), EngineError> {
+        Ok(())
+    }
+
+    fn close(&mut self, _: u64) -> Result<bool, EngineError> {
+        Ok(false)
+    }
+
+    fn tick(&mut self, tick: Tick, _: &mut Vec<Liquidation>) -> Result<(), EngineError> {
+        std::hint::black_box(tick);
+        Ok(())
+    }
+}
+
+/// One backend's run over a scenario.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub backend: String,
+    /// Per-tick decision latency in ns, warm-up ticks excluded.
+    pub latency: Summary,
+    /// Every liquidation, with the `seq` of its tick, in output order.
+    pub events: Vec<(u64, Liquidation)>,
+    /// Loading the positions.
+    pub load: Duration,
+    /// All ticks, timing included.
+    pub wall: Duration,
+}
+
+/// Loads the scenario's positions into `engine`, then runs every tick,
+/// recording the duration of each `tick` call after the first `warmup`.
+pub fn run(engine: &mut dyn Engine, scenario: &Scenario, warmup: usize) -> Result<Run, EngineError> {
+    let positions: Vec<&Position> = scenario.positions.iter().collect();
+    let started = Instant::now();
+    engine.load(&positions)?;
+    let load = started.elapsed();
+
+    let mut latency = Recorder::default();
+    let mut events = Vec::new();
+    let mut out = Vec::with_capacity(scenario.positions.len());
+    let started = Instant::now();
+    for (i, &tick) in scenario.ticks.iter().enumerate() {
+        out.clear();
+        let t0 = Instant::now();
+        engine.tick(tick, &mut out)?;
+        let ns = t0.elapsed().as_nanos();
+        if i >= warmup {
+            latency.record(u64::try_from(ns).unwrap_or(u64::MAX));
+        }
+        events.extend(out.iter().map(|&hit| (tick.seq, hit)));
+    }
+    let wall = started.elapsed();
+    Ok(Run { backend: engine.name().to_owned(), latency: latency.summary(), events, load, wall })
+}
+
+/// The circuit's tick-to-last-decision latency per tick, in cycles, from the
+/// timing contract: every loaded position keeps its slot (a liquidated one
+/// leaves a hole the scan still walks), so a tick's symbol has as many slots
+/// as positions were loaded into it.
+pub fn circuit_cycles(scenario: &Scenario, lanes: usize, warmup: usize) -> Summary {
+    let mut slots = vec![0u64; scenario.market.len()];
+    for p in &scenario.positions {
+        slots[p.symbol.index()] += 1;
+    }
+    let mut cycles = Recorder::default();
+    for tick in scenario.ticks.iter().skip(warmup) {
+        cycles.record(scan_cycles(slots[tick.symbol.index()], lanes as u64));
+    }
+    cycles.summary()
+}
+
+/// The first event where `run` and `reference` differ.
+pub fn first_difference(reference: &Run, run: &Run) -> Option<String> {
+    let a = &reference.events;
+    let b = &run.events;
+    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    if at == a.len() && at == b.len() {
+        return None;
+    }
+    Some(format!(
+        "{} and {} differ at event {at}: {:?} vs {:?} ({} vs {} events)",
+        reference.backend,
+        run.backend,
+        a.get(at),
+        b.get(at),
+        a.len(),
+        b.len()
+    ))
+}

@@ -1,0 +1,313 @@
+//! One scan lane: decides one position per clock (initiation interval 1).
+//!
+//! It evaluates the spec's single signed sum (`liqscan_core::spec`) and emits
+//! the shortfall `−(T + A_b + σ·X·W_b,σ)` directly:
+//!
+//! ```text
+//! shortfall = −T − A − σ·X·W
+//!           = ~T + ~A + Y + 2 + σ      Y = σ>0 ? ~XW : XW   (all mod 2^110)
+//! ```
+//!
+//! `~T + ~A + Y` is compressed to a carry-save pair; the two free low bits of
+//! its two carry vectors carry the `+2` and the adder's carry-in the `+σ`,
+//! so no separate negation or subtraction is needed. The pair then goes
+//! through one 110-bit carry-select adder.
+//!
+//! Stage `k` holds a position after the `k`-th enabled edge since it was
+//! sampled; the outputs are stage [`Lane::LATENCY`] = 14.
+//!
+//! ```text
+//! S1      |Q| (31-bit negate), σ, sext(T) to 110, tag, valid
+//! S2–S4   MulNotional: X = |Q|·P                      (4 DSPs)
+//! S5      16 × {X_hi < cap_hi, X_hi = cap_hi, X_lo ≤ cap_lo}   (32/31-bit compares)
+//! S6      first bracket with X ≤ cap → A_b, W_b,σ
+//! S7–S10  MulProduct: X·W                              (12 DSPs)
+//! S11     carry-save pair of ~T, ~A, ±XW and the constant 2
+//! S12–S13 WideAdder: shortfall                         (≤ 38-bit carry chains)
+//! S14     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
+//! ```
+//!
+//! 16 multipliers per lane. `enable` low freezes every stage, so a stall
+//! cycle delays every result by exactly one cycle.
+
+use liqscan_core::spec;
+use rust_hdl::prelude::*;
+
+use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
+use crate::mul::{MulNotional, MulProduct, WideAdder};
+
+/// Entries of the bracket table.
+pub const BRACKETS: usize = spec::MAX_BRACKETS;
+/// Width of the opaque tag carried with each position.
+pub const TAG: usize = 32;
+
+/// One entry of the bracket table (static during a scan, shared by all lanes).
+#[derive(LogicInterface, Default)]
+pub struct BracketPort {
+    /// `cap_b` in `X` units (`NOTIONAL_MAX` when uncapped).
+    pub cap: Signal<In, Bits<NOTIONAL>>,
+    /// `A_b`.
+    pub maint: Signal<In, Bits<MAINT>>,
+    /// `W_b,+`, added for long positions.
+    pub weight_long: Signal<In, Bits<WEIGHT>>,
+    /// `W_b,−`, subtracted for short positions.
+    pub weight_short: Signal<In, Bits<WEIGHT>>,
+}
+
+// Stage numbers (see the diagram above).
+const S_IN: usize = 1;
+const S_X: usize = S_IN + MulNotional::LATENCY;
+const S_CMP: usize = S_X + 1;
+const S_SEL: usize = S_CMP + 1;
+const S_XW: usize = S_SEL + MulProduct::LATENCY;
+const S_CSA: usize = S_XW + 1;
+const S_SUM: usize = S_CSA + WideAdder::LATENCY;
+const S_OUT: usize = S_SUM + 1;
+
+// hdl_gen code indexes the delay lines (entry k − 1 holds stage k) and the
+// table with literals; these are the values they spell out.
+const _: () = {
+    assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
+    assert!(S_X == 4 && S_CMP == 5 && S_SEL == 6 && S_XW == 10 && S_CSA == 11);
+    assert!(S_SUM == 13 && S_OUT == 14);
+};
+
+/// The arithmetic of one lane: see the module docs.
+#[derive(LogicBlock, Default)]
+pub struct Lane {
+    pub clock: Signal<In, Clock>,
+    /// Clock enable: every stage holds while low.
+    pub enable: Signal<In, bool>,
+    /// Liquidate when the sum is exactly 0 too.
+    pub at_equal: Signal<In, bool>,
+    /// `P`, static during a scan.
+    pub price: Signal<In, Bits<PRICE>>,
+    /// The padded bracket table, static during a scan.
+    pub brackets: [BracketPort; BRACKETS],
+    pub in_valid: Signal<In, bool>,
+    /// Opaque, returned with the result.
+    pub in_tag: Signal<In, Bits<TAG>>,
+    /// `Q`, nonzero when valid.
+    pub in_qty: Signal<In, Signed<QTY_STORE>>,
+    /// `T`.
+    pub in_offset: Signal<In, Signed<OFFSET>>,
+    /// The input [`Lane::LATENCY`] enabled cycles ago was valid.
+    pub out_valid: Signal<Out, bool>,
+    /// Valid and liquidated.
+    pub out_hit: Signal<Out, bool>,
+    pub out_tag: Signal<Out, Bits<TAG>>,
+    /// `−(T + A + σ·X·W)`, exact for every valid input.
+    pub out_shortfall: Signal<Out, Signed<SUM>>,
+
+    // Side-band delay lines: entry k − 1 holds stage k.
+    valid: [DFF<bool>; S_SUM],
+    tag: [DFF<Bits<TAG>>; S_SUM],
+    /// `Q < 0` (short).
+    neg: [DFF<bool>; S_CSA],
+    /// `T` sign-extended to 110 bits.
+    offset: [DFF<Bits<SUM>>; S_XW],
+
+    // S1.
+    qty_bits: Signal<Local, Bits<QTY_STORE>>,
+    qty_low: Signal<Local, Bits<QTY>>,
+    qty_abs: Signal<Local, Bits<QTY>>,
+    offset_bits: Signal<Local, Bits<OFFSET>>,
+    offset_sign: Signal<Local, Bits<1>>,
+    offset_ext: Signal<Local, Bits<SUM>>,
+    abs_qty: DFF<Bits<QTY>>,
+    // S2–S4.
+    mul_x: MulNotional,
+    // S5: per bracket, X ≤ cap as X_hi < cap_hi ∨ (X_hi = cap_hi ∧ X_lo ≤ cap_lo).
+    x_hi: Signal<Local, Bits<32>>,
+    x_lo: Signal<Local, Bits<31>>,
+    hi_lt: [DFF<bool>; BRACKETS],
+    hi_eq: [DFF<bool>; BRACKETS],
+    lo_le: [DFF<bool>; BRACKETS],
+    /// `X` at S5 and S6.
+    x: [DFF<Bits<NOTIONAL>>; 2],
+    // S6; `maint` is delayed to S10.
+    maint: [DFF<Bits<MAINT>>; S_XW - S_SEL + 1],
+    weight: DFF<Bits<WEIGHT>>,
+    // S7–S10.
+    mul_xw: MulProduct,
+    // S11.
+    t_inv: Signal<Local, Bits<SUM>>,
+    a_ext: Signal<Local, Bits<SUM>>,
+    a_inv: Signal<Local, Bits<SUM>>,
+    xw_ext: Signal<Local, Bits<SUM>>,
+    xw_sel: Signal<Local, Bits<SUM>>,
+    s1: Signal<Local, Bits<SUM>>,
+    c1: Signal<Local, Bits<SUM>>,
+    save_s: DFF<Bits<SUM>>,
+    save_c: DFF<Bits<SUM>>,
+    // S12–S13.
+    add: WideAdder,
+    // S14.
+    valid_out: DFF<bool>,
+    hit_out: DFF<bool>,
+    tag_out: DFF<Bits<TAG>>,
+    shortfall_out: DFF<Bits<SUM>>,
+}
+
+impl Lane {
+    /// Enabled clock edges from sampling an input (counted) to its result on the outputs.
+    pub const LATENCY: usize = S_OUT;
+    /// 16×16 multipliers (DSP blocks) per lane.
+    pub const MULTIPLIERS: usize = MulNotional::MULTIPLIERS + MulProduct::MULTIPLIERS;
+}
+
+impl Logic for Lane {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, abs_qty, weight, save_s, save_c, valid_out, hit_out, tag_out, shortfall_out);
+        clock!(self, clock, mul_x, mul_xw, add);
+        for k in 0..13 {
+            self.valid[k].clock.next = self.clock.val();
+            self.valid[k].d.next = self.valid[k].q.val();
+            self.tag[k].clock.next = self.clock.val();
+            self.tag[k].d.next = self.tag[k].q.val();
+        }
+        for k in 0..11 {
+            self.neg[k].clock.next = self.clock.val();
+            self.neg[k].d.next = self.neg[k].q.val();
+        }
+        for k in 0..10 {
+            self.offset[k].clock.next = self.clock.val();
+            self.offset[k].d.next = self.offset[k].q.val();
+        }
+        for k in 0..5 {
+            self.maint[k].clock.next = self.clock.val();
+            self.maint[k].d.next = self.maint[k].q.val();
+        }
+        for k in 0..2 {
+            self.x[k].clock.next = self.clock.val();
+            self.x[k].d.next = self.x[k].q.val();
+        }
+        for b in 0..16 {
+            self.hi_lt[b].clock.next = self.clock.val();
+            self.hi_lt[b].d.next = self.hi_lt[b].q.val();
+            self.hi_eq[b].clock.next = self.clock.val();
+            self.hi_eq[b].d.next = self.hi_eq[b].q.val();
+            self.lo_le[b].clock.next = self.clock.val();
+            self.lo_le[b].d.next = self.lo_le[b].q.val();
+        }
+        self.mul_x.enable.next = self.enable.val();
+        self.mul_xw.enable.next = self.enable.val();
+        self.add.enable.next = self.enable.val();
+
+        // S1: |Q| ≤ 2^31 − 1, so −Q is exact modulo 2^31: a 31-bit negate.
+        // sext(T): 108 → 110 bits.
+        self.qty_bits.next = unsigned_cast(self.in_qty.val());
+        self.qty_low.next = self.qty_bits.val().get_bits::<QTY>(0);
+        if self.qty_bits.val().get_bit(31) {
+            // A 1-bit literal keeps the Verilog add 31 bits wide.
+            self.qty_abs.next = !self.qty_low.val() + true;
+        } else {
+            self.qty_abs.next = self.qty_low.val();
+        }
+        // Sign-extended by hand on unsigned bits: rust-hdl's simulated
+        // `signed_bit_cast` does not terminate on the most negative value.
+        self.offset_bits.next = unsigned_cast(self.in_offset.val());
+        self.offset_sign.next = self.offset_bits.val().get_bits::<1>(107);
+        self.offset_ext.next = bit_cast::<SUM, OFFSET>(self.offset_bits.val())
+            | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 108)
+            | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 109);
+
+        // S2–S4: X = |Q|·P, 31 × 32 → 63 bits.
+        self.mul_x.a.next = self.abs_qty.q.val();
+        self.mul_x.b.next = self.price.val();
+
+        // S5: split compares, 32 and 31 bits.
+        self.x_hi.next = self.mul_x.y.val().get_bits::<32>(31);
+        self.x_lo.next = self.mul_x.y.val().get_bits::<31>(0);
+
+        // S7–S10: X·W, 63 × 37 → 100 bits.
+        self.mul_xw.a.next = self.x[1].q.val();
+        self.mul_xw.b.next = self.weight.q.val();
+
+        // S11: ~T + ~A + Y, each 110 bits (A and XW zero-extended).
+        self.t_inv.next = !self.offset[9].q.val();
+        self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint[4].q.val());
+        self.a_inv.next = !self.a_ext.val();
+        self.xw_ext.next = bit_cast::<SUM, PRODUCT>(self.mul_xw.y.val());
+        if self.neg[9].q.val() {
+            self.xw_sel.next = self.xw_ext.val();
+        } else {
+            self.xw_sel.next = !self.xw_ext.val();
+        }
+        // 3:2 compressor; its carry vector's free bit 0 adds the first +1.
+        self.s1.next = self.t_inv.val() ^ self.a_inv.val() ^ self.xw_sel.val();
+        self.c1.next = (((self.t_inv.val() & self.a_inv.val())
+            | (self.t_inv.val() & self.xw_sel.val())
+            | (self.a_inv.val() & self.xw_sel.val()))
+            << 1)
+            | 1;
+
+        // S12–S13: s + c + σ, where σ = 1 for long positions.
+        self.add.a.next = self.save_s.q.val();
+        self.add.b.next = self.save_c.q.val();
+        self.add.cin.next = !self.neg[10].q.val();
+
+        if self.enable.val() {
+            // S1.
+            self.valid[0].d.next = self.in_valid.val();
+            self.tag[0].d.next = self.in_tag.val();
+            self.neg[0].d.next = self.qty_bits.val().get_bit(31);
+            self.abs_qty.d.next = self.qty_abs.val();
+            self.offset[0].d.next = self.offset_ext.val();
+            for k in 1..13 {
+                self.valid[k].d.next = self.valid[k - 1].q.val();
+                self.tag[k].d.next = self.tag[k - 1].q.val();
+            }
+            for k in 1..11 {
+                self.neg[k].d.next = self.neg[k - 1].q.val();
+            }
+            for k in 1..10 {
+                self.offset[k].d.next = self.offset[k - 1].q.val();
+            }
+            // S5.
+            for b in 0..16 {
+                self.hi_lt[b].d.next = self.x_hi.val() < self.brackets[b].cap.val().get_bits::<32>(31);
+                self.hi_eq[b].d.next = self.x_hi.val() == self.brackets[b].cap.val().get_bits::<32>(31);
+                self.lo_le[b].d.next = self.x_lo.val() <= self.brackets[b].cap.val().get_bits::<31>(0);
+            }
+            self.x[0].d.next = self.mul_x.y.val();
+            // S6: the first bracket with X ≤ cap wins (scan from the last; the
+            // padded table always matches at bracket 15, the default).
+            self.maint[0].d.next = self.brackets[15].maint.val();
+            if self.neg[4].q.val() {
+                self.weight.d.next = self.brackets[15].weight_short.val();
+            } else {
+                self.weight.d.next = self.brackets[15].weight_long.val();
+            }
+            for k in 0..16 {
+                if self.hi_lt[15 - k].q.val() || (self.hi_eq[15 - k].q.val() && self.lo_le[15 - k].q.val()) {
+                    self.maint[0].d.next = self.brackets[15 - k].maint.val();
+                    if self.neg[4].q.val() {
+                        self.weight.d.next = self.brackets[15 - k].weight_short.val();
+                    } else {
+                        self.weight.d.next = self.brackets[15 - k].weight_long.val();
+                    }
+                }
+            }
+            self.x[1].d.next = self.x[0].q.val();
+            for k in 1..5 {
+                self.maint[k].d.next = self.maint[k - 1].q.val();
+            }
+            // S11: half-adder step; its free bit 0 adds the second +1.
+            self.save_s.d.next = self.s1.val() ^ self.c1.val();
+            self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
+            // S14: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
+            self.valid_out.d.next = self.valid[12].q.val();
+            self.tag_out.d.next = self.tag[12].q.val();
+            self.shortfall_out.d.next = self.add.sum.val();
+            self.hit_out.d.next = self.valid[12].q.val()
+                && !self.add.sum.val().get_bit(109)
+                && (self.add.sum.val().any() || self.at_equal.val());
+        }
+        self.out_valid.next = self.valid_out.q.val();
+        self.out_hit.next = self.hit_out.q.val();
+        self.out_tag.next = self.tag_out.q.val();
+        self.out_shortfall.next = signed_cast(self.shortfall_out.q.val());
+    }
+}

@@ -1,0 +1,314 @@
+//! Pipelined wide unsigned multipliers built from 16×16 partial products, and
+//! the carry-select adder that finishes them.
+//!
+//! rust-hdl multiplies only `Bits<16> × Bits<16>`, which is also what one
+//! ECP5 18×18 DSP does, so every product is split into 16-bit digits. Each
+//! partial product is registered (the DSP's output register) and the sums
+//! are spread over registered stages so no carry chain is longer than 47 bits
+//! (the ≥150 MHz target on ECP5).
+//!
+//! Multipliers per lane: [`MulNotional`] 2×2 = 4, [`MulProduct`] 4×3 = 12,
+//! 16 in all (8 lanes use 128 of the LFE5UM-85F's 156).
+//!
+//! ```text
+//! WideAdder  (110 + 110 + cin, limbs 37 | 37 | 36)
+//!   A1: lo = a0+b0+cin, mid{0,1} = a1+b1+{0,1}, hi{0,1} = a2+b2+{0,1}
+//!   A2: sum = {hi_c1, mid_c0, lo}  (carry-select: two mux levels)
+//! MulNotional  X = |Q|·P   (31 × 32 → 63)
+//!   M1: pp_ij = q_i·p_j                       4 DSPs, 32 bits each
+//!   M2: lo = pp00, hi = pp11, mid = pp01 + pp10     (32-bit add)
+//!   M3: X = {hi,lo} + mid·2^16                      (47-bit add)
+//! MulProduct  X·W   (63 × 37 → 100)
+//!   P1: pp_ij = x_i·w_j                       12 DSPs, 32 bits each
+//!   P2: six rows of non-overlapping pp's → carry-save pair (3 levels of 3:2)
+//!   P3, P4: WideAdder of the pair
+//! ```
+
+use rust_hdl::prelude::*;
+
+/// Integer widths of the decision path, from [`liqscan_core::spec`].
+pub mod width {
+    use liqscan_core::spec;
+
+    /// `P`.
+    pub const PRICE: usize = spec::PRICE_BITS as usize;
+    /// `|Q|`.
+    pub const QTY: usize = spec::QTY_BITS as usize;
+    /// `Q` as stored (two's complement).
+    pub const QTY_STORE: usize = spec::QTY_STORE_BITS as usize;
+    /// `X = |Q|·P`.
+    pub const NOTIONAL: usize = spec::NOTIONAL_BITS as usize;
+    /// `W` (weight_long / weight_short).
+    pub const WEIGHT: usize = spec::WEIGHT_BITS as usize;
+    /// `X·W`.
+    pub const PRODUCT: usize = spec::PRODUCT_BITS as usize;
+    /// `A` (maint).
+    pub const MAINT: usize = spec::MAINT_BITS as usize;
+    /// `T` (offset, signed).
+    pub const OFFSET: usize = spec::OFFSET_BITS as usize;
+    /// `T + A ± X·W` and the shortfall (signed).
+    pub const SUM: usize = spec::SUM_BITS as usize;
+}
+
+use width::{NOTIONAL, PRICE, PRODUCT, QTY, SUM, WEIGHT};
+
+/// Low and middle limb of [`WideAdder`]; the high limb is the rest.
+const LIMB: usize = 37;
+const LIMB_HI: usize = SUM - 2 * LIMB;
+
+// hdl_gen code needs literal offsets; these are the values they spell out.
+const _: () = {
+    assert!(SUM == 110 && LIMB_HI == 36);
+    assert!(QTY == 31 && PRICE == 32 && NOTIONAL == 63);
+    assert!(WEIGHT == 37 && PRODUCT == 100);
+};
+
+/// `a + b + cin` modulo `2^SUM`, two stages, ≤ 38-bit carry chains.
+#[derive(LogicBlock, Default)]
+pub struct WideAdder {
+    pub clock: Signal<In, Clock>,
+    /// Clock enable: every stage holds while low.
+    pub enable: Signal<In, bool>,
+    pub a: Signal<In, Bits<SUM>>,
+    pub b: Signal<In, Bits<SUM>>,
+    pub cin: Signal<In, bool>,
+    /// `a + b + cin`, [`WideAdder::LATENCY`] enabled cycles later.
+    pub sum: Signal<Out, Bits<SUM>>,
+    // A1: limb sums with their carry out (bit LIMB); the upper limbs both ways.
+    lo: DFF<Bits<{ LIMB + 1 }>>,
+    mid0: DFF<Bits<{ LIMB + 1 }>>,
+    mid1: DFF<Bits<{ LIMB + 1 }>>,
+    hi0: DFF<Bits<LIMB_HI>>,
+    hi1: DFF<Bits<LIMB_HI>>,
+    // A2: pick by the incoming carries.
+    mid: Signal<Local, Bits<{ LIMB + 1 }>>,
+    hi: Signal<Local, Bits<LIMB_HI>>,
+    out: DFF<Bits<SUM>>,
+}
+
+impl WideAdder {
+    /// Register stages from inputs to `sum`.
+    pub const LATENCY: usize = 2;
+}
+
+impl Logic for WideAdder {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, lo, mid0, mid1, hi0, hi1, out);
+        if self.enable.val() {
+            // 37 + 37 + 1 → 38 bits.
+            self.lo.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
+                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0))
+                + self.cin.val();
+            // 37 + 37 (+1) → 38 bits.
+            self.mid0.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(37))
+                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37));
+            self.mid1.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(37))
+                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37))
+                + 1;
+            // 36 + 36 (+1) → 36 bits: the carry out of bit 109 is dropped (mod 2^110).
+            self.hi0.d.next = self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74);
+            self.hi1.d.next = self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74) + 1;
+        }
+        if self.lo.q.val().get_bit(37) {
+            self.mid.next = self.mid1.q.val();
+        } else {
+            self.mid.next = self.mid0.q.val();
+        }
+        if self.mid.val().get_bit(37) {
+            self.hi.next = self.hi1.q.val();
+        } else {
+            self.hi.next = self.hi0.q.val();
+        }
+        if self.enable.val() {
+            // {36, 37, 37} → 110 bits, disjoint fields.
+            self.out.d.next = (bit_cast::<SUM, LIMB_HI>(self.hi.val()) << 74)
+                | (bit_cast::<SUM, LIMB>(self.mid.val().get_bits::<LIMB>(0)) << 37)
+                | bit_cast::<SUM, LIMB>(self.lo.q.val().get_bits::<LIMB>(0));
+        }
+        self.sum.next = self.out.q.val();
+    }
+}
+
+/// `X = |Q|·P`: 31 × 32 → 63 bits, 4 DSPs, three stages.
+#[derive(LogicBlock, Default)]
+pub struct MulNotional {
+    pub clock: Signal<In, Clock>,
+    /// Clock enable: every stage holds while low.
+    pub enable: Signal<In, bool>,
+    /// `|Q|`.
+    pub a: Signal<In, Bits<QTY>>,
+    /// `P`.
+    pub b: Signal<In, Bits<PRICE>>,
+    /// `a·b`, [`MulNotional::LATENCY`] enabled cycles later.
+    pub y: Signal<Out, Bits<NOTIONAL>>,
+    /// `a` zero-extended to two whole digits.
+    a_ext: Signal<Local, Bits<32>>,
+    /// M1: `pp[2i + j] = a_i·b_j` (16×16 → 32 bits), weight `2^(16(i+j))`.
+    pp: [DFF<Bits<32>>; 4],
+    // M2.
+    lo: DFF<Bits<32>>,
+    hi: DFF<Bits<32>>,
+    mid: DFF<Bits<33>>,
+    /// Bits 16..63 of `{hi, lo}` (bit 63 is zero: `X < 2^63`).
+    upper: Signal<Local, Bits<47>>,
+    upper_sum: Signal<Local, Bits<47>>,
+    // M3.
+    x: DFF<Bits<NOTIONAL>>,
+}
+
+impl MulNotional {
+    /// Register stages from inputs to `y`.
+    pub const LATENCY: usize = 3;
+    /// 16×16 multipliers (DSP blocks) used.
+    pub const MULTIPLIERS: usize = 4;
+}
+
+impl Logic for MulNotional {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, lo, hi, mid, x);
+        for k in 0..4 {
+            self.pp[k].clock.next = self.clock.val();
+            self.pp[k].d.next = self.pp[k].q.val();
+        }
+        self.a_ext.next = bit_cast::<32, QTY>(self.a.val());
+        if self.enable.val() {
+            // M1: 16 × 16 → 32 bits each.
+            for i in 0..2 {
+                for j in 0..2 {
+                    self.pp[2 * i + j].d.next =
+                        self.a_ext.val().get_bits::<16>(16 * i) * self.b.val().get_bits::<16>(16 * j);
+                }
+            }
+            // M2: 32 + 32 → 33 bits; the outer products sit side by side in {hi, lo}.
+            self.lo.d.next = self.pp[0].q.val();
+            self.hi.d.next = self.pp[3].q.val();
+            self.mid.d.next = bit_cast::<33, 32>(self.pp[1].q.val()) + bit_cast::<33, 32>(self.pp[2].q.val());
+        }
+        // M3: X = {hi, lo} + mid·2^16; the low 16 bits pass, the rest is a 47-bit add.
+        self.upper.next = (bit_cast::<47, 32>(self.hi.q.val()) << 16) | bit_cast::<47, 16>(self.lo.q.val().get_bits::<16>(16));
+        // 47 + 33 → 47 bits (no overflow: X < 2^63).
+        self.upper_sum.next = self.upper.val() + bit_cast::<47, 33>(self.mid.q.val());
+        if self.enable.val() {
+            self.x.d.next = (bit_cast::<NOTIONAL, 47>(self.upper_sum.val()) << 16)
+                | bit_cast::<NOTIONAL, 16>(self.lo.q.val().get_bits::<16>(0));
+        }
+        self.y.next = self.x.q.val();
+    }
+}
+
+/// `X·W`: 63 × 37 → 100 bits, 12 DSPs, four stages.
+#[derive(LogicBlock, Default)]
+pub struct MulProduct {
+    pub clock: Signal<In, Clock>,
+    /// Clock enable: every stage holds while low.
+    pub enable: Signal<In, bool>,
+    /// `X`.
+    pub a: Signal<In, Bits<NOTIONAL>>,
+    /// `W`.
+    pub b: Signal<In, Bits<WEIGHT>>,
+    /// `a·b`, [`MulProduct::LATENCY`] enabled cycles later.
+    pub y: Signal<Out, Bits<PRODUCT>>,
+    /// Operands zero-extended to whole digits: 4 and 3.
+    a_ext: Signal<Local, Bits<64>>,
+    b_ext: Signal<Local, Bits<48>>,
+    /// P1: `pp[3i + j] = a_i·b_j` (16×16 → 32 bits), weight `2^(16(i+j))`.
+    pp: [DFF<Bits<32>>; 12],
+    /// The twelve pp's as six rows whose pp's do not overlap: digit sums
+    /// `i + j` even (`row_e*`) and odd (`row_o*`).
+    row_e0: Signal<Local, Bits<PRODUCT>>,
+    row_e1: Signal<Local, Bits<PRODUCT>>,
+    row_e2: Signal<Local, Bits<PRODUCT>>,
+    row_o0: Signal<Local, Bits<PRODUCT>>,
+    row_o1: Signal<Local, Bits<PRODUCT>>,
+    row_o2: Signal<Local, Bits<PRODUCT>>,
+    /// 3:2 compressors: 6 → 4 → 3 → 2 vectors. Exact modulo `2^100`, and
+    /// the product is below `2^100`.
+    s_e: Signal<Local, Bits<PRODUCT>>,
+    c_e: Signal<Local, Bits<PRODUCT>>,
+    s_o: Signal<Local, Bits<PRODUCT>>,
+    c_o: Signal<Local, Bits<PRODUCT>>,
+    s_1: Signal<Local, Bits<PRODUCT>>,
+    c_1: Signal<Local, Bits<PRODUCT>>,
+    // P2: the carry-save pair.
+    save_s: DFF<Bits<PRODUCT>>,
+    save_c: DFF<Bits<PRODUCT>>,
+    // P3, P4.
+    add: WideAdder,
+}
+
+impl MulProduct {
+    /// Register stages from inputs to `y`.
+    pub const LATENCY: usize = 2 + WideAdder::LATENCY;
+    /// 16×16 multipliers (DSP blocks) used.
+    pub const MULTIPLIERS: usize = 12;
+}
+
+impl Logic for MulProduct {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, save_s, save_c);
+        clock!(self, clock, add);
+        for k in 0..12 {
+            self.pp[k].clock.next = self.clock.val();
+            self.pp[k].d.next = self.pp[k].q.val();
+        }
+        self.a_ext.next = bit_cast::<64, NOTIONAL>(self.a.val());
+        self.b_ext.next = bit_cast::<48, WEIGHT>(self.b.val());
+        if self.enable.val() {
+            // P1: 16 × 16 → 32 bits each.
+            for i in 0..4 {
+                for j in 0..3 {
+                    self.pp[3 * i + j].d.next =
+                        self.a_ext.val().get_bits::<16>(16 * i) * self.b_ext.val().get_bits::<16>(16 * j);
+                }
+            }
+        }
+        // Even digit sums: {pp22, pp11, pp00}, {pp31, pp02, -}, {pp20, -}.
+        self.row_e0.next = bit_cast::<PRODUCT, 32>(self.pp[0].q.val())
+            | (bit_cast::<PRODUCT, 32>(self.pp[4].q.val()) << 32)
+            | (bit_cast::<PRODUCT, 32>(self.pp[8].q.val()) << 64);
+        self.row_e1.next = (bit_cast::<PRODUCT, 32>(self.pp[2].q.val()) << 32)
+            | (bit_cast::<PRODUCT, 32>(self.pp[10].q.val()) << 64);
+        self.row_e2.next = bit_cast::<PRODUCT, 32>(self.pp[6].q.val()) << 32;
+        // Odd digit sums, from 2^16: {pp32, pp12, pp01}, {pp21, pp10}, {pp30}.
+        // pp32 < 2^20 (15 × 5 significant bits), so row_o0 < 2^100.
+        self.row_o0.next = (bit_cast::<PRODUCT, 32>(self.pp[1].q.val()) << 16)
+            | (bit_cast::<PRODUCT, 32>(self.pp[5].q.val()) << 48)
+            | (bit_cast::<PRODUCT, 32>(self.pp[11].q.val()) << 80);
+        self.row_o1.next = (bit_cast::<PRODUCT, 32>(self.pp[3].q.val()) << 16)
+            | (bit_cast::<PRODUCT, 32>(self.pp[7].q.val()) << 48);
+        self.row_o2.next = bit_cast::<PRODUCT, 32>(self.pp[9].q.val()) << 48;
+        // 3:2 compressors: s = x^y^z, c = majority(x, y, z)·2.
+        self.s_e.next = self.row_e0.val() ^ self.row_e1.val() ^ self.row_e2.val();
+        self.c_e.next = ((self.row_e0.val() & self.row_e1.val())
+            | (self.row_e0.val() & self.row_e2.val())
+            | (self.row_e1.val() & self.row_e2.val()))
+            << 1;
+        self.s_o.next = self.row_o0.val() ^ self.row_o1.val() ^ self.row_o2.val();
+        self.c_o.next = ((self.row_o0.val() & self.row_o1.val())
+            | (self.row_o0.val() & self.row_o2.val())
+            | (self.row_o1.val() & self.row_o2.val()))
+            << 1;
+        self.s_1.next = self.s_e.val() ^ self.c_e.val() ^ self.s_o.val();
+        self.c_1.next = ((self.s_e.val() & self.c_e.val())
+            | (self.s_e.val() & self.s_o.val())
+            | (self.c_e.val() & self.s_o.val()))
+            << 1;
+        if self.enable.val() {
+            // P2: the last compressor, registered.
+            self.save_s.d.next = self.s_1.val() ^ self.c_1.val() ^ self.c_o.val();
+            self.save_c.d.next = ((self.s_1.val() & self.c_1.val())
+                | (self.s_1.val() & self.c_o.val())
+                | (self.c_1.val() & self.c_o.val()))
+                << 1;
+        }
+        // P3, P4: 100 + 100 → 100 bits (zero-extended into the 110-bit adder).
+        self.add.enable.next = self.enable.val();
+        self.add.a.next = bit_cast::<SUM, PRODUCT>(self.save_s.q.val());
+        self.add.b.next = bit_cast::<SUM, PRODUCT>(self.save_c.q.val());
+        self.add.cin.next = false;
+        self.y.next = self.add.sum.val().get_bits::<PRODUCT>(0);
+    }
+}

@@ -1,0 +1,729 @@
+//! The scanner: position memory, symbol table, `L` lanes and the result stream.
+//!
+//! # Storage
+//! * Position memory: `L` banks; slot `s` lives in bank `s mod L`, row `s / L`.
+//!   A slot is one word `(Q, T)` (held as two memories sharing the address)
+//!   plus a 1-bit valid memory per bank, so clearing a liquidated slot
+//!   writes one bit.
+//! * Symbol table: per symbol a region (base row, slot count; regions are
+//!   `L`-aligned since they start at a row) and a bracket table of
+//!   [`spec::MAX_BRACKETS`] entries. The brackets sit in [`BRACKET_BANKS`]
+//!   banks (bracket `j` in bank `j mod 4` at word `symbol·4 + j/4`), so a
+//!   tick fetches its table in [`LOAD_CYCLES`] reads into shared registers;
+//!   four deep banks fill an ECP5's block RAMs far better than sixteen shallow ones.
+//! * Memories are never initialised: the host writes every word a scan reads.
+//!
+//! # Ports (the register map)
+//! Host writes (`pos_wr`, `brk_wr`, `reg_wr`) are applied at the clock edge
+//! where they are high while `busy` is low, and **ignored while `busy` is
+//! high**. A bracket or region write on the same edge that accepts a tick is
+//! stored but not seen by that tick; a position write is.
+//!
+//! | port | dir | width | meaning |
+//! |---|---|---|---|
+//! | `clock` | in | 1 | the single clock |
+//! | `at_equal` | in | 1 | config: liquidate at a margin sum of exactly 0 |
+//! | `pos_wr` | in | 1 | write slot `pos_wr_slot` |
+//! | `pos_wr_slot` | in | 32 | slot number, `< slots` |
+//! | `pos_wr_valid` | in | 1 | slot holds a position (0 = hole) |
+//! | `pos_wr_qty` | in | 32 s | `Q`, signed lots |
+//! | `pos_wr_offset` | in | 108 s | `T` |
+//! | `brk_wr` | in | 1 | write bracket `brk_wr_index` of `brk_wr_symbol` |
+//! | `brk_wr_symbol` | in | `SYM_BITS` | symbol |
+//! | `brk_wr_index` | in | 4 | bracket 0..15 (pad to 16, see `spec`) |
+//! | `brk_wr_cap` | in | 63 | `cap_b` |
+//! | `brk_wr_maint` | in | 107 | `A_b` |
+//! | `brk_wr_weight_long` | in | 37 | `W_b,+` |
+//! | `brk_wr_weight_short` | in | 37 | `W_b,−` |
+//! | `reg_wr` | in | 1 | write the region of `reg_wr_symbol` |
+//! | `reg_wr_symbol` | in | `SYM_BITS` | symbol |
+//! | `reg_wr_base_row` | in | 32 | first slot / `L` |
+//! | `reg_wr_count` | in | 32 | slots `n` (holes included), `base_row·L + n ≤ slots` |
+//! | `tick_valid` | in | 1 | start a scan; accepted on an edge where `busy` is low |
+//! | `tick_symbol` | in | `SYM_BITS` | symbol to scan |
+//! | `tick_price` | in | 32 | mark `P` in ticks |
+//! | `res_ready` | in | 1 | result stream ready; low freezes the whole scan for that cycle |
+//! | `res_valid$i` | out | 1 | lane `i` reports a liquidation this cycle |
+//! | `res_slot$i` | out | 32 | its slot |
+//! | `res_shortfall$i` | out | 110 s | its shortfall `MM − E = −(T + A_b + σ·X·W_b,σ)` |
+//! | `busy` | out | 1 | a scan is running |
+//! | `done` | out | 1 | one-cycle pulse after the scan's last result |
+//! | `cycles` | out | 32 | cycles of the current or last scan |
+//!
+//! A result is transferred on a clock edge where `res_valid$i` and
+//! `res_ready` are both high; its valid bit is cleared in memory on that edge,
+//! so a slot is reported once until the host rewrites it.
+//!
+//! # Timing contract
+//! Call the edge that accepts a tick edge 0. With no stalls, `done` is high
+//! during exactly the cycle that follows edge `K = ceil(n / L) + D`
+//! ([`PIPELINE_DEPTH`], equal to `spec::PIPELINE_DEPTH`); `busy` is high
+//! from edge 0 to edge `K` (low in the `done` cycle, so the next tick can be
+//! accepted on edge `K + 1`), and `cycles` reads `K` from the `done` cycle
+//! until the next tick. Every busy cycle with `res_ready` low delays
+//! everything after it by one cycle and adds one to `K` and `cycles`. Every
+//! result of the scan is presented before the `done` cycle.
+//!
+//! `D = LOAD_CYCLES + 1 + Lane::LATENCY`: four bracket reads (the region is
+//! read alongside the first), one slot-memory read per row, then the lane.
+//! Row `k` is read on edge `LOAD_CYCLES + k + 1` and its results are on the
+//! ports in cycle `LOAD_CYCLES + k + 1 + Lane::LATENCY`.
+
+use rust_hdl::core::ast::{VerilogExpression, VerilogStatement};
+use rust_hdl::prelude::*;
+
+use liqscan_core::spec;
+
+use crate::lane::Lane;
+use crate::memory::Memory;
+
+/// `P`, ticks.
+pub type Price = Bits<{ spec::PRICE_BITS as usize }>;
+/// `Q`, signed lots.
+pub type Qty = Signed<{ spec::QTY_STORE_BITS as usize }>;
+/// `T`, signed.
+pub type Offset = Signed<{ spec::OFFSET_BITS as usize }>;
+/// `−(T + A_b + σ·X·W_b,σ)`, signed.
+pub type Shortfall = Signed<{ spec::SUM_BITS as usize }>;
+/// `cap_b`.
+pub type Cap = Bits<{ spec::NOTIONAL_BITS as usize }>;
+/// `A_b`.
+pub type Maint = Bits<{ spec::MAINT_BITS as usize }>;
+/// `W_b,±`.
+pub type Weight = Bits<{ spec::WEIGHT_BITS as usize }>;
+/// Slot numbers, rows, counts and the cycle counter.
+pub type Word = Bits<32>;
+
+/// Bracket-table banks.
+pub const BRACKET_BANKS: usize = 4;
+/// Brackets per bank and symbol (`log2` of it is the bank address's low bits).
+const BANK_DEPTH: usize = spec::MAX_BRACKETS / BRACKET_BANKS;
+const _: () = assert!(BANK_DEPTH == 4 && BRACKET_BANKS * BANK_DEPTH == spec::MAX_BRACKETS);
+/// Scan cycles spent fetching the bracket table before the first row is issued.
+pub const LOAD_CYCLES: u64 = BANK_DEPTH as u64;
+/// `D` of the timing contract.
+pub const PIPELINE_DEPTH: u64 = LOAD_CYCLES + 1 + Lane::LATENCY as u64;
+const _: () = assert!(
+    PIPELINE_DEPTH == spec::PIPELINE_DEPTH,
+    "update spec::PIPELINE_DEPTH"
+);
+
+/// Port names of the top module, for drivers and test benches.
+pub mod port {
+    pub const CLOCK: &str = "clock";
+    pub const AT_EQUAL: &str = "at_equal";
+    pub const POS_WR: &str = "pos_wr";
+    pub const POS_WR_SLOT: &str = "pos_wr_slot";
+    pub const POS_WR_VALID: &str = "pos_wr_valid";
+    pub const POS_WR_QTY: &str = "pos_wr_qty";
+    pub const POS_WR_OFFSET: &str = "pos_wr_offset";
+    pub const BRK_WR: &str = "brk_wr";
+    pub const BRK_WR_SYMBOL: &str = "brk_wr_symbol";
+    pub const BRK_WR_INDEX: &str = "brk_wr_index";
+    pub const BRK_WR_CAP: &str = "brk_wr_cap";
+    pub const BRK_WR_MAINT: &str = "brk_wr_maint";
+    pub const BRK_WR_WEIGHT_LONG: &str = "brk_wr_weight_long";
+    pub const BRK_WR_WEIGHT_SHORT: &str = "brk_wr_weight_short";
+    pub const REG_WR: &str = "reg_wr";
+    pub const REG_WR_SYMBOL: &str = "reg_wr_symbol";
+    pub const REG_WR_BASE_ROW: &str = "reg_wr_base_row";
+    pub const REG_WR_COUNT: &str = "reg_wr_count";
+    pub const TICK_VALID: &str = "tick_valid";
+    pub const TICK_SYMBOL: &str = "tick_symbol";
+    pub const TICK_PRICE: &str = "tick_price";
+    pub const RES_READY: &str = "res_ready";
+    /// Per-lane outputs are named `<prefix>$<lane>`: see [`super::lane_port`].
+    pub const RES_VALID: &str = "res_valid";
+    pub const RES_SLOT: &str = "res_slot";
+    pub const RES_SHORTFALL: &str = "res_shortfall";
+    pub const BUSY: &str = "busy";
+    pub const DONE: &str = "done";
+    pub const CYCLES: &str = "cycles";
+}
+
+/// The Verilog name of lane `lane`'s result port `prefix` (e.g. `res_slot$3`).
+pub fn lane_port(prefix: &str, lane: usize) -> String {
+    format!("{prefix}${lane}")
+}
+
+/// Direction of a port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    In,
+    Out,
+}
+
+/// One port of the top module, as declared in the Verilog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub name: String,
+    pub dir: Dir,
+    pub width: usize,
+    pub signed: bool,
+}
+
+/// Every port of the top module in declaration order, for `lanes` lanes
+/// and symbol numbers of `symbol_bits` bits (`Build::symbol_bits`).
+pub fn ports(lanes: usize, symbol_bits: usize) -> Vec<Port> {
+    use port::*;
+    let p = |name: &str, dir, width, signed| Port {
+        name: name.to_string(),
+        dir,
+        width,
+        signed,
+    };
+    let (price, qty, offset) = (
+        spec::PRICE_BITS as usize,
+        spec::QTY_STORE_BITS as usize,
+        spec::OFFSET_BITS as usize,
+    );
+    let (cap, maint, weight) = (
+        spec::NOTIONAL_BITS as usize,
+        spec::MAINT_BITS as usize,
+        spec::WEIGHT_BITS as usize,
+    );
+    let mut ports = vec![
+        p(CLOCK, Dir::In, 1, false),
+        p(AT_EQUAL, Dir::In, 1, false),
+        p(POS_WR, Dir::In, 1, false),
+        p(POS_WR_SLOT, Dir::In, 32, false),
+        p(POS_WR_VALID, Dir::In, 1, false),
+        p(POS_WR_QTY, Dir::In, qty, true),
+        p(POS_WR_OFFSET, Dir::In, offset, true),
+        p(BRK_WR, Dir::In, 1, false),
+        p(BRK_WR_SYMBOL, Dir::In, symbol_bits, false),
+        p(BRK_WR_INDEX, Dir::In, 4, false),
+        p(BRK_WR_CAP, Dir::In, cap, false),
+        p(BRK_WR_MAINT, Dir::In, maint, false),
+        p(BRK_WR_WEIGHT_LONG, Dir::In, weight, false),
+        p(BRK_WR_WEIGHT_SHORT, Dir::In, weight, false),
+        p(REG_WR, Dir::In, 1, false),
+        p(REG_WR_SYMBOL, Dir::In, symbol_bits, false),
+        p(REG_WR_BASE_ROW, Dir::In, 32, false),
+        p(REG_WR_COUNT, Dir::In, 32, false),
+        p(TICK_VALID, Dir::In, 1, false),
+        p(TICK_SYMBOL, Dir::In, symbol_bits, false),
+        p(TICK_PRICE, Dir::In, price, false),
+        p(RES_READY, Dir::In, 1, false),
+    ];
+    for (prefix, width, signed) in [
+        (RES_VALID, 1, false),
+        (RES_SLOT, 32, false),
+        (RES_SHORTFALL, spec::SUM_BITS as usize, true),
+    ] {
+        ports.extend((0..lanes).map(|i| p(&lane_port(prefix, i), Dir::Out, width, signed)));
+    }
+    ports.extend([
+        p(BUSY, Dir::Out, 1, false),
+        p(DONE, Dir::Out, 1, false),
+        p(CYCLES, Dir::Out, 32, false),
+    ]);
+    ports
+}
+
+/// One bracket as stored (one bank word).
+#[derive(Copy, Clone, Debug, Default, PartialEq, LogicStruct)]
+pub struct BracketWord {
+    pub cap: Cap,
+    pub maint: Maint,
+    pub weight_long: Weight,
+    pub weight_short: Weight,
+}
+
+/// The scanner with `L` lanes, `L·2^ROW_BITS` slots and `2^SYM_BITS`
+/// symbols; `BRK_BITS = SYM_BITS + 2` (the bracket banks' address width:
+/// stable Rust cannot compute it in a type). See the module doc for ports and timing.
+#[derive(LogicBlock)]
+pub struct Scanner<
+    const L: usize,
+    const ROW_BITS: usize,
+    const SYM_BITS: usize,
+    const BRK_BITS: usize,
+> {
+    pub clock: Signal<In, Clock>,
+    pub at_equal: Signal<In, bool>,
+    pub pos_wr: Signal<In, bool>,
+    pub pos_wr_slot: Signal<In, Word>,
+    pub pos_wr_valid: Signal<In, bool>,
+    pub pos_wr_qty: Signal<In, Qty>,
+    pub pos_wr_offset: Signal<In, Offset>,
+    pub brk_wr: Signal<In, bool>,
+    pub brk_wr_symbol: Signal<In, Bits<SYM_BITS>>,
+    pub brk_wr_index: Signal<In, Bits<4>>,
+    pub brk_wr_cap: Signal<In, Cap>,
+    pub brk_wr_maint: Signal<In, Maint>,
+    pub brk_wr_weight_long: Signal<In, Weight>,
+    pub brk_wr_weight_short: Signal<In, Weight>,
+    pub reg_wr: Signal<In, bool>,
+    pub reg_wr_symbol: Signal<In, Bits<SYM_BITS>>,
+    pub reg_wr_base_row: Signal<In, Word>,
+    pub reg_wr_count: Signal<In, Word>,
+    pub tick_valid: Signal<In, bool>,
+    pub tick_symbol: Signal<In, Bits<SYM_BITS>>,
+    pub tick_price: Signal<In, Price>,
+    pub res_ready: Signal<In, bool>,
+    pub res_valid: [Signal<Out, bool>; L],
+    pub res_slot: [Signal<Out, Word>; L],
+    pub res_shortfall: [Signal<Out, Shortfall>; L],
+    pub busy: Signal<Out, bool>,
+    pub done: Signal<Out, bool>,
+    pub cycles: Signal<Out, Word>,
+
+    lanes: [Lane; L],
+    qty_mem: [Memory<Qty, ROW_BITS>; L],
+    offset_mem: [Memory<Offset, ROW_BITS>; L],
+    valid_mem: [Memory<bool, ROW_BITS>; L],
+    region_base_mem: Memory<Word, SYM_BITS>,
+    region_count_mem: Memory<Word, SYM_BITS>,
+    bracket_mem: [Memory<BracketWord, BRK_BITS>; BRACKET_BANKS],
+
+    // Control registers.
+    busy_r: DFF<bool>,
+    done_r: DFF<bool>,
+    /// Enabled scan cycles since the tick (the pipeline's clock).
+    step: DFF<Word>,
+    cycles_r: DFF<Word>,
+    /// `step` of the last busy cycle: `ceil(n/L) + D − 1`.
+    last_step: DFF<Word>,
+    sym: DFF<Bits<SYM_BITS>>,
+    price: DFF<Price>,
+    /// The next row to issue, its first slot, the region's end slot and rows still to issue.
+    row: DFF<Bits<ROW_BITS>>,
+    slot: DFF<Word>,
+    end_slot: DFF<Word>,
+    rows_left: DFF<Word>,
+    /// The shared bracket table.
+    brk: [DFF<BracketWord>; spec::MAX_BRACKETS],
+    /// Per lane, alongside the memory read: slot number and "inside the region".
+    s1_tag: [DFF<Word>; L],
+    s1_live: [DFF<bool>; L],
+
+    // Combinational intermediates, each at its own width.
+    accept: Signal<Local, bool>,
+    enable: Signal<Local, bool>,
+    loading: Signal<Local, bool>,
+    issuing: Signal<Local, bool>,
+    step_next: Signal<Local, Word>,
+    base_slot: Signal<Local, Word>,
+    count_round: Signal<Local, Word>,
+    rows: Signal<Local, Word>,
+    end_calc: Signal<Local, Word>,
+    last_calc: Signal<Local, Word>,
+    brk_wr_bank: Signal<Local, Bits<2>>,
+    brk_wr_m: Signal<Local, Bits<2>>,
+    brk_wr_sym_wide: Signal<Local, Bits<BRK_BITS>>,
+    brk_wr_m_wide: Signal<Local, Bits<BRK_BITS>>,
+    brk_wr_addr: Signal<Local, Bits<BRK_BITS>>,
+    brk_wr_word: Signal<Local, BracketWord>,
+    brk_rd_sym: Signal<Local, Bits<SYM_BITS>>,
+    brk_rd_m: Signal<Local, Bits<2>>,
+    brk_rd_sym_wide: Signal<Local, Bits<BRK_BITS>>,
+    brk_rd_m_wide: Signal<Local, Bits<BRK_BITS>>,
+    brk_rd_addr: Signal<Local, Bits<BRK_BITS>>,
+    pos_row: Signal<Local, Bits<ROW_BITS>>,
+    pos_lane: Signal<Local, Word>,
+    host_wr: Signal<Local, bool>,
+    lane_slot: [Signal<Local, Word>; L],
+    hit: [Signal<Local, bool>; L],
+    wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
+
+    // Generation constants.
+    lane_bits: Constant<Word>,
+    lane_mask: Constant<Word>,
+    lane_count: Constant<Word>,
+    lane_index: [Constant<Word>; L],
+    load_cycles: Constant<Word>,
+    fetch_steps: Constant<Word>,
+    depth_less_one: Constant<Word>,
+    brk_phase: [Constant<Word>; spec::MAX_BRACKETS],
+    bank_index: [Constant<Bits<2>>; BRACKET_BANKS],
+}
+
+fn word(x: u64) -> Word {
+    Word::from(x)
+}
+
+impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BITS: usize> Default
+    for Scanner<L, ROW_BITS, SYM_BITS, BRK_BITS>
+{
+    fn default() -> Self {
+        const {
+            assert!(L.is_power_of_two() && L <= 16);
+            assert!(BRK_BITS == SYM_BITS + 2);
+            // Slot numbers fit the 32-bit tag and counters.
+            assert!(ROW_BITS + 4 < 32);
+        }
+        Self {
+            clock: Default::default(),
+            at_equal: Default::default(),
+            pos_wr: Default::default(),
+            pos_wr_slot: Default::default(),
+            pos_wr_valid: Default::default(),
+            pos_wr_qty: Default::default(),
+            pos_wr_offset: Default::default(),
+            brk_wr: Default::default(),
+            brk_wr_symbol: Default::default(),
+            brk_wr_index: Default::default(),
+            brk_wr_cap: Default::default(),
+            brk_wr_maint: Default::default(),
+            brk_wr_weight_long: Default::default(),
+            brk_wr_weight_short: Default::default(),
+            reg_wr: Default::default(),
+            reg_wr_symbol: Default::default(),
+            reg_wr_base_row: Default::default(),
+            reg_wr_count: Default::default(),
+            tick_valid: Default::default(),
+            tick_symbol: Default::default(),
+            tick_price: Default::default(),
+            res_ready: Default::default(),
+            res_valid: std::array::from_fn(|_| Default::default()),
+            res_slot: std::array::from_fn(|_| Default::default()),
+            res_shortfall: std::array::from_fn(|_| Default::default()),
+            busy: Default::default(),
+            done: Default::default(),
+            cycles: Default::default(),
+            lanes: std::array::from_fn(|_| Default::default()),
+            qty_mem: std::array::from_fn(|_| Default::default()),
+            offset_mem: std::array::from_fn(|_| Default::default()),
+            valid_mem: std::array::from_fn(|_| Default::default()),
+            region_base_mem: Default::default(),
+            region_count_mem: Default::default(),
+            bracket_mem: std::array::from_fn(|_| Default::default()),
+            busy_r: Default::default(),
+            done_r: Default::default(),
+            step: Default::default(),
+            cycles_r: Default::default(),
+            last_step: Default::default(),
+            sym: Default::default(),
+            price: Default::default(),
+            row: Default::default(),
+            slot: Default::default(),
+            end_slot: Default::default(),
+            rows_left: Default::default(),
+            brk: std::array::from_fn(|_| Default::default()),
+            s1_tag: std::array::from_fn(|_| Default::default()),
+            s1_live: std::array::from_fn(|_| Default::default()),
+            accept: Default::default(),
+            enable: Default::default(),
+            loading: Default::default(),
+            issuing: Default::default(),
+            step_next: Default::default(),
+            base_slot: Default::default(),
+            count_round: Default::default(),
+            rows: Default::default(),
+            end_calc: Default::default(),
+            last_calc: Default::default(),
+            brk_wr_bank: Default::default(),
+            brk_wr_m: Default::default(),
+            brk_wr_sym_wide: Default::default(),
+            brk_wr_m_wide: Default::default(),
+            brk_wr_addr: Default::default(),
+            brk_wr_word: Default::default(),
+            brk_rd_sym: Default::default(),
+            brk_rd_m: Default::default(),
+            brk_rd_sym_wide: Default::default(),
+            brk_rd_m_wide: Default::default(),
+            brk_rd_addr: Default::default(),
+            pos_row: Default::default(),
+            pos_lane: Default::default(),
+            host_wr: Default::default(),
+            lane_slot: std::array::from_fn(|_| Default::default()),
+            hit: std::array::from_fn(|_| Default::default()),
+            wb_row: std::array::from_fn(|_| Default::default()),
+            lane_bits: Constant::new(word(u64::from(L.trailing_zeros()))),
+            lane_mask: Constant::new(word(L as u64 - 1)),
+            lane_count: Constant::new(word(L as u64)),
+            lane_index: std::array::from_fn(|i| Constant::new(word(i as u64))),
+            load_cycles: Constant::new(word(LOAD_CYCLES)),
+            fetch_steps: Constant::new(word(LOAD_CYCLES - 1)),
+            depth_less_one: Constant::new(word(PIPELINE_DEPTH - 1)),
+            brk_phase: std::array::from_fn(|j| Constant::new(word((j / BANK_DEPTH) as u64))),
+            bank_index: std::array::from_fn(|b| Constant::new(Bits::<2>::from(b as u64))),
+        }
+    }
+}
+
+impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BITS: usize>
+    Scanner<L, ROW_BITS, SYM_BITS, BRK_BITS>
+{
+    /// Position slots.
+    pub const SLOTS: usize = L << ROW_BITS;
+    /// Symbols.
+    pub const SYMBOLS: usize = 1 << SYM_BITS;
+
+    /// Drives every lane's bracket ports from the shared table (simulation side).
+    fn fan_out_brackets(&mut self) {
+        for lane in self.lanes.iter_mut() {
+            for (port, reg) in lane.brackets.iter_mut().zip(&self.brk) {
+                let word = reg.q.val();
+                port.cap.next = word.cap;
+                port.maint.next = word.maint;
+                port.weight_long.next = word.weight_long;
+                port.weight_short.next = word.weight_short;
+            }
+        }
+    }
+}
+
+/// Everything but the bracket fan-out. `#[hdl_gen]` emits `connect` and
+/// `hdl` next to the kernel; they live in this private trait, out of scope
+/// of the derived `Block` code, so they don't shadow `Logic`'s.
+mod kernel {
+    use super::*;
+
+    pub(super) trait Kernel {
+        fn kernel(&mut self);
+        fn connect(&mut self);
+        fn hdl(&self) -> Verilog;
+    }
+
+    impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BITS: usize> Kernel
+        for Scanner<L, ROW_BITS, SYM_BITS, BRK_BITS>
+    {
+        #[hdl_gen]
+        fn kernel(&mut self) {
+            dff_setup!(
+                self, clock, busy_r, done_r, step, cycles_r, last_step, sym, price, row, slot,
+                end_slot, rows_left
+            );
+            for j in 0..spec::MAX_BRACKETS {
+                self.brk[j].clock.next = self.clock.val();
+                self.brk[j].d.next = self.brk[j].q.val();
+            }
+            for i in 0..L {
+                self.s1_tag[i].clock.next = self.clock.val();
+                self.s1_tag[i].d.next = self.s1_tag[i].q.val();
+                self.s1_live[i].clock.next = self.clock.val();
+                self.s1_live[i].d.next = self.s1_live[i].q.val();
+            }
+
+            // Handshakes: the whole scan advances only while the result stream is ready.
+            self.accept.next = self.tick_valid.val() & !self.busy_r.q.val();
+            self.enable.next = self.res_ready.val();
+            self.loading.next = self.step.q.val() < self.load_cycles.val();
+            self.issuing.next =
+                self.busy_r.q.val() & !self.loading.val() & self.rows_left.q.val().any();
+            self.step_next.next = self.step.q.val() + 1;
+
+            // Region table: read on the accepting edge.
+            self.region_base_mem.clock.next = self.clock.val();
+            self.region_base_mem.read_address.next = self.tick_symbol.val();
+            self.region_base_mem.read_enable.next = self.accept.val();
+            self.region_base_mem.write_address.next = self.reg_wr_symbol.val();
+            self.region_base_mem.write_data.next = self.reg_wr_base_row.val();
+            self.region_base_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
+            self.region_count_mem.clock.next = self.clock.val();
+            self.region_count_mem.read_address.next = self.tick_symbol.val();
+            self.region_count_mem.read_enable.next = self.accept.val();
+            self.region_count_mem.write_address.next = self.reg_wr_symbol.val();
+            self.region_count_mem.write_data.next = self.reg_wr_count.val();
+            self.region_count_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
+            // Scan geometry from the region, latched on the first scan edge.
+            self.base_slot.next = self.region_base_mem.read_data.val() << self.lane_bits.val();
+            self.count_round.next = self.region_count_mem.read_data.val() + self.lane_mask.val();
+            self.rows.next = self.count_round.val() >> self.lane_bits.val();
+            self.end_calc.next = self.base_slot.val() + self.region_count_mem.read_data.val();
+            self.last_calc.next = self.rows.val() + self.depth_less_one.val();
+
+            // Bracket banks: word symbol·4 + j/4 of bank j mod 4.
+            self.brk_wr_bank.next = self.brk_wr_index.val().get_bits::<2>(0);
+            self.brk_wr_m.next = self.brk_wr_index.val().get_bits::<2>(2);
+            self.brk_wr_sym_wide.next = bit_cast::<BRK_BITS, SYM_BITS>(self.brk_wr_symbol.val());
+            self.brk_wr_m_wide.next = bit_cast::<BRK_BITS, 2>(self.brk_wr_m.val());
+            self.brk_wr_addr.next = (self.brk_wr_sym_wide.val() << 2) | self.brk_wr_m_wide.val();
+            self.brk_wr_word.next.cap = self.brk_wr_cap.val();
+            self.brk_wr_word.next.maint = self.brk_wr_maint.val();
+            self.brk_wr_word.next.weight_long = self.brk_wr_weight_long.val();
+            self.brk_wr_word.next.weight_short = self.brk_wr_weight_short.val();
+            // Fetch word 0 on the accepting edge, words 1..3 on the next three scan edges.
+            self.brk_rd_sym.next = self.sym.q.val();
+            self.brk_rd_m.next = self.step_next.val().get_bits::<2>(0);
+            if self.accept.val() {
+                self.brk_rd_sym.next = self.tick_symbol.val();
+                self.brk_rd_m.next = 0.into();
+            }
+            self.brk_rd_sym_wide.next = bit_cast::<BRK_BITS, SYM_BITS>(self.brk_rd_sym.val());
+            self.brk_rd_m_wide.next = bit_cast::<BRK_BITS, 2>(self.brk_rd_m.val());
+            self.brk_rd_addr.next = (self.brk_rd_sym_wide.val() << 2) | self.brk_rd_m_wide.val();
+            for b in 0..BRACKET_BANKS {
+                self.bracket_mem[b].clock.next = self.clock.val();
+                self.bracket_mem[b].read_address.next = self.brk_rd_addr.val();
+                self.bracket_mem[b].read_enable.next = self.accept.val()
+                    | (self.busy_r.q.val()
+                        & self.enable.val()
+                        & (self.step.q.val() < self.fetch_steps.val()));
+                self.bracket_mem[b].write_address.next = self.brk_wr_addr.val();
+                self.bracket_mem[b].write_data.next = self.brk_wr_word.val();
+                self.bracket_mem[b].write_enable.next = self.brk_wr.val()
+                    & !self.busy_r.q.val()
+                    & (self.brk_wr_bank.val() == self.bank_index[b].val());
+            }
+
+            // Control.
+            self.done_r.d.next = false;
+            if self.accept.val() {
+                self.busy_r.d.next = true;
+                self.step.d.next = 0.into();
+                self.cycles_r.d.next = 0.into();
+                self.sym.d.next = self.tick_symbol.val();
+                self.price.d.next = self.tick_price.val();
+            }
+            if self.busy_r.q.val() {
+                self.cycles_r.d.next = self.cycles_r.q.val() + 1;
+                if self.enable.val() {
+                    self.step.d.next = self.step_next.val();
+                    if !self.step.q.val().any() {
+                        self.row.d.next =
+                            self.region_base_mem.read_data.val().get_bits::<ROW_BITS>(0);
+                        self.slot.d.next = self.base_slot.val();
+                        self.end_slot.d.next = self.end_calc.val();
+                        self.rows_left.d.next = self.rows.val();
+                        self.last_step.d.next = self.last_calc.val();
+                    }
+                    if self.issuing.val() {
+                        self.row.d.next = self.row.q.val() + 1;
+                        self.slot.d.next = self.slot.q.val() + self.lane_count.val();
+                        self.rows_left.d.next = self.rows_left.q.val() - 1;
+                    }
+                    if (self.step.q.val() == self.last_step.q.val()) & self.step.q.val().any() {
+                        self.busy_r.d.next = false;
+                        self.done_r.d.next = true;
+                    }
+                    for j in 0..spec::MAX_BRACKETS {
+                        if self.step.q.val() == self.brk_phase[j].val() {
+                            self.brk[j].d.next = self.bracket_mem[j % 4].read_data.val();
+                        }
+                    }
+                }
+            }
+
+            // Position banks: the host writes while idle; a scan reads row `row` and
+            // clears the valid bit of each reported slot as it leaves.
+            self.pos_row.next = self
+                .pos_wr_slot
+                .val()
+                .get_bits::<ROW_BITS>(self.lane_bits.val().index());
+            self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
+            self.host_wr.next = self.pos_wr.val() & !self.busy_r.q.val();
+            for i in 0..L {
+                self.lane_slot[i].next = self.slot.q.val() + self.lane_index[i].val();
+                if self.enable.val() {
+                    self.s1_tag[i].d.next = self.lane_slot[i].val();
+                    self.s1_live[i].d.next =
+                        self.issuing.val() & (self.lane_slot[i].val() < self.end_slot.q.val());
+                }
+
+                self.qty_mem[i].clock.next = self.clock.val();
+                self.qty_mem[i].read_address.next = self.row.q.val();
+                self.qty_mem[i].read_enable.next = self.enable.val();
+                self.qty_mem[i].write_address.next = self.pos_row.val();
+                self.qty_mem[i].write_data.next = self.pos_wr_qty.val();
+                self.qty_mem[i].write_enable.next =
+                    self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
+                self.offset_mem[i].clock.next = self.clock.val();
+                self.offset_mem[i].read_address.next = self.row.q.val();
+                self.offset_mem[i].read_enable.next = self.enable.val();
+                self.offset_mem[i].write_address.next = self.pos_row.val();
+                self.offset_mem[i].write_data.next = self.pos_wr_offset.val();
+                self.offset_mem[i].write_enable.next =
+                    self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
+
+                self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
+                self.wb_row[i].next = self.lanes[i]
+                    .out_tag
+                    .val()
+                    .get_bits::<ROW_BITS>(self.lane_bits.val().index());
+                self.valid_mem[i].clock.next = self.clock.val();
+                self.valid_mem[i].read_address.next = self.row.q.val();
+                self.valid_mem[i].read_enable.next = self.enable.val();
+                if self.busy_r.q.val() {
+                    self.valid_mem[i].write_address.next = self.wb_row[i].val();
+                    self.valid_mem[i].write_data.next = false;
+                    self.valid_mem[i].write_enable.next = self.hit[i].val() & self.enable.val();
+                } else {
+                    self.valid_mem[i].write_address.next = self.pos_row.val();
+                    self.valid_mem[i].write_data.next = self.pos_wr_valid.val();
+                    self.valid_mem[i].write_enable.next =
+                        self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
+                }
+
+                self.lanes[i].clock.next = self.clock.val();
+                self.lanes[i].enable.next = self.enable.val();
+                self.lanes[i].at_equal.next = self.at_equal.val();
+                self.lanes[i].price.next = self.price.q.val();
+                self.lanes[i].in_valid.next =
+                    self.s1_live[i].q.val() & self.valid_mem[i].read_data.val();
+                self.lanes[i].in_tag.next = self.s1_tag[i].q.val();
+                self.lanes[i].in_qty.next = self.qty_mem[i].read_data.val();
+                self.lanes[i].in_offset.next = self.offset_mem[i].read_data.val();
+
+                self.res_valid[i].next = self.hit[i].val();
+                self.res_slot[i].next = self.lanes[i].out_tag.val();
+                self.res_shortfall[i].next = self.lanes[i].out_shortfall.val();
+            }
+            self.busy.next = self.busy_r.q.val();
+            self.done.next = self.done_r.q.val();
+            self.cycles.next = self.cycles_r.q.val();
+        }
+    }
+}
+
+impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BITS: usize> Logic
+    for Scanner<L, ROW_BITS, SYM_BITS, BRK_BITS>
+{
+    fn update(&mut self) {
+        kernel::Kernel::kernel(self);
+        self.fan_out_brackets();
+    }
+
+    fn connect(&mut self) {
+        kernel::Kernel::connect(self);
+        for lane in self.lanes.iter_mut() {
+            for port in lane.brackets.iter_mut() {
+                port.cap.connect();
+                port.maint.connect();
+                port.weight_long.connect();
+                port.weight_short.connect();
+            }
+        }
+    }
+
+    /// The kernel's Verilog plus the bracket fan-out, written out here because
+    /// rust-hdl's generator substitutes only the first loop index of a name
+    /// (`lanes[i].brackets[j]` would come out half-resolved).
+    fn hdl(&self) -> Verilog {
+        let Verilog::Combinatorial(mut block) = kernel::Kernel::hdl(self) else {
+            unreachable!("#[hdl_gen] emits combinatorial Verilog")
+        };
+        let w = BracketWord::default();
+        let fields = [
+            ("cap", w.get_my_offset_cap(), w.get_my_width_cap()),
+            ("maint", w.get_my_offset_maint(), w.get_my_width_maint()),
+            (
+                "weight_long",
+                w.get_my_offset_weight_long(),
+                w.get_my_width_weight_long(),
+            ),
+            (
+                "weight_short",
+                w.get_my_offset_weight_short(),
+                w.get_my_width_weight_short(),
+            ),
+        ];
+        for i in 0..L {
+            for j in 0..spec::MAX_BRACKETS {
+                for (name, offset, width) in fields {
+                    block.push(VerilogStatement::Assignment(
+                        VerilogExpression::Signal(format!("lanes${i}$brackets${j}${name}")),
+                        VerilogExpression::Slice(
+                            Box::new(VerilogExpression::Signal(format!("brk${j}$q"))),
+                            width,
+                            Box::new(VerilogExpression::Literal(offset.into())),
+                        ),
+                    ));
+                }
+            }
+        }
+        Verilog::Combinatorial(block)
+    }
+}

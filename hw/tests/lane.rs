@@ -1,0 +1,537 @@
+//! The lane's blocks in the rust-hdl simulator against the spec's integer
+//! reference, one vector per clock with random clock-enable stalls, and their
+//! generated Verilog through yosys and `verilator --lint-only -Wall`.
+
+use std::collections::VecDeque;
+use std::fmt::Debug;
+use std::process::Command;
+
+use liqscan_core::decimal::parse_decimal;
+use liqscan_core::spec::units::format_scaled;
+use liqscan_core::spec::{self, BracketInput, PositionConst, SymbolUnits};
+use liqscan_hw::lane::{Lane, BRACKETS};
+use liqscan_hw::mul::{width, MulNotional, MulProduct, WideAdder};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_hdl::prelude::*;
+
+// ---------------------------------------------------------------- driver
+
+/// A block with a clock input, driven directly (no testbench threads).
+trait Clocked: Block {
+    fn clock_pin(&mut self) -> &mut Signal<In, Clock>;
+    fn enable_pin(&mut self) -> &mut Signal<In, bool>;
+}
+
+macro_rules! clocked {
+    ($($t:ty),*) => {$(
+        impl Clocked for $t {
+            fn clock_pin(&mut self) -> &mut Signal<In, Clock> {
+                &mut self.clock
+            }
+            fn enable_pin(&mut self) -> &mut Signal<In, bool> {
+                &mut self.enable
+            }
+        }
+    )*};
+}
+clocked!(Lane, MulNotional, MulProduct);
+
+/// Wide signals are stored inline (`[bool; N]` per value), so a lane is a
+/// large value: build and run it on a roomy stack.
+fn on_big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(256 << 20).spawn(f).unwrap().join().unwrap();
+}
+
+fn new_uut<U: Block + Default>() -> Box<U> {
+    let mut uut = Box::new(U::default());
+    uut.connect_all();
+    check_all(uut.as_ref()).expect("circuit checks");
+    uut
+}
+
+fn settle<U: Block>(uut: &mut U) {
+    assert!(simulate(uut, 100), "circuit did not settle");
+}
+
+/// One clock period with the inputs already applied.
+fn cycle<U: Clocked>(uut: &mut U) {
+    uut.clock_pin().next = Clock { clk: false };
+    settle(uut);
+    uut.clock_pin().next = Clock { clk: true };
+    settle(uut);
+}
+
+/// Feeds `inputs` one per enabled clock, stalling `enable` at random
+/// (`stall` = probability), and checks that the output after the
+/// `latency`-th enabled edge is `expect(input)` and that a stalled cycle
+/// changes no output. Returns the number of stall cycles.
+fn run_pipeline<U: Clocked, I, O: PartialEq + Debug>(
+    uut: &mut U,
+    latency: usize,
+    inputs: &[I],
+    stall: f64,
+    rng: &mut ChaCha8Rng,
+    apply: impl Fn(&mut U, &I),
+    read: impl Fn(&U) -> O,
+    expect: impl Fn(&I) -> O,
+) -> usize {
+    let mut pending: VecDeque<&I> = VecDeque::new();
+    let mut stalls = 0;
+    let mut next = 0;
+    while next < inputs.len() {
+        let enabled = !rng.gen_bool(stall);
+        uut.enable_pin().next = enabled;
+        apply(uut, &inputs[next]);
+        let before = read(uut);
+        cycle(uut);
+        if !enabled {
+            stalls += 1;
+            assert_eq!(read(uut), before, "a stalled cycle changed the outputs");
+            continue;
+        }
+        pending.push_back(&inputs[next]);
+        next += 1;
+        if pending.len() == latency {
+            let input = pending.pop_front().unwrap();
+            assert_eq!(read(uut), expect(input), "vector {} of {}", next - latency, inputs.len());
+        }
+    }
+    stalls
+}
+
+// ---------------------------------------------------------------- multipliers
+
+/// Operand values that stress the digit boundaries, below `2^bits`.
+fn corner_operands(bits: u32) -> Vec<u128> {
+    let max = (1u128 << bits) - 1;
+    let mut v = vec![0, 1, 2, max, max - 1, max >> 1, (max >> 1) + 1, 0xFFFF, 0x1_0000, 0xFFFF_FFFF];
+    v.extend((0..bits).step_by(16).map(|k| 1u128 << k));
+    v.extend((16..bits).step_by(16).map(|k| (1u128 << k) - 1));
+    v.push(max & 0x5555_5555_5555_5555_5555);
+    v.push(max & 0xAAAA_AAAA_AAAA_AAAA_AAAA);
+    v.retain(|&x| x <= max);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Random operand below `2^bits`: uniform, or of random length (small and
+/// mid-sized values too).
+fn random_operand(rng: &mut ChaCha8Rng, bits: u32) -> u128 {
+    let len = if rng.gen_bool(0.5) { bits } else { rng.gen_range(1..=bits) };
+    rng.gen::<u128>() & ((1u128 << len) - 1)
+}
+
+fn operand_pairs(rng: &mut ChaCha8Rng, a_bits: u32, b_bits: u32, random: usize) -> Vec<(u128, u128)> {
+    let mut pairs = Vec::new();
+    for &a in &corner_operands(a_bits) {
+        for &b in &corner_operands(b_bits) {
+            pairs.push((a, b));
+        }
+    }
+    pairs.extend((0..random).map(|_| (random_operand(rng, a_bits), random_operand(rng, b_bits))));
+    pairs
+}
+
+const MUL_RANDOM: usize = 20_000;
+
+#[test]
+fn mul_notional_matches_spec() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x6e6f74);
+    let pairs = operand_pairs(&mut rng, spec::QTY_BITS, spec::PRICE_BITS, MUL_RANDOM);
+    let mut uut: Box<MulNotional> = new_uut();
+    run_pipeline(
+        &mut *uut,
+        MulNotional::LATENCY,
+        &pairs,
+        0.2,
+        &mut rng,
+        |u, &(a, b)| {
+            u.a.next = (a as u64).into();
+            u.b.next = (b as u64).into();
+        },
+        |u| u.y.val().to_u64(),
+        |&(a, b)| (a as u64) * (b as u64),
+    );
+}
+
+#[test]
+fn mul_product_matches_spec() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x707264);
+    let pairs = operand_pairs(&mut rng, spec::NOTIONAL_BITS, spec::WEIGHT_BITS, MUL_RANDOM);
+    let mut uut: Box<MulProduct> = new_uut();
+    run_pipeline(
+        &mut *uut,
+        MulProduct::LATENCY,
+        &pairs,
+        0.2,
+        &mut rng,
+        |u, &(a, b)| {
+            u.a.next = (a as u64).into();
+            u.b.next = (b as u64).into();
+        },
+        |u| u.y.val().to_u128(),
+        |&(a, b)| a * b,
+    );
+}
+
+#[test]
+fn multiplier_budget() {
+    assert_eq!(Lane::MULTIPLIERS, 16);
+    assert_eq!(MulNotional::LATENCY + MulProduct::LATENCY + WideAdder::LATENCY + 5, Lane::LATENCY);
+    assert_eq!(BRACKETS, spec::MAX_BRACKETS);
+    assert_eq!(width::SUM as u32, spec::SUM_BITS);
+}
+
+// ---------------------------------------------------------------- lane
+
+/// A lane input: `None` is an idle slot (garbage data, `in_valid` low).
+#[derive(Debug, Clone)]
+struct Slot {
+    position: Option<PositionConst>,
+    tag: u32,
+    garbage: (i32, i128),
+}
+
+/// What the lane must output for a slot: (valid, hit, tag, shortfall);
+/// tag and shortfall are don't-care (zero) for idle slots.
+type LaneOut = (bool, bool, u32, i128);
+
+/// One scan: a symbol's table, a mark and a run of slots.
+struct Batch {
+    units: SymbolUnits,
+    price: u32,
+    at_equal: bool,
+    slots: Vec<Slot>,
+}
+
+const OFFSET_MIN: i128 = -(1 << (spec::OFFSET_BITS - 1));
+const OFFSET_MAX: i128 = (1 << (spec::OFFSET_BITS - 1)) - 1;
+
+fn to_signed<const N: usize>(x: i128) -> Signed<N> {
+    let mask = (1u128 << N) - 1;
+    signed_cast(((x as u128) & mask).to_bits::<N>())
+}
+
+fn from_signed<const N: usize>(x: Signed<N>) -> i128 {
+    let shift = 128 - N;
+    ((x.inner().to_u128() << shift) as i128) >> shift
+}
+
+fn apply_table(uut: &mut Lane, batch: &Batch) {
+    for (port, b) in uut.brackets.iter_mut().zip(batch.units.brackets.iter()) {
+        port.cap.next = b.cap.into();
+        port.maint.next = b.maint.to_bits();
+        port.weight_long.next = b.weight_long.into();
+        port.weight_short.next = b.weight_short.into();
+    }
+    uut.price.next = u64::from(batch.price).into();
+    uut.at_equal.next = batch.at_equal;
+}
+
+fn apply_slot(uut: &mut Lane, slot: &Slot) {
+    let (qty, offset) = match slot.position {
+        Some(p) => (p.qty_lots, p.offset),
+        None => slot.garbage,
+    };
+    uut.in_valid.next = slot.position.is_some();
+    uut.in_tag.next = u64::from(slot.tag).into();
+    uut.in_qty.next = to_signed(qty.into());
+    uut.in_offset.next = to_signed(offset);
+}
+
+fn read_lane(uut: &Lane) -> LaneOut {
+    if !uut.out_valid.val() {
+        return (false, uut.out_hit.val(), 0, 0);
+    }
+    (true, uut.out_hit.val(), uut.out_tag.val().to_u32(), from_signed(uut.out_shortfall.val()))
+}
+
+fn expect_lane(batch: &Batch, slot: &Slot) -> LaneOut {
+    match slot.position {
+        None => (false, false, 0, 0),
+        Some(p) => {
+            let sum = batch.units.margin_sum(p, batch.price);
+            (true, spec::liquidates(sum, batch.at_equal), slot.tag, -sum)
+        }
+    }
+}
+
+/// Log-uniform in `1 ..= max`.
+fn log_uniform(rng: &mut ChaCha8Rng, max: u128) -> u128 {
+    let len = rng.gen_range(1..=128 - max.leading_zeros());
+    (rng.gen::<u128>() & ((1u128 << len) - 1)).clamp(1, max)
+}
+
+fn symbol(tick: &str, lot: &str, ladder: &[(Option<String>, String, String)]) -> Result<SymbolUnits, spec::FieldError> {
+    let d = |text: &str| parse_decimal(text).expect("valid decimal");
+    let ladder: Vec<BracketInput> = ladder
+        .iter()
+        .map(|(cap, mmr, maint)| BracketInput {
+            notional_cap: cap.as_deref().map(d),
+            mmr: d(mmr),
+            maint_amount: d(maint),
+        })
+        .collect();
+    SymbolUnits::new(&d(tick), &d(lot), &ladder)
+}
+
+/// A valid symbol with random steps and a random ladder of 1 to 16 brackets.
+fn random_units(rng: &mut ChaCha8Rng) -> SymbolUnits {
+    loop {
+        let tick = format_scaled(rng.gen_range(1..=999), rng.gen_range(0..=spec::MAX_STEP_DECIMALS));
+        let lot = format_scaled(rng.gen_range(1..=99), rng.gen_range(0..=spec::MAX_STEP_DECIMALS));
+        let count = rng.gen_range(1..=BRACKETS);
+        // Caps in units of 10^-8, below NOTIONAL_CAP_LIMIT.
+        let cap_limit = u128::from(spec::NOTIONAL_CAP_LIMIT) * 100_000_000 - 1;
+        let mut caps: Vec<u128> = (1..count).map(|_| log_uniform(rng, cap_limit)).collect();
+        caps.sort_unstable();
+        caps.dedup();
+        let amount_limit = u128::from(spec::AMOUNT_LIMIT) * 100_000_000 - 1;
+        let mut ladder: Vec<(Option<String>, String, String)> = Vec::new();
+        for cap in caps.iter().map(Some).chain([None]) {
+            let mmr = format_scaled(rng.gen_range(0..spec::MMR_ONE as i128), spec::MMR_DECIMALS);
+            let maint = if rng.gen_bool(0.2) { 0 } else { log_uniform(rng, amount_limit) };
+            ladder.push((cap.map(|&c| format_scaled(c as i128, 8)), mmr, format_scaled(maint as i128, 8)));
+        }
+        if let Ok(units) = symbol(&tick, &lot, &ladder) {
+            return units;
+        }
+    }
+}
+
+/// The largest values the spec allows: s = 22, k6 = 2^16 − 1, mmr 0.999999
+/// (the largest weight) and the largest maintenance amount.
+fn extreme_units() -> SymbolUnits {
+    let top = |cap: Option<&str>| (cap.map(str::to_owned), "0.999999".to_owned(), "9999999999.99999999".to_owned());
+    let units = symbol("0.00065535", "0.00000001", &[top(Some("999999999999.99999999")), top(None)]).unwrap();
+    assert_eq!(units.quote_decimals, spec::MAX_QUOTE_DECIMALS);
+    assert_eq!(units.k6, spec::K6_LIMIT - 1);
+    units
+}
+
+fn idle_slot(rng: &mut ChaCha8Rng) -> Slot {
+    Slot { position: None, tag: rng.gen(), garbage: (rng.gen(), rng.gen_range(OFFSET_MIN..=OFFSET_MAX)) }
+}
+
+/// `T` for a position: realistic, on or next to the liquidation boundary,
+/// uniform over 108 bits, or an extreme.
+fn random_offset(rng: &mut ChaCha8Rng, units: &SymbolUnits, price: u32, qty: i32) -> i128 {
+    let realistic = |rng: &mut ChaCha8Rng| {
+        let entry = (i64::from(price) + rng.gen_range(-1000..=1000)).clamp(1, spec::PRICE_MAX as i64) as u32;
+        let margin = log_uniform(rng, u128::from(spec::AMOUNT_LIMIT) * 10u128.pow(units.quote_decimals) - 1);
+        units.position_const(qty, entry, margin as i128).offset
+    };
+    match rng.gen_range(0..10) {
+        0..=2 => realistic(rng),
+        3..=7 => {
+            // sum = delta exactly: 0, ±1 or a little further.
+            let base = units.margin_sum(PositionConst { qty_lots: qty, offset: 0 }, price);
+            let delta = match rng.gen_range(0..4) {
+                0 => 0,
+                1 => 1,
+                2 => -1,
+                _ => rng.gen_range(-1_000_000..=1_000_000),
+            };
+            let offset = delta - base;
+            if (OFFSET_MIN..=OFFSET_MAX).contains(&offset) {
+                offset
+            } else {
+                realistic(rng)
+            }
+        }
+        8 => rng.gen_range(OFFSET_MIN..=OFFSET_MAX),
+        _ => [OFFSET_MIN, OFFSET_MAX, 0, -1][rng.gen_range(0..4)],
+    }
+}
+
+/// `|Q|` giving a notional in bracket `b`'s range (or a plain random one).
+fn random_qty(rng: &mut ChaCha8Rng, units: &SymbolUnits, price: u32) -> i32 {
+    let abs = match rng.gen_range(0..8) {
+        0 => [1, spec::QTY_MAX][rng.gen_range(0..2)],
+        1 | 2 => log_uniform(rng, u128::from(spec::QTY_MAX)) as u64,
+        _ => {
+            let b = rng.gen_range(0..units.bracket_count);
+            let high = units.brackets[b].cap;
+            let low = if b == 0 { 0 } else { units.brackets[b - 1].cap };
+            let x = rng.gen_range(low..=high);
+            (x / u64::from(price) + rng.gen_range(0..=1)).clamp(1, spec::QTY_MAX)
+        }
+    };
+    let abs = abs as i32;
+    if rng.gen_bool(0.5) {
+        abs
+    } else {
+        -abs
+    }
+}
+
+fn random_batch(rng: &mut ChaCha8Rng, units: SymbolUnits, price: u32, len: usize) -> Batch {
+    let slots = (0..len)
+        .map(|_| {
+            if rng.gen_bool(0.1) {
+                return idle_slot(rng);
+            }
+            let qty = random_qty(rng, &units, price);
+            let offset = random_offset(rng, &units, price, qty);
+            Slot { position: Some(PositionConst { qty_lots: qty, offset }), tag: rng.gen(), garbage: (0, 0) }
+        })
+        .collect();
+    Batch { units, price, at_equal: rng.gen_bool(0.5), slots }
+}
+
+/// Caps set to `q_b·P + d` (`d` ∈ {−1, 0, 1}) and positions `q_b − 1 ..= q_b + 1`:
+/// notionals exactly on, just below and just above each cap.
+fn cap_edge_batch(rng: &mut ChaCha8Rng, price: u32) -> Batch {
+    let mut units = random_units(rng);
+    let max_q = spec::NOTIONAL_MAX / u64::from(price) - 2;
+    let mut qs: Vec<u64> = (0..BRACKETS - 1).map(|_| log_uniform(rng, max_q.min(spec::QTY_MAX - 1).into()) as u64 + 1).collect();
+    qs.sort_unstable();
+    qs.dedup();
+    let mut caps = Vec::new();
+    for &q in &qs {
+        let cap = q * u64::from(price) + rng.gen_range(0..=2) - 1;
+        if caps.last().map_or(true, |&last| cap > last) {
+            caps.push(cap);
+        }
+    }
+    for b in 0..BRACKETS {
+        units.brackets[b].cap = caps.get(b).copied().unwrap_or(spec::NOTIONAL_MAX);
+    }
+    let mut batch = random_batch(rng, units, price, 0);
+    for &q in &qs {
+        for abs in [q - 1, q, q + 1].into_iter().filter(|&a| (1..=spec::QTY_MAX).contains(&a)) {
+            for sign in [1, -1] {
+                let qty = sign * abs as i32;
+                let offset = random_offset(rng, &batch.units, price, qty);
+                batch.slots.push(Slot { position: Some(PositionConst { qty_lots: qty, offset }), tag: rng.gen(), garbage: (0, 0) });
+            }
+        }
+    }
+    batch
+}
+
+/// Largest price, largest |Q|, one lot, long and short, on the largest spec
+/// values, with offsets at the boundary and at the extremes.
+fn extreme_batch(rng: &mut ChaCha8Rng, at_equal: bool) -> Batch {
+    let units = extreme_units();
+    let price = spec::PRICE_MAX as u32;
+    let mut slots = Vec::new();
+    for abs in [1, 2, spec::QTY_MAX as i32 - 1, spec::QTY_MAX as i32] {
+        for qty in [abs, -abs] {
+            let base = units.margin_sum(PositionConst { qty_lots: qty, offset: 0 }, price);
+            let mut offsets = vec![OFFSET_MIN, OFFSET_MAX, 0];
+            offsets.extend([-1, 0, 1].map(|d| d - base).into_iter().filter(|t| (OFFSET_MIN..=OFFSET_MAX).contains(t)));
+            for offset in offsets {
+                slots.push(Slot { position: Some(PositionConst { qty_lots: qty, offset }), tag: rng.gen(), garbage: (0, 0) });
+            }
+        }
+    }
+    Batch { units, price, at_equal, slots }
+}
+
+/// Vectors through the lane in `lane_matches_spec` (about; plus flushes).
+const LANE_VECTORS: usize = 20_000;
+
+#[test]
+fn lane_matches_spec() {
+    on_big_stack(lane_matches_spec_run);
+}
+
+fn lane_matches_spec_run() {
+    eprintln!("size of Lane: {} bytes", std::mem::size_of::<Lane>());
+    let mut rng = ChaCha8Rng::seed_from_u64(0x6c616e65);
+    let mut batches = vec![extreme_batch(&mut rng, false), extreme_batch(&mut rng, true)];
+    for price in [1, 2, 1000, spec::PRICE_MAX as u32] {
+        batches.push(cap_edge_batch(&mut rng, price));
+    }
+    let random_price = |rng: &mut ChaCha8Rng| log_uniform(rng, spec::PRICE_MAX.into()) as u32;
+    let p = random_price(&mut rng);
+    batches.push(cap_edge_batch(&mut rng, p));
+    let fixed: usize = batches.iter().map(|b| b.slots.len()).sum();
+    let per_batch = 400;
+    for _ in 0..LANE_VECTORS.saturating_sub(fixed) / per_batch {
+        let units = random_units(&mut rng);
+        let price = random_price(&mut rng);
+        batches.push(random_batch(&mut rng, units, price, per_batch));
+    }
+
+    let mut uut: Box<Lane> = new_uut();
+    let (mut vectors, mut hits, mut ties, mut stalls) = (0, 0, 0, 0);
+    for batch in &mut batches {
+        // Drain with idle slots before the next table is applied.
+        batch.slots.extend((0..Lane::LATENCY).map(|_| idle_slot(&mut rng)));
+        apply_table(&mut uut, batch);
+        let batch = &*batch;
+        stalls += run_pipeline(
+            &mut *uut,
+            Lane::LATENCY,
+            &batch.slots,
+            0.1,
+            &mut rng,
+            apply_slot,
+            read_lane,
+            |slot| expect_lane(batch, slot),
+        );
+        for slot in &batch.slots {
+            if let Some(p) = slot.position {
+                let sum = batch.units.margin_sum(p, batch.price);
+                vectors += 1;
+                hits += usize::from(spec::liquidates(sum, batch.at_equal));
+                ties += usize::from(sum == 0);
+            }
+        }
+    }
+    // The vectors must exercise both outcomes and the tie.
+    assert!(vectors >= LANE_VECTORS * 8 / 10, "{vectors} vectors");
+    assert!(hits > vectors / 10 && hits < vectors * 9 / 10, "{hits} hits of {vectors}");
+    assert!(ties > vectors / 50, "{ties} ties of {vectors}");
+    assert!(stalls > vectors / 20, "{stalls} stalls");
+}
+
+// ---------------------------------------------------------------- synthesis
+
+/// Lint messages accepted, each for a stated reason.
+fn waived(line: &str) -> bool {
+    // rust-hdl widens (`bit_cast`) by masking with a wider constant and
+    // writes 32-bit literals: zero-extensions, never truncations.
+    if line.starts_with("%Warning-WIDTH") {
+        let bits = |key: &str| -> Option<u32> {
+            let tail = &line[line.find(key)? + key.len()..];
+            tail.split_whitespace().next()?.parse().ok()
+        };
+        return matches!((bits("expects "), bits("generates ")), (Some(want), Some(got)) if got < want);
+    }
+    // `MulProduct` uses 100 of its 110-bit adder's bits.
+    line.starts_with("%Warning-UNUSEDSIGNAL") && line.ends_with("Bits of signal are not used: 'add$sum'[109:100]")
+}
+
+fn check_verilog<U: Block + Default>(name: &str) {
+    let uut: Box<U> = new_uut();
+    let verilog = generate_verilog(uut.as_ref());
+    yosys_validate(&format!("liqscan_hw_{name}"), &verilog).unwrap_or_else(|e| panic!("yosys: {e:?}"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("top.v");
+    std::fs::write(&path, &verilog).unwrap();
+    let out = Command::new("verilator")
+        // rust-hdl writes every module into one file.
+        .args(["--lint-only", "-Wall", "-Wno-DECLFILENAME", "-Wno-fatal", "--top-module", "top"])
+        .arg(&path)
+        .output()
+        .expect("verilator is installed (scripts/install-deps.sh)");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let unwaived: Vec<&str> = log.lines().filter(|l| l.starts_with('%') && !waived(l)).collect();
+    assert!(out.status.success() && unwaived.is_empty(), "verilator lint of {name}:\n{}", unwaived.join("\n"));
+}
+
+#[test]
+fn mul_synthesizes() {
+    check_verilog::<MulNotional>("mul_notional");
+    check_verilog::<MulProduct>("mul_product");
+}
+
+#[test]
+fn lane_synthesizes() {
+    on_big_stack(|| check_verilog::<Lane>("lane"));
+}

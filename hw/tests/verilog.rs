@@ -1,0 +1,117 @@
+//! The generated Verilog: its port list, `verilator --lint-only -Wall`, and
+//! yosys synthesis with `check -assert`.
+
+use std::process::Command;
+
+use liqscan_hw::scanner::{ports, Dir, Scanner};
+use liqscan_hw::verilog::{generate, scanner_verilog, Build, VerilogError, TOP_MODULE};
+
+/// Writes `verilog` to `DIR/top.v` (named after its top module) and runs `tool` there.
+fn run_tool(verilog: &str, tool: &str, args: &[&str]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(format!("{TOP_MODULE}.v")), verilog).expect("write Verilog");
+    let out = Command::new(tool)
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {tool} (scripts/install-deps.sh installs it): {e}"));
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{tool} failed:\n{}", tail(&log));
+}
+
+fn tail(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(60)..].join("\n")
+}
+
+fn lint(lanes: usize, build: Build) {
+    let verilog = scanner_verilog(lanes, build).expect("Verilog");
+    check_ports(&verilog, lanes, build);
+    run_tool(
+        &verilog,
+        "verilator",
+        &[
+            "--lint-only",
+            "-Wall",
+            // rust-hdl writes casts as `(x) & N'hff..`, loop constants and slice
+            // offsets as 32/64-bit literals: every operand width is explicit and
+            // intended, so width extension/truncation warnings carry no information.
+            "-Wno-WIDTH",
+            // A block reads only some bits of a wider port (e.g. the low bits of
+            // the lanes' wide-adder sums); rust-hdl cannot declare partial ports.
+            "-Wno-UNUSEDSIGNAL",
+            "--top-module",
+            TOP_MODULE,
+            "top.v",
+        ],
+    );
+}
+
+/// The top module declares exactly `scanner::ports`, in order.
+fn check_ports(verilog: &str, lanes: usize, build: Build) {
+    let header: Vec<(Dir, usize, bool, String)> = verilog
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("module {TOP_MODULE}(")))
+        .take_while(|l| !l.contains("Constant declarations"))
+        .filter_map(|l| {
+            let words: Vec<&str> = l.trim().trim_end_matches(';').split_whitespace().collect();
+            let dir = match words.first()? {
+                &"input" => Dir::In,
+                &"output" => Dir::Out,
+                _ => return None,
+            };
+            let signed = words.contains(&"signed");
+            let width = words
+                .iter()
+                .find_map(|w| w.strip_prefix('[').and_then(|w| w.split(':').next()).and_then(|m| m.parse::<usize>().ok()))
+                .map_or(1, |msb| msb + 1);
+            Some((dir, width, signed, words.last()?.to_string()))
+        })
+        .collect();
+    let expected: Vec<(Dir, usize, bool, String)> =
+        ports(lanes, build.symbol_bits()).into_iter().map(|p| (p.dir, p.width, p.signed, p.name)).collect();
+    assert_eq!(header, expected);
+}
+
+#[test]
+fn lint_one_lane_fpga() {
+    lint(1, Build::Fpga);
+}
+
+#[test]
+fn lint_one_lane_sim() {
+    lint(1, Build::Sim);
+}
+
+#[test]
+fn lint_eight_lanes_fpga() {
+    lint(8, Build::Fpga);
+}
+
+#[test]
+fn lint_eight_lanes_sim() {
+    lint(8, Build::Sim);
+}
+
+#[test]
+fn rejects_unsupported_lane_counts() {
+    assert_eq!(scanner_verilog(3, Build::Fpga), Err(VerilogError::Lanes(3)));
+    assert_eq!(scanner_verilog(32, Build::Sim), Err(VerilogError::Lanes(32)));
+}
+
+/// Generic `synth` would turn the full build's memories into flip-flops, so
+/// this synthesizes a reduced-capacity instance (1 lane, 32 slots, 8
+/// symbols) with the full datapath; scripts/synth.sh maps the FPGA build
+/// onto the ECP5's block RAM.
+#[test]
+fn yosys_synthesizes_reduced_one_lane() {
+    let verilog = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(|| generate(&mut Scanner::<1, 5, 3, 5>::default()))
+        .expect("spawn")
+        .join()
+        .expect("generator")
+        .expect("Verilog");
+    let script = format!("read_verilog top.v; synth -top {TOP_MODULE}; check -assert");
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+}

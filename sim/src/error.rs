@@ -1,0 +1,25 @@
+//! Why the co-simulation could not run.
+
+/// An error of the Verilator backend.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimError {
+    /// The crate was built without Verilator.
+    #[error("the Verilator model was not built ({0}); install Verilator with `apt-get install -y verilator` and rebuild")]
+    Unavailable(String),
+    #[error("no model verilated for {lanes} lane(s) (built: {built:?})")]
+    NoModel { lanes: usize, built: Vec<usize> },
+    #[error("the model could not be created (out of memory?)")]
+    Create,
+    #[error("the model has no port `{0}`")]
+    MissingPort(String),
+    #[error("port `{name}` is {width} bits wide, expected {expected}")]
+    PortWidth { name: String, width: u32, expected: u32 },
+    #[error("port `{0}` has the wrong direction")]
+    PortDirection(String),
+    #[error("{0} out of range")]
+    Range(String),
+    #[error("no `done` after {0} cycles")]
+    Timeout(u64),
+    #[error("protocol violation: {0}")]
+    Protocol(String),
+}

@@ -1,0 +1,333 @@
+//! The verilated scanner behind a safe, typed interface: host writes, ticks
+//! driven to `done` with the result stream drained every cycle.
+
+use liqscan_core::spec::{self, BracketConst, PositionConst};
+
+use crate::dut::{Dut, Port};
+use crate::error::SimError;
+
+/// Position slots of the verilated (Sim) build.
+pub const SLOTS: usize = spec::SIM_SLOTS;
+/// Symbols of the verilated (Sim) build.
+pub const SYMBOLS: usize = spec::SIM_SYMBOLS;
+/// Width of symbol numbers.
+const SYMBOL_BITS: u32 = SYMBOLS.trailing_zeros();
+/// Width of slot numbers, rows, counts and the cycle counter.
+const WORD_BITS: u32 = 32;
+/// Margin beyond the contract's cycle count before a scan counts as hung.
+const TIMEOUT_SLACK: u64 = 64;
+
+/// The scanner's ports, resolved and width-checked against `spec`.
+#[derive(Debug)]
+struct Ports {
+    at_equal: Port,
+    pos_wr: Port,
+    pos_wr_slot: Port,
+    pos_wr_valid: Port,
+    pos_wr_qty: Port,
+    pos_wr_offset: Port,
+    brk_wr: Port,
+    brk_wr_symbol: Port,
+    brk_wr_index: Port,
+    brk_wr_cap: Port,
+    brk_wr_maint: Port,
+    brk_wr_weight_long: Port,
+    brk_wr_weight_short: Port,
+    reg_wr: Port,
+    reg_wr_symbol: Port,
+    reg_wr_base_row: Port,
+    reg_wr_count: Port,
+    tick_valid: Port,
+    tick_symbol: Port,
+    tick_price: Port,
+    res_ready: Port,
+    res_valid: Vec<Port>,
+    res_slot: Vec<Port>,
+    res_shortfall: Vec<Port>,
+    busy: Port,
+    done: Port,
+    cycles: Port,
+}
+
+impl Ports {
+    fn resolve(dut: &Dut, lanes: usize) -> Result<Self, SimError> {
+        let input = |name: &str, width: u32| dut.port_checked(name, width, false);
+        let output = |name: &str, width: u32| dut.port_checked(name, width, true);
+        // RustHDL names element `i` of a port array `name$i`.
+        let per_lane =
+            |name: &str, width: u32| (0..lanes).map(|i| output(&format!("{name}${i}"), width)).collect::<Result<Vec<_>, _>>();
+        Ok(Self {
+            at_equal: input("at_equal", 1)?,
+            pos_wr: input("pos_wr", 1)?,
+            pos_wr_slot: input("pos_wr_slot", WORD_BITS)?,
+            pos_wr_valid: input("pos_wr_valid", 1)?,
+            pos_wr_qty: input("pos_wr_qty", spec::QTY_STORE_BITS)?,
+            pos_wr_offset: input("pos_wr_offset", spec::OFFSET_BITS)?,
+            brk_wr: input("brk_wr", 1)?,
+            brk_wr_symbol: input("brk_wr_symbol", SYMBOL_BITS)?,
+            brk_wr_index: input("brk_wr_index", spec::MAX_BRACKETS.trailing_zeros())?,
+            brk_wr_cap: input("brk_wr_cap", spec::NOTIONAL_BITS)?,
+            brk_wr_maint: input("brk_wr_maint", spec::MAINT_BITS)?,
+            brk_wr_weight_long: input("brk_wr_weight_long", spec::WEIGHT_BITS)?,
+            brk_wr_weight_short: input("brk_wr_weight_short", spec::WEIGHT_BITS)?,
+            reg_wr: input("reg_wr", 1)?,
+            reg_wr_symbol: input("reg_wr_symbol", SYMBOL_BITS)?,
+            reg_wr_base_row: input("reg_wr_base_row", WORD_BITS)?,
+            reg_wr_count: input("reg_wr_count", WORD_BITS)?,
+            tick_valid: input("tick_valid", 1)?,
+            tick_symbol: input("tick_symbol", SYMBOL_BITS)?,
+            tick_price: input("tick_price", spec::PRICE_BITS)?,
+            res_ready: input("res_ready", 1)?,
+            res_valid: per_lane("res_valid", 1)?,
+            res_slot: per_lane("res_slot", WORD_BITS)?,
+            res_shortfall: per_lane("res_shortfall", spec::SUM_BITS)?,
+            busy: output("busy", 1)?,
+            done: output("done", 1)?,
+            cycles: output("cycles", WORD_BITS)?,
+        })
+    }
+}
+
+/// How one scan went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TickStats {
+    /// `K`: edges from the one that accepted the tick to the one that raised `done`.
+    pub cycles: u64,
+    /// Busy cycles with `res_ready` low.
+    pub stalls: u64,
+    /// The scanner's own `cycles` counter, read in the `done` cycle.
+    pub counter: u64,
+}
+
+/// One liquidation reported by the scanner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    pub slot: u32,
+    /// `MM − E = −(T + A_b + σ·X·W_b,σ)`, units of `10^-s`.
+    pub shortfall: i128,
+}
+
+/// The verilated scanner with `lanes` lanes, [`SLOTS`] slots and [`SYMBOLS`] symbols.
+#[derive(Debug)]
+pub struct ScannerModel {
+    dut: Dut,
+    ports: Ports,
+    lanes: usize,
+    /// A scan was started and has not reached `done` (it failed): the
+    /// scanner may still be busy and would ignore host writes.
+    unfinished: bool,
+}
+
+impl ScannerModel {
+    /// A fresh scanner (all memories zero: every slot a hole), idle, with
+    /// `res_ready` high and `at_equal` low.
+    pub fn new(lanes: usize) -> Result<Self, SimError> {
+        let dut = Dut::new(lanes)?;
+        let ports = Ports::resolve(&dut, lanes)?;
+        let mut model = Self { dut, ports, lanes, unfinished: false };
+        model.dut.set_bit(model.ports.res_ready, true);
+        if model.busy() {
+            return Err(SimError::Protocol("busy after reset".into()));
+        }
+        Ok(model)
+    }
+
+    /// Lanes `L`.
+    pub fn lanes(&self) -> usize {
+        self.lanes
+    }
+
+    /// Rising clock edges simulated so far.
+    pub fn simulated_cycles(&self) -> u64 {
+        self.dut.cycles()
+    }
+
+    /// Whether a scan is running.
+    pub fn busy(&mut self) -> bool {
+        self.dut.get_bit(self.ports.busy)
+    }
+
+    /// The scanner's `cycles` counter: cycles of the current or last scan.
+    pub fn cycle_counter(&mut self) -> u64 {
+        self.dut.get(self.ports.cycles) as u64
+    }
+
+    /// Liquidate at a margin sum of exactly zero (static configuration).
+    pub fn set_at_equal(&mut self, at_equal: bool) {
+        self.dut.set_bit(self.ports.at_equal, at_equal);
+    }
+
+    /// Scans run to `done` inside [`Self::tick`], so the scanner is idle
+    /// between calls unless one failed.
+    fn check_idle(&self) -> Result<(), SimError> {
+        if self.unfinished {
+            return Err(SimError::Protocol("a previous scan did not finish".into()));
+        }
+        Ok(())
+    }
+
+    /// Clocks one host write whose data ports are already driven: `strobe`
+    /// high for exactly one edge.
+    fn write_cycle(&mut self, strobe: Port) -> Result<(), SimError> {
+        self.check_idle()?;
+        self.dut.set_bit(strobe, true);
+        self.dut.posedge();
+        self.dut.set_bit(strobe, false);
+        Ok(())
+    }
+
+    /// Writes slot `slot`: a position, or a hole (`None`).
+    pub fn write_position(&mut self, slot: u32, position: Option<PositionConst>) -> Result<(), SimError> {
+        if slot as usize >= SLOTS {
+            return Err(SimError::Range(format!("slot {slot}")));
+        }
+        let fields = position.unwrap_or_default();
+        if !fits_signed(fields.offset, spec::OFFSET_BITS) {
+            return Err(SimError::Range(format!("offset {}", fields.offset)));
+        }
+        let p = &self.ports;
+        let (slot_port, valid, qty, offset) = (p.pos_wr_slot, p.pos_wr_valid, p.pos_wr_qty, p.pos_wr_offset);
+        self.dut.set(slot_port, u128::from(slot));
+        self.dut.set_bit(valid, position.is_some());
+        self.dut.set_signed(qty, i128::from(fields.qty_lots));
+        self.dut.set_signed(offset, fields.offset);
+        self.write_cycle(self.ports.pos_wr)
+    }
+
+    /// Writes entry `index` (`< MAX_BRACKETS`) of `symbol`'s bracket table.
+    pub fn write_bracket(&mut self, symbol: u32, index: usize, bracket: &BracketConst) -> Result<(), SimError> {
+        check_symbol(symbol)?;
+        if index >= spec::MAX_BRACKETS {
+            return Err(SimError::Range(format!("bracket index {index}")));
+        }
+        if bracket.cap > spec::NOTIONAL_MAX
+            || bracket.maint >> spec::MAINT_BITS != 0
+            || bracket.weight_long >> spec::WEIGHT_BITS != 0
+            || bracket.weight_short >> spec::WEIGHT_BITS != 0
+        {
+            return Err(SimError::Range(format!("bracket {bracket:?}")));
+        }
+        let p = &self.ports;
+        let (sym, idx, cap, maint, wl, ws) =
+            (p.brk_wr_symbol, p.brk_wr_index, p.brk_wr_cap, p.brk_wr_maint, p.brk_wr_weight_long, p.brk_wr_weight_short);
+        self.dut.set(sym, u128::from(symbol));
+        self.dut.set(idx, index as u128);
+        self.dut.set(cap, u128::from(bracket.cap));
+        self.dut.set(maint, bracket.maint);
+        self.dut.set(wl, u128::from(bracket.weight_long));
+        self.dut.set(ws, u128::from(bracket.weight_short));
+        self.write_cycle(self.ports.brk_wr)
+    }
+
+    /// Writes all [`spec::MAX_BRACKETS`] entries of `symbol`'s (padded) table.
+    pub fn write_brackets(&mut self, symbol: u32, brackets: &[BracketConst; spec::MAX_BRACKETS]) -> Result<(), SimError> {
+        brackets.iter().enumerate().try_for_each(|(i, b)| self.write_bracket(symbol, i, b))
+    }
+
+    /// Gives `symbol` the slots `base_row·L .. base_row·L + count`.
+    pub fn write_region(&mut self, symbol: u32, base_row: u32, count: u32) -> Result<(), SimError> {
+        check_symbol(symbol)?;
+        let first = u64::from(base_row) * self.lanes as u64;
+        if first + u64::from(count) > SLOTS as u64 {
+            return Err(SimError::Range(format!("region of {count} slots at row {base_row}")));
+        }
+        self.dut.set(self.ports.reg_wr_symbol, u128::from(symbol));
+        self.dut.set(self.ports.reg_wr_base_row, u128::from(base_row));
+        self.dut.set(self.ports.reg_wr_count, u128::from(count));
+        self.write_cycle(self.ports.reg_wr)
+    }
+
+    /// Scans `symbol` at mark `price` with `res_ready` always high; appends
+    /// the liquidations to `out` in the order the scanner reports them.
+    pub fn tick(&mut self, symbol: u32, price: u32, out: &mut Vec<Hit>) -> Result<TickStats, SimError> {
+        self.tick_with_ready(symbol, price, out, |_| true)
+    }
+
+    /// Scans with back-pressure: `ready(c)` is `res_ready` in the `c`-th cycle
+    /// after the accepting edge (`c ≥ 1`). A result is taken in a cycle where
+    /// its lane is valid and `res_ready` is high, as the edge that ends the
+    /// cycle transfers it.
+    pub fn tick_with_ready(
+        &mut self,
+        symbol: u32,
+        price: u32,
+        out: &mut Vec<Hit>,
+        mut ready: impl FnMut(u64) -> bool,
+    ) -> Result<TickStats, SimError> {
+        check_symbol(symbol)?;
+        if price == 0 {
+            return Err(SimError::Range("price 0".into()));
+        }
+        self.check_idle()?;
+        let p = &self.ports;
+        let (valid, sym, px, res_ready, done) = (p.tick_valid, p.tick_symbol, p.tick_price, p.res_ready, p.done);
+        self.dut.set(sym, u128::from(symbol));
+        self.dut.set(px, u128::from(price));
+        self.dut.set_bit(valid, true);
+        self.dut.set_bit(res_ready, true);
+        self.unfinished = true;
+        self.dut.posedge(); // edge 0: accepts the tick
+        self.dut.set_bit(valid, false);
+
+        let limit = spec::scan_cycles(SLOTS as u64, self.lanes as u64) + TIMEOUT_SLACK;
+        let (mut k, mut stalls, mut ready_prev) = (0u64, 0u64, true);
+        loop {
+            // The cycle after edge `k`. Inputs are driven only when they
+            // change: an unchanged input needs no re-evaluation.
+            let ready_now = ready(k + 1);
+            if ready_now != ready_prev {
+                self.dut.set_bit(res_ready, ready_now);
+                ready_prev = ready_now;
+            }
+            if self.dut.get_bit(done) {
+                if self.busy() {
+                    return Err(SimError::Protocol("busy in the done cycle".into()));
+                }
+                if (0..self.lanes).any(|i| self.dut.get_bit(self.ports.res_valid[i])) {
+                    return Err(SimError::Protocol("result presented in the done cycle".into()));
+                }
+                let counter = self.cycle_counter();
+                self.dut.set_bit(res_ready, true);
+                self.unfinished = false;
+                return Ok(TickStats { cycles: k, stalls, counter });
+            }
+            if !self.busy() {
+                return Err(SimError::Protocol(format!("not busy {} cycle(s) after the tick and no done", k + 1)));
+            }
+            if ready_now {
+                self.drain(out);
+            } else {
+                stalls += 1;
+            }
+            self.dut.posedge();
+            k += 1;
+            if k > limit + stalls {
+                return Err(SimError::Timeout(k));
+            }
+        }
+    }
+
+    /// Takes every lane's valid result this cycle.
+    fn drain(&mut self, out: &mut Vec<Hit>) {
+        for i in 0..self.lanes {
+            if self.dut.get_bit(self.ports.res_valid[i]) {
+                let slot = self.dut.get(self.ports.res_slot[i]) as u32;
+                let shortfall = self.dut.get_signed(self.ports.res_shortfall[i]);
+                out.push(Hit { slot, shortfall });
+            }
+        }
+    }
+}
+
+fn check_symbol(symbol: u32) -> Result<(), SimError> {
+    if symbol as usize >= SYMBOLS {
+        return Err(SimError::Range(format!("symbol {symbol}")));
+    }
+    Ok(())
+}
+
+/// Whether `value` is a `bits`-wide two's-complement number.
+fn fits_signed(value: i128, bits: u32) -> bool {
+    let half = 1i128 << (bits - 1);
+    (-half..half).contains(&value)
+}

@@ -1,0 +1,56 @@
+//! `liqscan gen`: a generated scenario written as the three input files.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use liqscan_core::gen::{self as generator, GenConfig};
+use tracing::info;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Open positions.
+    #[arg(long, default_value_t = GenConfig::demo().positions)]
+    positions: usize,
+    /// Symbols.
+    #[arg(long, default_value_t = GenConfig::demo().symbols)]
+    symbols: usize,
+    /// Mark-price ticks.
+    #[arg(long, default_value_t = GenConfig::demo().ticks)]
+    ticks: usize,
+    /// The same seed gives the same files.
+    #[arg(long, default_value_t = GenConfig::demo().seed)]
+    seed: u64,
+    /// Directory for symbols.toml, positions.csv and ticks.csv (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let config = GenConfig { positions: args.positions, symbols: args.symbols, ticks: args.ticks, seed: args.seed };
+    let scenario = generator::generate(&config)?;
+    let dir = &args.out;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let market = &scenario.market;
+    write(&dir.join("symbols.toml"), |w| w.write_all(generator::write_symbols_toml(market).as_bytes()))?;
+    write(&dir.join("positions.csv"), |w| generator::write_positions_csv(market, &scenario.positions, w))?;
+    write(&dir.join("ticks.csv"), |w| generator::write_ticks_csv(market, &scenario.ticks, w))?;
+    info!(
+        "wrote {} symbols, {} positions, {} ticks (seed {}) to {}",
+        market.len(),
+        scenario.positions.len(),
+        scenario.ticks.len(),
+        config.seed,
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
+    let context = || format!("cannot write {}", path.display());
+    let mut out = BufWriter::new(File::create(path).with_context(context)?);
+    body(&mut out).with_context(context)?;
+    out.flush().with_context(context)
+}

@@ -1,0 +1,47 @@
+//! Opening the input files. A file that cannot be opened or read is a
+//! failure (exit 1); a file that reads but breaks the contract is bad input
+//! (an `InputError`, exit 2).
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use liqscan_core::input::{self, ReadError, TickReader};
+use liqscan_core::{Book, Market};
+use tracing::debug;
+
+/// A read error as an `anyhow` error whose bad-input case downcasts to [`InputError`].
+pub fn read_error(error: ReadError) -> anyhow::Error {
+    match error {
+        ReadError::Invalid(input) => anyhow::Error::new(input),
+        io => anyhow::Error::new(io),
+    }
+}
+
+fn open(path: &Path) -> Result<BufReader<File>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(BufReader::new(file))
+}
+
+/// The name errors give a file: its path as given.
+pub fn label(path: &Path) -> String {
+    path.display().to_string()
+}
+
+pub fn symbols(path: &Path) -> Result<Arc<Market>> {
+    let market = input::read_symbols(open(path)?, &label(path)).map_err(read_error)?;
+    debug!("{} symbols from {}", market.len(), path.display());
+    Ok(Arc::new(market))
+}
+
+pub fn positions(path: &Path, market: &Arc<Market>) -> Result<Book> {
+    let book = input::read_positions(open(path)?, &label(path), market.clone()).map_err(read_error)?;
+    debug!("{} positions from {}", book.len(), path.display());
+    Ok(book)
+}
+
+pub fn ticks(path: &Path, market: &Arc<Market>) -> Result<TickReader<BufReader<File>>> {
+    TickReader::new(open(path)?, &label(path), market.clone()).map_err(read_error)
+}
