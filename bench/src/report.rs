@@ -122,9 +122,8 @@ pub fn summary_table(cases: &[Case], s: &Settings) -> String {
     }
     let _ =
         writeln!(out, "\nCircuit: {} lanes, worst tick of the case, from the accepting clock edge to `done`.", s.lanes);
-    for reason in cases.iter().filter_map(|c| c.sim.as_ref()?.as_ref().err()) {
+    if let Some(reason) = cases.iter().find_map(|c| c.sim.as_ref()?.as_ref().err()) {
         let _ = writeln!(out, "Verilator model not run: {reason}.");
-        break;
     }
     out
 }

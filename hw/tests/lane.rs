@@ -11,6 +11,7 @@ use liqscan_core::spec::units::format_scaled;
 use liqscan_core::spec::{self, BracketInput, PositionConst, SymbolUnits};
 use liqscan_hw::lane::{Lane, BRACKETS};
 use liqscan_hw::mul::{width, MulNotional, MulProduct, WideAdder};
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_hdl::prelude::*;
@@ -40,7 +41,12 @@ clocked!(Lane, MulNotional, MulProduct);
 /// Wide signals are stored inline (`[bool; N]` per value), so a lane is a
 /// large value: build and run it on a roomy stack.
 fn on_big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new().stack_size(256 << 20).spawn(f).unwrap().join().unwrap();
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
 }
 
 fn new_uut<U: Block + Default>() -> Box<U> {
@@ -94,7 +100,13 @@ fn run_pipeline<U: Clocked, I, O: PartialEq + Debug>(
         next += 1;
         if pending.len() == latency {
             let input = pending.pop_front().unwrap();
-            assert_eq!(read(uut), expect(input), "vector {} of {}", next - latency, inputs.len());
+            assert_eq!(
+                read(uut),
+                expect(input),
+                "vector {} of {}",
+                next - latency,
+                inputs.len()
+            );
         }
     }
     stalls
@@ -105,7 +117,18 @@ fn run_pipeline<U: Clocked, I, O: PartialEq + Debug>(
 /// Operand values that stress the digit boundaries, below `2^bits`.
 fn corner_operands(bits: u32) -> Vec<u128> {
     let max = (1u128 << bits) - 1;
-    let mut v = vec![0, 1, 2, max, max - 1, max >> 1, (max >> 1) + 1, 0xFFFF, 0x1_0000, 0xFFFF_FFFF];
+    let mut v = vec![
+        0,
+        1,
+        2,
+        max,
+        max - 1,
+        max >> 1,
+        (max >> 1) + 1,
+        0xFFFF,
+        0x1_0000,
+        0xFFFF_FFFF,
+    ];
     v.extend((0..bits).step_by(16).map(|k| 1u128 << k));
     v.extend((16..bits).step_by(16).map(|k| (1u128 << k) - 1));
     v.push(max & 0x5555_5555_5555_5555_5555);
@@ -119,11 +142,20 @@ fn corner_operands(bits: u32) -> Vec<u128> {
 /// Random operand below `2^bits`: uniform, or of random length (small and
 /// mid-sized values too).
 fn random_operand(rng: &mut ChaCha8Rng, bits: u32) -> u128 {
-    let len = if rng.gen_bool(0.5) { bits } else { rng.gen_range(1..=bits) };
+    let len = if rng.gen_bool(0.5) {
+        bits
+    } else {
+        rng.gen_range(1..=bits)
+    };
     rng.gen::<u128>() & ((1u128 << len) - 1)
 }
 
-fn operand_pairs(rng: &mut ChaCha8Rng, a_bits: u32, b_bits: u32, random: usize) -> Vec<(u128, u128)> {
+fn operand_pairs(
+    rng: &mut ChaCha8Rng,
+    a_bits: u32,
+    b_bits: u32,
+    random: usize,
+) -> Vec<(u128, u128)> {
     let mut pairs = Vec::new();
     for &a in &corner_operands(a_bits) {
         for &b in &corner_operands(b_bits) {
@@ -179,7 +211,10 @@ fn mul_product_matches_spec() {
 #[test]
 fn multiplier_budget() {
     assert_eq!(Lane::MULTIPLIERS, 16);
-    assert_eq!(MulNotional::LATENCY + MulProduct::LATENCY + WideAdder::LATENCY + 5, Lane::LATENCY);
+    assert_eq!(
+        MulNotional::LATENCY + MulProduct::LATENCY + WideAdder::LATENCY + 5,
+        Lane::LATENCY
+    );
     assert_eq!(BRACKETS, spec::MAX_BRACKETS);
     assert_eq!(width::SUM as u32, spec::SUM_BITS);
 }
@@ -245,7 +280,12 @@ fn read_lane(uut: &Lane) -> LaneOut {
     if !uut.out_valid.val() {
         return (false, uut.out_hit.val(), 0, 0);
     }
-    (true, uut.out_hit.val(), uut.out_tag.val().to_u32(), from_signed(uut.out_shortfall.val()))
+    (
+        true,
+        uut.out_hit.val(),
+        uut.out_tag.val().to_u32(),
+        from_signed(uut.out_shortfall.val()),
+    )
 }
 
 fn expect_lane(batch: &Batch, slot: &Slot) -> LaneOut {
@@ -264,7 +304,11 @@ fn log_uniform(rng: &mut ChaCha8Rng, max: u128) -> u128 {
     (rng.gen::<u128>() & ((1u128 << len) - 1)).clamp(1, max)
 }
 
-fn symbol(tick: &str, lot: &str, ladder: &[(Option<String>, String, String)]) -> Result<SymbolUnits, spec::FieldError> {
+fn symbol(
+    tick: &str,
+    lot: &str,
+    ladder: &[(Option<String>, String, String)],
+) -> Result<SymbolUnits, spec::FieldError> {
     let d = |text: &str| parse_decimal(text).expect("valid decimal");
     let ladder: Vec<BracketInput> = ladder
         .iter()
@@ -280,8 +324,14 @@ fn symbol(tick: &str, lot: &str, ladder: &[(Option<String>, String, String)]) ->
 /// A valid symbol with random steps and a random ladder of 1 to 16 brackets.
 fn random_units(rng: &mut ChaCha8Rng) -> SymbolUnits {
     loop {
-        let tick = format_scaled(rng.gen_range(1..=999), rng.gen_range(0..=spec::MAX_STEP_DECIMALS));
-        let lot = format_scaled(rng.gen_range(1..=99), rng.gen_range(0..=spec::MAX_STEP_DECIMALS));
+        let tick = format_scaled(
+            rng.gen_range(1..=999),
+            rng.gen_range(0..=spec::MAX_STEP_DECIMALS),
+        );
+        let lot = format_scaled(
+            rng.gen_range(1..=99),
+            rng.gen_range(0..=spec::MAX_STEP_DECIMALS),
+        );
         let count = rng.gen_range(1..=BRACKETS);
         // Caps in units of 10^-8, below NOTIONAL_CAP_LIMIT.
         let cap_limit = u128::from(spec::NOTIONAL_CAP_LIMIT) * 100_000_000 - 1;
@@ -292,8 +342,16 @@ fn random_units(rng: &mut ChaCha8Rng) -> SymbolUnits {
         let mut ladder: Vec<(Option<String>, String, String)> = Vec::new();
         for cap in caps.iter().map(Some).chain([None]) {
             let mmr = format_scaled(rng.gen_range(0..spec::MMR_ONE as i128), spec::MMR_DECIMALS);
-            let maint = if rng.gen_bool(0.2) { 0 } else { log_uniform(rng, amount_limit) };
-            ladder.push((cap.map(|&c| format_scaled(c as i128, 8)), mmr, format_scaled(maint as i128, 8)));
+            let maint = if rng.gen_bool(0.2) {
+                0
+            } else {
+                log_uniform(rng, amount_limit)
+            };
+            ladder.push((
+                cap.map(|&c| format_scaled(c as i128, 8)),
+                mmr,
+                format_scaled(maint as i128, 8),
+            ));
         }
         if let Ok(units) = symbol(&tick, &lot, &ladder) {
             return units;
@@ -304,30 +362,55 @@ fn random_units(rng: &mut ChaCha8Rng) -> SymbolUnits {
 /// The largest values the spec allows: s = 22, k6 = 2^16 − 1, mmr 0.999999
 /// (the largest weight) and the largest maintenance amount.
 fn extreme_units() -> SymbolUnits {
-    let top = |cap: Option<&str>| (cap.map(str::to_owned), "0.999999".to_owned(), "9999999999.99999999".to_owned());
-    let units = symbol("0.00065535", "0.00000001", &[top(Some("999999999999.99999999")), top(None)]).unwrap();
+    let top = |cap: Option<&str>| {
+        (
+            cap.map(str::to_owned),
+            "0.999999".to_owned(),
+            "9999999999.99999999".to_owned(),
+        )
+    };
+    let units = symbol(
+        "0.00065535",
+        "0.00000001",
+        &[top(Some("999999999999.99999999")), top(None)],
+    )
+    .unwrap();
     assert_eq!(units.quote_decimals, spec::MAX_QUOTE_DECIMALS);
     assert_eq!(units.k6, spec::K6_LIMIT - 1);
     units
 }
 
 fn idle_slot(rng: &mut ChaCha8Rng) -> Slot {
-    Slot { position: None, tag: rng.gen(), garbage: (rng.gen(), rng.gen_range(OFFSET_MIN..=OFFSET_MAX)) }
+    Slot {
+        position: None,
+        tag: rng.gen(),
+        garbage: (rng.gen(), rng.gen_range(OFFSET_MIN..=OFFSET_MAX)),
+    }
 }
 
 /// `T` for a position: realistic, on or next to the liquidation boundary,
 /// uniform over 108 bits, or an extreme.
 fn random_offset(rng: &mut ChaCha8Rng, units: &SymbolUnits, price: u32, qty: i32) -> i128 {
     let realistic = |rng: &mut ChaCha8Rng| {
-        let entry = (i64::from(price) + rng.gen_range(-1000..=1000)).clamp(1, spec::PRICE_MAX as i64) as u32;
-        let margin = log_uniform(rng, u128::from(spec::AMOUNT_LIMIT) * 10u128.pow(units.quote_decimals) - 1);
+        let entry = (i64::from(price) + rng.gen_range(-1000..=1000))
+            .clamp(1, spec::PRICE_MAX as i64) as u32;
+        let margin = log_uniform(
+            rng,
+            u128::from(spec::AMOUNT_LIMIT) * 10u128.pow(units.quote_decimals) - 1,
+        );
         units.position_const(qty, entry, margin as i128).offset
     };
     match rng.gen_range(0..10) {
         0..=2 => realistic(rng),
         3..=7 => {
             // sum = delta exactly: 0, ±1 or a little further.
-            let base = units.margin_sum(PositionConst { qty_lots: qty, offset: 0 }, price);
+            let base = units.margin_sum(
+                PositionConst {
+                    qty_lots: qty,
+                    offset: 0,
+                },
+                price,
+            );
             let delta = match rng.gen_range(0..4) {
                 0 => 0,
                 1 => 1,
@@ -375,10 +458,22 @@ fn random_batch(rng: &mut ChaCha8Rng, units: SymbolUnits, price: u32, len: usize
             }
             let qty = random_qty(rng, &units, price);
             let offset = random_offset(rng, &units, price, qty);
-            Slot { position: Some(PositionConst { qty_lots: qty, offset }), tag: rng.gen(), garbage: (0, 0) }
+            Slot {
+                position: Some(PositionConst {
+                    qty_lots: qty,
+                    offset,
+                }),
+                tag: rng.gen(),
+                garbage: (0, 0),
+            }
         })
         .collect();
-    Batch { units, price, at_equal: rng.gen_bool(0.5), slots }
+    Batch {
+        units,
+        price,
+        at_equal: rng.gen_bool(0.5),
+        slots,
+    }
 }
 
 /// Caps set to `q_b·P + d` (`d` ∈ {−1, 0, 1}) and positions `q_b − 1 ..= q_b + 1`:
@@ -386,7 +481,9 @@ fn random_batch(rng: &mut ChaCha8Rng, units: SymbolUnits, price: u32, len: usize
 fn cap_edge_batch(rng: &mut ChaCha8Rng, price: u32) -> Batch {
     let mut units = random_units(rng);
     let max_q = spec::NOTIONAL_MAX / u64::from(price) - 2;
-    let mut qs: Vec<u64> = (0..BRACKETS - 1).map(|_| log_uniform(rng, max_q.min(spec::QTY_MAX - 1).into()) as u64 + 1).collect();
+    let mut qs: Vec<u64> = (0..BRACKETS - 1)
+        .map(|_| log_uniform(rng, max_q.min(spec::QTY_MAX - 1).into()) as u64 + 1)
+        .collect();
     qs.sort_unstable();
     qs.dedup();
     let mut caps = Vec::new();
@@ -401,11 +498,21 @@ fn cap_edge_batch(rng: &mut ChaCha8Rng, price: u32) -> Batch {
     }
     let mut batch = random_batch(rng, units, price, 0);
     for &q in &qs {
-        for abs in [q - 1, q, q + 1].into_iter().filter(|&a| (1..=spec::QTY_MAX).contains(&a)) {
+        for abs in [q - 1, q, q + 1]
+            .into_iter()
+            .filter(|&a| (1..=spec::QTY_MAX).contains(&a))
+        {
             for sign in [1, -1] {
                 let qty = sign * abs as i32;
                 let offset = random_offset(rng, &batch.units, price, qty);
-                batch.slots.push(Slot { position: Some(PositionConst { qty_lots: qty, offset }), tag: rng.gen(), garbage: (0, 0) });
+                batch.slots.push(Slot {
+                    position: Some(PositionConst {
+                        qty_lots: qty,
+                        offset,
+                    }),
+                    tag: rng.gen(),
+                    garbage: (0, 0),
+                });
             }
         }
     }
@@ -420,15 +527,38 @@ fn extreme_batch(rng: &mut ChaCha8Rng, at_equal: bool) -> Batch {
     let mut slots = Vec::new();
     for abs in [1, 2, spec::QTY_MAX as i32 - 1, spec::QTY_MAX as i32] {
         for qty in [abs, -abs] {
-            let base = units.margin_sum(PositionConst { qty_lots: qty, offset: 0 }, price);
+            let base = units.margin_sum(
+                PositionConst {
+                    qty_lots: qty,
+                    offset: 0,
+                },
+                price,
+            );
             let mut offsets = vec![OFFSET_MIN, OFFSET_MAX, 0];
-            offsets.extend([-1, 0, 1].map(|d| d - base).into_iter().filter(|t| (OFFSET_MIN..=OFFSET_MAX).contains(t)));
+            offsets.extend(
+                [-1, 0, 1]
+                    .map(|d| d - base)
+                    .into_iter()
+                    .filter(|t| (OFFSET_MIN..=OFFSET_MAX).contains(t)),
+            );
             for offset in offsets {
-                slots.push(Slot { position: Some(PositionConst { qty_lots: qty, offset }), tag: rng.gen(), garbage: (0, 0) });
+                slots.push(Slot {
+                    position: Some(PositionConst {
+                        qty_lots: qty,
+                        offset,
+                    }),
+                    tag: rng.gen(),
+                    garbage: (0, 0),
+                });
             }
         }
     }
-    Batch { units, price, at_equal, slots }
+    Batch {
+        units,
+        price,
+        at_equal,
+        slots,
+    }
 }
 
 /// Vectors through the lane in `lane_matches_spec` (about; plus flushes).
@@ -440,15 +570,28 @@ fn lane_matches_spec() {
 }
 
 fn lane_matches_spec_run() {
-    eprintln!("size of Lane: {} bytes", std::mem::size_of::<Lane>());
     let mut rng = ChaCha8Rng::seed_from_u64(0x6c616e65);
-    let mut batches = vec![extreme_batch(&mut rng, false), extreme_batch(&mut rng, true)];
+    let mut batches = vec![
+        extreme_batch(&mut rng, false),
+        extreme_batch(&mut rng, true),
+    ];
     for price in [1, 2, 1000, spec::PRICE_MAX as u32] {
         batches.push(cap_edge_batch(&mut rng, price));
     }
     let random_price = |rng: &mut ChaCha8Rng| log_uniform(rng, spec::PRICE_MAX.into()) as u32;
-    let p = random_price(&mut rng);
-    batches.push(cap_edge_batch(&mut rng, p));
+    let price = random_price(&mut rng);
+    batches.push(cap_edge_batch(&mut rng, price));
+    // The priority select must pick the first match even in an unordered table.
+    for _ in 0..2 {
+        let mut units = random_units(&mut rng);
+        let mut caps: Vec<u64> = units.brackets.iter().map(|b| b.cap).collect();
+        caps.shuffle(&mut rng);
+        for (b, cap) in units.brackets.iter_mut().zip(caps) {
+            b.cap = cap;
+        }
+        let price = random_price(&mut rng);
+        batches.push(random_batch(&mut rng, units, price, 400));
+    }
     let fixed: usize = batches.iter().map(|b| b.slots.len()).sum();
     let per_batch = 400;
     for _ in 0..LANE_VECTORS.saturating_sub(fixed) / per_batch {
@@ -461,7 +604,9 @@ fn lane_matches_spec_run() {
     let (mut vectors, mut hits, mut ties, mut stalls) = (0, 0, 0, 0);
     for batch in &mut batches {
         // Drain with idle slots before the next table is applied.
-        batch.slots.extend((0..Lane::LATENCY).map(|_| idle_slot(&mut rng)));
+        batch
+            .slots
+            .extend((0..Lane::LATENCY).map(|_| idle_slot(&mut rng)));
         apply_table(&mut uut, batch);
         let batch = &*batch;
         stalls += run_pipeline(
@@ -483,9 +628,15 @@ fn lane_matches_spec_run() {
             }
         }
     }
+    eprintln!(
+        "lane: {vectors} positions, {hits} hits, {ties} ties (sum = 0), {stalls} stall cycles"
+    );
     // The vectors must exercise both outcomes and the tie.
     assert!(vectors >= LANE_VECTORS * 8 / 10, "{vectors} vectors");
-    assert!(hits > vectors / 10 && hits < vectors * 9 / 10, "{hits} hits of {vectors}");
+    assert!(
+        hits > vectors / 10 && hits < vectors * 9 / 10,
+        "{hits} hits of {vectors}"
+    );
     assert!(ties > vectors / 50, "{ties} ties of {vectors}");
     assert!(stalls > vectors / 20, "{stalls} stalls");
 }
@@ -504,25 +655,41 @@ fn waived(line: &str) -> bool {
         return matches!((bits("expects "), bits("generates ")), (Some(want), Some(got)) if got < want);
     }
     // `MulProduct` uses 100 of its 110-bit adder's bits.
-    line.starts_with("%Warning-UNUSEDSIGNAL") && line.ends_with("Bits of signal are not used: 'add$sum'[109:100]")
+    line.starts_with("%Warning-UNUSEDSIGNAL")
+        && line.ends_with("Bits of signal are not used: 'add$sum'[109:100]")
 }
 
 fn check_verilog<U: Block + Default>(name: &str) {
     let uut: Box<U> = new_uut();
     let verilog = generate_verilog(uut.as_ref());
-    yosys_validate(&format!("liqscan_hw_{name}"), &verilog).unwrap_or_else(|e| panic!("yosys: {e:?}"));
+    yosys_validate(&format!("liqscan_hw_{name}"), &verilog)
+        .unwrap_or_else(|e| panic!("yosys: {e:?}"));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("top.v");
     std::fs::write(&path, &verilog).unwrap();
     let out = Command::new("verilator")
         // rust-hdl writes every module into one file.
-        .args(["--lint-only", "-Wall", "-Wno-DECLFILENAME", "-Wno-fatal", "--top-module", "top"])
+        .args([
+            "--lint-only",
+            "-Wall",
+            "-Wno-DECLFILENAME",
+            "-Wno-fatal",
+            "--top-module",
+            "top",
+        ])
         .arg(&path)
         .output()
         .expect("verilator is installed (scripts/install-deps.sh)");
     let log = String::from_utf8_lossy(&out.stderr);
-    let unwaived: Vec<&str> = log.lines().filter(|l| l.starts_with('%') && !waived(l)).collect();
-    assert!(out.status.success() && unwaived.is_empty(), "verilator lint of {name}:\n{}", unwaived.join("\n"));
+    let unwaived: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with('%') && !waived(l))
+        .collect();
+    assert!(
+        out.status.success() && unwaived.is_empty(),
+        "verilator lint of {name}:\n{}",
+        unwaived.join("\n")
+    );
 }
 
 #[test]

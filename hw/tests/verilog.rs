@@ -40,6 +40,8 @@ fn lint(lanes: usize, build: Build) {
             // A block reads only some bits of a wider port (e.g. the low bits of
             // the lanes' wide-adder sums); rust-hdl cannot declare partial ports.
             "-Wno-UNUSEDSIGNAL",
+            // rust-hdl writes the whole module hierarchy into one file.
+            "-Wno-DECLFILENAME",
             "--top-module",
             TOP_MODULE,
             "top.v",

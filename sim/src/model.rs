@@ -152,6 +152,13 @@ impl ScannerModel {
         self.dut.get(self.ports.cycles) as u64
     }
 
+    /// Clocks one cycle with no host write and no tick; returns `(busy, done)`
+    /// in the cycle after it.
+    pub fn idle_cycle(&mut self) -> (bool, bool) {
+        self.dut.posedge();
+        (self.busy(), self.dut.get_bit(self.ports.done))
+    }
+
     /// Liquidate at a margin sum of exactly zero (static configuration).
     pub fn set_at_equal(&mut self, at_equal: bool) {
         self.dut.set_bit(self.ports.at_equal, at_equal);

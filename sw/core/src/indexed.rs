@@ -15,12 +15,14 @@
 //! A position's intervals are disjoint, so it is found at most once.
 //!
 //! Complexity, for `n` positions in the ticked symbol, `k` of them hit and
-//! `B` brackets: a tick costs `O(log n + k·log n)` (range scans, then one
-//! removal per hit) plus `O(33·log w)` when the symbol holds windows; an
-//! upsert or close costs `O(B)` predicate evaluations (33 binary-search
-//! steps on a continuous ladder, one division and a few neighbour checks per
-//! bracket otherwise) and `O(log n)` per stored interval (`O(64·log w)` for
-//! a window). Memory is `O(n)`.
+//! `B ≤ 16` brackets: a tick costs `O((k + 1)·log n + k·log k)` (two range
+//! scans, sorting the hits by id, one removal per hit), plus `O(33·log w)`
+//! when the symbol holds `w` window blocks. An upsert computes the set with
+//! at most 35 evaluations of the rule on a continuous ladder (binary
+//! search), or one division and about three evaluations per bracket
+//! otherwise (each evaluation is `O(B)`), then stores each interval in
+//! `O(log n)` (`O(64·log w)` for a window); a close is `O(log n)` per
+//! interval. Memory is `O(n)`.
 
 mod windows;
 

@@ -132,6 +132,9 @@ pub fn by_brackets(units: &SymbolUnits, position: PositionConst, at_equal: bool)
         // Bracket b takes X = |Q|·P with max(cap_<b) < X ≤ cap_b.
         let lo = below.map_or(0, |cap| cap / qty + 1);
         let hi = (bracket.cap / qty).min(PRICE_MAX);
+        if lo > PRICE_MAX {
+            break; // `below` only grows: no later bracket is reachable either
+        }
         below = Some(below.map_or(bracket.cap, |cap| cap.max(bracket.cap)));
         if lo <= hi {
             if let Some(piece) = piece(units, position, bracket, lo as u32, hi as u32, at_equal) {
@@ -162,7 +165,8 @@ fn piece(
         // liquidated iff slope·P ≤ −base − strict, on a prefix [lo, p].
         let slope = qty * i128::from(bracket.weight_long);
         let bound = -base - strict;
-        let guess = if bound < 0 { -1 } else { bound / slope };
+        // (slope = 0 only in hand-built units: a constant sum.)
+        let guess = if bound < 0 { -1 } else { bound.checked_div(slope).unwrap_or(i128::from(hi)) };
         let mut p = guess.clamp(i128::from(lo) - 1, i128::from(hi)) as i64;
         while p < hi && liq(p + 1) {
             p += 1;
@@ -176,7 +180,7 @@ fn piece(
         // liquidated iff slope·P ≥ base + strict, on a suffix [p, hi].
         let slope = qty * i128::from(bracket.weight_short);
         let bound = base + strict;
-        let guess = if bound <= 0 { 0 } else { (bound + slope - 1) / slope };
+        let guess = if bound <= 0 { 0 } else { (bound + slope - 1).checked_div(slope).unwrap_or(i128::from(hi) + 1) };
         let mut p = guess.clamp(i128::from(lo), i128::from(hi) + 1) as i64;
         while p > lo && liq(p - 1) {
             p -= 1;

