@@ -23,11 +23,20 @@ const LANES: [usize; 2] = [1, 8];
 /// The scanner's single clock input.
 const CLOCK: &str = "clock";
 /// Names Verilator gives the clock's edge-detector state (5.006; later 5.x).
-const CLOCK_PREV: [&str; 2] = ["__Vtrigrprev__TOP__clock", "__Vtrigprevexpr___TOP__clock__0"];
+const CLOCK_PREV: [&str; 2] = [
+    "__Vtrigrprev__TOP__clock",
+    "__Vtrigprevexpr___TOP__clock__0",
+];
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(liqscan_sim_missing)");
-    for path in ["build.rs", "build", "csrc", "../hw/src", "../sw/core/src/spec"] {
+    for path in [
+        "build.rs",
+        "build",
+        "csrc",
+        "../hw/src",
+        "../sw/core/src/spec",
+    ] {
         println!("cargo::rerun-if-changed={path}");
     }
     println!("cargo::rerun-if-env-changed=LIQSCAN_VERILATOR");
@@ -39,7 +48,10 @@ fn main() {
         Err(reason) => {
             println!("cargo::warning=liqscan-sim: {reason}; the Verilator backend is disabled (install it: apt-get install -y verilator)");
             println!("cargo::rustc-cfg=liqscan_sim_missing");
-            write(&out.join("ports.rs"), &codegen::ports_rs(&[], Some(&reason)));
+            write(
+                &out.join("ports.rs"),
+                &codegen::ports_rs(&[], Some(&reason)),
+            );
             return;
         }
     };
@@ -47,20 +59,40 @@ fn main() {
     let mut models = Vec::new();
     for lanes in LANES {
         let started = Instant::now();
-        let verilog = scanner_verilog(lanes, Build::Sim).unwrap_or_else(|e| panic!("scanner Verilog for {lanes} lanes: {e}"));
-        let ports = ports::parse_ports(&verilog, TOP_MODULE).unwrap_or_else(|e| panic!("scanner ports for {lanes} lanes: {e}"));
+        let verilog = scanner_verilog(lanes, Build::Sim)
+            .unwrap_or_else(|e| panic!("scanner Verilog for {lanes} lanes: {e}"));
+        let ports = ports::parse_ports(&verilog, TOP_MODULE)
+            .unwrap_or_else(|e| panic!("scanner ports for {lanes} lanes: {e}"));
         let prefix = format!("Vscan{lanes}");
         let mdir = out.join(format!("obj{lanes}"));
         verilate(&verilator, &out, &mdir, &prefix, &verilog);
         check_members(&mdir.join(format!("{prefix}.h")), &ports);
-        assert!(ports.iter().any(|p| p.name == CLOCK && !p.output && p.width == 1), "no input `{CLOCK}`");
+        assert!(
+            ports
+                .iter()
+                .any(|p| p.name == CLOCK && !p.output && p.width == 1),
+            "no input `{CLOCK}`"
+        );
         let clock_prev = clock_prev(&verilog, &mdir.join(format!("{prefix}___024root.h")));
         // `--cc --build` without `--exe` leaves the model as `<prefix>__ALL.a`;
         // copy it to the name the linker looks for.
         let lib = format!("liqscan_{}", prefix.to_lowercase());
-        std::fs::copy(mdir.join(format!("{prefix}__ALL.a")), out.join(format!("lib{lib}.a"))).expect("copy the model archive");
-        println!("liqscan-sim: verilated {lanes} lane(s) in {:.1} s", started.elapsed().as_secs_f64());
-        models.push(Verilated { lanes, prefix, ports, clock: CLOCK.into(), clock_prev });
+        std::fs::copy(
+            mdir.join(format!("{prefix}__ALL.a")),
+            out.join(format!("lib{lib}.a")),
+        )
+        .expect("copy the model archive");
+        println!(
+            "liqscan-sim: verilated {lanes} lane(s) in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        models.push(Verilated {
+            lanes,
+            prefix,
+            ports,
+            clock: CLOCK.into(),
+            clock_prev,
+        });
     }
 
     // The shim references the models, which reference the runtime: link in that order.
@@ -74,7 +106,10 @@ fn main() {
     shim.compile("liqscan_sim_shim");
     println!("cargo::rustc-link-search=native={}", out.display());
     for m in &models {
-        println!("cargo::rustc-link-lib=static=liqscan_{}", m.prefix.to_lowercase());
+        println!(
+            "cargo::rustc-link-lib=static=liqscan_{}",
+            m.prefix.to_lowercase()
+        );
     }
     runtime(&root, &out);
     println!("cargo::rustc-link-lib=atomic");
@@ -92,29 +127,43 @@ fn verilator_root(verilator: &str) -> Result<PathBuf, String> {
     }
     let root = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
     if !root.join("include/verilated.cpp").is_file() {
-        return Err(format!("no include/verilated.cpp under Verilator's root {}", root.display()));
+        return Err(format!(
+            "no include/verilated.cpp under Verilator's root {}",
+            root.display()
+        ));
     }
     Ok(root)
 }
 
+/// Verilator's options, with `OPT_FAST` etc. for the C++ compiler.
+#[rustfmt::skip]
+fn verilator_args(prefix: &str) -> Vec<String> {
+    let args = [
+        "--cc", "--build", "-j", "2", "--no-timing", "-O3",
+        // Explicit X assignments may take any value; variables (memories
+        // included) start at zero, deterministically.
+        "--x-assign", "fast",
+        "-Wno-fatal", "-Wno-lint", "-Wno-style",
+        "--top-module", TOP_MODULE, "--prefix", prefix,
+        // The per-cycle code at -O2; the constructor and initial code barely optimised.
+        "-MAKEFLAGS", "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O2",
+    ];
+    args.iter().map(|a| a.to_string()).collect()
+}
+
 /// Verilates and compiles one model into `mdir`, unless the same Verilog was
-/// already built there.
+/// already built there with the same options.
 fn verilate(verilator: &str, out: &Path, mdir: &Path, prefix: &str, verilog: &str) {
     let source = out.join(format!("{prefix}.v"));
-    let archive = mdir.join(format!("{prefix}__ALL.a"));
-    if archive.is_file() && std::fs::read_to_string(&source).is_ok_and(|old| old == verilog) {
+    let stamp = mdir.join("liqscan.stamp");
+    let args = verilator_args(prefix);
+    let key = format!("{}\n{verilog}", args.join(" "));
+    if mdir.join(format!("{prefix}__ALL.a")).is_file() && std::fs::read_to_string(&stamp).is_ok_and(|old| old == key) {
         return;
     }
     write(&source, verilog);
     let output = Command::new(verilator)
-        .args(["--cc", "--build", "-j", "2", "--no-timing", "-O3"])
-        // Explicit X assignments may take any value; variables (memories
-        // included) start at zero, deterministically.
-        .args(["--x-assign", "fast"])
-        .args(["-Wno-fatal", "-Wno-lint", "-Wno-style"])
-        .args(["--top-module", TOP_MODULE, "--prefix", prefix])
-        .arg("-MAKEFLAGS")
-        .arg("OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2")
+        .args(&args)
         .arg("-Mdir")
         .arg(mdir)
         .arg(&source)
@@ -128,14 +177,20 @@ fn verilate(verilator: &str, out: &Path, mdir: &Path, prefix: &str, verilog: &st
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    write(&stamp, &key);
 }
 
 /// Every port is a member of the model class under the name the shim uses.
 fn check_members(header: &Path, ports: &[ports::Port]) {
-    let text = std::fs::read_to_string(header).unwrap_or_else(|e| panic!("reading {}: {e}", header.display()));
+    let text = std::fs::read_to_string(header)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", header.display()));
     for port in ports {
         let member = format!("(&{},", ports::cpp_name(&port.name));
-        assert!(text.contains(&member), "{} declares no port member {member}", header.display());
+        assert!(
+            text.contains(&member),
+            "{} declares no port member {member}",
+            header.display()
+        );
     }
 }
 
@@ -144,9 +199,13 @@ fn check_members(header: &Path, ports: &[ports::Port]) {
 /// detector has a name we know. `None` makes the shim evaluate it.
 fn clock_prev(verilog: &str, root_header: &Path) -> Option<String> {
     let posedge = format!("posedge {CLOCK})");
-    let only_rising = !verilog.contains("negedge") && verilog.matches("posedge").count() == verilog.matches(&posedge).count();
-    let header = std::fs::read_to_string(root_header).unwrap_or_else(|e| panic!("reading {}: {e}", root_header.display()));
-    let found = CLOCK_PREV.iter().find(|name| header.contains(&format!(" {name};")));
+    let only_rising = !verilog.contains("negedge")
+        && verilog.matches("posedge").count() == verilog.matches(&posedge).count();
+    let header = std::fs::read_to_string(root_header)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", root_header.display()));
+    let found = CLOCK_PREV
+        .iter()
+        .find(|name| header.contains(&format!(" {name};")));
     if !only_rising || found.is_none() {
         println!("cargo::warning=liqscan-sim: simulating both clock edges (slower)");
     }
@@ -166,7 +225,13 @@ fn cxx(root: &Path) -> cc::Build {
         .include(root.join("include/vltstd"))
         .flag("-faligned-new")
         .flag("-pthread");
-    for define in ["VM_COVERAGE", "VM_SC", "VM_TRACE", "VM_TRACE_FST", "VM_TRACE_VCD"] {
+    for define in [
+        "VM_COVERAGE",
+        "VM_SC",
+        "VM_TRACE",
+        "VM_TRACE_FST",
+        "VM_TRACE_VCD",
+    ] {
         build.define(define, "0");
     }
     build
@@ -183,7 +248,10 @@ fn runtime(root: &Path, out: &Path) {
         println!("cargo::rustc-link-lib=static={name}");
         return;
     }
-    cxx(root).file(root.join("include/verilated.cpp")).file(root.join("include/verilated_threads.cpp")).compile(name);
+    cxx(root)
+        .file(root.join("include/verilated.cpp"))
+        .file(root.join("include/verilated_threads.cpp"))
+        .compile(name);
     write(&built_from, &root_text);
 }
 

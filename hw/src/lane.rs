@@ -319,7 +319,7 @@ impl Logic for Lane {
             self.shortfall_out.d.next = self.add.sum.val();
             self.hit_out.d.next = self.valid[12].q.val()
                 && !self.add.sum.val().get_bit(109)
-                && (self.add.sum.val().any() || false);
+                && (self.add.sum.val().any() || self.at_equal.val());
         }
         self.out_valid.next = self.valid_out.q.val();
         self.out_hit.next = self.hit_out.q.val();

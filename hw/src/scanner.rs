@@ -51,23 +51,27 @@
 //! | `cycles` | out | 32 | cycles of the current or last scan |
 //!
 //! A result is transferred on a clock edge where `res_valid$i` and
-//! `res_ready` are both high; its valid bit is cleared in memory on that edge,
-//! so a slot is reported once until the host rewrites it.
+//! `res_ready` are both high; its valid bit is cleared in memory on the next
+//! enabled edge (before `done`), so a slot is reported once until the host
+//! rewrites it.
 //!
 //! # Timing contract
 //! Call the edge that accepts a tick edge 0. With no stalls, `done` is high
 //! during exactly the cycle that follows edge `K = ceil(n / L) + D`
 //! ([`PIPELINE_DEPTH`], equal to `spec::PIPELINE_DEPTH`); `busy` is high
-//! from edge 0 to edge `K` (low in the `done` cycle, so the next tick can be
-//! accepted on edge `K + 1`), and `cycles` reads `K` from the `done` cycle
+//! in the cycles after edges `0 .. K−1` and low in the `done` cycle (so the
+//! next tick can be accepted on edge `K + 1`), and `cycles` reads `K` from the `done` cycle
 //! until the next tick. Every busy cycle with `res_ready` low delays
 //! everything after it by one cycle and adds one to `K` and `cycles`. Every
 //! result of the scan is presented before the `done` cycle.
 //!
-//! `D = LOAD_CYCLES + 1 + Lane::LATENCY`: four bracket reads (the region is
-//! read alongside the first), one slot-memory read per row, then the lane.
+//! `D = LOAD_CYCLES + 1 + MEMORY_STAGES + Lane::LATENCY + 1` (= 22): four
+//! bracket reads (the region is read alongside the first), the slot-memory
+//! read, two register stages that carry the slot data across the chip, the
+//! lane, and one edge for the registered valid-bit clear of the last row.
 //! Row `k` is read on edge `LOAD_CYCLES + k + 1` and its results are on the
-//! ports in cycle `LOAD_CYCLES + k + 1 + Lane::LATENCY`.
+//! ports in cycle `LOAD_CYCLES + k + 1 + MEMORY_STAGES + Lane::LATENCY`; a
+//! transferred hit's valid bit is cleared on the next enabled edge.
 
 use rust_hdl::core::ast::{VerilogExpression, VerilogStatement};
 use rust_hdl::prelude::*;
@@ -101,8 +105,11 @@ const BANK_DEPTH: usize = spec::MAX_BRACKETS / BRACKET_BANKS;
 const _: () = assert!(BANK_DEPTH == 4 && BRACKET_BANKS * BANK_DEPTH == spec::MAX_BRACKETS);
 /// Scan cycles spent fetching the bracket table before the first row is issued.
 pub const LOAD_CYCLES: u64 = BANK_DEPTH as u64;
-/// `D` of the timing contract.
-pub const PIPELINE_DEPTH: u64 = LOAD_CYCLES + 1 + Lane::LATENCY as u64;
+/// Register stages between the position memories and the lanes.
+pub const MEMORY_STAGES: u64 = 2;
+/// `D` of the timing contract: bracket fetch, memory read, memory stages,
+/// lane, and the registered valid-bit clear of the last row.
+pub const PIPELINE_DEPTH: u64 = LOAD_CYCLES + 1 + MEMORY_STAGES + Lane::LATENCY as u64 + 1;
 const _: () = assert!(
     PIPELINE_DEPTH == spec::PIPELINE_DEPTH,
     "update spec::PIPELINE_DEPTH"
@@ -144,6 +151,12 @@ pub mod port {
 /// The Verilog name of lane `lane`'s result port `prefix` (e.g. `res_slot$3`).
 pub fn lane_port(prefix: &str, lane: usize) -> String {
     format!("{prefix}${lane}")
+}
+
+/// A port's name in Verilator's C++ model, which escapes `$` as `__024`
+/// (`res_slot$3` → `res_slot__0243`).
+pub fn verilator_name(port: &str) -> String {
+    port.replace('$', "__024")
 }
 
 /// Direction of a port.
@@ -292,11 +305,29 @@ pub struct Scanner<
     slot: DFF<Word>,
     end_slot: DFF<Word>,
     rows_left: DFF<Word>,
+    /// The region, registered off the memory (step 0), and `n + L − 1` (step 1):
+    /// the scan geometry is computed over three load steps, one adder per step.
+    g_base: DFF<Word>,
+    g_count: DFF<Word>,
+    g_round: DFF<Word>,
     /// The shared bracket table.
     brk: [DFF<BracketWord>; spec::MAX_BRACKETS],
     /// Per lane, alongside the memory read: slot number and "inside the region".
     s1_tag: [DFF<Word>; L],
     s1_live: [DFF<bool>; L],
+    /// Two register stages between the memories and the lanes: a 16384-deep
+    /// bank is spread over the whole chip, so its data needs room to travel.
+    m1_live: [DFF<bool>; L],
+    m1_tag: [DFF<Word>; L],
+    m1_qty: [DFF<Qty>; L],
+    m1_offset: [DFF<Offset>; L],
+    m2_live: [DFF<bool>; L],
+    m2_tag: [DFF<Word>; L],
+    m2_qty: [DFF<Qty>; L],
+    m2_offset: [DFF<Offset>; L],
+    /// The registered valid-bit clear of each lane's last transferred hit.
+    wb_pend: [DFF<bool>; L],
+    wb_addr: [DFF<Bits<ROW_BITS>>; L],
 
     // Combinational intermediates, each at its own width.
     accept: Signal<Local, bool>,
@@ -335,6 +366,8 @@ pub struct Scanner<
     load_cycles: Constant<Word>,
     fetch_steps: Constant<Word>,
     depth_less_one: Constant<Word>,
+    geo_step1: Constant<Word>,
+    geo_step2: Constant<Word>,
     brk_phase: [Constant<Word>; spec::MAX_BRACKETS],
     bank_index: [Constant<Bits<2>>; BRACKET_BANKS],
 }
@@ -400,9 +433,22 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             slot: Default::default(),
             end_slot: Default::default(),
             rows_left: Default::default(),
+            g_base: Default::default(),
+            g_count: Default::default(),
+            g_round: Default::default(),
             brk: std::array::from_fn(|_| Default::default()),
             s1_tag: std::array::from_fn(|_| Default::default()),
             s1_live: std::array::from_fn(|_| Default::default()),
+            m1_live: std::array::from_fn(|_| Default::default()),
+            m1_tag: std::array::from_fn(|_| Default::default()),
+            m1_qty: std::array::from_fn(|_| Default::default()),
+            m1_offset: std::array::from_fn(|_| Default::default()),
+            m2_live: std::array::from_fn(|_| Default::default()),
+            m2_tag: std::array::from_fn(|_| Default::default()),
+            m2_qty: std::array::from_fn(|_| Default::default()),
+            m2_offset: std::array::from_fn(|_| Default::default()),
+            wb_pend: std::array::from_fn(|_| Default::default()),
+            wb_addr: std::array::from_fn(|_| Default::default()),
             accept: Default::default(),
             enable: Default::default(),
             loading: Default::default(),
@@ -437,6 +483,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             load_cycles: Constant::new(word(LOAD_CYCLES)),
             fetch_steps: Constant::new(word(LOAD_CYCLES - 1)),
             depth_less_one: Constant::new(word(PIPELINE_DEPTH - 1)),
+            geo_step1: Constant::new(word(1)),
+            geo_step2: Constant::new(word(2)),
             brk_phase: std::array::from_fn(|j| Constant::new(word((j / BANK_DEPTH) as u64))),
             bank_index: std::array::from_fn(|b| Constant::new(Bits::<2>::from(b as u64))),
         }
@@ -484,7 +532,7 @@ mod kernel {
         fn kernel(&mut self) {
             dff_setup!(
                 self, clock, busy_r, done_r, step, cycles_r, last_step, sym, price, row, slot,
-                end_slot, rows_left
+                end_slot, rows_left, g_base, g_count, g_round
             );
             for j in 0..spec::MAX_BRACKETS {
                 self.brk[j].clock.next = self.clock.val();
@@ -495,6 +543,26 @@ mod kernel {
                 self.s1_tag[i].d.next = self.s1_tag[i].q.val();
                 self.s1_live[i].clock.next = self.clock.val();
                 self.s1_live[i].d.next = self.s1_live[i].q.val();
+                self.m1_live[i].clock.next = self.clock.val();
+                self.m1_live[i].d.next = self.m1_live[i].q.val();
+                self.m1_tag[i].clock.next = self.clock.val();
+                self.m1_tag[i].d.next = self.m1_tag[i].q.val();
+                self.m1_qty[i].clock.next = self.clock.val();
+                self.m1_qty[i].d.next = self.m1_qty[i].q.val();
+                self.m1_offset[i].clock.next = self.clock.val();
+                self.m1_offset[i].d.next = self.m1_offset[i].q.val();
+                self.m2_live[i].clock.next = self.clock.val();
+                self.m2_live[i].d.next = self.m2_live[i].q.val();
+                self.m2_tag[i].clock.next = self.clock.val();
+                self.m2_tag[i].d.next = self.m2_tag[i].q.val();
+                self.m2_qty[i].clock.next = self.clock.val();
+                self.m2_qty[i].d.next = self.m2_qty[i].q.val();
+                self.m2_offset[i].clock.next = self.clock.val();
+                self.m2_offset[i].d.next = self.m2_offset[i].q.val();
+                self.wb_pend[i].clock.next = self.clock.val();
+                self.wb_pend[i].d.next = self.wb_pend[i].q.val();
+                self.wb_addr[i].clock.next = self.clock.val();
+                self.wb_addr[i].d.next = self.wb_addr[i].q.val();
             }
 
             // Handshakes: the whole scan advances only while the result stream is ready.
@@ -518,11 +586,11 @@ mod kernel {
             self.region_count_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_count_mem.write_data.next = self.reg_wr_count.val();
             self.region_count_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
-            // Scan geometry from the region, latched on the first scan edge.
-            self.base_slot.next = self.region_base_mem.read_data.val() << self.lane_bits.val();
-            self.count_round.next = self.region_count_mem.read_data.val() + self.lane_mask.val();
-            self.rows.next = self.count_round.val() >> self.lane_bits.val();
-            self.end_calc.next = self.base_slot.val() + self.region_count_mem.read_data.val();
+            // Scan geometry from the registered region (shifts by a constant are wiring).
+            self.base_slot.next = self.g_base.q.val() << self.lane_bits.val();
+            self.count_round.next = self.g_count.q.val() + self.lane_mask.val();
+            self.rows.next = self.g_round.q.val() >> self.lane_bits.val();
+            self.end_calc.next = self.base_slot.val() + self.g_count.q.val();
             self.last_calc.next = self.rows.val() + self.depth_less_one.val();
 
             // Bracket banks: word symbol·4 + j/4 of bank j mod 4.
@@ -573,10 +641,16 @@ mod kernel {
                 if self.enable.val() {
                     self.step.d.next = self.step_next.val();
                     if !self.step.q.val().any() {
-                        self.row.d.next =
-                            self.region_base_mem.read_data.val().get_bits::<ROW_BITS>(0);
+                        self.g_base.d.next = self.region_base_mem.read_data.val();
+                        self.g_count.d.next = self.region_count_mem.read_data.val();
+                    }
+                    if self.step.q.val() == self.geo_step1.val() {
+                        self.row.d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
                         self.slot.d.next = self.base_slot.val();
                         self.end_slot.d.next = self.end_calc.val();
+                        self.g_round.d.next = self.count_round.val();
+                    }
+                    if self.step.q.val() == self.geo_step2.val() {
                         self.rows_left.d.next = self.rows.val();
                         self.last_step.d.next = self.last_calc.val();
                     }
@@ -585,7 +659,7 @@ mod kernel {
                         self.slot.d.next = self.slot.q.val() + self.lane_count.val();
                         self.rows_left.d.next = self.rows_left.q.val() - 1;
                     }
-                    if (self.step.q.val() == self.last_step.q.val()) & self.step.q.val().any() {
+                    if (self.step.q.val() == self.last_step.q.val()) & !self.loading.val() {
                         self.busy_r.d.next = false;
                         self.done_r.d.next = true;
                     }
@@ -611,6 +685,17 @@ mod kernel {
                     self.s1_tag[i].d.next = self.lane_slot[i].val();
                     self.s1_live[i].d.next =
                         self.issuing.val() & (self.lane_slot[i].val() < self.end_slot.q.val());
+                    self.m1_live[i].d.next =
+                        self.s1_live[i].q.val() & self.valid_mem[i].read_data.val();
+                    self.m1_tag[i].d.next = self.s1_tag[i].q.val();
+                    self.m1_qty[i].d.next = self.qty_mem[i].read_data.val();
+                    self.m1_offset[i].d.next = self.offset_mem[i].read_data.val();
+                    self.m2_live[i].d.next = self.m1_live[i].q.val();
+                    self.m2_tag[i].d.next = self.m1_tag[i].q.val();
+                    self.m2_qty[i].d.next = self.m1_qty[i].q.val();
+                    self.m2_offset[i].d.next = self.m1_offset[i].q.val();
+                    self.wb_pend[i].d.next = self.hit[i].val();
+                    self.wb_addr[i].d.next = self.wb_row[i].val();
                 }
 
                 self.qty_mem[i].clock.next = self.clock.val();
@@ -637,9 +722,10 @@ mod kernel {
                 self.valid_mem[i].read_address.next = self.row.q.val();
                 self.valid_mem[i].read_enable.next = self.enable.val();
                 if self.busy_r.q.val() {
-                    self.valid_mem[i].write_address.next = self.wb_row[i].val();
+                    self.valid_mem[i].write_address.next = self.wb_addr[i].q.val();
                     self.valid_mem[i].write_data.next = false;
-                    self.valid_mem[i].write_enable.next = self.hit[i].val() & self.enable.val();
+                    self.valid_mem[i].write_enable.next =
+                        self.wb_pend[i].q.val() & self.enable.val();
                 } else {
                     self.valid_mem[i].write_address.next = self.pos_row.val();
                     self.valid_mem[i].write_data.next = self.pos_wr_valid.val();
@@ -651,11 +737,10 @@ mod kernel {
                 self.lanes[i].enable.next = self.enable.val();
                 self.lanes[i].at_equal.next = self.at_equal.val();
                 self.lanes[i].price.next = self.price.q.val();
-                self.lanes[i].in_valid.next =
-                    self.s1_live[i].q.val() & self.valid_mem[i].read_data.val();
-                self.lanes[i].in_tag.next = self.s1_tag[i].q.val();
-                self.lanes[i].in_qty.next = self.qty_mem[i].read_data.val();
-                self.lanes[i].in_offset.next = self.offset_mem[i].read_data.val();
+                self.lanes[i].in_valid.next = self.m2_live[i].q.val();
+                self.lanes[i].in_tag.next = self.m2_tag[i].q.val();
+                self.lanes[i].in_qty.next = self.m2_qty[i].q.val();
+                self.lanes[i].in_offset.next = self.m2_offset[i].q.val();
 
                 self.res_valid[i].next = self.hit[i].val();
                 self.res_slot[i].next = self.lanes[i].out_tag.val();

@@ -38,17 +38,6 @@ macro_rules! clocked {
 }
 clocked!(Lane, MulNotional, MulProduct);
 
-/// Wide signals are stored inline (`[bool; N]` per value), so a lane is a
-/// large value: build and run it on a roomy stack.
-fn on_big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
-
 fn new_uut<U: Block + Default>() -> Box<U> {
     let mut uut = Box::new(U::default());
     uut.connect_all();
@@ -566,10 +555,6 @@ const LANE_VECTORS: usize = 20_000;
 
 #[test]
 fn lane_matches_spec() {
-    on_big_stack(lane_matches_spec_run);
-}
-
-fn lane_matches_spec_run() {
     let mut rng = ChaCha8Rng::seed_from_u64(0x6c616e65);
     let mut batches = vec![
         extreme_batch(&mut rng, false),
@@ -700,5 +685,5 @@ fn mul_synthesizes() {
 
 #[test]
 fn lane_synthesizes() {
-    on_big_stack(|| check_verilog::<Lane>("lane"));
+    check_verilog::<Lane>("lane");
 }

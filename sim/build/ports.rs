@@ -13,12 +13,20 @@ pub struct Port {
 /// The ports of `module <top>(...)`, in declaration order.
 pub fn parse_ports(verilog: &str, top: &str) -> Result<Vec<Port>, String> {
     let header = format!("module {top}(");
-    let start = verilog.find(&header).ok_or_else(|| format!("no `{header}` in the Verilog"))?;
+    let start = verilog
+        .find(&header)
+        .ok_or_else(|| format!("no `{header}` in the Verilog"))?;
     let body = &verilog[start..];
-    let end = body.find("endmodule").ok_or_else(|| format!("module {top} has no endmodule"))?;
+    let end = body
+        .find("endmodule")
+        .ok_or_else(|| format!("module {top} has no endmodule"))?;
     let body = &body[..end];
     let args_end = body.find(");").ok_or("unterminated module header")?;
-    let args: Vec<&str> = body[header.len()..args_end].split(',').map(str::trim).filter(|a| !a.is_empty()).collect();
+    let args: Vec<&str> = body[header.len()..args_end]
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .collect();
 
     let mut ports = Vec::new();
     for line in body[args_end..].lines().map(str::trim) {
@@ -49,11 +57,18 @@ pub fn parse_ports(verilog: &str, top: &str) -> Result<Vec<Port>, String> {
                 msb + 1
             }
         };
-        ports.push(Port { name: name.to_string(), output, width, signed });
+        ports.push(Port {
+            name: name.to_string(),
+            output,
+            width,
+            signed,
+        });
     }
     let declared: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
     if declared != args {
-        return Err(format!("port declarations {declared:?} do not match the header {args:?}"));
+        return Err(format!(
+            "port declarations {declared:?} do not match the header {args:?}"
+        ));
     }
     Ok(ports)
 }
@@ -82,27 +97,4 @@ pub fn cpp_name(verilog: &str) -> String {
         i += 1;
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_declarations() {
-        let v = "module top(clock,din,acc);\n// Module arguments\ninput wire  clock;\n\
-                 input wire signed [107:0] din;\noutput reg  [15:0] acc;\n\
-                 reg [3:0] x;\nendmodule // top\nmodule sub(a);\ninput wire a;\nendmodule\n";
-        let ports = parse_ports(v, "top").unwrap();
-        assert_eq!(ports.len(), 3);
-        assert_eq!(ports[1], Port { name: "din".into(), output: false, width: 108, signed: true });
-        assert_eq!(ports[2], Port { name: "acc".into(), output: true, width: 16, signed: false });
-    }
-
-    #[test]
-    fn mangles_like_verilator() {
-        assert_eq!(cpp_name("res_valid$0"), "res_valid__0240");
-        assert_eq!(cpp_name("a__b"), "a___05Fb");
-        assert_eq!(cpp_name("clock"), "clock");
-    }
 }

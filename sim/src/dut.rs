@@ -52,10 +52,17 @@ impl Dut {
             return Err(SimError::Unavailable(reason.to_string()));
         }
         if !BUILT_LANES.contains(&lanes) {
-            return Err(SimError::NoModel { lanes, built: BUILT_LANES.to_vec() });
+            return Err(SimError::NoModel {
+                lanes,
+                built: BUILT_LANES.to_vec(),
+            });
         }
         let raw = RawModel::new(lanes).ok_or(SimError::Create)?;
-        let mut dut = Self { raw, dirty: true, cycles: 0 };
+        let mut dut = Self {
+            raw,
+            dirty: true,
+            cycles: 0,
+        };
         // The shim drives the clock; it only has to be a one-bit input.
         let clock = dut.port_checked("clock", 1, false)?;
         dut.set(clock, 0);
@@ -66,8 +73,14 @@ impl Dut {
     /// The port called `name`.
     pub fn port(&self, name: &str) -> Result<Port, SimError> {
         let ports = self.raw.ports();
-        let index = ports.iter().position(|p| p.name == name).ok_or_else(|| SimError::MissingPort(name.into()))?;
-        Ok(Port { index: index as u32, info: ports[index] })
+        let index = ports
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| SimError::MissingPort(name.into()))?;
+        Ok(Port {
+            index: index as u32,
+            info: ports[index],
+        })
     }
 
     /// The port called `name`, checked to be `width` bits wide and an output (or input).
@@ -80,7 +93,11 @@ impl Dut {
     fn check(&self, port: Port, width: u32, output: bool) -> Result<(), SimError> {
         let name = port.info.name.to_string();
         if port.info.width != width {
-            return Err(SimError::PortWidth { name, width: port.info.width, expected: width });
+            return Err(SimError::PortWidth {
+                name,
+                width: port.info.width,
+                expected: width,
+            });
         }
         if port.info.output != output {
             return Err(SimError::PortDirection(name));
@@ -96,7 +113,11 @@ impl Dut {
     /// Drives input `port` with the low `width` bits of `value` (two's
     /// complement for signed ports: pass `i128 as u128`).
     pub fn set(&mut self, port: Port, value: u128) {
-        assert!(port.info.width <= MAX_WIDTH, "port {} too wide", port.info.name);
+        assert!(
+            port.info.width <= MAX_WIDTH,
+            "port {} too wide",
+            port.info.name
+        );
         let value = mask(value, port.info.width);
         let mut words = [0u32; 4];
         for (i, word) in words.iter_mut().enumerate() {
@@ -115,19 +136,30 @@ impl Dut {
     /// Drives a signed input with `value`, which must fit the port's width.
     pub fn set_signed(&mut self, port: Port, value: i128) {
         let w = port.info.width;
-        assert!(w == 128 || (value >= -(1i128 << (w - 1)) && value < (1i128 << (w - 1))), "{value} overflows {w}-bit port {}", port.info.name);
+        assert!(
+            w == 128 || (value >= -(1i128 << (w - 1)) && value < (1i128 << (w - 1))),
+            "{value} overflows {w}-bit port {}",
+            port.info.name
+        );
         self.set(port, value as u128);
     }
 
     /// The value of `port` (zero-extended).
     pub fn get(&mut self, port: Port) -> u128 {
-        assert!(port.info.width <= MAX_WIDTH, "port {} too wide", port.info.name);
+        assert!(
+            port.info.width <= MAX_WIDTH,
+            "port {} too wide",
+            port.info.name
+        );
         self.settle();
         let mut words = [0u32; 4];
         let n = port.info.words();
         let ok = self.raw.get(port.index, &mut words[..n]);
         assert!(ok, "no port {}", port.info.name);
-        let value = words.iter().enumerate().fold(0u128, |v, (i, w)| v | (u128::from(*w) << (32 * i)));
+        let value = words
+            .iter()
+            .enumerate()
+            .fold(0u128, |v, (i, w)| v | (u128::from(*w) << (32 * i)));
         mask(value, port.info.width)
     }
 

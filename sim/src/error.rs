@@ -13,7 +13,11 @@ pub enum SimError {
     #[error("the model has no port `{0}`")]
     MissingPort(String),
     #[error("port `{name}` is {width} bits wide, expected {expected}")]
-    PortWidth { name: String, width: u32, expected: u32 },
+    PortWidth {
+        name: String,
+        width: u32,
+        expected: u32,
+    },
     #[error("port `{0}` has the wrong direction")]
     PortDirection(String),
     #[error("{0} out of range")]
@@ -22,4 +26,18 @@ pub enum SimError {
     Timeout(u64),
     #[error("protocol violation: {0}")]
     Protocol(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unavailable_names_the_install_command() {
+        let message = SimError::Unavailable("cannot run `verilator`".into()).to_string();
+        assert!(
+            message.contains("apt-get install -y verilator"),
+            "{message}"
+        );
+    }
 }

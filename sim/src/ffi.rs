@@ -42,7 +42,9 @@ impl RawModel {
     #[cfg_attr(liqscan_sim_missing, allow(dead_code))]
     /// Whether `port` exists, has `len` words and (for a write) is an input.
     fn fits(&self, port: u32, len: usize, write: bool) -> bool {
-        self.ports.get(port as usize).is_some_and(|p| p.words() == len && !(write && p.output))
+        self.ports
+            .get(port as usize)
+            .is_some_and(|p| p.words() == len && !(write && p.output))
     }
 }
 

@@ -3,14 +3,21 @@
 //!
 //! Layers: [`ffi`] (the C ABI of the C++ shim, the only `unsafe`), [`dut`]
 //! (ports by name as integers, the clock), [`model`] (the scanner's host
-//! writes and ticks).
+//! writes and ticks), [`engine`] (the `sim` backend of liqscan-core's `Engine`).
+//!
+//! The build verilates the scanner with 1 and 8 lanes (`build.rs`). Without
+//! Verilator the crate still builds, and [`ScannerModel::new`] returns
+//! [`SimError::Unavailable`]; `LIQSCAN_VERILATOR` names the `verilator`
+//! binary to use (a nonexistent path simulates its absence).
 
 pub mod dut;
+pub mod engine;
 pub mod error;
 mod ffi;
 pub mod model;
 pub mod ports;
 
 pub use dut::{Dut, Port};
+pub use engine::SimEngine;
 pub use error::SimError;
 pub use model::{Hit, ScannerModel, TickStats, SLOTS, SYMBOLS};

@@ -54,8 +54,11 @@ impl Ports {
         let input = |name: &str, width: u32| dut.port_checked(name, width, false);
         let output = |name: &str, width: u32| dut.port_checked(name, width, true);
         // RustHDL names element `i` of a port array `name$i`.
-        let per_lane =
-            |name: &str, width: u32| (0..lanes).map(|i| output(&format!("{name}${i}"), width)).collect::<Result<Vec<_>, _>>();
+        let per_lane = |name: &str, width: u32| {
+            (0..lanes)
+                .map(|i| output(&format!("{name}${i}"), width))
+                .collect::<Result<Vec<_>, _>>()
+        };
         Ok(Self {
             at_equal: input("at_equal", 1)?,
             pos_wr: input("pos_wr", 1)?,
@@ -124,7 +127,12 @@ impl ScannerModel {
     pub fn new(lanes: usize) -> Result<Self, SimError> {
         let dut = Dut::new(lanes)?;
         let ports = Ports::resolve(&dut, lanes)?;
-        let mut model = Self { dut, ports, lanes, unfinished: false };
+        let mut model = Self {
+            dut,
+            ports,
+            lanes,
+            unfinished: false,
+        };
         model.dut.set_bit(model.ports.res_ready, true);
         if model.busy() {
             return Err(SimError::Protocol("busy after reset".into()));
@@ -184,7 +192,11 @@ impl ScannerModel {
     }
 
     /// Writes slot `slot`: a position, or a hole (`None`).
-    pub fn write_position(&mut self, slot: u32, position: Option<PositionConst>) -> Result<(), SimError> {
+    pub fn write_position(
+        &mut self,
+        slot: u32,
+        position: Option<PositionConst>,
+    ) -> Result<(), SimError> {
         if slot as usize >= SLOTS {
             return Err(SimError::Range(format!("slot {slot}")));
         }
@@ -193,7 +205,8 @@ impl ScannerModel {
             return Err(SimError::Range(format!("offset {}", fields.offset)));
         }
         let p = &self.ports;
-        let (slot_port, valid, qty, offset) = (p.pos_wr_slot, p.pos_wr_valid, p.pos_wr_qty, p.pos_wr_offset);
+        let (slot_port, valid, qty, offset) =
+            (p.pos_wr_slot, p.pos_wr_valid, p.pos_wr_qty, p.pos_wr_offset);
         self.dut.set(slot_port, u128::from(slot));
         self.dut.set_bit(valid, position.is_some());
         self.dut.set_signed(qty, i128::from(fields.qty_lots));
@@ -202,7 +215,12 @@ impl ScannerModel {
     }
 
     /// Writes entry `index` (`< MAX_BRACKETS`) of `symbol`'s bracket table.
-    pub fn write_bracket(&mut self, symbol: u32, index: usize, bracket: &BracketConst) -> Result<(), SimError> {
+    pub fn write_bracket(
+        &mut self,
+        symbol: u32,
+        index: usize,
+        bracket: &BracketConst,
+    ) -> Result<(), SimError> {
         check_symbol(symbol)?;
         if index >= spec::MAX_BRACKETS {
             return Err(SimError::Range(format!("bracket index {index}")));
@@ -215,8 +233,14 @@ impl ScannerModel {
             return Err(SimError::Range(format!("bracket {bracket:?}")));
         }
         let p = &self.ports;
-        let (sym, idx, cap, maint, wl, ws) =
-            (p.brk_wr_symbol, p.brk_wr_index, p.brk_wr_cap, p.brk_wr_maint, p.brk_wr_weight_long, p.brk_wr_weight_short);
+        let (sym, idx, cap, maint, wl, ws) = (
+            p.brk_wr_symbol,
+            p.brk_wr_index,
+            p.brk_wr_cap,
+            p.brk_wr_maint,
+            p.brk_wr_weight_long,
+            p.brk_wr_weight_short,
+        );
         self.dut.set(sym, u128::from(symbol));
         self.dut.set(idx, index as u128);
         self.dut.set(cap, u128::from(bracket.cap));
@@ -227,8 +251,15 @@ impl ScannerModel {
     }
 
     /// Writes all [`spec::MAX_BRACKETS`] entries of `symbol`'s (padded) table.
-    pub fn write_brackets(&mut self, symbol: u32, brackets: &[BracketConst; spec::MAX_BRACKETS]) -> Result<(), SimError> {
-        brackets.iter().enumerate().try_for_each(|(i, b)| self.write_bracket(symbol, i, b))
+    pub fn write_brackets(
+        &mut self,
+        symbol: u32,
+        brackets: &[BracketConst; spec::MAX_BRACKETS],
+    ) -> Result<(), SimError> {
+        brackets
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, b)| self.write_bracket(symbol, i, b))
     }
 
     /// Gives `symbol` the slots `base_row·L .. base_row·L + count`.
@@ -236,17 +267,25 @@ impl ScannerModel {
         check_symbol(symbol)?;
         let first = u64::from(base_row) * self.lanes as u64;
         if first + u64::from(count) > SLOTS as u64 {
-            return Err(SimError::Range(format!("region of {count} slots at row {base_row}")));
+            return Err(SimError::Range(format!(
+                "region of {count} slots at row {base_row}"
+            )));
         }
         self.dut.set(self.ports.reg_wr_symbol, u128::from(symbol));
-        self.dut.set(self.ports.reg_wr_base_row, u128::from(base_row));
+        self.dut
+            .set(self.ports.reg_wr_base_row, u128::from(base_row));
         self.dut.set(self.ports.reg_wr_count, u128::from(count));
         self.write_cycle(self.ports.reg_wr)
     }
 
     /// Scans `symbol` at mark `price` with `res_ready` always high; appends
     /// the liquidations to `out` in the order the scanner reports them.
-    pub fn tick(&mut self, symbol: u32, price: u32, out: &mut Vec<Hit>) -> Result<TickStats, SimError> {
+    pub fn tick(
+        &mut self,
+        symbol: u32,
+        price: u32,
+        out: &mut Vec<Hit>,
+    ) -> Result<TickStats, SimError> {
         self.tick_with_ready(symbol, price, out, |_| true)
     }
 
@@ -267,7 +306,13 @@ impl ScannerModel {
         }
         self.check_idle()?;
         let p = &self.ports;
-        let (valid, sym, px, res_ready, done) = (p.tick_valid, p.tick_symbol, p.tick_price, p.res_ready, p.done);
+        let (valid, sym, px, res_ready, done) = (
+            p.tick_valid,
+            p.tick_symbol,
+            p.tick_price,
+            p.res_ready,
+            p.done,
+        );
         self.dut.set(sym, u128::from(symbol));
         self.dut.set(px, u128::from(price));
         self.dut.set_bit(valid, true);
@@ -291,15 +336,24 @@ impl ScannerModel {
                     return Err(SimError::Protocol("busy in the done cycle".into()));
                 }
                 if (0..self.lanes).any(|i| self.dut.get_bit(self.ports.res_valid[i])) {
-                    return Err(SimError::Protocol("result presented in the done cycle".into()));
+                    return Err(SimError::Protocol(
+                        "result presented in the done cycle".into(),
+                    ));
                 }
                 let counter = self.cycle_counter();
                 self.dut.set_bit(res_ready, true);
                 self.unfinished = false;
-                return Ok(TickStats { cycles: k, stalls, counter });
+                return Ok(TickStats {
+                    cycles: k,
+                    stalls,
+                    counter,
+                });
             }
             if !self.busy() {
-                return Err(SimError::Protocol(format!("not busy {} cycle(s) after the tick and no done", k + 1)));
+                return Err(SimError::Protocol(format!(
+                    "not busy {} cycle(s) after the tick and no done",
+                    k + 1
+                )));
             }
             if ready_now {
                 self.drain(out);

@@ -14,7 +14,11 @@ fn units(tick: &str, lot: &str, ladder: &[(Option<&str>, &str, &str)]) -> Symbol
     let d = |s: &str| parse_decimal(s).unwrap();
     let ladder: Vec<BracketInput> = ladder
         .iter()
-        .map(|(cap, mmr, maint)| BracketInput { notional_cap: cap.map(d), mmr: d(mmr), maint_amount: d(maint) })
+        .map(|(cap, mmr, maint)| BracketInput {
+            notional_cap: cap.map(d),
+            mmr: d(mmr),
+            maint_amount: d(maint),
+        })
         .collect();
     SymbolUnits::new(&d(tick), &d(lot), &ladder).unwrap()
 }
@@ -39,7 +43,10 @@ fn max_scale() -> SymbolUnits {
     let u = units(
         "0.00000001",
         "0.00000001",
-        &[(Some("0.00000001"), "0.1", "9999999999.99999999"), (None, "0.999999", "9999999999.99999999")],
+        &[
+            (Some("0.00000001"), "0.1", "9999999999.99999999"),
+            (None, "0.999999", "9999999999.99999999"),
+        ],
     );
     assert_eq!(u.quote_decimals, spec::MAX_QUOTE_DECIMALS);
     u
@@ -56,7 +63,7 @@ fn four_caps() -> SymbolUnits {
             (Some("1000"), "0.02", "0.1"),
             (Some("1000000"), "0.05", "20.1"),
             (Some("100000000000"), "0.1", "50020.1"),
-            (None, "0.25", "15000050020.1"),
+            (None, "0.25", "9000050020.1"),
         ],
     )
 }
@@ -64,9 +71,12 @@ fn four_caps() -> SymbolUnits {
 /// All sixteen brackets used: caps 3, 9, 27, … (powers of three), steeply rising rates.
 fn sixteen_brackets() -> SymbolUnits {
     let caps: Vec<String> = (1..16).map(|i| 3u64.pow(i).to_string()).collect();
-    let mmrs: Vec<String> = (0..16).map(|i| format!("0.{:06}", 1 + i * 60_000)).collect();
-    let ladder: Vec<(Option<&str>, &str, &str)> =
-        (0..16).map(|i| (caps.get(i).map(String::as_str), mmrs[i].as_str(), "0.5")).collect();
+    let mmrs: Vec<String> = (0..16)
+        .map(|i| format!("0.{:06}", 1 + i * 60_000))
+        .collect();
+    let ladder: Vec<(Option<&str>, &str, &str)> = (0..16)
+        .map(|i| (caps.get(i).map(String::as_str), mmrs[i].as_str(), "0.5"))
+        .collect();
     let u = units("1", "1", &ladder);
     assert_eq!(u.bracket_count, spec::MAX_BRACKETS);
     u
@@ -74,9 +84,18 @@ fn sixteen_brackets() -> SymbolUnits {
 
 /// `Q` with `T` such that the margin sum at `price` is `target`, if `T` fits 108 bits.
 fn with_sum(units: &SymbolUnits, qty_lots: i32, price: u32, target: i128) -> Option<PositionConst> {
-    let offset = target - units.margin_sum(PositionConst { qty_lots, offset: 0 }, price);
+    let offset = target
+        - units.margin_sum(
+            PositionConst {
+                qty_lots,
+                offset: 0,
+            },
+            price,
+        );
     let half = 1i128 << (spec::OFFSET_BITS - 1);
-    (-half..half).contains(&offset).then_some(PositionConst { qty_lots, offset })
+    (-half..half)
+        .contains(&offset)
+        .then_some(PositionConst { qty_lots, offset })
 }
 
 /// Sums within two of the threshold for every quantity, both sides.
@@ -99,7 +118,10 @@ fn offset_extremes(qtys: &[u64]) -> Vec<Option<PositionConst>> {
     for &q in qtys {
         for sign in [1i32, -1] {
             for offset in [OFFSET_MIN, OFFSET_MAX, -half, half - 1, -1, 0] {
-                slots.push(Some(PositionConst { qty_lots: sign * q as i32, offset }));
+                slots.push(Some(PositionConst {
+                    qty_lots: sign * q as i32,
+                    offset,
+                }));
             }
         }
     }
@@ -111,7 +133,11 @@ fn around_caps(units: &SymbolUnits, price: u32) -> Vec<u64> {
     let mut qtys = Vec::new();
     for b in &units.brackets[..units.bracket_count - 1] {
         let q = b.cap / u64::from(price);
-        qtys.extend([q.saturating_sub(1), q, q + 1].into_iter().filter(|&q| (1..=spec::QTY_MAX).contains(&q)));
+        qtys.extend(
+            [q.saturating_sub(1), q, q + 1]
+                .into_iter()
+                .filter(|&q| (1..=spec::QTY_MAX).contains(&q)),
+        );
     }
     qtys
 }
@@ -120,7 +146,12 @@ fn around_caps(units: &SymbolUnits, price: u32) -> Vec<u64> {
 fn cases() -> Vec<(SymbolUnits, u32, Vec<Option<PositionConst>>)> {
     let big = [1, 2, 12_345, spec::QTY_MAX - 1, spec::QTY_MAX];
     let mut cases = Vec::new();
-    for (u, price) in [(max_weight(), spec::PRICE_MAX as u32), (max_weight(), 1), (max_scale(), spec::PRICE_MAX as u32), (max_scale(), 1)] {
+    for (u, price) in [
+        (max_weight(), spec::PRICE_MAX as u32),
+        (max_weight(), 1),
+        (max_scale(), spec::PRICE_MAX as u32),
+        (max_scale(), 1),
+    ] {
         let mut slots = near_all(&u, price, &big);
         slots.extend(offset_extremes(&big));
         cases.push((u, price, slots));
@@ -141,8 +172,16 @@ fn corners(lanes: usize) {
     for (i, (units, price, slots)) in cases.into_iter().enumerate() {
         let rows = (slots.len() as u32).div_ceil(lanes as u32);
         // Symbols spread over the table, the last at the highest number.
-        let id = if i == 0 { spec::SIM_SYMBOLS as u32 - 1 } else { i as u32 * 397 };
-        symbols.push((load(&mut model, id, units, next_row, slots.clone()), price, slots));
+        let id = if i == 0 {
+            spec::SIM_SYMBOLS as u32 - 1
+        } else {
+            i as u32 * 397
+        };
+        symbols.push((
+            load(&mut model, id, units, next_row, slots.clone()),
+            price,
+            slots,
+        ));
         next_row += rows;
     }
     let (mut events, mut zero, mut one, mut max_qty) = (0, 0, 0, 0);
@@ -150,7 +189,9 @@ fn corners(lanes: usize) {
         for (symbol, price, slots) in &mut symbols {
             // Restore positions closed by the previous pass.
             for (i, slot) in slots.iter().enumerate() {
-                model.write_position(symbol.first_slot + i as u32, *slot).unwrap();
+                model
+                    .write_position(symbol.first_slot + i as u32, *slot)
+                    .unwrap();
             }
             symbol.slots.clone_from(slots);
             let want = expected(symbol, *price, at_equal);
@@ -158,14 +199,23 @@ fn corners(lanes: usize) {
             one += want.iter().filter(|h| h.shortfall == 1).count();
             max_qty += want
                 .iter()
-                .filter(|h| symbol.slots[(h.slot - symbol.first_slot) as usize].unwrap().qty_lots.unsigned_abs() as u64 == spec::QTY_MAX)
+                .filter(|h| {
+                    symbol.slots[(h.slot - symbol.first_slot) as usize]
+                        .unwrap()
+                        .qty_lots
+                        .unsigned_abs() as u64
+                        == spec::QTY_MAX
+                })
                 .count();
             events += check_tick(&mut model, symbol, *price, at_equal).0;
         }
     }
     println!("L={lanes}: {events} events over {} regions", symbols.len());
     // The corners were actually exercised.
-    assert!(zero > 0 && one > 0 && max_qty > 0, "zero {zero}, one {one}, max qty {max_qty}");
+    assert!(
+        zero > 0 && one > 0 && max_qty > 0,
+        "zero {zero}, one {one}, max qty {max_qty}"
+    );
 }
 
 #[test]

@@ -15,7 +15,10 @@ use rand::Rng;
 /// A position that liquidates at any price: written where no region reads,
 /// and into slots before they are overwritten, so a scan that reads outside
 /// its region or a lost write shows up as an extra event.
-const DECOY: PositionConst = PositionConst { qty_lots: -1, offset: OFFSET_MIN };
+const DECOY: PositionConst = PositionConst {
+    qty_lots: -1,
+    offset: OFFSET_MIN,
+};
 
 fn random_book(lanes: usize, positions: usize, seed: u64) {
     let started = Instant::now();
@@ -32,11 +35,16 @@ fn random_book(lanes: usize, positions: usize, seed: u64) {
         let units = random_symbol(&mut rng);
         let price = random_price(&mut rng);
         // Many small regions (a few rows, ragged ends) and some large ones.
-        let count = if rng.gen_bool(0.4) { rng.gen_range(1..=3 * lanes) } else { rng.gen_range(1..=40_000) };
+        let count = if rng.gen_bool(0.4) {
+            rng.gen_range(1..=3 * lanes)
+        } else {
+            rng.gen_range(1..=40_000)
+        };
         let slots: Vec<Option<PositionConst>> = (0..count)
             .map(|_| {
                 let margin = Margin::random(&mut rng);
-                rng.gen_bool(0.96).then(|| position_at(&mut rng, &units, price, margin))
+                rng.gen_bool(0.96)
+                    .then(|| position_at(&mut rng, &units, price, margin))
             })
             .collect();
         for position in slots.iter().flatten() {
@@ -50,17 +58,25 @@ fn random_book(lanes: usize, positions: usize, seed: u64) {
         let rows = (count as u32).div_ceil(l);
         let gap_rows = rng.gen_range(0..=1);
         next_row += rows + gap_rows;
-        assert!((next_row * l) as usize <= liqscan_sim::SLOTS, "book too large for the model");
+        assert!(
+            (next_row * l) as usize <= liqscan_sim::SLOTS,
+            "book too large for the model"
+        );
         // Decoys: in some slots of the region (overwritten by `load`), after
         // the region's last slot up to the row end, and in the gap rows.
         let first = base_row * l;
         for _ in 0..count / 50 {
-            model.write_position(first + rng.gen_range(0..count as u32), Some(DECOY)).unwrap();
+            model
+                .write_position(first + rng.gen_range(0..count as u32), Some(DECOY))
+                .unwrap();
         }
         for slot in first + count as u32..(base_row + rows + gap_rows) * l {
             model.write_position(slot, Some(DECOY)).unwrap();
         }
-        symbols.push((load(&mut model, ids[symbols.len()], units, base_row, slots), price));
+        symbols.push((
+            load(&mut model, ids[symbols.len()], units, base_row, slots),
+            price,
+        ));
     }
     let load_cycles = model.simulated_cycles();
     let load_time = started.elapsed();
@@ -72,8 +88,9 @@ fn random_book(lanes: usize, positions: usize, seed: u64) {
     for (symbol, price) in &mut symbols {
         let at_equal = rng.gen_bool(0.5);
         events += check_tick(&mut model, symbol, *price, at_equal).0;
-        let moved = (i64::from(*price) + rng.gen_range(-(i64::from(*price) / 20)..=i64::from(*price) / 20))
-            .clamp(1, spec::PRICE_MAX as i64) as u32;
+        let moved = (i64::from(*price)
+            + rng.gen_range(-(i64::from(*price) / 20)..=i64::from(*price) / 20))
+        .clamp(1, spec::PRICE_MAX as i64) as u32;
         events += check_tick(&mut model, symbol, moved, !at_equal).0;
         ticks += 2;
     }
@@ -96,8 +113,16 @@ fn random_book(lanes: usize, positions: usize, seed: u64) {
         scan_cycles as f64 / scan_time.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
-    assert!(share(near) >= 0.30, "near-threshold share {:.3}", share(near));
-    assert!(share(liquidated) >= 0.10, "liquidated share {:.3}", share(liquidated));
+    assert!(
+        share(near) >= 0.30,
+        "near-threshold share {:.3}",
+        share(near)
+    );
+    assert!(
+        share(liquidated) >= 0.10,
+        "liquidated share {:.3}",
+        share(liquidated)
+    );
 }
 
 #[test]

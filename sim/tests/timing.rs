@@ -12,20 +12,35 @@ use rand::Rng;
 
 /// Region sizes: empty, one slot, one row ± 1, several rows with a ragged end.
 fn sizes(lanes: usize) -> Vec<usize> {
-    let mut n = vec![0, 1, lanes.saturating_sub(1), lanes, lanes + 1, 2 * lanes, 5 * lanes + 3, 40 * lanes + 1];
+    let mut n = vec![
+        0,
+        1,
+        lanes.saturating_sub(1),
+        lanes,
+        lanes + 1,
+        2 * lanes,
+        5 * lanes + 3,
+        40 * lanes + 1,
+    ];
     n.sort_unstable();
     n.dedup();
     n
 }
 
-/// Stall patterns: `ready(c)` for the `c`-th cycle after the accepting edge.
-fn patterns(seed: u64) -> Vec<(&'static str, Box<dyn FnMut(u64) -> bool>)> {
+/// `res_ready` in the `c`-th cycle after the accepting edge.
+type Ready = Box<dyn FnMut(u64) -> bool>;
+
+/// Named stall patterns.
+fn patterns(seed: u64) -> Vec<(&'static str, Ready)> {
     let mut rng = rng(seed);
     vec![
         ("always ready", Box::new(|_| true)),
         ("every other cycle", Box::new(|c| c % 2 == 0)),
         ("first 7 cycles stalled", Box::new(|c| c > 7)),
-        ("stalled around the results", Box::new(|c| !(15..30).contains(&c))),
+        (
+            "stalled around the results",
+            Box::new(|c| !(15..30).contains(&c)),
+        ),
         ("30% random", Box::new(move |_| rng.gen_bool(0.7))),
     ]
 }
@@ -44,11 +59,20 @@ fn timing(lanes: usize) {
         // Half the positions liquidate, some slots are holes.
         let slots: Vec<Option<PositionConst>> = (0..n)
             .map(|i| {
-                let margin = if i % 2 == 0 { Margin::Under } else { Margin::Over };
+                let margin = if i % 2 == 0 {
+                    Margin::Under
+                } else {
+                    Margin::Over
+                };
                 (i % 7 != 3).then(|| position_at(&mut rng, &units, price, margin))
             })
             .collect();
-        let mut symbol = LoadedSymbol { id: symbol_id, units: units.clone(), first_slot: first, slots: slots.clone() };
+        let mut symbol = LoadedSymbol {
+            id: symbol_id,
+            units: units.clone(),
+            first_slot: first,
+            slots: slots.clone(),
+        };
         model.write_region(symbol_id, base_row, n as u32).unwrap();
         for (name, mut ready) in patterns(n as u64) {
             for (i, slot) in slots.iter().enumerate() {
@@ -57,7 +81,9 @@ fn timing(lanes: usize) {
             symbol.slots.clone_from(&slots);
             let want = expected(&symbol, price, false);
             let mut got: Vec<Hit> = Vec::new();
-            let stats = model.tick_with_ready(symbol_id, price, &mut got, &mut ready).unwrap();
+            let stats = model
+                .tick_with_ready(symbol_id, price, &mut got, &mut ready)
+                .unwrap();
             println!("L={lanes} n={n} {name}: {stats:?}");
             assert_contract(stats, n as u64, lanes as u64);
             compare(&got, &want, symbol_id, price);
@@ -73,7 +99,10 @@ fn timing(lanes: usize) {
         assert!(got.is_empty(), "closed slots reported again: {got:?}");
         // `done` lasted one cycle; the counter holds until the next tick.
         let (busy, done) = model.idle_cycle();
-        assert!(!busy && !done, "busy {busy}, done {done} after the done cycle");
+        assert!(
+            !busy && !done,
+            "busy {busy}, done {done} after the done cycle"
+        );
         assert_eq!(model.cycle_counter(), stats.cycles);
     }
 }

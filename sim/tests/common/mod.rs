@@ -21,7 +21,10 @@ pub fn model(lanes: usize) -> ScannerModel {
 
 /// A seeded generator; `LIQSCAN_SIM_SEED` replays a run.
 pub fn rng(test: u64) -> ChaCha8Rng {
-    let seed = std::env::var("LIQSCAN_SIM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_0000 + test);
+    let seed = std::env::var("LIQSCAN_SIM_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_0000 + test);
     println!("seed {seed} (LIQSCAN_SIM_SEED)");
     ChaCha8Rng::seed_from_u64(seed)
 }
@@ -29,7 +32,11 @@ pub fn rng(test: u64) -> ChaCha8Rng {
 /// Uniform over bit lengths, then uniform within: small and huge values alike, `≤ max`.
 pub fn log_uniform(rng: &mut impl Rng, max: u128) -> u128 {
     let bits = rng.gen_range(0..=128 - max.leading_zeros());
-    let top = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+    let top = if bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    };
     rng.gen_range(0..=top.min(max))
 }
 
@@ -41,11 +48,19 @@ fn decimal(mantissa: u128, scale: u32) -> Decimal {
 /// spread over the whole notional range, random rates and amounts.
 pub fn random_symbol(rng: &mut impl Rng) -> SymbolUnits {
     loop {
-        let (dt, dl) = (rng.gen_range(0..=spec::MAX_STEP_DECIMALS), rng.gen_range(0..=spec::MAX_STEP_DECIMALS));
-        let (t, l) = (*[1u128, 2, 5, 10, 25, 50, 125].choose(rng).unwrap(), *[1u128, 2, 5, 10, 20].choose(rng).unwrap());
+        let (dt, dl) = (
+            rng.gen_range(0..=spec::MAX_STEP_DECIMALS),
+            rng.gen_range(0..=spec::MAX_STEP_DECIMALS),
+        );
+        let (t, l) = (
+            *[1u128, 2, 5, 10, 25, 50, 125].choose(rng).unwrap(),
+            *[1u128, 2, 5, 10, 20].choose(rng).unwrap(),
+        );
         let n = rng.gen_range(1..=spec::MAX_BRACKETS);
         // Caps drawn in X = |Q|·P units, then written as notionals with at most 8 decimals.
-        let mut caps_x: Vec<u128> = (1..n).map(|_| 1 + log_uniform(rng, u128::from(spec::NOTIONAL_MAX) / 2)).collect();
+        let mut caps_x: Vec<u128> = (1..n)
+            .map(|_| 1 + log_uniform(rng, u128::from(spec::NOTIONAL_MAX) / 2))
+            .collect();
         caps_x.sort_unstable();
         let step_decimals = dt + dl;
         let to_e8 = |x: u128| {
@@ -58,15 +73,28 @@ pub fn random_symbol(rng: &mut impl Rng) -> SymbolUnits {
         };
         let caps_e8: Vec<u128> = caps_x.iter().map(|&x| to_e8(x)).collect();
         let limit_e8 = u128::from(spec::NOTIONAL_CAP_LIMIT) * 100_000_000;
-        if caps_e8.windows(2).any(|w| w[0] >= w[1]) || caps_e8.iter().any(|&c| c == 0 || c >= limit_e8) {
+        if caps_e8.windows(2).any(|w| w[0] >= w[1])
+            || caps_e8.iter().any(|&c| c == 0 || c >= limit_e8)
+        {
             continue;
         }
         let ladder: Vec<BracketInput> = (0..n)
             .map(|i| BracketInput {
                 notional_cap: caps_e8.get(i).map(|&c| decimal(c, 8)),
-                mmr: decimal(if rng.gen_bool(0.1) { 0 } else { rng.gen_range(0..spec::MMR_ONE) as u128 }, 6),
+                mmr: decimal(
+                    if rng.gen_bool(0.1) {
+                        0
+                    } else {
+                        rng.gen_range(0..spec::MMR_ONE) as u128
+                    },
+                    6,
+                ),
                 maint_amount: decimal(
-                    if rng.gen_bool(0.2) { 0 } else { log_uniform(rng, u128::from(spec::AMOUNT_LIMIT) * 100_000_000 - 1) },
+                    if rng.gen_bool(0.2) {
+                        0
+                    } else {
+                        log_uniform(rng, u128::from(spec::AMOUNT_LIMIT) * 100_000_000 - 1)
+                    },
                     8,
                 ),
             })
@@ -110,7 +138,12 @@ impl Margin {
 /// A position whose margin sum at `price` is of kind `margin`: `Q` puts the
 /// notional in a random bracket (often on a cap or one unit off), then
 /// `T = target − A_b − σ·X·W_b,σ`, redrawn until it is within the spec's range.
-pub fn position_at(rng: &mut impl Rng, units: &SymbolUnits, price: u32, margin: Margin) -> PositionConst {
+pub fn position_at(
+    rng: &mut impl Rng,
+    units: &SymbolUnits,
+    price: u32,
+    margin: Margin,
+) -> PositionConst {
     loop {
         let b = rng.gen_range(0..units.bracket_count);
         let lo = if b == 0 { 0 } else { units.brackets[b - 1].cap };
@@ -123,7 +156,13 @@ pub fn position_at(rng: &mut impl Rng, units: &SymbolUnits, price: u32, margin: 
         let lots = (x_target / u64::from(price)).clamp(1, spec::QTY_MAX) as i32;
         let qty_lots = if rng.gen_bool(0.5) { lots } else { -lots };
         let target = margin.target(rng);
-        let base = units.margin_sum(PositionConst { qty_lots, offset: 0 }, price);
+        let base = units.margin_sum(
+            PositionConst {
+                qty_lots,
+                offset: 0,
+            },
+            price,
+        );
         let offset = target - base;
         if (OFFSET_MIN..=OFFSET_MAX).contains(&offset) {
             let position = PositionConst { qty_lots, offset };
@@ -161,8 +200,15 @@ pub fn load(
     for (i, slot) in slots.iter().enumerate() {
         model.write_position(first_slot + i as u32, *slot).unwrap();
     }
-    model.write_region(id, base_row, slots.len() as u32).unwrap();
-    LoadedSymbol { id, units, first_slot, slots }
+    model
+        .write_region(id, base_row, slots.len() as u32)
+        .unwrap();
+    LoadedSymbol {
+        id,
+        units,
+        first_slot,
+        slots,
+    }
 }
 
 /// The liquidations the reference expects from a tick, in slot order.
@@ -173,7 +219,10 @@ pub fn expected(symbol: &LoadedSymbol, price: u32, at_equal: bool) -> Vec<Hit> {
         .enumerate()
         .filter_map(|(i, slot)| {
             let sum = symbol.units.margin_sum((*slot)?, price);
-            spec::liquidates(sum, at_equal).then(|| Hit { slot: symbol.first_slot + i as u32, shortfall: -sum })
+            spec::liquidates(sum, at_equal).then(|| Hit {
+                slot: symbol.first_slot + i as u32,
+                shortfall: -sum,
+            })
         })
         .collect()
 }
@@ -181,7 +230,12 @@ pub fn expected(symbol: &LoadedSymbol, price: u32, at_equal: bool) -> Vec<Hit> {
 /// Ticks `symbol` at `price` and asserts the scanner reports exactly the
 /// reference's liquidations, bit for bit, and meets the timing contract.
 /// Reported slots are closed in the mirror, as the scanner closes them.
-pub fn check_tick(model: &mut ScannerModel, symbol: &mut LoadedSymbol, price: u32, at_equal: bool) -> (usize, TickStats) {
+pub fn check_tick(
+    model: &mut ScannerModel,
+    symbol: &mut LoadedSymbol,
+    price: u32,
+    at_equal: bool,
+) -> (usize, TickStats) {
     model.set_at_equal(at_equal);
     let want = expected(symbol, price, at_equal);
     let mut got = Vec::new();
@@ -199,7 +253,11 @@ pub fn compare(got: &[Hit], want: &[Hit], symbol: u32, price: u32) {
     let mut got = got.to_vec();
     got.sort_unstable();
     if got != want {
-        let first = got.iter().zip(want).position(|(g, w)| g != w).unwrap_or(got.len().min(want.len()));
+        let first = got
+            .iter()
+            .zip(want)
+            .position(|(g, w)| g != w)
+            .unwrap_or(got.len().min(want.len()));
         panic!(
             "symbol {symbol} at price {price}: scanner reported {} hits, reference {}; first difference at #{first}: scanner {:?}, reference {:?}",
             got.len(),
@@ -212,6 +270,13 @@ pub fn compare(got: &[Hit], want: &[Hit], symbol: u32, price: u32) {
 
 /// `K = scan_cycles(n, L) + stalls`, and the scanner's counter agrees.
 pub fn assert_contract(stats: TickStats, slots: u64, lanes: u64) {
-    assert_eq!(stats.cycles, spec::scan_cycles(slots, lanes) + stats.stalls, "cycles of a {slots}-slot scan on {lanes} lanes: {stats:?}");
-    assert_eq!(stats.counter, stats.cycles, "the scanner's cycle counter: {stats:?}");
+    assert_eq!(
+        stats.cycles,
+        spec::scan_cycles(slots, lanes) + stats.stalls,
+        "cycles of a {slots}-slot scan on {lanes} lanes: {stats:?}"
+    );
+    assert_eq!(
+        stats.counter, stats.cycles,
+        "the scanner's cycle counter: {stats:?}"
+    );
 }

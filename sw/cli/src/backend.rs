@@ -3,10 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::ValueEnum;
 use liqscan_core::indexed::IndexedScanner;
-use liqscan_core::{CpuScanner, Engine, Market};
+use liqscan_core::{spec, CpuScanner, Engine, Market};
+use liqscan_sim::SimEngine;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Backend {
@@ -25,15 +26,13 @@ impl fmt::Display for Backend {
 }
 
 /// Backends `liqscan demo` runs: every one that is available.
-pub const DEMO: [Backend; 2] = [Backend::Cpu, Backend::Indexed];
+pub const DEMO: [Backend; 3] = [Backend::Cpu, Backend::Indexed, Backend::Sim];
 
 /// A fresh engine of `backend` for `market`.
 pub fn engine(backend: Backend, market: &Arc<Market>) -> Result<Box<dyn Engine>> {
     Ok(match backend {
         Backend::Cpu => Box::new(CpuScanner::new(market.clone())),
         Backend::Indexed => Box::new(IndexedScanner::new(market.clone())),
-        // SIM BACKEND SLOT: construct the liqscan-sim engine here, and add
-        // `Backend::Sim` to `DEMO`, once the crate provides one.
-        Backend::Sim => bail!("the sim backend (Verilator co-simulation) is not available in this build yet"),
+        Backend::Sim => Box::new(SimEngine::new(market.clone(), spec::DEFAULT_LANES)?),
     })
 }

@@ -56,14 +56,17 @@ fn generated_files_scan_like_the_demo() {
 #[test]
 fn demo_agrees_on_a_small_scenario() {
     let dir = tempfile::tempdir().unwrap();
-    let output = liqscan(dir.path(), &["demo", "--positions", "5000", "--symbols", "5", "--ticks", "5000"]);
+    let output = liqscan(dir.path(), &["demo", "--positions", "5000", "--symbols", "5", "--ticks", "5000", "--sim-ticks", "500"]);
     let out = stdout(&output);
     assert!(output.status.success(), "{out}{}", stderr(&output));
     let table: Vec<&str> = out.lines().collect();
     assert!(table[0].starts_with("backend") && table[0].contains("p99.9 ns") && table[0].contains("vs cpu"), "{out}");
-    assert!(table[1].starts_with("cpu ") && table[2].starts_with("indexed "), "{out}");
-    let events = |row: &str| row.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap();
+    assert!(table[1].starts_with("cpu ") && table[2].starts_with("indexed ") && table[3].starts_with("sim "), "{out}");
+    let column = |row: &str, i: usize| row.split_whitespace().nth(i).unwrap().parse::<u64>().unwrap();
+    let (ticks, events) = (|row| column(row, 1), |row| column(row, 2));
     assert!(events(table[1]) > 0 && events(table[1]) == events(table[2]), "{out}");
+    assert_eq!((ticks(table[1]), ticks(table[3])), (5000, 500), "{out}");
+    assert!(events(table[3]) > 0, "the sim prefix must liquidate something: {out}");
     assert!(out.contains("agree"), "{out}");
 }
 

@@ -117,9 +117,11 @@ fn missing_files_and_io_failures_exit_1() {
     assert!(stderr(&output).contains("cannot create no/such/dir/events.jsonl"));
 }
 
+/// The verilated circuit gives the README's line byte for byte (fails, naming
+/// the install command, where Verilator is missing).
 #[test]
-fn sim_backend_slot_fails_clearly() {
+fn readme_example_on_the_verilated_circuit() {
     let output = Fixture::readme().scan(&["--backend", "sim"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("sim backend"), "{}", stderr(&output));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), format!("{README_EVENT}\n"));
 }

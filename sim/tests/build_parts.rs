@@ -1,0 +1,94 @@
+//! The build script's pure parts: the Verilog port parser, Verilator's name
+//! mangling and the generated sources (compiled here from `sim/build/`).
+
+#[path = "../build/codegen.rs"]
+mod codegen;
+#[path = "../build/ports.rs"]
+mod ports;
+
+use codegen::Verilated;
+use ports::{cpp_name, parse_ports, Port};
+
+const VERILOG: &str = "\n\nmodule top(clock,at_equal,pos_wr_offset,res_valid$0,res_shortfall$0);\n\
+    \n// Module arguments\ninput wire  clock;\ninput wire  at_equal;\ninput wire signed [107:0] pos_wr_offset;\n\
+    output wire  res_valid$0;\noutput reg signed [109:0] res_shortfall$0;\n\n// Local signals\nreg  [3:0] step;\n\
+    \nendmodule // top\n\nmodule top$lanes$0(clock,in_valid);\ninput wire  clock;\ninput wire  in_valid;\nendmodule\n";
+
+#[test]
+fn parses_the_top_module_ports() {
+    let ports = parse_ports(VERILOG, "top").unwrap();
+    let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "clock",
+            "at_equal",
+            "pos_wr_offset",
+            "res_valid$0",
+            "res_shortfall$0"
+        ]
+    );
+    assert_eq!(
+        ports[2],
+        Port {
+            name: "pos_wr_offset".into(),
+            output: false,
+            width: 108,
+            signed: true
+        }
+    );
+    assert_eq!(
+        ports[4],
+        Port {
+            name: "res_shortfall$0".into(),
+            output: true,
+            width: 110,
+            signed: true
+        }
+    );
+    assert!(!ports[3].signed && ports[3].width == 1 && ports[3].output);
+}
+
+#[test]
+fn refuses_inconsistent_headers() {
+    assert!(parse_ports(VERILOG, "scanner").is_err());
+    let missing = VERILOG.replace("input wire  at_equal;\n", "");
+    assert!(parse_ports(&missing, "top")
+        .unwrap_err()
+        .contains("do not match"));
+    let inout = VERILOG.replace("input wire  at_equal;", "inout wire  at_equal;");
+    assert!(parse_ports(&inout, "top").is_err());
+}
+
+#[test]
+fn mangles_names_like_verilator() {
+    assert_eq!(cpp_name("res_valid$0"), "res_valid__0240");
+    assert_eq!(cpp_name("res_shortfall$12"), "res_shortfall__02412");
+    assert_eq!(cpp_name("a__b"), "a___05Fb");
+    assert_eq!(cpp_name("pos_wr_offset"), "pos_wr_offset");
+}
+
+#[test]
+fn generates_a_case_per_port() {
+    let model = Verilated {
+        lanes: 1,
+        prefix: "Vscan1".into(),
+        ports: parse_ports(VERILOG, "top").unwrap(),
+        clock: "clock".into(),
+        clock_prev: Some("__Vtrigrprev__TOP__clock".into()),
+    };
+    let cpp = codegen::models_cpp(std::slice::from_ref(&model));
+    // Inputs are settable, every port readable, each under its mangled name.
+    assert!(cpp.contains("case 2: liqscan::put(top_.pos_wr_offset, w)"));
+    assert!(!cpp.contains("liqscan::put(top_.res_valid__0240"));
+    assert!(cpp.contains("case 4: liqscan::take(top_.res_shortfall__0240, w)"));
+    assert!(cpp.contains("top_.rootp->__Vtrigrprev__TOP__clock = 0;"));
+    assert!(cpp.contains("case 1: return new Model1();"));
+    let rs = codegen::ports_rs(&[model], None);
+    assert!(rs.contains("pub const BUILT_LANES: &[usize] = &[1];"));
+    assert!(rs.contains(
+        r#"PortInfo { name: "res_shortfall$0", output: true, width: 110, signed: true }"#
+    ));
+    let missing = codegen::ports_rs(&[], Some("no verilator"));
+    assert!(missing.contains(r#"pub const MISSING: Option<&str> = Some("no verilator");"#));
+}
