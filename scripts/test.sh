@@ -6,4 +6,4 @@ set -euxo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cargo test --profile ci --workspace --locked "$@"
+cargo test --profile ci --workspace --locked --no-fail-fast "$@"

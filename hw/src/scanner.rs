@@ -680,7 +680,13 @@ mod kernel {
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
             self.host_wr.next = self.pos_wr.val() & !self.busy_r.q.val();
             for i in 0..L {
+                // Every intermediate is assigned before it is read (one `always @(*)` block).
                 self.lane_slot[i].next = self.slot.q.val() + self.lane_index[i].val();
+                self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
+                self.wb_row[i].next = self.lanes[i]
+                    .out_tag
+                    .val()
+                    .get_bits::<ROW_BITS>(self.lane_bits.val().index());
                 if self.enable.val() {
                     self.s1_tag[i].d.next = self.lane_slot[i].val();
                     self.s1_live[i].d.next =
@@ -713,11 +719,6 @@ mod kernel {
                 self.offset_mem[i].write_enable.next =
                     self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
 
-                self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
-                self.wb_row[i].next = self.lanes[i]
-                    .out_tag
-                    .val()
-                    .get_bits::<ROW_BITS>(self.lane_bits.val().index());
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.row.q.val();
                 self.valid_mem[i].read_enable.next = self.enable.val();
