@@ -17,9 +17,9 @@ use measure::{circuit_cycles, first_difference, run, Baseline};
 use report::Case;
 
 /// Default clock for converting the circuit's cycles to ns.
-// TODO(lead): replace with the 8-lane FPGA build's Fmax from scripts/synth.sh
-// (nextpnr-ecp5, LFE5UM-85F) once it has been placed and routed.
-pub const DEFAULT_CLOCK_MHZ: f64 = 100.0;
+/// The 1-lane FPGA build's place-and-route clock (scripts/synth.sh, nextpnr-ecp5,
+/// LFE5UM-85F); the 8-lane build's figure replaces it once placed.
+pub const DEFAULT_CLOCK_MHZ: f64 = 68.8;
 
 /// A backend the bench can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
