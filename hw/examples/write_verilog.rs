@@ -21,7 +21,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let out = out.ok_or("--out DIR is required")?;
     std::fs::create_dir_all(&out)?;
-    let name = format!("scanner_L{lanes}_{}.v", if build == Build::Fpga { "fpga" } else { "sim" });
+    let name = format!(
+        "scanner_L{lanes}_{}.v",
+        if build == Build::Fpga { "fpga" } else { "sim" }
+    );
     let path = out.join(name);
     std::fs::write(&path, scanner_verilog(lanes, build)?)?;
     println!("{}", path.display());

@@ -24,7 +24,7 @@ pub struct Memory<D: Synth, const N: usize> {
     pub write_address: Signal<In, Bits<N>>,
     pub write_data: Signal<In, D>,
     pub write_enable: Signal<In, bool>,
-    _sim: Box<BTreeMap<Bits<N>, D>>,
+    _sim: BTreeMap<Bits<N>, D>,
 }
 
 impl<D: Synth, const N: usize> Logic for Memory<D, N> {
@@ -32,10 +32,15 @@ impl<D: Synth, const N: usize> Logic for Memory<D, N> {
         if self.clock.pos_edge() {
             // Read before write: a read and a write of the same word on one edge return the old word.
             if self.read_enable.val() {
-                self.read_data.next = self._sim.get(&self.read_address.val()).copied().unwrap_or_default();
+                self.read_data.next = self
+                    ._sim
+                    .get(&self.read_address.val())
+                    .copied()
+                    .unwrap_or_default();
             }
             if self.write_enable.val() {
-                self._sim.insert(self.write_address.val(), self.write_data.val());
+                self._sim
+                    .insert(self.write_address.val(), self.write_data.val());
             }
         }
     }

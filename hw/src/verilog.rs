@@ -71,8 +71,14 @@ pub fn generate<B: Block>(circuit: &mut B) -> Result<String, VerilogError> {
 fn scanner<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BITS: usize>(
     build: Build,
 ) -> Result<String, VerilogError> {
-    assert_eq!(Scanner::<L, ROW_BITS, SYM_BITS, BRK_BITS>::SLOTS, build.slots());
-    assert_eq!(Scanner::<L, ROW_BITS, SYM_BITS, BRK_BITS>::SYMBOLS, build.symbols());
+    assert_eq!(
+        Scanner::<L, ROW_BITS, SYM_BITS, BRK_BITS>::SLOTS,
+        build.slots()
+    );
+    assert_eq!(
+        Scanner::<L, ROW_BITS, SYM_BITS, BRK_BITS>::SYMBOLS,
+        build.symbols()
+    );
     // rust-hdl blocks are plain structs built on the stack: give them room.
     std::thread::Builder::new()
         .stack_size(GENERATOR_STACK)

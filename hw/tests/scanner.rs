@@ -317,6 +317,7 @@ fn run_on<const L: usize, const R: usize>(seed: u64, ticks: usize, backpressure:
         slots: vec![None; slots],
         at_equal,
     };
+    #[allow(clippy::needless_range_loop)] // `s` is the symbol number written to the circuit
     for s in 0..SYMBOLS {
         bench.write_brackets(s, &model.units[s].brackets);
         let (first, count) = model.regions[s];

@@ -15,7 +15,11 @@ fn run_tool(verilog: &str, tool: &str, args: &[&str]) {
         .current_dir(dir.path())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {tool} (scripts/install-deps.sh installs it): {e}"));
-    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "{tool} failed:\n{}", tail(&log));
 }
 
@@ -57,21 +61,27 @@ fn check_ports(verilog: &str, lanes: usize, build: Build) {
         .take_while(|l| !l.contains("Constant declarations"))
         .filter_map(|l| {
             let words: Vec<&str> = l.trim().trim_end_matches(';').split_whitespace().collect();
-            let dir = match words.first()? {
-                &"input" => Dir::In,
-                &"output" => Dir::Out,
+            let dir = match *words.first()? {
+                "input" => Dir::In,
+                "output" => Dir::Out,
                 _ => return None,
             };
             let signed = words.contains(&"signed");
             let width = words
                 .iter()
-                .find_map(|w| w.strip_prefix('[').and_then(|w| w.split(':').next()).and_then(|m| m.parse::<usize>().ok()))
+                .find_map(|w| {
+                    w.strip_prefix('[')
+                        .and_then(|w| w.split(':').next())
+                        .and_then(|m| m.parse::<usize>().ok())
+                })
                 .map_or(1, |msb| msb + 1);
             Some((dir, width, signed, words.last()?.to_string()))
         })
         .collect();
-    let expected: Vec<(Dir, usize, bool, String)> =
-        ports(lanes, build.symbol_bits()).into_iter().map(|p| (p.dir, p.width, p.signed, p.name)).collect();
+    let expected: Vec<(Dir, usize, bool, String)> = ports(lanes, build.symbol_bits())
+        .into_iter()
+        .map(|p| (p.dir, p.width, p.signed, p.name))
+        .collect();
     assert_eq!(header, expected);
 }
 
@@ -98,7 +108,10 @@ fn lint_eight_lanes_sim() {
 #[test]
 fn rejects_unsupported_lane_counts() {
     assert_eq!(scanner_verilog(3, Build::Fpga), Err(VerilogError::Lanes(3)));
-    assert_eq!(scanner_verilog(32, Build::Sim), Err(VerilogError::Lanes(32)));
+    assert_eq!(
+        scanner_verilog(32, Build::Sim),
+        Err(VerilogError::Lanes(32))
+    );
 }
 
 /// Generic `synth` would turn the full build's memories into flip-flops, so
