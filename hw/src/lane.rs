@@ -19,8 +19,8 @@
 //! ```text
 //! S1      |Q| (31-bit negate), σ, sext(T) to 110, tag, valid
 //! S2–S4   MulNotional: X = |Q|·P                      (4 DSPs)
-//! S5      16 × {X_hi < cap_hi, X_hi = cap_hi, X_lo ≤ cap_lo}   (32/31-bit compares)
-//! S6      first bracket with X ≤ cap → A_b, W_b,σ
+//! S5      15 × (X ≤ cap_b)   (63-bit compares; the padded bracket 15 always fits)
+//! S6      first bracket with X ≤ cap → A_b, W_b,σ   (4-level tournament)
 //! S7–S10  MulProduct: X·W                              (12 DSPs)
 //! S11     carry-save pair of ~T, ~A, ±XW and the constant 2
 //! S12–S13 WideAdder: shortfall                         (≤ 38-bit carry chains)
@@ -117,12 +117,22 @@ pub struct Lane {
     abs_qty: DFF<Bits<QTY>>,
     // S2–S4.
     mul_x: MulNotional,
-    // S5: per bracket, X ≤ cap as X_hi < cap_hi ∨ (X_hi = cap_hi ∧ X_lo ≤ cap_lo).
-    x_hi: Signal<Local, Bits<32>>,
-    x_lo: Signal<Local, Bits<31>>,
-    hi_lt: [DFF<bool>; BRACKETS],
-    hi_eq: [DFF<bool>; BRACKETS],
-    lo_le: [DFF<bool>; BRACKETS],
+    // S5: per bracket, X ≤ cap_b; bracket 15 of the padded table always fits.
+    fits: [DFF<bool>; BRACKETS - 1],
+    // S6: a tournament of pairs, lower bracket first; `level_k` holds the
+    // winners of groups of `2^k` brackets and whether any of them fits.
+    weight_leaf: [Signal<Local, Bits<WEIGHT>>; BRACKETS],
+    maint_1: [Signal<Local, Bits<MAINT>>; 8],
+    weight_1: [Signal<Local, Bits<WEIGHT>>; 8],
+    // Only the ORs a later level reads.
+    fits_1: [Signal<Local, bool>; 7],
+    maint_2: [Signal<Local, Bits<MAINT>>; 4],
+    weight_2: [Signal<Local, Bits<WEIGHT>>; 4],
+    fits_2: [Signal<Local, bool>; 3],
+    maint_3: [Signal<Local, Bits<MAINT>>; 2],
+    weight_3: [Signal<Local, Bits<WEIGHT>>; 2],
+    /// Some bracket of the lower half fits.
+    fits_lower: Signal<Local, bool>,
     /// `X` at S5 and S6.
     x: [DFF<Bits<NOTIONAL>>; 2],
     // S6; `maint` is delayed to S10.
@@ -194,13 +204,9 @@ impl Logic for Lane {
             self.x[k].clock.next = self.clock.val();
             self.x[k].d.next = self.x[k].q.val();
         }
-        for b in 0..16 {
-            self.hi_lt[b].clock.next = self.clock.val();
-            self.hi_lt[b].d.next = self.hi_lt[b].q.val();
-            self.hi_eq[b].clock.next = self.clock.val();
-            self.hi_eq[b].d.next = self.hi_eq[b].q.val();
-            self.lo_le[b].clock.next = self.clock.val();
-            self.lo_le[b].d.next = self.lo_le[b].q.val();
+        for b in 0..15 {
+            self.fits[b].clock.next = self.clock.val();
+            self.fits[b].d.next = self.fits[b].q.val();
         }
         self.mul_x.enable.next = self.enable.val();
         self.mul_xw.enable.next = self.enable.val();
@@ -228,9 +234,52 @@ impl Logic for Lane {
         self.mul_x.a.next = self.abs_qty.q.val();
         self.mul_x.b.next = self.price.val();
 
-        // S5: split compares, 32 and 31 bits.
-        self.x_hi.next = self.mul_x.y.val().get_bits::<32>(31);
-        self.x_lo.next = self.mul_x.y.val().get_bits::<31>(0);
+        // S6: the first bracket with X ≤ cap wins. Each level picks the lower
+        // half of a pair if any of its brackets fits, else the upper half (the
+        // padded table always fits at bracket 15, the default). The selects are
+        // ORs of registered flags, so the data sees four mux levels and each
+        // select drives one pair's worth of bits.
+        for b in 0..16 {
+            if self.neg[4].q.val() {
+                self.weight_leaf[b].next = self.brackets[b].weight_short.val();
+            } else {
+                self.weight_leaf[b].next = self.brackets[b].weight_long.val();
+            }
+        }
+        for k in 0..7 {
+            self.fits_1[k].next = self.fits[2 * k].q.val() | self.fits[2 * k + 1].q.val();
+        }
+        for k in 0..8 {
+            if self.fits[2 * k].q.val() {
+                self.maint_1[k].next = self.brackets[2 * k].maint.val();
+                self.weight_1[k].next = self.weight_leaf[2 * k].val();
+            } else {
+                self.maint_1[k].next = self.brackets[2 * k + 1].maint.val();
+                self.weight_1[k].next = self.weight_leaf[2 * k + 1].val();
+            }
+        }
+        for k in 0..3 {
+            self.fits_2[k].next = self.fits_1[2 * k].val() | self.fits_1[2 * k + 1].val();
+        }
+        for k in 0..4 {
+            if self.fits_1[2 * k].val() {
+                self.maint_2[k].next = self.maint_1[2 * k].val();
+                self.weight_2[k].next = self.weight_1[2 * k].val();
+            } else {
+                self.maint_2[k].next = self.maint_1[2 * k + 1].val();
+                self.weight_2[k].next = self.weight_1[2 * k + 1].val();
+            }
+        }
+        self.fits_lower.next = self.fits_2[0].val() | self.fits_2[1].val();
+        for k in 0..2 {
+            if self.fits_2[2 * k].val() {
+                self.maint_3[k].next = self.maint_2[2 * k].val();
+                self.weight_3[k].next = self.weight_2[2 * k].val();
+            } else {
+                self.maint_3[k].next = self.maint_2[2 * k + 1].val();
+                self.weight_3[k].next = self.weight_2[2 * k + 1].val();
+            }
+        }
 
         // S7–S10: X·W, 63 × 37 → 100 bits.
         self.mul_xw.a.next = self.x[1].q.val();
@@ -276,35 +325,18 @@ impl Logic for Lane {
             for k in 1..10 {
                 self.offset[k].d.next = self.offset[k - 1].q.val();
             }
-            // S5.
-            for b in 0..16 {
-                self.hi_lt[b].d.next =
-                    self.x_hi.val() < self.brackets[b].cap.val().get_bits::<32>(31);
-                self.hi_eq[b].d.next =
-                    self.x_hi.val() == self.brackets[b].cap.val().get_bits::<32>(31);
-                self.lo_le[b].d.next =
-                    self.x_lo.val() <= self.brackets[b].cap.val().get_bits::<31>(0);
+            // S5: one 63-bit compare per bracket.
+            for b in 0..15 {
+                self.fits[b].d.next = self.mul_x.y.val() <= self.brackets[b].cap.val();
             }
             self.x[0].d.next = self.mul_x.y.val();
-            // S6: the first bracket with X ≤ cap wins (scan from the last; the
-            // padded table always matches at bracket 15, the default).
-            self.maint[0].d.next = self.brackets[15].maint.val();
-            if self.neg[4].q.val() {
-                self.weight.d.next = self.brackets[15].weight_short.val();
+            // S6: the tournament's final.
+            if self.fits_lower.val() {
+                self.maint[0].d.next = self.maint_3[0].val();
+                self.weight.d.next = self.weight_3[0].val();
             } else {
-                self.weight.d.next = self.brackets[15].weight_long.val();
-            }
-            for k in 0..16 {
-                if self.hi_lt[15 - k].q.val()
-                    || (self.hi_eq[15 - k].q.val() && self.lo_le[15 - k].q.val())
-                {
-                    self.maint[0].d.next = self.brackets[15 - k].maint.val();
-                    if self.neg[4].q.val() {
-                        self.weight.d.next = self.brackets[15 - k].weight_short.val();
-                    } else {
-                        self.weight.d.next = self.brackets[15 - k].weight_long.val();
-                    }
-                }
+                self.maint[0].d.next = self.maint_3[1].val();
+                self.weight.d.next = self.weight_3[1].val();
             }
             self.x[1].d.next = self.x[0].q.val();
             for k in 1..5 {
