@@ -147,6 +147,9 @@ fn verilator_args(prefix: &str) -> Vec<String> {
         "--top-module", TOP_MODULE, "--prefix", prefix,
         // The per-cycle code at -O2; the constructor and initial code barely optimised.
         "-MAKEFLAGS", "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O2",
+        // Lets g++ inline Verilator's wide-word helpers (`_vl_insert_WW`), which
+        // the unaligned constant shifts of the partial-product sums call every cycle.
+        "-CFLAGS", "--param=max-inline-insns-single=1000",
     ];
     args.iter().map(|a| a.to_string()).collect()
 }
