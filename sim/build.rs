@@ -16,6 +16,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use codegen::Verilated;
+use liqscan_hw::scanner::ports as scanner_ports;
 use liqscan_hw::verilog::{scanner_verilog, Build, TOP_MODULE};
 
 /// Lane counts verilated (Sim build): 1 and the default 8.
@@ -42,6 +43,15 @@ fn main() {
     println!("cargo::rerun-if-env-changed=LIQSCAN_VERILATOR");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let verilator = std::env::var("LIQSCAN_VERILATOR").unwrap_or_else(|_| "verilator".into());
+    // Port names come from the hardware's own list, with or without Verilator.
+    write(
+        &out.join("port_names.rs"),
+        &codegen::port_names_rs(
+            scanner_ports(1, Build::Sim.symbol_bits())
+                .iter()
+                .map(|p| p.name.as_str()),
+        ),
+    );
 
     let root = match verilator_root(&verilator) {
         Ok(root) => root,
@@ -161,7 +171,9 @@ fn verilate(verilator: &str, out: &Path, mdir: &Path, prefix: &str, verilog: &st
     let stamp = mdir.join("liqscan.stamp");
     let args = verilator_args(prefix);
     let key = format!("{}\n{verilog}", args.join(" "));
-    if mdir.join(format!("{prefix}__ALL.a")).is_file() && std::fs::read_to_string(&stamp).is_ok_and(|old| old == key) {
+    if mdir.join(format!("{prefix}__ALL.a")).is_file()
+        && std::fs::read_to_string(&stamp).is_ok_and(|old| old == key)
+    {
         return;
     }
     write(&source, verilog);

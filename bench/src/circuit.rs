@@ -36,7 +36,12 @@ impl SimRun {
 /// Loads the scenario into a fresh `lanes`-lane model (each symbol's
 /// positions in one region, in position order) and runs its first `ticks`
 /// ticks, recording all but the first `warmup`.
-pub fn run_sim(scenario: &Scenario, lanes: usize, ticks: usize, warmup: usize) -> Result<SimRun, SimError> {
+pub fn run_sim(
+    scenario: &Scenario,
+    lanes: usize,
+    ticks: usize,
+    warmup: usize,
+) -> Result<SimRun, SimError> {
     let market = &scenario.market;
     let mut model = ScannerModel::new(lanes)?;
     model.set_at_equal(market.liquidate_at_equal);
@@ -79,9 +84,16 @@ pub fn run_sim(scenario: &Scenario, lanes: usize, ticks: usize, warmup: usize) -
         let first = events.len();
         for hit in &hits {
             let id = slot_owner.get(hit.slot as usize).copied().flatten();
-            let id =
-                id.ok_or_else(|| SimError::Protocol(format!("hit in slot {} that holds no position", hit.slot)))?;
-            events.push((tick.seq, Liquidation { position: id, shortfall: hit.shortfall }));
+            let id = id.ok_or_else(|| {
+                SimError::Protocol(format!("hit in slot {} that holds no position", hit.slot))
+            })?;
+            events.push((
+                tick.seq,
+                Liquidation {
+                    position: id,
+                    shortfall: hit.shortfall,
+                },
+            ));
         }
         events[first..].sort_unstable();
     }

@@ -57,7 +57,10 @@ mod tests {
             r.record(v);
         }
         let s = r.summary();
-        assert_eq!((s.count, s.p50, s.p99, s.p999, s.max), (1000, 500, 990, 999, 1000));
+        assert_eq!(
+            (s.count, s.p50, s.p99, s.p999, s.max),
+            (1000, 500, 990, 999, 1000)
+        );
         assert_eq!(Recorder::default().summary(), Summary::default());
     }
 }

@@ -67,7 +67,12 @@ pub struct SimPlan {
 
 /// A one-symbol book of `positions` positions and `ticks` ticks.
 pub fn case_config(positions: usize, ticks: usize, seed: u64) -> GenConfig {
-    GenConfig { positions, symbols: 1, ticks, seed }
+    GenConfig {
+        positions,
+        symbols: 1,
+        ticks,
+        seed,
+    }
 }
 
 /// Runs `backends` one after another over the scenario of `config` and
@@ -86,8 +91,11 @@ pub fn bench_case(
     let mut runs = Vec::with_capacity(backends.len());
     for &backend in backends {
         let mut engine = backend.engine(scenario.market.clone());
-        let result = run(engine.as_mut(), &scenario, warmup)
-            .map_err(|error| BenchError::Engine { backend: engine.name().to_owned(), error })?;
+        let result =
+            run(engine.as_mut(), &scenario, warmup).map_err(|error| BenchError::Engine {
+                backend: engine.name().to_owned(),
+                error,
+            })?;
         runs.push(result);
     }
     let deciding: Vec<_> = runs.iter().filter(|r| r.backend != "base").collect();
@@ -101,7 +109,12 @@ pub fn bench_case(
         Some(plan) => Some(simulate(&scenario, lanes, plan, deciding.first().copied())?),
         None => None,
     };
-    Ok(Case { positions, runs, circuit: circuit_cycles(&scenario, lanes, warmup), sim })
+    Ok(Case {
+        positions,
+        runs,
+        circuit: circuit_cycles(&scenario, lanes, warmup),
+        sim,
+    })
 }
 
 /// Runs the Verilator model; `Err` in the result when it was not built.
@@ -116,10 +129,25 @@ fn simulate(
         other => other?,
     };
     if let Some(reference) = reference {
-        let last = scenario.ticks.get(sim.ticks.saturating_sub(1)).map_or(0, |t| t.seq);
-        let expected: Vec<_> = reference.events.iter().copied().take_while(|&(seq, _)| seq <= last).collect();
-        let simulated = measure::Run { backend: "sim".into(), events: sim.events.clone(), ..reference.clone() };
-        let reference = measure::Run { events: expected, ..reference.clone() };
+        let last = scenario
+            .ticks
+            .get(sim.ticks.saturating_sub(1))
+            .map_or(0, |t| t.seq);
+        let expected: Vec<_> = reference
+            .events
+            .iter()
+            .copied()
+            .take_while(|&(seq, _)| seq <= last)
+            .collect();
+        let simulated = measure::Run {
+            backend: "sim".into(),
+            events: sim.events.clone(),
+            ..reference.clone()
+        };
+        let reference = measure::Run {
+            events: expected,
+            ..reference.clone()
+        };
         if let Some(difference) = first_difference(&reference, &simulated) {
             return Err(BenchError::Disagree(difference));
         }
@@ -144,7 +172,10 @@ mod tests {
         assert_eq!(cpu.latency.count, 2_900);
         assert!(case.runs[0].events.is_empty());
         let cycles = scan_cycles(1_000, DEFAULT_LANES as u64);
-        assert_eq!((case.circuit.p50, case.circuit.max, case.circuit.count), (cycles, cycles, 2_900));
+        assert_eq!(
+            (case.circuit.p50, case.circuit.max, case.circuit.count),
+            (cycles, cycles, 2_900)
+        );
 
         let settings = Settings {
             machine: machine::Machine::current(),
@@ -158,8 +189,14 @@ mod tests {
         };
         let summary = summary_table(std::slice::from_ref(&case), &settings);
         assert_eq!(summary.lines().count(), 5);
-        assert!(summary.contains(&format!("| 1,000 | {} / ", report::grouped(cpu.latency.p50))));
-        assert!(summary.contains(&format!("| {cycles} | – | {} | – |", report::grouped(cycles * 10))));
+        assert!(summary.contains(&format!(
+            "| 1,000 | {} / ",
+            report::grouped(cpu.latency.p50)
+        )));
+        assert!(summary.contains(&format!(
+            "| {cycles} | – | {} | – |",
+            report::grouped(cycles * 10)
+        )));
         let detail = detail_table(&[case], &settings);
         assert_eq!(detail.lines().count(), 2 + 4, "base, cpu, indexed, circuit");
         assert!(detail.contains("| 1,000 | cpu |") && detail.contains("| 1.00× | 1.00× |"));
@@ -173,7 +210,9 @@ mod tests {
         assert_eq!(first_difference(&case.runs[0], &wrong), None);
         let last = wrong.events.last_mut().expect("some liquidations");
         last.1.shortfall += 1;
-        assert!(first_difference(&case.runs[0], &wrong).unwrap().contains("differ at event"));
+        assert!(first_difference(&case.runs[0], &wrong)
+            .unwrap()
+            .contains("differ at event"));
         wrong.events.pop();
         assert!(first_difference(&case.runs[0], &wrong).is_some());
     }
@@ -184,14 +223,24 @@ mod tests {
     fn verilator_model_agrees_and_meets_the_contract() {
         let config = case_config(300, 400, 9);
         for lanes in [1, 8] {
-            let plan = SimPlan { ticks: 400, warmup: 0 };
+            let plan = SimPlan {
+                ticks: 400,
+                warmup: 0,
+            };
             let case = bench_case(&config, &[Backend::Cpu], 0, lanes, Some(plan)).unwrap();
-            let sim = case.sim.expect("planned").expect("the Verilator model is built");
+            let sim = case
+                .sim
+                .expect("planned")
+                .expect("the Verilator model is built");
             assert_eq!(sim.ticks, 400);
             assert_eq!(sim.events, case.runs[0].events, "{lanes} lanes");
             assert!(!sim.events.is_empty());
             let cycles = scan_cycles(300, lanes as u64);
-            assert_eq!((sim.cycles.p50, sim.cycles.max, sim.cycles.count), (cycles, cycles, 400), "{lanes} lanes");
+            assert_eq!(
+                (sim.cycles.p50, sim.cycles.max, sim.cycles.count),
+                (cycles, cycles, 400),
+                "{lanes} lanes"
+            );
             assert!(sim.simulated_cycles >= 400 * cycles && sim.cycles_per_second() > 0.0);
         }
     }

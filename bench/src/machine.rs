@@ -14,7 +14,10 @@ impl Machine {
     pub fn current() -> Self {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self { cpu: cpu_model(&cpuinfo).unwrap_or_else(|| "unknown CPU".into()), cores }
+        Self {
+            cpu: cpu_model(&cpuinfo).unwrap_or_else(|| "unknown CPU".into()),
+            cores,
+        }
     }
 }
 
@@ -23,7 +26,8 @@ pub fn cpu_model(cpuinfo: &str) -> Option<String> {
     ["model name", "Model", "CPU part"].iter().find_map(|key| {
         cpuinfo.lines().find_map(|line| {
             let (k, v) = line.split_once(':')?;
-            (k.trim() == *key && !v.trim().is_empty()).then(|| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            (k.trim() == *key && !v.trim().is_empty())
+                .then(|| v.split_whitespace().collect::<Vec<_>>().join(" "))
         })
     })
 }
@@ -41,7 +45,10 @@ mod tests {
     #[test]
     fn reads_the_model_name() {
         let text = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R)  CPU @ 2.20GHz\n";
-        assert_eq!(cpu_model(text).as_deref(), Some("Intel(R) Xeon(R) CPU @ 2.20GHz"));
+        assert_eq!(
+            cpu_model(text).as_deref(),
+            Some("Intel(R) Xeon(R) CPU @ 2.20GHz")
+        );
         assert_eq!(cpu_model("processor : 0\n"), None);
         assert!(!Machine::current().cpu.is_empty());
     }

@@ -11,7 +11,10 @@ use liqscan_bench::{bench_case, case_config, Backend, SimPlan, DEFAULT_CLOCK_MHZ
 use liqscan_core::spec::{DEFAULT_LANES, LANE_OPTIONS};
 
 #[derive(Debug, Parser)]
-#[command(name = "liqscan-bench", about = "Per-tick decision latency of liqscan's backends, side by side")]
+#[command(
+    name = "liqscan-bench",
+    about = "Per-tick decision latency of liqscan's backends, side by side"
+)]
 struct Args {
     /// Positions in the ticked symbol, one case each.
     #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [1_000, 4_000, 16_000])]
@@ -56,7 +59,10 @@ fn pin(wanted: Option<usize>) -> Option<usize> {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    anyhow::ensure!(LANE_OPTIONS.contains(&args.lanes), "--lanes must be one of {LANE_OPTIONS:?}");
+    anyhow::ensure!(
+        LANE_OPTIONS.contains(&args.lanes),
+        "--lanes must be one of {LANE_OPTIONS:?}"
+    );
     anyhow::ensure!(args.clock_mhz > 0.0, "--clock-mhz must be positive");
     anyhow::ensure!(args.warmup < args.ticks, "--warmup must be below --ticks");
     // Before pinning: the affinity mask then holds one core.
@@ -76,7 +82,10 @@ fn main() -> Result<()> {
         sim_ticks: (args.sim_ticks > 0).then_some(args.sim_ticks.min(args.ticks)),
     };
     // The model's warm-up is in proportion to its shorter run.
-    let sim = settings.sim_ticks.map(|ticks| SimPlan { ticks, warmup: args.warmup * ticks / args.ticks });
+    let sim = settings.sim_ticks.map(|ticks| SimPlan {
+        ticks,
+        warmup: args.warmup * ticks / args.ticks,
+    });
 
     let mut cases = Vec::with_capacity(args.positions.len());
     for &positions in &args.positions {
@@ -84,16 +93,27 @@ fn main() -> Result<()> {
         let config = case_config(positions, args.ticks, args.seed);
         let case = bench_case(&config, &args.backends, args.warmup, args.lanes, sim)
             .with_context(|| format!("case of {positions} positions"))?;
-        let liquidations = case.runs.iter().find(|r| r.backend != "base").map_or(0, |r| r.events.len());
-        eprintln!("{positions} positions: {liquidations} liquidations, {:.1} s", started.elapsed().as_secs_f64());
+        let liquidations = case
+            .runs
+            .iter()
+            .find(|r| r.backend != "base")
+            .map_or(0, |r| r.events.len());
+        eprintln!(
+            "{positions} positions: {liquidations} liquidations, {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         if let Some(Err(reason)) = &case.sim {
             eprintln!("warning: Verilator model not run: {reason}");
         }
         cases.push(case);
     }
 
-    let markdown =
-        format!("{}\n{}\n{}", header(&settings), summary_table(&cases, &settings), detail_table(&cases, &settings));
+    let markdown = format!(
+        "{}\n{}\n{}",
+        header(&settings),
+        summary_table(&cases, &settings),
+        detail_table(&cases, &settings)
+    );
     print!("{markdown}");
     if let Some(path) = &args.out {
         std::fs::write(path, &markdown).with_context(|| format!("writing {}", path.display()))?;

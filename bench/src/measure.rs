@@ -48,7 +48,11 @@ pub struct Run {
 
 /// Loads the scenario's positions into `engine`, then runs every tick,
 /// recording the duration of each `tick` call after the first `warmup`.
-pub fn run(engine: &mut dyn Engine, scenario: &Scenario, warmup: usize) -> Result<Run, EngineError> {
+pub fn run(
+    engine: &mut dyn Engine,
+    scenario: &Scenario,
+    warmup: usize,
+) -> Result<Run, EngineError> {
     let positions: Vec<&Position> = scenario.positions.iter().collect();
     let started = Instant::now();
     engine.load(&positions)?;
@@ -69,7 +73,13 @@ pub fn run(engine: &mut dyn Engine, scenario: &Scenario, warmup: usize) -> Resul
         events.extend(out.iter().map(|&hit| (tick.seq, hit)));
     }
     let wall = started.elapsed();
-    Ok(Run { backend: engine.name().to_owned(), latency: latency.summary(), events, load, wall })
+    Ok(Run {
+        backend: engine.name().to_owned(),
+        latency: latency.summary(),
+        events,
+        load,
+        wall,
+    })
 }
 
 /// The circuit's tick-to-last-decision latency per tick, in cycles, from the
@@ -92,7 +102,11 @@ pub fn circuit_cycles(scenario: &Scenario, lanes: usize, warmup: usize) -> Summa
 pub fn first_difference(reference: &Run, run: &Run) -> Option<String> {
     let a = &reference.events;
     let b = &run.events;
-    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
     if at == a.len() && at == b.len() {
         return None;
     }

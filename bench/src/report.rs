@@ -65,14 +65,22 @@ fn ratio(value: u64, reference: u64) -> String {
     }
     let r = value as f64 / reference as f64;
     // Three significant figures, however small.
-    let decimals = if r >= 1.0 { 2 } else { (2.0 - r.log10().floor()) as usize };
+    let decimals = if r >= 1.0 {
+        2
+    } else {
+        (2.0 - r.log10().floor()) as usize
+    };
     format!("{r:.decimals$}×")
 }
 
 /// Header: machine, pinning and parameters.
 pub fn header(s: &Settings) -> String {
-    let pinned = s.pinned.map_or("not pinned".to_owned(), |c| format!("measuring thread pinned to core {c}"));
-    let sim = s.sim_ticks.map_or("not run".to_owned(), |t| format!("first {} ticks of each case", grouped(t as u64)));
+    let pinned = s.pinned.map_or("not pinned".to_owned(), |c| {
+        format!("measuring thread pinned to core {c}")
+    });
+    let sim = s.sim_ticks.map_or("not run".to_owned(), |t| {
+        format!("first {} ticks of each case", grouped(t as u64))
+    });
     format!(
         "Machine: {} ({pinned}). Per case: one symbol, {} ticks (first {} not recorded), seed {}; \
          circuit: {} lanes at {} MHz; Verilator model: {sim}.\n",
@@ -104,8 +112,9 @@ pub fn summary_table(cases: &[Case], s: &Settings) -> String {
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|");
     for case in cases {
         let cell = |backend: &str| {
-            case.run(backend)
-                .map_or("–".into(), |r| format!("{} / {}", grouped(r.latency.p50), grouped(r.latency.p99)))
+            case.run(backend).map_or("–".into(), |r| {
+                format!("{} / {}", grouped(r.latency.p50), grouped(r.latency.p99))
+            })
         };
         let sim = sim_of(case);
         let _ = writeln!(
@@ -116,12 +125,20 @@ pub fn summary_table(cases: &[Case], s: &Settings) -> String {
             cell("indexed"),
             grouped(case.circuit.max),
             sim.map_or("–".into(), |r| grouped(r.cycles.max)),
-            grouped(cycles_ns(sim.map_or(case.circuit.max, |r| r.cycles.max), s.clock_mhz)),
-            sim.map_or("–".into(), |r| grouped(r.cycles_per_second().round() as u64)),
+            grouped(cycles_ns(
+                sim.map_or(case.circuit.max, |r| r.cycles.max),
+                s.clock_mhz
+            )),
+            sim.map_or("–".into(), |r| grouped(
+                r.cycles_per_second().round() as u64
+            )),
         );
     }
-    let _ =
-        writeln!(out, "\nCircuit: {} lanes, worst tick of the case, from the accepting clock edge to `done`.", s.lanes);
+    let _ = writeln!(
+        out,
+        "\nCircuit: {} lanes, worst tick of the case, from the accepting clock edge to `done`.",
+        s.lanes
+    );
     if let Some(reason) = cases.iter().find_map(|c| c.sim.as_ref()?.as_ref().err()) {
         let _ = writeln!(out, "Verilator model not run: {reason}.");
     }
@@ -139,7 +156,9 @@ pub fn detail_table(cases: &[Case], s: &Settings) -> String {
     for case in cases {
         let cpu = case.run("cpu").map(|r| r.latency);
         let row = |out: &mut String, name: &str, l: Summary, events: String| {
-            let (p50, p99) = cpu.map_or(("–".into(), "–".into()), |c| (ratio(l.p50, c.p50), ratio(l.p99, c.p99)));
+            let (p50, p99) = cpu.map_or(("–".into(), "–".into()), |c| {
+                (ratio(l.p50, c.p50), ratio(l.p99, c.p99))
+            });
             let _ = writeln!(
                 out,
                 "| {} | {name} | {} | {} | {} | {} | {p50} | {p99} | {events} |",
@@ -151,21 +170,38 @@ pub fn detail_table(cases: &[Case], s: &Settings) -> String {
             );
         };
         for run in &case.runs {
-            let events = if run.backend == "base" { "–".into() } else { grouped(run.events.len() as u64) };
+            let events = if run.backend == "base" {
+                "–".into()
+            } else {
+                grouped(run.events.len() as u64)
+            };
             row(&mut out, &run.backend, run.latency, events);
         }
         let at_clock = |c: Summary| {
             let ns = |cycles| cycles_ns(cycles, s.clock_mhz);
-            Summary { count: c.count, p50: ns(c.p50), p99: ns(c.p99), p999: ns(c.p999), max: ns(c.max) }
+            Summary {
+                count: c.count,
+                p50: ns(c.p50),
+                p99: ns(c.p99),
+                p999: ns(c.p999),
+                max: ns(c.max),
+            }
         };
         if let Some(sim) = sim_of(case) {
-            let events = format!("{} in {} ticks", grouped(sim.events.len() as u64), grouped(sim.ticks as u64));
+            let events = format!(
+                "{} in {} ticks",
+                grouped(sim.events.len() as u64),
+                grouped(sim.ticks as u64)
+            );
             row(&mut out, "Verilator model (host time)", sim.host, events);
         }
         let contract = format!("circuit, contract ({} lanes, {} MHz)", s.lanes, s.clock_mhz);
         row(&mut out, &contract, at_clock(case.circuit), "–".into());
         if let Some(sim) = sim_of(case) {
-            let measured = format!("circuit, Verilator cycles ({} lanes, {} MHz)", s.lanes, s.clock_mhz);
+            let measured = format!(
+                "circuit, Verilator cycles ({} lanes, {} MHz)",
+                s.lanes, s.clock_mhz
+            );
             row(&mut out, &measured, at_clock(sim.cycles), "–".into());
         }
     }

@@ -1,6 +1,6 @@
 //! liqscan-hw
 pub mod lane;
-pub mod mul;
 pub mod memory;
+pub mod mul;
 pub mod scanner;
 pub mod verilog;

@@ -5,6 +5,7 @@ use liqscan_core::spec::{self, BracketConst, PositionConst};
 
 use crate::dut::{Dut, Port};
 use crate::error::SimError;
+use crate::ports::name;
 
 /// Position slots of the verilated (Sim) build.
 pub const SLOTS: usize = spec::SIM_SLOTS;
@@ -51,42 +52,42 @@ struct Ports {
 
 impl Ports {
     fn resolve(dut: &Dut, lanes: usize) -> Result<Self, SimError> {
-        let input = |name: &str, width: u32| dut.port_checked(name, width, false);
-        let output = |name: &str, width: u32| dut.port_checked(name, width, true);
-        // RustHDL names element `i` of a port array `name$i`.
-        let per_lane = |name: &str, width: u32| {
+        let input = |port: &str, width: u32| dut.port_checked(port, width, false);
+        let output = |port: &str, width: u32| dut.port_checked(port, width, true);
+        // RustHDL names element `i` of a port array `port$i`.
+        let per_lane = |port: &str, width: u32| {
             (0..lanes)
-                .map(|i| output(&format!("{name}${i}"), width))
+                .map(|i| output(&format!("{port}${i}"), width))
                 .collect::<Result<Vec<_>, _>>()
         };
         Ok(Self {
-            at_equal: input("at_equal", 1)?,
-            pos_wr: input("pos_wr", 1)?,
-            pos_wr_slot: input("pos_wr_slot", WORD_BITS)?,
-            pos_wr_valid: input("pos_wr_valid", 1)?,
-            pos_wr_qty: input("pos_wr_qty", spec::QTY_STORE_BITS)?,
-            pos_wr_offset: input("pos_wr_offset", spec::OFFSET_BITS)?,
-            brk_wr: input("brk_wr", 1)?,
-            brk_wr_symbol: input("brk_wr_symbol", SYMBOL_BITS)?,
-            brk_wr_index: input("brk_wr_index", spec::MAX_BRACKETS.trailing_zeros())?,
-            brk_wr_cap: input("brk_wr_cap", spec::NOTIONAL_BITS)?,
-            brk_wr_maint: input("brk_wr_maint", spec::MAINT_BITS)?,
-            brk_wr_weight_long: input("brk_wr_weight_long", spec::WEIGHT_BITS)?,
-            brk_wr_weight_short: input("brk_wr_weight_short", spec::WEIGHT_BITS)?,
-            reg_wr: input("reg_wr", 1)?,
-            reg_wr_symbol: input("reg_wr_symbol", SYMBOL_BITS)?,
-            reg_wr_base_row: input("reg_wr_base_row", WORD_BITS)?,
-            reg_wr_count: input("reg_wr_count", WORD_BITS)?,
-            tick_valid: input("tick_valid", 1)?,
-            tick_symbol: input("tick_symbol", SYMBOL_BITS)?,
-            tick_price: input("tick_price", spec::PRICE_BITS)?,
-            res_ready: input("res_ready", 1)?,
-            res_valid: per_lane("res_valid", 1)?,
-            res_slot: per_lane("res_slot", WORD_BITS)?,
-            res_shortfall: per_lane("res_shortfall", spec::SUM_BITS)?,
-            busy: output("busy", 1)?,
-            done: output("done", 1)?,
-            cycles: output("cycles", WORD_BITS)?,
+            at_equal: input(name::AT_EQUAL, 1)?,
+            pos_wr: input(name::POS_WR, 1)?,
+            pos_wr_slot: input(name::POS_WR_SLOT, WORD_BITS)?,
+            pos_wr_valid: input(name::POS_WR_VALID, 1)?,
+            pos_wr_qty: input(name::POS_WR_QTY, spec::QTY_STORE_BITS)?,
+            pos_wr_offset: input(name::POS_WR_OFFSET, spec::OFFSET_BITS)?,
+            brk_wr: input(name::BRK_WR, 1)?,
+            brk_wr_symbol: input(name::BRK_WR_SYMBOL, SYMBOL_BITS)?,
+            brk_wr_index: input(name::BRK_WR_INDEX, spec::MAX_BRACKETS.trailing_zeros())?,
+            brk_wr_cap: input(name::BRK_WR_CAP, spec::NOTIONAL_BITS)?,
+            brk_wr_maint: input(name::BRK_WR_MAINT, spec::MAINT_BITS)?,
+            brk_wr_weight_long: input(name::BRK_WR_WEIGHT_LONG, spec::WEIGHT_BITS)?,
+            brk_wr_weight_short: input(name::BRK_WR_WEIGHT_SHORT, spec::WEIGHT_BITS)?,
+            reg_wr: input(name::REG_WR, 1)?,
+            reg_wr_symbol: input(name::REG_WR_SYMBOL, SYMBOL_BITS)?,
+            reg_wr_base_row: input(name::REG_WR_BASE_ROW, WORD_BITS)?,
+            reg_wr_count: input(name::REG_WR_COUNT, WORD_BITS)?,
+            tick_valid: input(name::TICK_VALID, 1)?,
+            tick_symbol: input(name::TICK_SYMBOL, SYMBOL_BITS)?,
+            tick_price: input(name::TICK_PRICE, spec::PRICE_BITS)?,
+            res_ready: input(name::RES_READY, 1)?,
+            res_valid: per_lane(name::RES_VALID, 1)?,
+            res_slot: per_lane(name::RES_SLOT, WORD_BITS)?,
+            res_shortfall: per_lane(name::RES_SHORTFALL, spec::SUM_BITS)?,
+            busy: output(name::BUSY, 1)?,
+            done: output(name::DONE, 1)?,
+            cycles: output(name::CYCLES, WORD_BITS)?,
         })
     }
 }

@@ -18,3 +18,8 @@ impl PortInfo {
 }
 
 include!(concat!(env!("OUT_DIR"), "/ports.rs"));
+
+/// The scanner's port names; a per-lane port `<name>` is `<name>$<lane>`.
+pub mod name {
+    include!(concat!(env!("OUT_DIR"), "/port_names.rs"));
+}

@@ -92,3 +92,17 @@ fn generates_a_case_per_port() {
     let missing = codegen::ports_rs(&[], Some("no verilator"));
     assert!(missing.contains(r#"pub const MISSING: Option<&str> = Some("no verilator");"#));
 }
+
+#[test]
+fn names_each_port_once() {
+    let rs = codegen::port_names_rs(["clock", "pos_wr_slot", "res_slot$0", "res_slot$1"]);
+    let consts: Vec<&str> = rs.lines().filter(|l| l.starts_with("pub const")).collect();
+    assert_eq!(
+        consts,
+        [
+            r#"pub const CLOCK: &str = "clock";"#,
+            r#"pub const POS_WR_SLOT: &str = "pos_wr_slot";"#,
+            r#"pub const RES_SLOT: &str = "res_slot";"#,
+        ]
+    );
+}

@@ -37,7 +37,12 @@ struct Run {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let config = GenConfig { positions: args.positions, symbols: args.symbols, ticks: args.ticks, seed: args.seed };
+    let config = GenConfig {
+        positions: args.positions,
+        symbols: args.symbols,
+        ticks: args.ticks,
+        seed: args.seed,
+    };
     let scenario = generator::generate(&config)?;
     info!(
         "scenario: {} positions, {} symbols, {} ticks (seed {})",
@@ -56,17 +61,34 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             }
             Err(e) => return Err(e),
         };
-        let tick_count = if backend == Backend::Sim { args.sim_ticks } else { scenario.ticks.len() };
+        let tick_count = if backend == Backend::Sim {
+            args.sim_ticks
+        } else {
+            scenario.ticks.len()
+        };
         let scanned = &scenario.ticks[..tick_count.min(scenario.ticks.len())];
         info!("scanning {} ticks on {backend}", scanned.len());
         let mut book = scenario.book();
-        engine.load(&book.sorted()).with_context(|| format!("loading positions into {backend}"))?;
+        engine
+            .load(&book.sorted())
+            .with_context(|| format!("loading positions into {backend}"))?;
         let mut events = Vec::new();
-        let stats = scan(engine.as_mut(), &mut book, scanned.iter().map(|&t| Ok(t)), false, |e| {
-            events.push(e);
-            Ok(())
-        })?;
-        runs.push(Run { backend, events, stats, last_seq: scanned.last().map(|t| t.seq) });
+        let stats = scan(
+            engine.as_mut(),
+            &mut book,
+            scanned.iter().map(|&t| Ok(t)),
+            false,
+            |e| {
+                events.push(e);
+                Ok(())
+            },
+        )?;
+        runs.push(Run {
+            backend,
+            events,
+            stats,
+            last_seq: scanned.last().map(|t| t.seq),
+        });
     }
     print_table(&runs);
     let reference = &runs[0];
@@ -74,10 +96,21 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     for other in &runs[1..] {
         // Compare on the ticks both scanned: events are in tick order.
         let last = other.last_seq.min(reference.last_seq);
-        let common = |run: &Run| run.events.iter().take_while(|e| Some(e.tick) <= last).count();
-        let (ours, theirs) = (&reference.events[..common(reference)], &other.events[..common(other)]);
+        let common = |run: &Run| {
+            run.events
+                .iter()
+                .take_while(|e| Some(e.tick) <= last)
+                .count()
+        };
+        let (ours, theirs) = (
+            &reference.events[..common(reference)],
+            &other.events[..common(other)],
+        );
         if let Some(difference) = first_difference(ours, theirs) {
-            eprintln!("error: {} and {} disagree at event {difference}", reference.backend, other.backend);
+            eprintln!(
+                "error: {} and {} disagree at event {difference}",
+                reference.backend, other.backend
+            );
             agree = false;
         }
     }
@@ -95,13 +128,23 @@ pub fn run(args: &Args) -> Result<ExitCode> {
 /// The index (and the two events) where two event lists first differ.
 fn first_difference(a: &[Event], b: &[Event]) -> Option<String> {
     let show = |e: Option<&Event>| e.map_or_else(|| "none".to_owned(), |e| format!("{e:?}"));
-    (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)).map(|i| format!("{i}: {} vs {}", show(a.get(i)), show(b.get(i))))
+    (0..a.len().max(b.len()))
+        .find(|&i| a.get(i) != b.get(i))
+        .map(|i| format!("{i}: {} vs {}", show(a.get(i)), show(b.get(i))))
 }
 
 fn print_table(runs: &[Run]) {
     println!(
         "{:<8} {:>7} {:>9} {:>10} {:>9} {:>9} {:>9} {:>10} {:>11}",
-        "backend", "ticks", "events", "wall ms", "p50 ns", "p99 ns", "p99.9 ns", "max ns", "p50 vs cpu"
+        "backend",
+        "ticks",
+        "events",
+        "wall ms",
+        "p50 ns",
+        "p99 ns",
+        "p99.9 ns",
+        "max ns",
+        "p50 vs cpu"
     );
     let cpu_p50 = runs[0].stats.latency.quantiles()[0] as f64;
     for run in runs {

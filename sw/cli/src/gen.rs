@@ -29,14 +29,25 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let config = GenConfig { positions: args.positions, symbols: args.symbols, ticks: args.ticks, seed: args.seed };
+    let config = GenConfig {
+        positions: args.positions,
+        symbols: args.symbols,
+        ticks: args.ticks,
+        seed: args.seed,
+    };
     let scenario = generator::generate(&config)?;
     let dir = &args.out;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let market = &scenario.market;
-    write(&dir.join("symbols.toml"), |w| w.write_all(generator::write_symbols_toml(market).as_bytes()))?;
-    write(&dir.join("positions.csv"), |w| generator::write_positions_csv(market, &scenario.positions, w))?;
-    write(&dir.join("ticks.csv"), |w| generator::write_ticks_csv(market, &scenario.ticks, w))?;
+    write(&dir.join("symbols.toml"), |w| {
+        w.write_all(generator::write_symbols_toml(market).as_bytes())
+    })?;
+    write(&dir.join("positions.csv"), |w| {
+        generator::write_positions_csv(market, &scenario.positions, w)
+    })?;
+    write(&dir.join("ticks.csv"), |w| {
+        generator::write_ticks_csv(market, &scenario.ticks, w)
+    })?;
     info!(
         "wrote {} symbols, {} positions, {} ticks (seed {}) to {}",
         market.len(),
@@ -48,7 +59,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
+fn write(
+    path: &Path,
+    body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<()> {
     let context = || format!("cannot write {}", path.display());
     let mut out = BufWriter::new(File::create(path).with_context(context)?);
     body(&mut out).with_context(context)?;

@@ -27,13 +27,21 @@ impl Latency {
     /// `(p50, p99, p99.9, max)` in nanoseconds (zeros when empty).
     pub fn quantiles(&self) -> [u64; 4] {
         let h = &self.0;
-        [h.value_at_quantile(0.5), h.value_at_quantile(0.99), h.value_at_quantile(0.999), h.max()]
+        [
+            h.value_at_quantile(0.5),
+            h.value_at_quantile(0.99),
+            h.value_at_quantile(0.999),
+            h.max(),
+        ]
     }
 }
 
 impl fmt::Display for Latency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let [p50, p99, p999, max] = self.quantiles();
-        write!(f, "p50 {p50} ns, p99 {p99} ns, p99.9 {p999} ns, max {max} ns")
+        write!(
+            f,
+            "p50 {p50} ns, p99 {p99} ns, p99.9 {p999} ns, max {max} ns"
+        )
     }
 }

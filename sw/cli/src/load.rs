@@ -37,7 +37,8 @@ pub fn symbols(path: &Path) -> Result<Arc<Market>> {
 }
 
 pub fn positions(path: &Path, market: &Arc<Market>) -> Result<Book> {
-    let book = input::read_positions(open(path)?, &label(path), market.clone()).map_err(read_error)?;
+    let book =
+        input::read_positions(open(path)?, &label(path), market.clone()).map_err(read_error)?;
     debug!("{} positions from {}", book.len(), path.display());
     Ok(book)
 }

@@ -41,15 +41,27 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let symbol = market.symbol(position.symbol);
         let units = &symbol.units;
         let reference = last[position.symbol.index()].unwrap_or(position.entry_ticks);
-        let price = liquidation_price(units, position.constants(&market), reference, market.liquidate_at_equal);
+        let price = liquidation_price(
+            units,
+            position.constants(&market),
+            reference,
+            market.liquidate_at_equal,
+        );
         out.write_record([
             position.id.to_string().as_str(),
             &symbol.name,
-            if position.qty_lots > 0 { "long" } else { "short" },
+            if position.qty_lots > 0 {
+                "long"
+            } else {
+                "short"
+            },
             &units.format_price(reference),
             &price.map_or_else(|| "none".to_owned(), |p| units.format_price(p)),
         ])?;
     }
-    out.into_inner().map_err(|e| e.into_error()).and_then(|mut w| w.flush()).context("writing prices")?;
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|mut w| w.flush())
+        .context("writing prices")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -55,18 +55,28 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut book = load::positions(&args.positions, &market)?;
     let positions = book.len();
     let mut engine = backend::engine(args.backend, &market)?;
-    engine.load(&book.sorted()).with_context(|| format!("loading positions into {}", engine.name()))?;
+    engine
+        .load(&book.sorted())
+        .with_context(|| format!("loading positions into {}", engine.name()))?;
     let ticks = load::ticks(&args.ticks, &market)?;
     let sink: Box<dyn Write> = match &args.out {
-        Some(path) => Box::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?),
+        Some(path) => Box::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ),
         None => Box::new(io::stdout().lock()),
     };
     let mut out = BufWriter::new(sink);
-    let scanned = scan(engine.as_mut(), &mut book, ticks.map(|t| t.map(|t| t.tick)), args.skip_bad_ticks, |e| {
-        serde_json::to_writer(&mut out, &e)?;
-        out.write_all(b"\n")?;
-        Ok(())
-    });
+    let scanned = scan(
+        engine.as_mut(),
+        &mut book,
+        ticks.map(|t| t.map(|t| t.tick)),
+        args.skip_bad_ticks,
+        |e| {
+            serde_json::to_writer(&mut out, &e)?;
+            out.write_all(b"\n")?;
+            Ok(())
+        },
+    );
     // Every event of the ticks before a failure is out before we report it.
     let flushed = out.flush().context("writing events");
     let stats = scanned?;
@@ -110,17 +120,29 @@ pub fn scan(
         };
         hits.clear();
         let start = Instant::now();
-        engine.tick(tick, &mut hits).with_context(|| format!("backend {} at tick {}", engine.name(), tick.seq))?;
+        engine
+            .tick(tick, &mut hits)
+            .with_context(|| format!("backend {} at tick {}", engine.name(), tick.seq))?;
         stats.latency.record(start.elapsed());
         stats.ticks += 1;
         if !hits.windows(2).all(|w| w[0].position < w[1].position) {
-            bail!("backend {} at tick {}: liquidations not in position-id order", engine.name(), tick.seq);
+            bail!(
+                "backend {} at tick {}: liquidations not in position-id order",
+                engine.name(),
+                tick.seq
+            );
         }
         for hit in &hits {
-            let position = book
-                .close(hit.position)
-                .ok_or_else(|| anyhow!("backend {} at tick {}: unknown position {}", engine.name(), tick.seq, hit.position))?;
-            let event = event(&book.market, tick, &position, *hit).with_context(|| format!("backend {}", engine.name()))?;
+            let position = book.close(hit.position).ok_or_else(|| {
+                anyhow!(
+                    "backend {} at tick {}: unknown position {}",
+                    engine.name(),
+                    tick.seq,
+                    hit.position
+                )
+            })?;
+            let event = event(&book.market, tick, &position, *hit)
+                .with_context(|| format!("backend {}", engine.name()))?;
             emit(event)?;
             stats.liquidations += 1;
         }

@@ -32,11 +32,23 @@ fn lanes(text: &str) -> Result<usize, String> {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let (build, name) = if args.fpga { (Build::Fpga, "fpga") } else { (Build::Sim, "sim") };
+    let (build, name) = if args.fpga {
+        (Build::Fpga, "fpga")
+    } else {
+        (Build::Sim, "sim")
+    };
     let verilog = scanner_verilog(args.lanes, build).context("generating Verilog")?;
-    fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let path = args.out.join(format!("liqscan_{name}_{}lanes.v", args.lanes));
+    fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let path = args
+        .out
+        .join(format!("liqscan_{name}_{}lanes.v", args.lanes));
     fs::write(&path, verilog).with_context(|| format!("cannot write {}", path.display()))?;
-    info!("wrote module `{TOP_MODULE}` ({} slots, {} symbols) to {}", build.slots(), build.symbols(), path.display());
+    info!(
+        "wrote module `{TOP_MODULE}` ({} slots, {} symbols) to {}",
+        build.slots(),
+        build.symbols(),
+        path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,8 @@ fn edit(text: &str, from: &str, to: &str) -> String {
 /// Scans the README book with one file edited and checks the refusal.
 #[track_caller]
 fn refused(file: &str, from: &str, to: &str, prefix: &str, reason: &str) {
-    let (mut symbols, mut positions, mut ticks) = (SYMBOLS.to_owned(), POSITIONS.to_owned(), TICKS.to_owned());
+    let (mut symbols, mut positions, mut ticks) =
+        (SYMBOLS.to_owned(), POSITIONS.to_owned(), TICKS.to_owned());
     let target = match file {
         "symbols.toml" => &mut symbols,
         "positions.csv" => &mut positions,
@@ -24,7 +25,11 @@ fn refused(file: &str, from: &str, to: &str, prefix: &str, reason: &str) {
     *target = edit(target, from, to);
     let output = Fixture::new(&symbols, &positions, &ticks).scan(&[]);
     assert_bad_input(&output, prefix, reason);
-    assert_eq!(stdout(&output), "", "no events for a book refused before scanning");
+    assert_eq!(
+        stdout(&output),
+        "",
+        "no events for a book refused before scanning"
+    );
 }
 
 #[test]
@@ -36,7 +41,13 @@ fn float_in_toml() {
         "symbols.toml:8: symbol[0].brackets[0].mmr:",
         "floats are inexact",
     );
-    refused("symbols.toml", r#"mmr = "0.004""#, "mmr = 0.004", "symbols.toml:8:", r#"write it as a string, "0.004""#);
+    refused(
+        "symbols.toml",
+        r#"mmr = "0.004""#,
+        "mmr = 0.004",
+        "symbols.toml:8:",
+        r#"write it as a string, "0.004""#,
+    );
 }
 
 #[test]
@@ -74,8 +85,20 @@ fn duplicate_symbol_name() {
 fn bracket_ladder_errors() {
     let last = "mmr = \"0.005\"\nmaint_amount = \"50\"";
     let not_ascending = "notional_cap = \"40000\"\nmmr = \"0.005\"\nmaint_amount = \"50\"\n[[symbol.brackets]]\nmmr = \"0.01\"\nmaint_amount = \"100\"";
-    refused("symbols.toml", last, not_ascending, "symbols.toml:11: symbol[0].brackets[1].notional_cap:", "strictly ascending");
-    refused("symbols.toml", "notional_cap = \"50000\"\n", "", "symbols.toml:6: symbol[0].brackets[0].notional_cap:", "missing");
+    refused(
+        "symbols.toml",
+        last,
+        not_ascending,
+        "symbols.toml:11: symbol[0].brackets[1].notional_cap:",
+        "strictly ascending",
+    );
+    refused(
+        "symbols.toml",
+        "notional_cap = \"50000\"\n",
+        "",
+        "symbols.toml:6: symbol[0].brackets[0].notional_cap:",
+        "missing",
+    );
     refused(
         "symbols.toml",
         last,
@@ -84,18 +107,36 @@ fn bracket_ladder_errors() {
         "the last bracket has no notional_cap",
     );
     let ladder = &SYMBOLS[SYMBOLS.find("[[symbol.brackets]]").unwrap()..];
-    refused("symbols.toml", ladder, "", "symbols.toml:2: symbol[0].brackets:", "need 1 to 16 brackets, got 0");
+    refused(
+        "symbols.toml",
+        ladder,
+        "",
+        "symbols.toml:2: symbol[0].brackets:",
+        "need 1 to 16 brackets, got 0",
+    );
     let seventeen: String = (1..=16)
         .map(|cap| format!("[[symbol.brackets]]\nnotional_cap = \"{cap}0000\"\nmmr = \"0.004\"\nmaint_amount = \"0\"\n"))
         .chain(["[[symbol.brackets]]\nmmr = \"0.5\"\nmaint_amount = \"0\"\n".to_owned()])
         .collect();
     // The 17th bracket's table starts at line 6 + 16·4.
-    refused("symbols.toml", ladder, &seventeen, "symbols.toml:70: symbol[0].brackets:", "need 1 to 16 brackets, got 17");
+    refused(
+        "symbols.toml",
+        ladder,
+        &seventeen,
+        "symbols.toml:70: symbol[0].brackets:",
+        "need 1 to 16 brackets, got 17",
+    );
 }
 
 #[test]
 fn rate_and_decimals_errors() {
-    refused("symbols.toml", r#"mmr = "0.005""#, r#"mmr = "1""#, "symbols.toml:11: symbol[0].brackets[1].mmr:", "must be < 1");
+    refused(
+        "symbols.toml",
+        r#"mmr = "0.005""#,
+        r#"mmr = "1""#,
+        "symbols.toml:11: symbol[0].brackets[1].mmr:",
+        "must be < 1",
+    );
     refused(
         "symbols.toml",
         r#"mmr = "0.004""#,
@@ -117,7 +158,13 @@ fn rate_and_decimals_errors() {
         "symbols.toml:12: symbol[0].brackets[1].maint_amount:",
         "at most 8 decimals",
     );
-    refused("positions.csv", ",5000\n", ",5000.000000001\n", "positions.csv:2: margin:", "at most 8 decimals");
+    refused(
+        "positions.csv",
+        ",5000\n",
+        ",5000.000000001\n",
+        "positions.csv:2: margin:",
+        "at most 8 decimals",
+    );
 }
 
 #[test]
@@ -136,10 +183,34 @@ fn out_of_range_values() {
         "symbols.toml:7: symbol[0].brackets[0].notional_cap:",
         "out of range",
     );
-    refused("positions.csv", ",50000,", ",429496729.6,", "positions.csv:2: entry_price:", "out of range");
-    refused("positions.csv", ",1,", ",2147483.648,", "positions.csv:2: qty:", "out of range");
-    refused("positions.csv", ",5000\n", ",10000000000\n", "positions.csv:2: margin:", "out of range");
-    refused("ticks.csv", "45180.7", "429496729.6", "ticks.csv:3: mark_price:", "out of range");
+    refused(
+        "positions.csv",
+        ",50000,",
+        ",429496729.6,",
+        "positions.csv:2: entry_price:",
+        "out of range",
+    );
+    refused(
+        "positions.csv",
+        ",1,",
+        ",2147483.648,",
+        "positions.csv:2: qty:",
+        "out of range",
+    );
+    refused(
+        "positions.csv",
+        ",5000\n",
+        ",10000000000\n",
+        "positions.csv:2: margin:",
+        "out of range",
+    );
+    refused(
+        "ticks.csv",
+        "45180.7",
+        "429496729.6",
+        "ticks.csv:3: mark_price:",
+        "out of range",
+    );
 }
 
 #[test]
@@ -156,7 +227,13 @@ fn k6_too_coarse() {
 
 #[test]
 fn unknown_symbol() {
-    refused("positions.csv", "BTCUSDT", "ETHUSDT", "positions.csv:2: symbol:", "unknown symbol \"ETHUSDT\"");
+    refused(
+        "positions.csv",
+        "BTCUSDT",
+        "ETHUSDT",
+        "positions.csv:2: symbol:",
+        "unknown symbol \"ETHUSDT\"",
+    );
 }
 
 #[test]
@@ -172,23 +249,77 @@ fn duplicate_id() {
 
 #[test]
 fn qty_not_a_lot_multiple_or_zero() {
-    refused("positions.csv", ",1,", ",1.0005,", "positions.csv:2: qty:", "not a multiple of 0.001");
-    refused("positions.csv", ",1,", ",0,", "positions.csv:2: qty:", "must be nonzero");
-    refused("positions.csv", ",50000,", ",50000.05,", "positions.csv:2: entry_price:", "not a multiple of 0.1");
+    refused(
+        "positions.csv",
+        ",1,",
+        ",1.0005,",
+        "positions.csv:2: qty:",
+        "not a multiple of 0.001",
+    );
+    refused(
+        "positions.csv",
+        ",1,",
+        ",0,",
+        "positions.csv:2: qty:",
+        "must be nonzero",
+    );
+    refused(
+        "positions.csv",
+        ",50000,",
+        ",50000.05,",
+        "positions.csv:2: entry_price:",
+        "not a multiple of 0.1",
+    );
 }
 
 #[test]
 fn missing_column_or_wrong_header() {
-    refused("positions.csv", ",margin\n", "\n", "positions.csv:1: header:", "missing column `margin`");
-    refused("positions.csv", "entry_price", "price", "positions.csv:1: header:", "missing column `entry_price`");
-    refused("positions.csv", "id,account", "account,id", "positions.csv:1: header:", "out of order");
-    refused("ticks.csv", "mark_price", "mark", "ticks.csv:1: header:", "missing column `mark_price`");
+    refused(
+        "positions.csv",
+        ",margin\n",
+        "\n",
+        "positions.csv:1: header:",
+        "missing column `margin`",
+    );
+    refused(
+        "positions.csv",
+        "entry_price",
+        "price",
+        "positions.csv:1: header:",
+        "missing column `entry_price`",
+    );
+    refused(
+        "positions.csv",
+        "id,account",
+        "account,id",
+        "positions.csv:1: header:",
+        "out of order",
+    );
+    refused(
+        "ticks.csv",
+        "mark_price",
+        "mark",
+        "ticks.csv:1: header:",
+        "missing column `mark_price`",
+    );
 }
 
 #[test]
 fn malformed_numbers() {
-    refused("positions.csv", ",1,", ",1e3,", "positions.csv:2: qty:", "not a decimal number");
-    refused("positions.csv", "42,", "4_2,", "positions.csv:2: id:", "not an unsigned integer");
+    refused(
+        "positions.csv",
+        ",1,",
+        ",1e3,",
+        "positions.csv:2: qty:",
+        "not a decimal number",
+    );
+    refused(
+        "positions.csv",
+        "42,",
+        "4_2,",
+        "positions.csv:2: id:",
+        "not an unsigned integer",
+    );
     refused(
         "symbols.toml",
         r#"mmr = "0.004""#,
@@ -196,21 +327,51 @@ fn malformed_numbers() {
         "symbols.toml:8: symbol[0].brackets[0].mmr:",
         "not a decimal number",
     );
-    refused("ticks.csv", "7,", "7a,", "ticks.csv:3: seq:", "not an unsigned integer");
+    refused(
+        "ticks.csv",
+        "7,",
+        "7a,",
+        "ticks.csv:3: seq:",
+        "not an unsigned integer",
+    );
 }
 
 #[test]
 fn wrong_field_count() {
-    refused("positions.csv", ",5000\n", "\n", "positions.csv:2: record:", "expected 6 fields, got 5");
-    refused("positions.csv", ",5000\n", ",5000,x\n", "positions.csv:2: record:", "expected 6 fields, got 7");
+    refused(
+        "positions.csv",
+        ",5000\n",
+        "\n",
+        "positions.csv:2: record:",
+        "expected 6 fields, got 5",
+    );
+    refused(
+        "positions.csv",
+        ",5000\n",
+        ",5000,x\n",
+        "positions.csv:2: record:",
+        "expected 6 fields, got 7",
+    );
 }
 
 #[test]
 fn seq_not_increasing() {
-    refused("ticks.csv", "7,", "6,", "ticks.csv:3: seq:", "not increasing: 6 after 6 (line 2)");
+    refused(
+        "ticks.csv",
+        "7,",
+        "6,",
+        "ticks.csv:3: seq:",
+        "not increasing: 6 after 6 (line 2)",
+    );
 }
 
 #[test]
 fn unknown_tick_symbol() {
-    refused("ticks.csv", "7,BTCUSDT", "7,ETHUSDT", "ticks.csv:3: symbol:", "unknown symbol");
+    refused(
+        "ticks.csv",
+        "7,BTCUSDT",
+        "7,ETHUSDT",
+        "ticks.csv:3: symbol:",
+        "unknown symbol",
+    );
 }

@@ -12,18 +12,45 @@ use liqscan_core::input::{read_positions, read_symbols, read_ticks};
 #[test]
 fn generated_files_parse_back_to_the_same_book() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["gen", "--positions", "3000", "--symbols", "7", "--ticks", "500", "--seed", "11", "--out", "scenario"];
+    let args = [
+        "gen",
+        "--positions",
+        "3000",
+        "--symbols",
+        "7",
+        "--ticks",
+        "500",
+        "--seed",
+        "11",
+        "--out",
+        "scenario",
+    ];
     let output = liqscan(dir.path(), &args);
     assert!(output.status.success(), "{}", stderr(&output));
-    let scenario = generate(&GenConfig { positions: 3000, symbols: 7, ticks: 500, seed: 11 }).unwrap();
+    let scenario = generate(&GenConfig {
+        positions: 3000,
+        symbols: 7,
+        ticks: 500,
+        seed: 11,
+    })
+    .unwrap();
     let path = |name: &str| dir.path().join("scenario").join(name);
 
-    let market = Arc::new(read_symbols(File::open(path("symbols.toml")).unwrap(), "symbols.toml").unwrap());
+    let market =
+        Arc::new(read_symbols(File::open(path("symbols.toml")).unwrap(), "symbols.toml").unwrap());
     assert_eq!(*market, *scenario.market);
-    let book = read_positions(File::open(path("positions.csv")).unwrap(), "positions.csv", market.clone()).unwrap();
+    let book = read_positions(
+        File::open(path("positions.csv")).unwrap(),
+        "positions.csv",
+        market.clone(),
+    )
+    .unwrap();
     assert_eq!(book.sorted(), scenario.book().sorted());
-    let ticks: Vec<_> =
-        read_ticks(File::open(path("ticks.csv")).unwrap(), "ticks.csv", market).unwrap().into_iter().map(|t| t.tick).collect();
+    let ticks: Vec<_> = read_ticks(File::open(path("ticks.csv")).unwrap(), "ticks.csv", market)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.tick)
+        .collect();
     assert_eq!(ticks, scenario.ticks);
 
     // The same seed writes the same bytes.
@@ -31,19 +58,46 @@ fn generated_files_parse_back_to_the_same_book() {
     assert!(again.status.success());
     for name in ["symbols.toml", "positions.csv", "ticks.csv"] {
         let first = std::fs::read(path(name)).unwrap();
-        assert_eq!(first, std::fs::read(dir.path().join("again").join(name)).unwrap(), "{name}");
+        assert_eq!(
+            first,
+            std::fs::read(dir.path().join("again").join(name)).unwrap(),
+            "{name}"
+        );
     }
 }
 
 #[test]
 fn generated_files_scan_like_the_demo() {
     let dir = tempfile::tempdir().unwrap();
-    let output =
-        liqscan(dir.path(), &["gen", "--positions", "2000", "--symbols", "4", "--ticks", "2000", "--seed", "3", "--out", "."]);
+    let output = liqscan(
+        dir.path(),
+        &[
+            "gen",
+            "--positions",
+            "2000",
+            "--symbols",
+            "4",
+            "--ticks",
+            "2000",
+            "--seed",
+            "3",
+            "--out",
+            ".",
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let scan = |backend: &str| {
-        let args =
-            ["scan", "--symbols", "symbols.toml", "--positions", "positions.csv", "--ticks", "ticks.csv", "--backend", backend];
+        let args = [
+            "scan",
+            "--symbols",
+            "symbols.toml",
+            "--positions",
+            "positions.csv",
+            "--ticks",
+            "ticks.csv",
+            "--backend",
+            backend,
+        ];
         let output = liqscan(dir.path(), &args);
         assert!(output.status.success(), "{}", stderr(&output));
         stdout(&output)
@@ -56,17 +110,52 @@ fn generated_files_scan_like_the_demo() {
 #[test]
 fn demo_agrees_on_a_small_scenario() {
     let dir = tempfile::tempdir().unwrap();
-    let output = liqscan(dir.path(), &["demo", "--positions", "5000", "--symbols", "5", "--ticks", "5000", "--sim-ticks", "500"]);
+    let output = liqscan(
+        dir.path(),
+        &[
+            "demo",
+            "--positions",
+            "5000",
+            "--symbols",
+            "5",
+            "--ticks",
+            "5000",
+            "--sim-ticks",
+            "500",
+        ],
+    );
     let out = stdout(&output);
     assert!(output.status.success(), "{out}{}", stderr(&output));
     let table: Vec<&str> = out.lines().collect();
-    assert!(table[0].starts_with("backend") && table[0].contains("p99.9 ns") && table[0].contains("vs cpu"), "{out}");
-    assert!(table[1].starts_with("cpu ") && table[2].starts_with("indexed ") && table[3].starts_with("sim "), "{out}");
-    let column = |row: &str, i: usize| row.split_whitespace().nth(i).unwrap().parse::<u64>().unwrap();
+    assert!(
+        table[0].starts_with("backend")
+            && table[0].contains("p99.9 ns")
+            && table[0].contains("vs cpu"),
+        "{out}"
+    );
+    assert!(
+        table[1].starts_with("cpu ")
+            && table[2].starts_with("indexed ")
+            && table[3].starts_with("sim "),
+        "{out}"
+    );
+    let column = |row: &str, i: usize| {
+        row.split_whitespace()
+            .nth(i)
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
     let (ticks, events) = (|row| column(row, 1), |row| column(row, 2));
-    assert!(events(table[1]) > 0 && events(table[1]) == events(table[2]), "{out}");
+    assert!(
+        events(table[1]) > 0 && events(table[1]) == events(table[2]),
+        "{out}"
+    );
     assert_eq!((ticks(table[1]), ticks(table[3])), (5000, 500), "{out}");
-    assert!(events(table[3]) > 0, "the sim prefix must liquidate something: {out}");
+    assert!(
+        events(table[3]) > 0,
+        "the sim prefix must liquidate something: {out}"
+    );
     assert!(out.contains("agree"), "{out}");
 }
 
@@ -74,18 +163,40 @@ fn demo_agrees_on_a_small_scenario() {
 fn demo_defaults_are_the_real_scenario() {
     let output = liqscan(std::path::Path::new("."), &["demo", "--help"]);
     assert!(output.status.success());
-    assert!(!stdout(&output).contains("--positions"), "the size flags are hidden");
-    assert_eq!(GenConfig::demo(), GenConfig { positions: 100_000, symbols: 20, ticks: 100_000, seed: 1 });
+    assert!(
+        !stdout(&output).contains("--positions"),
+        "the size flags are hidden"
+    );
+    assert_eq!(
+        GenConfig::demo(),
+        GenConfig {
+            positions: 100_000,
+            symbols: 20,
+            ticks: 100_000,
+            seed: 1
+        }
+    );
 }
 
 #[test]
 fn verilog_is_written_for_a_lane_count() {
     let dir = tempfile::tempdir().unwrap();
-    let output = liqscan(dir.path(), &["verilog", "--lanes", "1", "--fpga", "--out", "rtl"]);
+    let output = liqscan(
+        dir.path(),
+        &["verilog", "--lanes", "1", "--fpga", "--out", "rtl"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let verilog = std::fs::read_to_string(dir.path().join("rtl/liqscan_fpga_1lanes.v")).unwrap();
-    assert!(verilog.contains("module top"), "{}", &verilog[..verilog.len().min(400)]);
+    assert!(
+        verilog.contains("module top"),
+        "{}",
+        &verilog[..verilog.len().min(400)]
+    );
     let output = liqscan(dir.path(), &["verilog", "--lanes", "3", "--out", "rtl"]);
     assert_eq!(output.status.code(), Some(2), "a usage error");
-    assert!(stderr(&output).contains("must be one of [1, 2, 4, 8, 16]"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("must be one of [1, 2, 4, 8, 16]"),
+        "{}",
+        stderr(&output)
+    );
 }

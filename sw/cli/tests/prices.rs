@@ -15,7 +15,13 @@ const POSITIONS: &str = "id,account,symbol,qty,entry_price,margin
 ";
 
 fn prices(fixture: &Fixture, marks: Option<&str>) -> String {
-    let mut args = vec!["prices", "--symbols", "symbols.toml", "--positions", "positions.csv"];
+    let mut args = vec![
+        "prices",
+        "--symbols",
+        "symbols.toml",
+        "--positions",
+        "positions.csv",
+    ];
     if let Some(marks) = marks {
         args.extend(["--marks", marks]);
     }
@@ -43,12 +49,20 @@ fn the_last_mark_of_the_symbol_is_the_reference() {
     // Last mark 40,000: the long is already liquidatable there (the highest
     // liquidating price at or below the reference is the reference itself);
     // the short's threshold above it is unchanged.
-    let fixture = Fixture::new(SYMBOLS, POSITIONS, "seq,symbol,mark_price\n1,BTCUSDT,60000\n2,BTCUSDT,40000\n");
+    let fixture = Fixture::new(
+        SYMBOLS,
+        POSITIONS,
+        "seq,symbol,mark_price\n1,BTCUSDT,60000\n2,BTCUSDT,40000\n",
+    );
     let out = prices(&fixture, Some("ticks.csv"));
     assert!(out.contains("42,BTCUSDT,long,40000,40000\n"), "{out}");
     assert!(out.contains("43,BTCUSDT,short,40000,54776.2\n"), "{out}");
     // Above the short's threshold the nearest adverse price is the mark itself.
-    let fixture = Fixture::new(SYMBOLS, POSITIONS, "seq,symbol,mark_price\n1,BTCUSDT,60000.5\n");
+    let fixture = Fixture::new(
+        SYMBOLS,
+        POSITIONS,
+        "seq,symbol,mark_price\n1,BTCUSDT,60000.5\n",
+    );
     let out = prices(&fixture, Some("ticks.csv"));
     assert!(out.contains("43,BTCUSDT,short,60000.5,60000.5\n"), "{out}");
     assert!(out.contains("42,BTCUSDT,long,60000.5,45180.7\n"), "{out}");
@@ -56,10 +70,22 @@ fn the_last_mark_of_the_symbol_is_the_reference() {
 
 #[test]
 fn marks_are_validated_like_ticks() {
-    let fixture = Fixture::new(SYMBOLS, POSITIONS, "seq,symbol,mark_price\n2,BTCUSDT,60000\n1,BTCUSDT,40000\n");
+    let fixture = Fixture::new(
+        SYMBOLS,
+        POSITIONS,
+        "seq,symbol,mark_price\n2,BTCUSDT,60000\n1,BTCUSDT,40000\n",
+    );
     let output = liqscan(
         fixture.dir.path(),
-        &["prices", "--symbols", "symbols.toml", "--positions", "positions.csv", "--marks", "ticks.csv"],
+        &[
+            "prices",
+            "--symbols",
+            "symbols.toml",
+            "--positions",
+            "positions.csv",
+            "--marks",
+            "ticks.csv",
+        ],
     );
     assert_bad_input(&output, "ticks.csv:3: seq:", "not increasing");
 }

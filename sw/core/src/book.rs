@@ -25,7 +25,9 @@ pub struct Position {
 impl Position {
     /// The slot constants (`Q`, `T`) every backend stores for this position.
     pub fn constants(&self, market: &Market) -> PositionConst {
-        market.units(self.symbol).position_const(self.qty_lots, self.entry_ticks, self.margin_units)
+        market
+            .units(self.symbol)
+            .position_const(self.qty_lots, self.entry_ticks, self.margin_units)
     }
 }
 
@@ -47,7 +49,10 @@ pub struct Book {
 
 impl Book {
     pub fn new(market: Arc<Market>) -> Self {
-        Self { market, positions: HashMap::new() }
+        Self {
+            market,
+            positions: HashMap::new(),
+        }
     }
 
     /// Opens or replaces a position; returns the one it replaced.

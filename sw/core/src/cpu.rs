@@ -29,7 +29,12 @@ pub struct CpuScanner {
 impl CpuScanner {
     pub fn new(market: Arc<Market>) -> Self {
         let symbols = market.len();
-        Self { market, slots: SlotMap::new(symbols), columns: vec![Columns::default(); symbols], hits: Vec::new() }
+        Self {
+            market,
+            slots: SlotMap::new(symbols),
+            columns: vec![Columns::default(); symbols],
+            hits: Vec::new(),
+        }
     }
 
     fn symbol_checked(&self, symbol: SymbolId) -> Result<(), EngineError> {
@@ -89,8 +94,14 @@ impl Engine for CpuScanner {
             let sum = units.margin_sum(PositionConst { qty_lots, offset }, tick.price);
             if liquidates(sum, at_equal) {
                 self.hits.push(slot as u32);
-                let position = self.slots.id_at(tick.symbol, slot as u32).expect("an open slot has an id");
-                out.push(Liquidation { position, shortfall: -sum });
+                let position = self
+                    .slots
+                    .id_at(tick.symbol, slot as u32)
+                    .expect("an open slot has an id");
+                out.push(Liquidation {
+                    position,
+                    shortfall: -sum,
+                });
             }
         }
         for &slot in &self.hits {
@@ -118,11 +129,21 @@ mod tests {
 
     fn btc_market() -> Arc<Market> {
         let ladder = [
-            BracketInput { notional_cap: Some(d("50000")), mmr: d("0.004"), maint_amount: d("0") },
-            BracketInput { notional_cap: None, mmr: d("0.005"), maint_amount: d("50") },
+            BracketInput {
+                notional_cap: Some(d("50000")),
+                mmr: d("0.004"),
+                maint_amount: d("0"),
+            },
+            BracketInput {
+                notional_cap: None,
+                mmr: d("0.005"),
+                maint_amount: d("50"),
+            },
         ];
         let mut market = Market::new(false);
-        market.add(Symbol::new("BTCUSDT", d("0.1"), d("0.001"), ladder.to_vec()).unwrap()).unwrap();
+        market
+            .add(Symbol::new("BTCUSDT", d("0.1"), d("0.001"), ladder.to_vec()).unwrap())
+            .unwrap();
         Arc::new(market)
     }
 
@@ -143,13 +164,19 @@ mod tests {
         let mut cpu = CpuScanner::new(market.clone());
         cpu.upsert(&position).unwrap();
         let mut out = Vec::new();
-        let tick = |seq, mark| Tick { seq, symbol: SymbolId(0), price: units.ticks(&d(mark), "mark_price").unwrap() };
+        let tick = |seq, mark| Tick {
+            seq,
+            symbol: SymbolId(0),
+            price: units.ticks(&d(mark), "mark_price").unwrap(),
+        };
 
         cpu.tick(tick(6, "45180.8"), &mut out).unwrap();
         assert!(out.is_empty());
         cpu.tick(tick(7, "45180.7"), &mut out).unwrap();
         assert_eq!(out.len(), 1);
-        let line = serde_json::to_string(&event(&market, tick(7, "45180.7"), &position, out[0]).unwrap()).unwrap();
+        let line =
+            serde_json::to_string(&event(&market, tick(7, "45180.7"), &position, out[0]).unwrap())
+                .unwrap();
         assert_eq!(
             line,
             r#"{"tick":7,"position":42,"account":"a","symbol":"BTCUSDT","mark":"45180.7","equity":"180.7","maintenance":"180.7228"}"#

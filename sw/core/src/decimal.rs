@@ -62,7 +62,9 @@ mod tests {
 
     #[test]
     fn refuses_everything_else() {
-        for bad in ["", "-", ".", "1e5", "1_000", " 1", "1 ", "0x10", "1.2.3", "--1", "NaN", "inf"] {
+        for bad in [
+            "", "-", ".", "1e5", "1_000", " 1", "1 ", "0x10", "1.2.3", "--1", "NaN", "inf",
+        ] {
             assert!(parse_decimal(bad).is_err(), "{bad:?} accepted");
         }
         assert!(matches!(

@@ -101,7 +101,12 @@ pub struct IndexedScanner {
 impl IndexedScanner {
     pub fn new(market: Arc<Market>) -> Self {
         let symbols = vec![SymbolIndex::default(); market.len()];
-        Self { market, positions: HashMap::new(), symbols, hits: Vec::new() }
+        Self {
+            market,
+            positions: HashMap::new(),
+            symbols,
+            hits: Vec::new(),
+        }
     }
 
     fn symbol_checked(&self, symbol: SymbolId) -> Result<(), EngineError> {
@@ -135,10 +140,21 @@ impl Engine for IndexedScanner {
         self.symbol_checked(position.symbol)?;
         let konst = position.constants(&self.market);
         // Q = 0 gives an empty set: never liquidated, like a hole in `cpu`.
-        let set = liquidation_set(self.market.units(position.symbol), konst, self.market.liquidate_at_equal);
+        let set = liquidation_set(
+            self.market.units(position.symbol),
+            konst,
+            self.market.liquidate_at_equal,
+        );
         self.detach(position.id);
         self.symbols[position.symbol.index()].insert(position.id, &set);
-        self.positions.insert(position.id, Entry { symbol: position.symbol, konst, set });
+        self.positions.insert(
+            position.id,
+            Entry {
+                symbol: position.symbol,
+                konst,
+                set,
+            },
+        );
         Ok(())
     }
 
@@ -164,7 +180,10 @@ impl Engine for IndexedScanner {
                     tick.price
                 )));
             }
-            out.push(Liquidation { position: id, shortfall: -sum });
+            out.push(Liquidation {
+                position: id,
+                shortfall: -sum,
+            });
         }
         let hits = std::mem::take(&mut self.hits);
         for &id in &hits {
@@ -187,9 +206,25 @@ mod tests {
         parse_decimal(s).unwrap()
     }
 
-    fn position(id: u64, qty_lots: i32, entry_ticks: u32, margin: &str, market: &Market) -> Position {
-        let margin_units = market.units(SymbolId(0)).quote_units(&d(margin), "margin").unwrap();
-        Position { id, account: "a".into(), symbol: SymbolId(0), qty_lots, entry_ticks, margin_units }
+    fn position(
+        id: u64,
+        qty_lots: i32,
+        entry_ticks: u32,
+        margin: &str,
+        market: &Market,
+    ) -> Position {
+        let margin_units = market
+            .units(SymbolId(0))
+            .quote_units(&d(margin), "margin")
+            .unwrap();
+        Position {
+            id,
+            account: "a".into(),
+            symbol: SymbolId(0),
+            qty_lots,
+            entry_ticks,
+            margin_units,
+        }
     }
 
     /// A long on a ladder whose maintenance jumps up at notional 1,000 is
@@ -198,11 +233,21 @@ mod tests {
     #[test]
     fn jumping_ladder_window_matches_cpu() {
         let ladder = vec![
-            BracketInput { notional_cap: Some(d("1000")), mmr: d("0.01"), maint_amount: d("0") },
-            BracketInput { notional_cap: None, mmr: d("0.5"), maint_amount: d("0") },
+            BracketInput {
+                notional_cap: Some(d("1000")),
+                mmr: d("0.01"),
+                maint_amount: d("0"),
+            },
+            BracketInput {
+                notional_cap: None,
+                mmr: d("0.5"),
+                maint_amount: d("0"),
+            },
         ];
         let mut market = Market::new(false);
-        market.add(Symbol::new("J", d("1"), d("1"), ladder).unwrap()).unwrap();
+        market
+            .add(Symbol::new("J", d("1"), d("1"), ladder).unwrap())
+            .unwrap();
         let market = Arc::new(market);
         assert!(!market.units(SymbolId(0)).continuous);
         // Long 1 lot at entry 1,000 with 400 margin: E = P − 600.
@@ -211,7 +256,10 @@ mod tests {
         let long = position(7, 1, 1000, "400", &market);
         let konst = long.constants(&market);
         let set = liquidation_set(market.units(SymbolId(0)), konst, false);
-        assert_eq!(set.intervals(), &[Interval { lo: 0, hi: 606 }, Interval { lo: 1001, hi: 1199 }]);
+        assert_eq!(
+            set.intervals(),
+            &[Interval { lo: 0, hi: 606 }, Interval { lo: 1001, hi: 1199 }]
+        );
         for price in [1200, 1199, 1001, 1000, 607, 606] {
             let mut indexed = IndexedScanner::new(market.clone());
             let mut cpu = CpuScanner::new(market.clone());
@@ -219,13 +267,20 @@ mod tests {
             cpu.upsert(&long).unwrap();
             assert!(!indexed.windows_empty(SymbolId(0)));
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            let tick = Tick { seq: 1, symbol: SymbolId(0), price };
+            let tick = Tick {
+                seq: 1,
+                symbol: SymbolId(0),
+                price,
+            };
             indexed.tick(tick, &mut a).unwrap();
             cpu.tick(tick, &mut b).unwrap();
             assert_eq!(a, b, "price {price}");
             assert_eq!(a.len(), usize::from(set.contains(price)));
             if !a.is_empty() {
-                assert!(indexed.windows_empty(SymbolId(0)), "a liquidated position leaves every index");
+                assert!(
+                    indexed.windows_empty(SymbolId(0)),
+                    "a liquidated position leaves every index"
+                );
                 assert!(!indexed.close(7).unwrap());
             }
         }

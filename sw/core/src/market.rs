@@ -29,9 +29,20 @@ pub struct Symbol {
 
 impl Symbol {
     /// Validates a definition and computes its spec constants.
-    pub fn new(name: impl Into<String>, tick_size: Decimal, lot_size: Decimal, ladder: Vec<BracketInput>) -> Result<Self, FieldError> {
+    pub fn new(
+        name: impl Into<String>,
+        tick_size: Decimal,
+        lot_size: Decimal,
+        ladder: Vec<BracketInput>,
+    ) -> Result<Self, FieldError> {
         let units = SymbolUnits::new(&tick_size, &lot_size, &ladder)?;
-        Ok(Self { name: name.into(), tick_size, lot_size, ladder, units })
+        Ok(Self {
+            name: name.into(),
+            tick_size,
+            lot_size,
+            ladder,
+            units,
+        })
     }
 }
 
@@ -55,7 +66,10 @@ pub enum MarketError {
 
 impl Market {
     pub fn new(liquidate_at_equal: bool) -> Self {
-        Self { liquidate_at_equal, ..Self::default() }
+        Self {
+            liquidate_at_equal,
+            ..Self::default()
+        }
     }
 
     /// Adds a symbol and returns its id.
@@ -64,7 +78,9 @@ impl Market {
             return Err(MarketError::Duplicate(symbol.name));
         }
         if self.symbols.len() >= crate::spec::MAX_SYMBOLS {
-            return Err(MarketError::TooMany { max: crate::spec::MAX_SYMBOLS });
+            return Err(MarketError::TooMany {
+                max: crate::spec::MAX_SYMBOLS,
+            });
         }
         let id = SymbolId(self.symbols.len() as u32);
         self.by_name.insert(symbol.name.clone(), id);

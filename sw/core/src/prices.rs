@@ -43,9 +43,21 @@ mod tests {
     #[test]
     fn hand_computed_prices() {
         let ladder = [
-            BracketInput { notional_cap: Some(d("50000")), mmr: d("0.004"), maint_amount: d("0") },
-            BracketInput { notional_cap: Some(d("250000")), mmr: d("0.005"), maint_amount: d("50") },
-            BracketInput { notional_cap: None, mmr: d("0.01"), maint_amount: d("1300") },
+            BracketInput {
+                notional_cap: Some(d("50000")),
+                mmr: d("0.004"),
+                maint_amount: d("0"),
+            },
+            BracketInput {
+                notional_cap: Some(d("250000")),
+                mmr: d("0.005"),
+                maint_amount: d("50"),
+            },
+            BracketInput {
+                notional_cap: None,
+                mmr: d("0.01"),
+                maint_amount: d("1300"),
+            },
         ];
         let units = SymbolUnits::new(&d("0.1"), &d("0.001"), &ladder).unwrap();
         assert!(units.continuous);
@@ -53,13 +65,24 @@ mod tests {
         let entry = units.ticks(&d("50000"), "entry").unwrap();
         let long = units.position_const(1000, entry, margin);
         assert_eq!(liquidation_price(&units, long, entry, false), Some(451_807));
-        assert_eq!(liquidation_price(&units, long, 451_807, false), Some(451_807));
-        assert_eq!(liquidation_price(&units, long, 451_806, false), Some(451_806));
+        assert_eq!(
+            liquidation_price(&units, long, 451_807, false),
+            Some(451_807)
+        );
+        assert_eq!(
+            liquidation_price(&units, long, 451_806, false),
+            Some(451_806)
+        );
         let short = units.position_const(-1000, entry, margin);
         // 55,050 / 1.005 = 54,776.119…; the 0.4% bracket (N ≤ 50,000) never liquidates it.
         let expected = units.ticks(&d("54776.2"), "mark").unwrap();
-        assert_eq!(liquidation_price(&units, short, entry, false), Some(expected));
-        assert!(units.margin_sum(short, expected) < 0 && units.margin_sum(short, expected - 1) >= 0);
+        assert_eq!(
+            liquidation_price(&units, short, entry, false),
+            Some(expected)
+        );
+        assert!(
+            units.margin_sum(short, expected) < 0 && units.margin_sum(short, expected - 1) >= 0
+        );
         let zero = units.position_const(0, entry, margin);
         assert_eq!(liquidation_price(&units, zero, entry, false), None);
     }

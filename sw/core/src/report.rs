@@ -31,14 +31,23 @@ pub struct ShortfallMismatch {
 
 /// The event for a liquidation of `position` (as it was before the tick).
 /// Checks the backend's shortfall against `MM − E` recomputed here.
-pub fn event(market: &Market, tick: Tick, position: &Position, hit: Liquidation) -> Result<Event, ShortfallMismatch> {
+pub fn event(
+    market: &Market,
+    tick: Tick,
+    position: &Position,
+    hit: Liquidation,
+) -> Result<Event, ShortfallMismatch> {
     let symbol = market.symbol(position.symbol);
     let units = &symbol.units;
     let konst = position.constants(market);
     let equity = units.equity(konst, tick.price);
     let maintenance = units.maintenance(konst, tick.price);
     if maintenance - equity != hit.shortfall {
-        return Err(ShortfallMismatch { position: position.id, reported: hit.shortfall, expected: maintenance - equity });
+        return Err(ShortfallMismatch {
+            position: position.id,
+            reported: hit.shortfall,
+            expected: maintenance - equity,
+        });
     }
     Ok(Event {
         tick: tick.seq,

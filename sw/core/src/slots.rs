@@ -31,7 +31,10 @@ pub struct SlotMap {
 
 impl SlotMap {
     pub fn new(symbols: usize) -> Self {
-        Self { placements: HashMap::new(), regions: vec![Region::default(); symbols] }
+        Self {
+            placements: HashMap::new(),
+            regions: vec![Region::default(); symbols],
+        }
     }
 
     /// Places `id` in `symbol`: keeps its slot if it is already there,
@@ -69,7 +72,11 @@ impl SlotMap {
 
     /// The position in a slot, `None` for a hole.
     pub fn id_at(&self, symbol: SymbolId, slot: u32) -> Option<u64> {
-        self.regions[symbol.index()].ids.get(slot as usize).copied().flatten()
+        self.regions[symbol.index()]
+            .ids
+            .get(slot as usize)
+            .copied()
+            .flatten()
     }
 
     /// Slots of a symbol's region, holes included: what a scan walks.

@@ -78,7 +78,11 @@ impl LiquidationSet {
 /// Where the rule liquidates `position` (empty for `Q = 0`, a hole in `cpu`).
 /// Continuous ladders take the single-threshold path, the others the
 /// per-bracket one; both give the same set on a continuous ladder.
-pub fn liquidation_set(units: &SymbolUnits, position: PositionConst, at_equal: bool) -> LiquidationSet {
+pub fn liquidation_set(
+    units: &SymbolUnits,
+    position: PositionConst,
+    at_equal: bool,
+) -> LiquidationSet {
     if units.continuous {
         by_threshold(units, position, at_equal)
     } else {
@@ -89,7 +93,11 @@ pub fn liquidation_set(units: &SymbolUnits, position: PositionConst, at_equal: b
 /// The liquidation set of a position whose fate is monotone in the mark (any
 /// position on a continuous ladder): a binary search with the rule itself
 /// for the one threshold, 33 evaluations.
-pub fn by_threshold(units: &SymbolUnits, position: PositionConst, at_equal: bool) -> LiquidationSet {
+pub fn by_threshold(
+    units: &SymbolUnits,
+    position: PositionConst,
+    at_equal: bool,
+) -> LiquidationSet {
     let liq = |p: u64| liquidates(units.margin_sum(position, p as u32), at_equal);
     let mut set = LiquidationSet::default();
     let long = position.qty_lots > 0;
@@ -113,7 +121,17 @@ pub fn by_threshold(units: &SymbolUnits, position: PositionConst, at_equal: bool
         }
         yes
     };
-    set.push(if long { Interval { lo: 0, hi: edge as u32 } } else { Interval { lo: edge as u32, hi: HIGHEST } });
+    set.push(if long {
+        Interval {
+            lo: 0,
+            hi: edge as u32,
+        }
+    } else {
+        Interval {
+            lo: edge as u32,
+            hi: HIGHEST,
+        }
+    });
     set
 }
 
@@ -166,7 +184,11 @@ fn piece(
         let slope = qty * i128::from(bracket.weight_long);
         let bound = -base - strict;
         // (slope = 0 only in hand-built units: a constant sum.)
-        let guess = if bound < 0 { -1 } else { bound.checked_div(slope).unwrap_or(i128::from(hi)) };
+        let guess = if bound < 0 {
+            -1
+        } else {
+            bound.checked_div(slope).unwrap_or(i128::from(hi))
+        };
         let mut p = guess.clamp(i128::from(lo) - 1, i128::from(hi)) as i64;
         while p < hi && liq(p + 1) {
             p += 1;
@@ -174,13 +196,22 @@ fn piece(
         while p >= lo && !liq(p) {
             p -= 1;
         }
-        (p >= lo).then_some(Interval { lo: lo as u32, hi: p as u32 })
+        (p >= lo).then_some(Interval {
+            lo: lo as u32,
+            hi: p as u32,
+        })
     } else {
         // sum = base − slope·P, slope = |Q|·W_b,− (68 bits), decreasing:
         // liquidated iff slope·P ≥ base + strict, on a suffix [p, hi].
         let slope = qty * i128::from(bracket.weight_short);
         let bound = base + strict;
-        let guess = if bound <= 0 { 0 } else { (bound + slope - 1).checked_div(slope).unwrap_or(i128::from(hi) + 1) };
+        let guess = if bound <= 0 {
+            0
+        } else {
+            (bound + slope - 1)
+                .checked_div(slope)
+                .unwrap_or(i128::from(hi) + 1)
+        };
         let mut p = guess.clamp(i128::from(lo), i128::from(hi) + 1) as i64;
         while p > lo && liq(p - 1) {
             p -= 1;
@@ -188,7 +219,10 @@ fn piece(
         while p <= hi && !liq(p) {
             p += 1;
         }
-        (p <= hi).then_some(Interval { lo: p as u32, hi: hi as u32 })
+        (p <= hi).then_some(Interval {
+            lo: p as u32,
+            hi: hi as u32,
+        })
     }
 }
 
@@ -209,9 +243,18 @@ mod tests {
         let s = set(&[(0, 4), (5, 9), (20, 30), (40, HIGHEST)]);
         assert_eq!(
             s.intervals(),
-            &[Interval { lo: 0, hi: 9 }, Interval { lo: 20, hi: 30 }, Interval { lo: 40, hi: HIGHEST }]
+            &[
+                Interval { lo: 0, hi: 9 },
+                Interval { lo: 20, hi: 30 },
+                Interval {
+                    lo: 40,
+                    hi: HIGHEST
+                }
+            ]
         );
-        assert!(s.contains(0) && s.contains(9) && !s.contains(10) && s.contains(25) && !s.contains(39));
+        assert!(
+            s.contains(0) && s.contains(9) && !s.contains(10) && s.contains(25) && !s.contains(39)
+        );
         assert!(s.contains(HIGHEST));
         assert_eq!(s.highest_at_or_below(15), Some(9));
         assert_eq!(s.highest_at_or_below(25), Some(25));

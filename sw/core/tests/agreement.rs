@@ -49,15 +49,30 @@ fn generators_reach_every_edge() {
     }
     let share = |c: &Coverage| c.liquidations as f64 / c.evaluations as f64;
     for (profile, c) in &per_profile {
-        assert!(c.continuous_symbols > 0 && c.jumping_symbols > 0, "{profile:?}: both ladder kinds");
-        assert!(share(c) > 0.02 && share(c) < 0.8, "{profile:?}: liquidations are neither rare nor universal: {c:?}");
-        assert!(c.replaced > 0 && c.closed > 0 && c.close_missed > 0, "{profile:?}: book updates between ticks");
+        assert!(
+            c.continuous_symbols > 0 && c.jumping_symbols > 0,
+            "{profile:?}: both ladder kinds"
+        );
+        assert!(
+            share(c) > 0.02 && share(c) < 0.8,
+            "{profile:?}: liquidations are neither rare nor universal: {c:?}"
+        );
+        assert!(
+            c.replaced > 0 && c.closed > 0 && c.close_missed > 0,
+            "{profile:?}: book updates between ticks"
+        );
     }
     let (random, edges, limits) = (per_profile[0].1, per_profile[1].1, per_profile[2].1);
-    assert!(random.windows > 0 && random.split_sets > 0, "jumping ladders give windowed sets: {random:?}");
+    assert!(
+        random.windows > 0 && random.split_sets > 0,
+        "jumping ladders give windowed sets: {random:?}"
+    );
     assert!(edges.equalities >= 10, "E = MM exactly: {edges:?}");
     assert!(edges.near_equalities >= 20, "E = MM ± 10^-8: {edges:?}");
-    assert!(edges.on_cap >= 20 && edges.beside_cap >= 20, "notionals on and beside caps: {edges:?}");
+    assert!(
+        edges.on_cap >= 20 && edges.beside_cap >= 20,
+        "notionals on and beside caps: {edges:?}"
+    );
     assert!(edges.windows > 0, "{edges:?}");
     for (what, n) in [
         ("s = 22", limits.scale_22),
@@ -80,19 +95,38 @@ fn symbol(name: &str, tick: &str, lot: &str, ladder: &[(Option<&str>, &str, &str
             maint_amount: maint.into(),
         })
         .collect();
-    SymbolDef { name: name.into(), tick_size: tick.into(), lot_size: lot.into(), ladder }
+    SymbolDef {
+        name: name.into(),
+        tick_size: tick.into(),
+        lot_size: lot.into(),
+        ladder,
+    }
 }
 
 fn open(id: u64, symbol: usize, qty: &str, entry: &str, margin: &str) -> Step {
-    Step::Upsert(PositionDef { id, symbol, qty: qty.into(), entry: entry.into(), margin: margin.into() })
+    Step::Upsert(PositionDef {
+        id,
+        symbol,
+        qty: qty.into(),
+        entry: entry.into(),
+        margin: margin.into(),
+    })
 }
 
 fn tick(symbol: usize, mark: &str) -> Step {
-    Step::Tick { symbol, mark: mark.into() }
+    Step::Tick {
+        symbol,
+        mark: mark.into(),
+    }
 }
 
 fn btc() -> SymbolDef {
-    symbol("BTCUSDT", "0.1", "0.001", &[(Some("50000"), "0.004", "0"), (None, "0.005", "50")])
+    symbol(
+        "BTCUSDT",
+        "0.1",
+        "0.001",
+        &[(Some("50000"), "0.004", "0"), (None, "0.005", "50")],
+    )
 }
 
 /// The README's long at mark 45,180.7 has MM = 180.7228; a margin of
@@ -111,9 +145,21 @@ fn equity_exactly_at_maintenance_and_one_unit_either_side() {
             open(6, 0, "-1", "40000", "5361.42280001"),
             tick(0, "45180.7"),
         ];
-        let result = run(&Scenario { symbols: vec![btc()], at_equal, steps });
+        let result = run(&Scenario {
+            symbols: vec![btc()],
+            at_equal,
+            steps,
+        });
         let ids: Vec<u64> = result.liquidated.iter().map(|&(_, id)| id).collect();
-        assert_eq!(ids, if at_equal { vec![1, 2, 4, 5] } else { vec![1, 4] }, "at_equal = {at_equal}");
+        assert_eq!(
+            ids,
+            if at_equal {
+                vec![1, 2, 4, 5]
+            } else {
+                vec![1, 4]
+            },
+            "at_equal = {at_equal}"
+        );
         assert_eq!(result.coverage.equalities, 2);
     }
 }
@@ -124,7 +170,12 @@ fn equity_exactly_at_maintenance_and_one_unit_either_side() {
 /// E = margin + 0.0001·(1,234.57 − entry).
 #[test]
 fn maintenance_with_more_than_eight_decimals() {
-    let sym = symbol("FINE", "0.01", "0.0001", &[(Some("0.1"), "0.001", "0"), (None, "0.004567", "0.0000357")]);
+    let sym = symbol(
+        "FINE",
+        "0.01",
+        "0.0001",
+        &[(Some("0.1"), "0.001", "0"), (None, "0.004567", "0.0000357")],
+    );
     let steps = vec![
         // E = 0.00052813 − 0.000001 (entry 1,234.58) < MM.
         open(1, 0, "0.0001", "1234.58", "0.00052813"),
@@ -137,7 +188,11 @@ fn maintenance_with_more_than_eight_decimals() {
         tick(0, "1234.57"),
     ];
     for at_equal in [false, true] {
-        let result = run(&Scenario { symbols: vec![sym.clone()], at_equal, steps: steps.clone() });
+        let result = run(&Scenario {
+            symbols: vec![sym.clone()],
+            at_equal,
+            steps: steps.clone(),
+        });
         let ids: Vec<u64> = result.liquidated.iter().map(|&(_, id)| id).collect();
         assert_eq!(ids, vec![1, 4]);
     }
@@ -149,7 +204,12 @@ fn maintenance_with_more_than_eight_decimals() {
 /// in the lower bracket, one tick above in the upper one.
 #[test]
 fn notional_on_a_cap_and_one_tick_either_side() {
-    let sym = symbol("CAP", "0.5", "2", &[(Some("1000"), "0.01", "0"), (None, "0.2", "0")]);
+    let sym = symbol(
+        "CAP",
+        "0.5",
+        "2",
+        &[(Some("1000"), "0.01", "0"), (None, "0.2", "0")],
+    );
     // Long 2 units (one lot) at entry 500: E = margin + 2·(P − 500).
     // P = 500:   N = 1,000 (on the cap, first bracket), MM = 10,    E = margin;
     // P = 499.5: N = 999,                                MM = 9.99,  E = margin − 1;
@@ -157,17 +217,24 @@ fn notional_on_a_cap_and_one_tick_either_side() {
     let steps = vec![
         open(1, 0, "2", "500", "0.00000001"),   // below MM at 500
         open(2, 0, "2", "500", "10"),           // E = MM at 500, below at 499.5
-        open(3, 0, "2", "500", "10.00000001"),  // above at 500 (not in the second bracket), below at 499.5
-        open(4, 0, "2", "500", "199.2"),        // E = MM at 500.5
+        open(3, 0, "2", "500", "10.00000001"), // above at 500 (not in the second bracket), below at 499.5
+        open(4, 0, "2", "500", "199.2"),       // E = MM at 500.5
         open(5, 0, "2", "500", "199.19999999"), // below at 500.5
         tick(0, "500"),
         tick(0, "499.5"),
         tick(0, "500.5"),
     ];
     for at_equal in [false, true] {
-        let result = run(&Scenario { symbols: vec![sym.clone()], at_equal, steps: steps.clone() });
-        let expected: Vec<(usize, u64)> =
-            if at_equal { vec![(5, 1), (5, 2), (6, 3), (7, 4), (7, 5)] } else { vec![(5, 1), (6, 2), (6, 3), (7, 5)] };
+        let result = run(&Scenario {
+            symbols: vec![sym.clone()],
+            at_equal,
+            steps: steps.clone(),
+        });
+        let expected: Vec<(usize, u64)> = if at_equal {
+            vec![(5, 1), (5, 2), (6, 3), (7, 4), (7, 5)]
+        } else {
+            vec![(5, 1), (6, 2), (6, 3), (7, 5)]
+        };
         assert_eq!(result.liquidated, expected, "at_equal = {at_equal}");
         assert!(result.coverage.on_cap > 0);
     }
@@ -178,16 +245,23 @@ fn notional_on_a_cap_and_one_tick_either_side() {
 /// s = 22 (tick = lot = 10^-8).
 #[test]
 fn range_limits() {
-    let caps: Vec<String> = (0..15).map(|i| format!("{}.99999999", 999_999_999_985u64 + i)).collect();
-    let mut ladder: Vec<(Option<&str>, &str, &str)> =
-        caps.iter().map(|c| (Some(c.as_str()), "0.5", "9999999999.99999999")).collect();
+    let caps: Vec<String> = (0..15)
+        .map(|i| format!("{}.99999999", 999_999_999_985u64 + i))
+        .collect();
+    let mut ladder: Vec<(Option<&str>, &str, &str)> = caps
+        .iter()
+        .map(|c| (Some(c.as_str()), "0.5", "9999999999.99999999"))
+        .collect();
     ladder.push((None, "0.999999", "0"));
     let wide = symbol("WIDE", "1", "6.55", &ladder);
     let fine = symbol(
         "FINE",
         "0.00000001",
         "0.00000001",
-        &[(Some("999999999999.99999999"), "0.999999", "0"), (None, "0.5", "9999999999.99999999")],
+        &[
+            (Some("999999999999.99999999"), "0.999999", "0"),
+            (None, "0.5", "9999999999.99999999"),
+        ],
     );
     let max_p = "4294967295"; // 2^32 − 1 ticks of 1
     let max_q = "14066017887.85"; // (2^31 − 1)·6.55
@@ -208,7 +282,11 @@ fn range_limits() {
         tick(1, "0.00000001"),
     ];
     for at_equal in [false, true] {
-        let scenario = Scenario { symbols: vec![wide.clone(), fine.clone()], at_equal, steps: steps.clone() };
+        let scenario = Scenario {
+            symbols: vec![wide.clone(), fine.clone()],
+            at_equal,
+            steps: steps.clone(),
+        };
         let market = scenario.market();
         assert_eq!(market.symbols()[0].units.bracket_count, 16);
         assert_eq!(market.symbols()[1].units.quote_decimals, 22);
@@ -216,7 +294,10 @@ fn range_limits() {
         // Max-size positions and the short without margin go at P = 2^32 − 1
         // (N ≈ 6·10^19 in the 0.999999 bracket); at s = 22 the short at 1e-8
         // entry and the one-lot long without margin go at 42.94967295.
-        assert_eq!(result.liquidated, vec![(7, 1), (7, 2), (7, 4), (9, 6), (9, 7)]);
+        assert_eq!(
+            result.liquidated,
+            vec![(7, 1), (7, 2), (7, 4), (9, 6), (9, 7)]
+        );
         assert_eq!(result.coverage.max_qty, 4);
     }
 }

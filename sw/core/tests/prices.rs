@@ -38,7 +38,12 @@ struct Outcomes {
 }
 
 fn market_of(symbol: &SymbolDef, at_equal: bool) -> std::sync::Arc<Market> {
-    Scenario { symbols: vec![symbol.clone()], at_equal, steps: vec![] }.market()
+    Scenario {
+        symbols: vec![symbol.clone()],
+        at_equal,
+        steps: vec![],
+    }
+    .market()
 }
 
 /// Checks one answer and returns it.
@@ -57,14 +62,32 @@ fn check_price(
     let tick = dec(&symbol.tick_size);
     let mark = |p: u64| oracle::to_decimal(&(&tick * oracle::scaled(p as i128, 0)), 8);
     let spec = |p: u64| liquidates(units.margin_sum(konst, p as u32), at_equal);
-    let judge =
-        |p: u64| oracle::judge(&symbol.ladder, &def.qty, &def.entry, &def.margin, &mark(p), at_equal).liquidated;
-    let context = || format!("{def:?} reference {reference} at_equal {at_equal}: answer {answer:?}");
+    let judge = |p: u64| {
+        oracle::judge(
+            &symbol.ladder,
+            &def.qty,
+            &def.entry,
+            &def.margin,
+            &mark(p),
+            at_equal,
+        )
+        .liquidated
+    };
+    let context =
+        || format!("{def:?} reference {reference} at_equal {at_equal}: answer {answer:?}");
 
     if let Some(p) = answer {
-        assert!(if long { p <= reference } else { p >= reference }, "wrong side: {}", context());
+        assert!(
+            if long { p <= reference } else { p >= reference },
+            "wrong side: {}",
+            context()
+        );
         assert!(p >= 1, "{}", context());
-        assert!(spec(u64::from(p)) && judge(u64::from(p)), "does not liquidate at the answer: {}", context());
+        assert!(
+            spec(u64::from(p)) && judge(u64::from(p)),
+            "does not liquidate at the answer: {}",
+            context()
+        );
     }
     // Every mark strictly between the reference and the answer (or up to the
     // end of the range when there is none) must be safe.
@@ -72,21 +95,45 @@ fn check_price(
     let (from, to) = if long {
         (answer.map_or(1, |p| u64::from(p) + 1), reference)
     } else {
-        (reference.max(1), answer.map_or(u64::from(HIGHEST), |p| u64::from(p) - 1))
+        (
+            reference.max(1),
+            answer.map_or(u64::from(HIGHEST), |p| u64::from(p) - 1),
+        )
     };
     if from <= to {
         let qty = dec(&def.qty).abs();
-        let mut marks: Vec<u64> =
-            (from..=to.min(from + WINDOW)).chain(to.saturating_sub(WINDOW).max(from)..=to).collect();
-        for cap in symbol.ladder.iter().filter_map(|b: &BracketDef| b.notional_cap.as_deref()) {
-            let edge = (dec(cap) / (&qty * &tick)).floor().to_integer().to_u64().unwrap_or(u64::MAX);
-            marks.extend([edge, edge.saturating_add(1)].into_iter().filter(|m| (from..=to).contains(m)));
+        let mut marks: Vec<u64> = (from..=to.min(from + WINDOW))
+            .chain(to.saturating_sub(WINDOW).max(from)..=to)
+            .collect();
+        for cap in symbol
+            .ladder
+            .iter()
+            .filter_map(|b: &BracketDef| b.notional_cap.as_deref())
+        {
+            let edge = (dec(cap) / (&qty * &tick))
+                .floor()
+                .to_integer()
+                .to_u64()
+                .unwrap_or(u64::MAX);
+            marks.extend(
+                [edge, edge.saturating_add(1)]
+                    .into_iter()
+                    .filter(|m| (from..=to).contains(m)),
+            );
         }
         marks.sort_unstable();
         marks.dedup();
         for m in marks {
-            assert!(!spec(m), "rule liquidates at {m}, nearer than the answer: {}", context());
-            assert!(!judge(m), "oracle liquidates at {m}, nearer than the answer: {}", context());
+            assert!(
+                !spec(m),
+                "rule liquidates at {m}, nearer than the answer: {}",
+                context()
+            );
+            assert!(
+                !judge(m),
+                "oracle liquidates at {m}, nearer than the answer: {}",
+                context()
+            );
         }
     }
 
@@ -98,7 +145,11 @@ fn check_price(
         (false, None) => outcomes.short_none += 1,
     }
     if let Some(p) = answer {
-        let iv = set.intervals().iter().find(|iv| iv.contains(p)).expect("the answer is in the set");
+        let iv = set
+            .intervals()
+            .iter()
+            .find(|iv| iv.contains(p))
+            .expect("the answer is in the set");
         outcomes.in_window += u32::from(if long { iv.lo > 0 } else { iv.hi < HIGHEST });
         outcomes.at_reference += u32::from(u64::from(p) == reference);
     }
@@ -142,7 +193,10 @@ fn prices_cover_every_outcome() {
     }
     println!("{outcomes:?}");
     let o = outcomes;
-    assert!(o.long_some > 0 && o.long_none > 0 && o.short_some > 0 && o.short_none > 0, "{o:?}");
+    assert!(
+        o.long_some > 0 && o.long_none > 0 && o.short_some > 0 && o.short_none > 0,
+        "{o:?}"
+    );
     assert!(o.in_window > 0 && o.at_reference > 0, "{o:?}");
 }
 
@@ -158,30 +212,68 @@ fn jumping_ladder_prices_by_hand() {
         tick_size: "1".into(),
         lot_size: "1".into(),
         ladder: vec![
-            BracketDef { notional_cap: Some("1000".into()), mmr: "0.01".into(), maint_amount: "0".into() },
-            BracketDef { notional_cap: None, mmr: "0.5".into(), maint_amount: "0".into() },
+            BracketDef {
+                notional_cap: Some("1000".into()),
+                mmr: "0.01".into(),
+                maint_amount: "0".into(),
+            },
+            BracketDef {
+                notional_cap: None,
+                mmr: "0.5".into(),
+                maint_amount: "0".into(),
+            },
         ],
     };
     let short_symbol = SymbolDef {
         ladder: vec![
-            BracketDef { notional_cap: Some("1000".into()), mmr: "0.5".into(), maint_amount: "0".into() },
-            BracketDef { notional_cap: None, mmr: "0.01".into(), maint_amount: "0".into() },
+            BracketDef {
+                notional_cap: Some("1000".into()),
+                mmr: "0.5".into(),
+                maint_amount: "0".into(),
+            },
+            BracketDef {
+                notional_cap: None,
+                mmr: "0.01".into(),
+                maint_amount: "0".into(),
+            },
         ],
         ..symbol.clone()
     };
-    let long = PositionDef { id: 1, symbol: 0, qty: "1".into(), entry: "1000".into(), margin: "400".into() };
-    let short = PositionDef { qty: "-1".into(), ..long.clone() };
+    let long = PositionDef {
+        id: 1,
+        symbol: 0,
+        qty: "1".into(),
+        entry: "1000".into(),
+        margin: "400".into(),
+    };
+    let short = PositionDef {
+        qty: "-1".into(),
+        ..long.clone()
+    };
     let mut o = Outcomes::default();
     let market = market_of(&symbol, false);
-    for (reference, expected) in
-        [(1500, Some(1199)), (1199, Some(1199)), (1100, Some(1100)), (1000, Some(606)), (606, Some(606)), (0, None)]
-    {
-        assert_eq!(check_price(&symbol, &market, &long, reference, &mut o), expected, "long, reference {reference}");
+    for (reference, expected) in [
+        (1500, Some(1199)),
+        (1199, Some(1199)),
+        (1100, Some(1100)),
+        (1000, Some(606)),
+        (606, Some(606)),
+        (0, None),
+    ] {
+        assert_eq!(
+            check_price(&symbol, &market, &long, reference, &mut o),
+            expected,
+            "long, reference {reference}"
+        );
     }
     let market = market_of(&short_symbol, false);
-    for (reference, expected) in
-        [(1, Some(934)), (934, Some(934)), (1000, Some(1000)), (1001, Some(1387)), (HIGHEST, Some(HIGHEST))]
-    {
+    for (reference, expected) in [
+        (1, Some(934)),
+        (934, Some(934)),
+        (1000, Some(1000)),
+        (1001, Some(1387)),
+        (HIGHEST, Some(HIGHEST)),
+    ] {
         assert_eq!(
             check_price(&short_symbol, &market, &short, reference, &mut o),
             expected,
@@ -191,5 +283,8 @@ fn jumping_ladder_prices_by_hand() {
     // With liquidate_at_equal the long also goes at E = MM: 0.99·P = 600 has no
     // whole solution, 0.5·P = 600 has P = 1,200.
     let market = market_of(&symbol, true);
-    assert_eq!(check_price(&symbol, &market, &long, 1500, &mut o), Some(1200));
+    assert_eq!(
+        check_price(&symbol, &market, &long, 1500, &mut o),
+        Some(1200)
+    );
 }

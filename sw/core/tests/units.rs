@@ -11,7 +11,11 @@ fn d(s: &str) -> rust_decimal::Decimal {
 fn ladder(brackets: &[(Option<&str>, &str, &str)]) -> Vec<BracketInput> {
     brackets
         .iter()
-        .map(|&(cap, mmr, maint)| BracketInput { notional_cap: cap.map(d), mmr: d(mmr), maint_amount: d(maint) })
+        .map(|&(cap, mmr, maint)| BracketInput {
+            notional_cap: cap.map(d),
+            mmr: d(mmr),
+            maint_amount: d(maint),
+        })
         .collect()
 }
 
@@ -31,24 +35,65 @@ const CONTINUOUS: [(Option<&str>, &str, &str); 5] = [
 #[test]
 fn detects_continuous_ladders() {
     assert!(units("0.1", "0.001", &CONTINUOUS).continuous);
-    assert!(units("0.1", "0.001", &CONTINUOUS[4..]).continuous, "one bracket");
+    assert!(
+        units("0.1", "0.001", &CONTINUOUS[4..]).continuous,
+        "one bracket"
+    );
     // Falling rates, falling amounts: still continuous.
     assert!(units("1", "1", &[(Some("100"), "0.5", "40"), (None, "0.1", "0")]).continuous);
     // Amounts that use all 8 decimals.
-    assert!(units("1", "1", &[(Some("12.34"), "0.1", "0"), (None, "0.100001", "0.00001234")]).continuous);
-    assert!(units("1", "1", &[(Some("1234.56"), "0.1", "1.5"), (None, "0.10001", "1.5123456")]).continuous);
+    assert!(
+        units(
+            "1",
+            "1",
+            &[
+                (Some("12.34"), "0.1", "0"),
+                (None, "0.100001", "0.00001234")
+            ]
+        )
+        .continuous
+    );
+    assert!(
+        units(
+            "1",
+            "1",
+            &[
+                (Some("1234.56"), "0.1", "1.5"),
+                (None, "0.10001", "1.5123456")
+            ]
+        )
+        .continuous
+    );
 }
 
 #[test]
 fn detects_jumping_ladders() {
-    for (i, delta) in [(1, "50.00000001"), (2, "1299.99999999"), (4, "546300.00000001"), (4, "546299")] {
+    for (i, delta) in [
+        (1, "50.00000001"),
+        (2, "1299.99999999"),
+        (4, "546300.00000001"),
+        (4, "546299"),
+    ] {
         let mut jumping = CONTINUOUS;
         jumping[i].2 = delta;
-        assert!(!units("0.1", "0.001", &jumping).continuous, "bracket {i} maint {delta}");
+        assert!(
+            !units("0.1", "0.001", &jumping).continuous,
+            "bracket {i} maint {delta}"
+        );
     }
     // A rate change with no amount change: MM jumps up at the cap.
     assert!(!units("1", "1", &[(Some("100"), "0.01", "0"), (None, "0.5", "0")]).continuous);
-    assert!(!units("1", "1", &[(Some("12.34"), "0.1", "0"), (None, "0.100001", "0.00001233")]).continuous);
+    assert!(
+        !units(
+            "1",
+            "1",
+            &[
+                (Some("12.34"), "0.1", "0"),
+                (None, "0.100001", "0.00001233")
+            ]
+        )
+        .continuous
+    );
 }
 
 /// `cap_b = floor(notional_cap / (t·l·10^-(dt+dl)))`, at most `NOTIONAL_MAX`.
@@ -71,14 +116,32 @@ fn converts_caps_with_a_floor() {
     assert_eq!(u.brackets[3].cap, NOTIONAL_MAX);
     assert_eq!(u.bracket_of(0), 0);
     assert_eq!(u.bracket_of(1), 1);
-    assert_eq!(u.bracket_of(500_000_000), 1, "a notional exactly on the cap is in the bracket");
+    assert_eq!(
+        u.bracket_of(500_000_000),
+        1,
+        "a notional exactly on the cap is in the bracket"
+    );
     assert_eq!(u.bracket_of(500_000_001), 2);
     assert_eq!(u.bracket_of(500_000_002), 3);
     // Tiny steps make a large cap exceed every notional: clamped.
-    let fine = units("0.00000001", "0.00000001", &[(Some("999999999999.99999999"), "0.01", "0"), (None, "0.02", "0")]);
+    let fine = units(
+        "0.00000001",
+        "0.00000001",
+        &[
+            (Some("999999999999.99999999"), "0.01", "0"),
+            (None, "0.02", "0"),
+        ],
+    );
     assert_eq!(fine.brackets[0].cap, NOTIONAL_MAX);
     // Coarse steps: floor(999,999,999,999.99999999 / 655) = 1,526,717,557.
-    let coarse = units("655", "1", &[(Some("999999999999.99999999"), "0.01", "0"), (None, "0.02", "0")]);
+    let coarse = units(
+        "655",
+        "1",
+        &[
+            (Some("999999999999.99999999"), "0.01", "0"),
+            (None, "0.02", "0"),
+        ],
+    );
     assert_eq!(coarse.brackets[0].cap, 1_526_717_557);
 }
 
@@ -86,12 +149,22 @@ fn converts_caps_with_a_floor() {
 #[test]
 fn enforces_the_k6_limit() {
     let one = [(None, "0.01", "0")];
-    let k6 = |tick: &str, lot: &str| SymbolUnits::new(&d(tick), &d(lot), &ladder(&one)).map(|u| u.k6);
+    let k6 =
+        |tick: &str, lot: &str| SymbolUnits::new(&d(tick), &d(lot), &ladder(&one)).map(|u| u.k6);
     assert_eq!(k6("1", "1"), Ok(100), "s = 8: 10^(8 − 6)");
     assert_eq!(k6("655.35", "1"), Ok(65_535));
-    assert_eq!(k6("0.0001", "0.00065535"), Ok(65_535), "dt + dl = 12: k6 = t·l");
+    assert_eq!(
+        k6("0.0001", "0.00065535"),
+        Ok(65_535),
+        "dt + dl = 12: k6 = t·l"
+    );
     assert_eq!(K6_LIMIT, 65_536);
-    for (tick, lot) in [("655.36", "1"), ("0.0001", "0.00065536"), ("1", "1000"), ("0.5", "1311")] {
+    for (tick, lot) in [
+        ("655.36", "1"),
+        ("0.0001", "0.00065536"),
+        ("1", "1000"),
+        ("0.5", "1311"),
+    ] {
         let err = k6(tick, lot).unwrap_err();
         assert_eq!(err.field, "tick_size", "{tick} × {lot}");
         assert!(err.reason.contains("k6"), "{err}");
@@ -102,7 +175,10 @@ fn enforces_the_k6_limit() {
 fn scales_weights_and_padding() {
     let u = units("0.01", "0.0001", &CONTINUOUS);
     assert_eq!((u.quote_decimals, u.k6), (12, 1));
-    assert_eq!(units("0.00000001", "0.00000001", &CONTINUOUS).quote_decimals, 22);
+    assert_eq!(
+        units("0.00000001", "0.00000001", &CONTINUOUS).quote_decimals,
+        22
+    );
     assert_eq!(units("1", "1", &CONTINUOUS).quote_decimals, 8);
     let u = units("0.1", "0.001", &CONTINUOUS);
     assert_eq!((u.quote_decimals, u.k6), (10, 1));

@@ -30,8 +30,7 @@ pub const TICKS: &str = "seq,symbol,mark_price
 ";
 
 /// The README's event line.
-pub const README_EVENT: &str =
-    r#"{"tick":7,"position":42,"account":"a","symbol":"BTCUSDT","mark":"45180.7","equity":"180.7","maintenance":"180.7228"}"#;
+pub const README_EVENT: &str = r#"{"tick":7,"position":42,"account":"a","symbol":"BTCUSDT","mark":"45180.7","equity":"180.7","maintenance":"180.7228"}"#;
 
 /// A directory with `symbols.toml`, `positions.csv` and `ticks.csv`.
 pub struct Fixture {
@@ -58,7 +57,15 @@ impl Fixture {
     /// `liqscan scan` on the three files, run from the fixture directory so
     /// errors name the files as `symbols.toml`, `positions.csv`, `ticks.csv`.
     pub fn scan(&self, extra: &[&str]) -> Output {
-        let mut args = vec!["scan", "--symbols", "symbols.toml", "--positions", "positions.csv", "--ticks", "ticks.csv"];
+        let mut args = vec![
+            "scan",
+            "--symbols",
+            "symbols.toml",
+            "--positions",
+            "positions.csv",
+            "--ticks",
+            "ticks.csv",
+        ];
         args.extend_from_slice(extra);
         liqscan(self.dir.path(), &args)
     }
@@ -66,7 +73,12 @@ impl Fixture {
 
 /// Runs `liqscan` in `dir`, logging at the default level.
 pub fn liqscan(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_liqscan")).current_dir(dir).args(args).env_remove("RUST_LOG").output().expect("liqscan runs")
+    Command::new(env!("CARGO_BIN_EXE_liqscan"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("liqscan runs")
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -86,6 +98,12 @@ pub fn assert_bad_input(output: &Output, prefix: &str, reason: &str) {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 1, "one line expected: {err}");
     let message = lines[0].strip_prefix("error: ").unwrap_or(lines[0]);
-    assert!(message.starts_with(prefix), "{message:?} should start with {prefix:?}");
-    assert!(message.contains(reason), "{message:?} should contain {reason:?}");
+    assert!(
+        message.starts_with(prefix),
+        "{message:?} should start with {prefix:?}"
+    );
+    assert!(
+        message.contains(reason),
+        "{message:?} should contain {reason:?}"
+    );
 }

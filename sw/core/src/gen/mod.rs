@@ -40,7 +40,12 @@ pub struct GenConfig {
 impl GenConfig {
     /// The demo scenario: 100,000 positions on 20 symbols, 100,000 ticks.
     pub fn demo() -> Self {
-        Self { positions: 100_000, symbols: 20, ticks: 100_000, seed: 1 }
+        Self {
+            positions: 100_000,
+            symbols: 20,
+            ticks: 100_000,
+            seed: 1,
+        }
     }
 }
 
@@ -106,11 +111,24 @@ pub fn generate(config: &GenConfig) -> Result<Scenario, GenError> {
     if config.positions > MAX_POSITIONS {
         return Err(GenError::Positions(config.positions));
     }
-    let (market, listings) = symbols::market(&mut rng(config.seed, Stream::Symbols), config.symbols)?;
-    let ticks = walk::ticks(&mut rng(config.seed, Stream::Ticks), &listings, config.ticks);
-    let positions =
-        positions::positions(&mut rng(config.seed, Stream::Positions), &market, &listings, config.positions);
-    Ok(Scenario { market: Arc::new(market), positions, ticks })
+    let (market, listings) =
+        symbols::market(&mut rng(config.seed, Stream::Symbols), config.symbols)?;
+    let ticks = walk::ticks(
+        &mut rng(config.seed, Stream::Ticks),
+        &listings,
+        config.ticks,
+    );
+    let positions = positions::positions(
+        &mut rng(config.seed, Stream::Positions),
+        &market,
+        &listings,
+        config.positions,
+    );
+    Ok(Scenario {
+        market: Arc::new(market),
+        positions,
+        ticks,
+    })
 }
 
 #[cfg(test)]

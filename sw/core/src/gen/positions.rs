@@ -12,8 +12,19 @@ use super::sample::{log_uniform, unit_noise};
 use super::symbols::{max_leverage, Listing};
 
 /// Leverage chosen by traders, and how often (before the bracket's limit).
-const LEVERAGE: [(u32, u32); 11] =
-    [(1, 8), (2, 8), (3, 8), (5, 14), (10, 20), (20, 16), (25, 6), (50, 8), (75, 4), (100, 5), (125, 3)];
+const LEVERAGE: [(u32, u32); 11] = [
+    (1, 8),
+    (2, 8),
+    (3, 8),
+    (5, 14),
+    (10, 20),
+    (20, 16),
+    (25, 6),
+    (50, 8),
+    (75, 4),
+    (100, 5),
+    (125, 3),
+];
 /// Smallest order, in quote units.
 const MIN_NOTIONAL: f64 = 10.0;
 /// One position in this many is a whale, up to 20 times the usual largest size.
@@ -22,11 +33,17 @@ const WHALE_EVERY: u32 = 50;
 const ENTRY_SPREAD: f64 = 0.002;
 
 /// `count` positions with ids `1 ..= count`.
-pub fn positions(rng: &mut impl Rng, market: &Market, listings: &[Listing], count: usize) -> Vec<Position> {
+pub fn positions(
+    rng: &mut impl Rng,
+    market: &Market,
+    listings: &[Listing],
+    count: usize,
+) -> Vec<Position> {
     if count == 0 || listings.is_empty() {
         return Vec::new();
     }
-    let pick_symbol = WeightedIndex::new(listings.iter().map(|l| l.weight)).expect("positive weights");
+    let pick_symbol =
+        WeightedIndex::new(listings.iter().map(|l| l.weight)).expect("positive weights");
     let pick_leverage = WeightedIndex::new(LEVERAGE.iter().map(|l| l.1)).expect("positive weights");
     let accounts = (count / 4).max(1);
     (1..=count as u64)
@@ -36,24 +53,45 @@ pub fn positions(rng: &mut impl Rng, market: &Market, listings: &[Listing], coun
             let listing = &listings[symbol.index()];
             let leverage = LEVERAGE[pick_leverage.sample(rng)].0;
             let account = format!("acct{:06}", rng.gen_range(0..accounts));
-            let (qty_lots, entry_ticks, margin_units) = position(rng, units, listing.price, leverage);
-            Position { id, account, symbol, qty_lots, entry_ticks, margin_units }
+            let (qty_lots, entry_ticks, margin_units) =
+                position(rng, units, listing.price, leverage);
+            Position {
+                id,
+                account,
+                symbol,
+                qty_lots,
+                entry_ticks,
+                margin_units,
+            }
         })
         .collect()
 }
 
 /// `(Q, Pe, C)` of one position on a symbol whose mark is `price` ticks.
-fn position(rng: &mut impl Rng, units: &SymbolUnits, price: u32, leverage: u32) -> (i32, u32, i128) {
+fn position(
+    rng: &mut impl Rng,
+    units: &SymbolUnits,
+    price: u32,
+    leverage: u32,
+) -> (i32, u32, i128) {
     let step_decimals = units.tick.decimals + units.lot.decimals;
     // Quote value of one lot·tick, for sizing only (the position is then exact).
     let lot_tick = (units.tick.units * units.lot.units) as f64 / 10u64.pow(step_decimals) as f64;
     // Usually up to the fourth bracket's cap, whales beyond.
     let usual = units.brackets[3.min(units.bracket_count - 2)].cap as f64 * lot_tick;
-    let hi = if rng.gen_ratio(1, WHALE_EVERY) { usual * 20.0 } else { usual };
+    let hi = if rng.gen_ratio(1, WHALE_EVERY) {
+        usual * 20.0
+    } else {
+        usual
+    };
     let notional = log_uniform(rng, MIN_NOTIONAL, hi.max(MIN_NOTIONAL));
     let entry = (f64::from(price) * (1.0 + ENTRY_SPREAD * unit_noise(rng))).max(1.0) as u32;
     let lots = ((notional / (f64::from(entry) * lot_tick)) as u64).clamp(1, QTY_MAX);
-    let qty_lots = if rng.gen_bool(0.52) { lots as i32 } else { -(lots as i32) };
+    let qty_lots = if rng.gen_bool(0.52) {
+        lots as i32
+    } else {
+        -(lots as i32)
+    };
 
     // Bracket of the entry notional caps the leverage.
     let x = units.notional(qty_lots, entry);

@@ -10,11 +10,22 @@ use crate::spec::{BracketInput, MMR_DECIMALS, MMR_ONE, PRICE_MAX};
 use super::GenError;
 
 /// Maintenance rates of a full ladder, in `R = mmr·10^6` (0.4 % … 50 %).
-const MMRS: [u32; 10] = [4_000, 5_000, 10_000, 25_000, 50_000, 100_000, 125_000, 150_000, 250_000, 500_000];
+const MMRS: [u32; 10] = [
+    4_000, 5_000, 10_000, 25_000, 50_000, 100_000, 125_000, 150_000, 250_000, 500_000,
+];
 /// Notional caps (whole quote units) of a ladder's first nine brackets on
 /// the most liquid symbol; others divide them by their liquidity divisor.
-const BASE_CAPS: [u64; 9] =
-    [50_000, 600_000, 3_000_000, 12_000_000, 70_000_000, 100_000_000, 230_000_000, 480_000_000, 600_000_000];
+const BASE_CAPS: [u64; 9] = [
+    50_000,
+    600_000,
+    3_000_000,
+    12_000_000,
+    70_000_000,
+    100_000_000,
+    230_000_000,
+    480_000_000,
+    600_000_000,
+];
 /// One symbol in five has a jumping (rounded) ladder.
 const JUMPING_EVERY: usize = 5;
 /// Volatility multiplier by the index in `MMRS` of a ladder's first rate.
@@ -45,7 +56,15 @@ const fn t(
     brackets: usize,
     divisor: u64,
 ) -> Template {
-    Template { base, tick, lot, price, first_mmr, brackets, divisor }
+    Template {
+        base,
+        tick,
+        lot,
+        price,
+        first_mmr,
+        brackets,
+        divisor,
+    }
 }
 
 /// In popularity order. Prices span 0.00015 (1000SATS) to 97,000 (BTC).
@@ -77,7 +96,11 @@ const _: () = {
     let mut i = 0;
     while i < TEMPLATES.len() {
         let t = &TEMPLATES[i];
-        assert!(t.first_mmr + t.brackets <= MMRS.len() && t.brackets >= 5 && t.first_mmr < VOLATILITY.len());
+        assert!(
+            t.first_mmr + t.brackets <= MMRS.len()
+                && t.brackets >= 5
+                && t.first_mmr < VOLATILITY.len()
+        );
         // Caps stay whole.
         let mut j = 0;
         while j < BASE_CAPS.len() {
@@ -159,20 +182,25 @@ pub fn market(rng: &mut impl Rng, count: usize) -> Result<(Market, Vec<Listing>)
         let mut ladder = ladder(template, jumping);
         let tick = decimal(template.tick.0.into(), template.tick.1);
         let lot = decimal(template.lot.0.into(), template.lot.1);
-        let mut symbol =
-            Symbol::new(name.clone(), tick, lot, ladder.clone()).map_err(|e| GenError::Symbol(name.clone(), e))?;
+        let mut symbol = Symbol::new(name.clone(), tick, lot, ladder.clone())
+            .map_err(|e| GenError::Symbol(name.clone(), e))?;
         if jumping && symbol.units.continuous {
             // Rounding happened to keep it continuous: lift the last maintenance amount.
             let last = ladder.last_mut().expect("at least one bracket");
             last.maint_amount += Decimal::ONE;
-            symbol = Symbol::new(name.clone(), tick, lot, ladder).map_err(|e| GenError::Symbol(name.clone(), e))?;
+            symbol = Symbol::new(name.clone(), tick, lot, ladder)
+                .map_err(|e| GenError::Symbol(name.clone(), e))?;
         }
         debug_assert_eq!(symbol.units.continuous, !jumping);
         let jitter = 0.9 + 0.2 * rng.gen::<f64>();
         let price = ((template.price as f64 * jitter) as u64).clamp(1, PRICE_MAX) as u32;
         market.add(symbol)?;
         let volatility = VOLATILITY[template.first_mmr];
-        listings.push(Listing { price, weight: (1_000_000 / (i + 1)) as u32, volatility });
+        listings.push(Listing {
+            price,
+            weight: (1_000_000 / (i + 1)) as u32,
+            volatility,
+        });
     }
     Ok((market, listings))
 }

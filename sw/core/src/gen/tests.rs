@@ -7,7 +7,12 @@ use crate::report::event;
 use crate::spec::BracketInput;
 
 fn small(seed: u64) -> GenConfig {
-    GenConfig { positions: 4_000, symbols: 20, ticks: 8_000, seed }
+    GenConfig {
+        positions: 4_000,
+        symbols: 20,
+        ticks: 8_000,
+        seed,
+    }
 }
 
 fn d(text: &str) -> rust_decimal::Decimal {
@@ -24,48 +29,103 @@ fn same_seed_same_scenario() {
     assert_ne!(a.positions, c.positions);
     assert_ne!(a.ticks, c.ticks);
     // Streams are independent: more positions, same market and ticks.
-    let more = generate(&GenConfig { positions: 5_000, ..small(7) }).unwrap();
+    let more = generate(&GenConfig {
+        positions: 5_000,
+        ..small(7)
+    })
+    .unwrap();
     assert_eq!(more.market, a.market);
     assert_eq!(more.ticks, a.ticks);
 }
 
 #[test]
 fn refuses_configs_out_of_spec() {
-    assert_eq!(generate(&GenConfig { symbols: 0, ..small(1) }).unwrap_err(), GenError::Symbols(0));
-    assert!(generate(&GenConfig { symbols: MAX_SYMBOLS + 1, ..small(1) }).is_err());
-    assert!(generate(&GenConfig { positions: MAX_POSITIONS + 1, ..small(1) }).is_err());
+    assert_eq!(
+        generate(&GenConfig {
+            symbols: 0,
+            ..small(1)
+        })
+        .unwrap_err(),
+        GenError::Symbols(0)
+    );
+    assert!(generate(&GenConfig {
+        symbols: MAX_SYMBOLS + 1,
+        ..small(1)
+    })
+    .is_err());
+    assert!(generate(&GenConfig {
+        positions: MAX_POSITIONS + 1,
+        ..small(1)
+    })
+    .is_err());
 }
 
 #[test]
 fn market_is_exchange_like_with_both_ladder_kinds() {
-    let scenario = generate(&GenConfig { positions: 0, ..GenConfig::demo() }).unwrap();
+    let scenario = generate(&GenConfig {
+        positions: 0,
+        ..GenConfig::demo()
+    })
+    .unwrap();
     let market = &scenario.market;
     assert_eq!(market.len(), 20);
-    let jumping = market.symbols().iter().filter(|s| !s.units.continuous).count();
+    let jumping = market
+        .symbols()
+        .iter()
+        .filter(|s| !s.units.continuous)
+        .count();
     assert_eq!(jumping, 4, "one symbol in five jumps");
     for symbol in market.symbols() {
         let n = symbol.ladder.len();
         assert!((5..=10).contains(&n), "{}: {n} brackets", symbol.name);
         let mmrs: Vec<_> = symbol.ladder.iter().map(|b| b.mmr).collect();
-        assert!(mmrs.windows(2).all(|w| w[0] < w[1]), "{}: rates rise", symbol.name);
+        assert!(
+            mmrs.windows(2).all(|w| w[0] < w[1]),
+            "{}: rates rise",
+            symbol.name
+        );
     }
     let btc = market.symbol(market.id("BTCUSDT").unwrap());
     assert_eq!((btc.tick_size, btc.lot_size), (d("0.1"), d("0.001")));
     assert_eq!(btc.ladder[0].mmr, d("0.004"));
-    assert_eq!(btc.ladder[1].maint_amount, d("50"), "50,000 × (0.5 % − 0.4 %)");
+    assert_eq!(
+        btc.ladder[1].maint_amount,
+        d("50"),
+        "50,000 × (0.5 % − 0.4 %)"
+    );
     // Starting marks span 0.0001 … 100,000.
     let marks: Vec<f64> = market
         .ids()
         .map(|id| {
-            let first = scenario.ticks.iter().find(|t| t.symbol == id).expect("every symbol ticks");
+            let first = scenario
+                .ticks
+                .iter()
+                .find(|t| t.symbol == id)
+                .expect("every symbol ticks");
             market.units(id).format_price(first.price).parse().unwrap()
         })
         .collect();
-    assert!(marks.iter().any(|&m| m < 0.001) && marks.iter().any(|&m| m > 50_000.0), "{marks:?}");
+    assert!(
+        marks.iter().any(|&m| m < 0.001) && marks.iter().any(|&m| m > 50_000.0),
+        "{marks:?}"
+    );
     // Larger configs repeat the templates under new names, still valid.
-    let wide = generate(&GenConfig { positions: 0, symbols: 45, ticks: 0, seed: 1 }).unwrap();
+    let wide = generate(&GenConfig {
+        positions: 0,
+        symbols: 45,
+        ticks: 0,
+        seed: 1,
+    })
+    .unwrap();
     assert_eq!(wide.market.symbol(SymbolId(20)).name, "BTC2USDT");
-    assert_eq!(wide.market.symbols().iter().filter(|s| !s.units.continuous).count(), 9);
+    assert_eq!(
+        wide.market
+            .symbols()
+            .iter()
+            .filter(|s| !s.units.continuous)
+            .count(),
+        9
+    );
 }
 
 /// Every generated value is on its grid and in range: written as the input
@@ -80,7 +140,10 @@ fn demo_scenario_round_trips_through_the_input_contract() {
     let mut positions = Vec::new();
     write_positions_csv(market, &scenario.positions, &mut positions).unwrap();
     let mut reader = csv::Reader::from_reader(positions.as_slice());
-    assert_eq!(reader.headers().unwrap(), vec!["id", "account", "symbol", "qty", "entry_price", "margin"]);
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["id", "account", "symbol", "qty", "entry_price", "margin"]
+    );
     let mut count = 0;
     for (record, p) in reader.records().zip(&scenario.positions) {
         let record = record.unwrap();
@@ -89,17 +152,29 @@ fn demo_scenario_round_trips_through_the_input_contract() {
         assert_eq!(&record[1], p.account);
         assert_eq!(market.id(&record[2]), Some(p.symbol));
         assert_eq!(units.lots(&d(&record[3])), Ok(p.qty_lots));
-        assert_eq!(units.ticks(&d(&record[4]), "entry_price"), Ok(p.entry_ticks));
-        assert_eq!(units.quote_units(&d(&record[5]), "margin"), Ok(p.margin_units));
+        assert_eq!(
+            units.ticks(&d(&record[4]), "entry_price"),
+            Ok(p.entry_ticks)
+        );
+        assert_eq!(
+            units.quote_units(&d(&record[5]), "margin"),
+            Ok(p.margin_units)
+        );
         count += 1;
     }
     assert_eq!(count, scenario.positions.len());
-    assert!(scenario.positions.iter().any(|p| p.qty_lots < 0) && scenario.positions.iter().any(|p| p.qty_lots > 0));
+    assert!(
+        scenario.positions.iter().any(|p| p.qty_lots < 0)
+            && scenario.positions.iter().any(|p| p.qty_lots > 0)
+    );
 
     let mut ticks = Vec::new();
     write_ticks_csv(market, &scenario.ticks, &mut ticks).unwrap();
     let mut reader = csv::Reader::from_reader(ticks.as_slice());
-    assert_eq!(reader.headers().unwrap(), vec!["seq", "symbol", "mark_price"]);
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["seq", "symbol", "mark_price"]
+    );
     let mut last_seq = 0;
     for (record, t) in reader.records().zip(&scenario.ticks) {
         let record = record.unwrap();
@@ -107,11 +182,17 @@ fn demo_scenario_round_trips_through_the_input_contract() {
         assert!(seq > last_seq && seq == t.seq);
         last_seq = seq;
         assert_eq!(market.id(&record[1]), Some(t.symbol));
-        assert_eq!(market.units(t.symbol).ticks(&d(&record[2]), "mark_price"), Ok(t.price));
+        assert_eq!(
+            market.units(t.symbol).ticks(&d(&record[2]), "mark_price"),
+            Ok(t.price)
+        );
     }
     assert_eq!(last_seq, scenario.ticks.len() as u64);
 
-    assert_eq!(&parse_symbols_toml(&write_symbols_toml(market)), market.as_ref());
+    assert_eq!(
+        &parse_symbols_toml(&write_symbols_toml(market)),
+        market.as_ref()
+    );
 }
 
 /// A minimal reader of the written symbols file (the real one lives in the
@@ -133,7 +214,15 @@ fn parse_symbols_toml(text: &str) -> Market {
             .collect();
         let name = symbol["name"].as_str().unwrap();
         market
-            .add(Symbol::new(name, text_of(&symbol["tick_size"]), text_of(&symbol["lot_size"]), ladder).unwrap())
+            .add(
+                Symbol::new(
+                    name,
+                    text_of(&symbol["tick_size"]),
+                    text_of(&symbol["lot_size"]),
+                    ladder,
+                )
+                .unwrap(),
+            )
             .unwrap();
     }
     market
@@ -168,6 +257,13 @@ fn cpu_scan_liquidates_a_few_percent() {
     }
     let total = longs + shorts;
     let share = total as f64 / scenario.positions.len() as f64;
-    assert!((0.01..=0.10).contains(&share), "{total} liquidations = {:.2} %", share * 100.0);
-    assert!(longs > 0 && shorts > 0 && on_jumping > 0, "longs {longs}, shorts {shorts}, jumping {on_jumping}");
+    assert!(
+        (0.01..=0.10).contains(&share),
+        "{total} liquidations = {:.2} %",
+        share * 100.0
+    );
+    assert!(
+        longs > 0 && shorts > 0 && on_jumping > 0,
+        "longs {longs}, shorts {shorts}, jumping {on_jumping}"
+    );
 }

@@ -58,13 +58,19 @@ pub fn ticks(rng: &mut impl Rng, listings: &[Listing], count: usize) -> Vec<Tick
         return Vec::new();
     }
     let total: f64 = listings.iter().map(|l| f64::from(l.weight)).sum();
-    let mut walks: Vec<Walk> =
-        listings.iter().map(|l| Walk::new(rng, l, count as f64 * f64::from(l.weight) / total)).collect();
+    let mut walks: Vec<Walk> = listings
+        .iter()
+        .map(|l| Walk::new(rng, l, count as f64 * f64::from(l.weight) / total))
+        .collect();
     let pick = WeightedIndex::new(listings.iter().map(|l| l.weight)).expect("positive weights");
     (1..=count as u64)
         .map(|seq| {
             let symbol = pick.sample(rng);
-            Tick { seq, symbol: SymbolId(symbol as u32), price: walks[symbol].step(rng) }
+            Tick {
+                seq,
+                symbol: SymbolId(symbol as u32),
+                price: walks[symbol].step(rng),
+            }
         })
         .collect()
 }

@@ -39,7 +39,11 @@ pub fn write_symbols_toml(market: &Market) -> String {
                 let _ = writeln!(out, "notional_cap = {}", toml_decimal(cap));
             }
             let _ = writeln!(out, "mmr = {}", toml_decimal(&bracket.mmr));
-            let _ = writeln!(out, "maint_amount = {}", toml_decimal(&bracket.maint_amount));
+            let _ = writeln!(
+                out,
+                "maint_amount = {}",
+                toml_decimal(&bracket.maint_amount)
+            );
         }
     }
     out
@@ -47,7 +51,11 @@ pub fn write_symbols_toml(market: &Market) -> String {
 
 /// `id,account,symbol,qty,entry_price,margin`: `qty = Q·lot`,
 /// `entry_price = Pe·tick`, `margin = C·10^-s`.
-pub fn write_positions_csv(market: &Market, positions: &[Position], out: impl io::Write) -> io::Result<()> {
+pub fn write_positions_csv(
+    market: &Market,
+    positions: &[Position],
+    out: impl io::Write,
+) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(["id", "account", "symbol", "qty", "entry_price", "margin"])?;
     for p in positions {
@@ -71,7 +79,11 @@ pub fn write_ticks_csv(market: &Market, ticks: &[Tick], out: impl io::Write) -> 
     csv.write_record(["seq", "symbol", "mark_price"])?;
     for tick in ticks {
         let symbol = market.symbol(tick.symbol);
-        csv.write_record([tick.seq.to_string().as_str(), &symbol.name, &symbol.units.format_price(tick.price)])?;
+        csv.write_record([
+            tick.seq.to_string().as_str(),
+            &symbol.name,
+            &symbol.units.format_price(tick.price),
+        ])?;
     }
     csv.flush()
 }

@@ -63,7 +63,11 @@ impl Windows {
         }
         for level in 0..LEVELS {
             let block = key(level, u64::from(price) >> level);
-            out.extend(self.blocks.range((block, 0)..=(block, u64::MAX)).map(|&(_, id)| id));
+            out.extend(
+                self.blocks
+                    .range((block, 0)..=(block, u64::MAX))
+                    .map(|&(_, id)| id),
+            );
         }
     }
 
@@ -80,9 +84,16 @@ mod tests {
 
     #[test]
     fn tiles_cover_exactly() {
-        for (lo, hi) in
-            [(0, 0), (1, 1), (3, 17), (5, 64), (0, HIGHEST), (1, HIGHEST - 1), (HIGHEST, HIGHEST), (1000, 1 << 20)]
-        {
+        for (lo, hi) in [
+            (0, 0),
+            (1, 1),
+            (3, 17),
+            (5, 64),
+            (0, HIGHEST),
+            (1, HIGHEST - 1),
+            (HIGHEST, HIGHEST),
+            (1000, 1 << 20),
+        ] {
             let mut covered = 0u64;
             let mut next = u64::from(lo);
             let mut tiles: Vec<u64> = tiles(Interval { lo, hi }).collect();
@@ -110,7 +121,13 @@ mod tests {
             windows.stab(price, &mut got);
             got.sort_unstable();
             let want: Vec<u64> = (0..intervals.len() as u64)
-                .filter(|&i| Interval { lo: intervals[i as usize].0, hi: intervals[i as usize].1 }.contains(price))
+                .filter(|&i| {
+                    Interval {
+                        lo: intervals[i as usize].0,
+                        hi: intervals[i as usize].1,
+                    }
+                    .contains(price)
+                })
                 .collect();
             assert_eq!(got, want, "price {price}");
         }

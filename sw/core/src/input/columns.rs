@@ -20,8 +20,18 @@ impl<R: Read> CsvInput<R> {
     /// Opens an input and checks its header names exactly `names`, in order.
     pub fn open(input: R, file: &str, names: &'static [&'static str]) -> Result<Self, ReadError> {
         // Flexible: the field count is checked here, so the error carries the line.
-        let reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(LineTrack::new(input));
-        let mut this = Self { columns: Columns { file: file.to_owned(), names }, reader, done: false };
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(LineTrack::new(input));
+        let mut this = Self {
+            columns: Columns {
+                file: file.to_owned(),
+                names,
+            },
+            reader,
+            done: false,
+        };
         let header = match this.reader.headers() {
             Ok(header) => header.clone(),
             Err(e) => return Err(this.csv_error(e)),
@@ -34,7 +44,10 @@ impl<R: Read> CsvInput<R> {
     /// Reads the next record into `record` and returns its line, or the
     /// error that makes this record bad (the next call goes on after it),
     /// or `None` at the end (and after an I/O error).
-    pub fn next_record(&mut self, record: &mut csv::StringRecord) -> Option<Result<u64, ReadError>> {
+    pub fn next_record(
+        &mut self,
+        record: &mut csv::StringRecord,
+    ) -> Option<Result<u64, ReadError>> {
         if self.done {
             return None;
         }
@@ -45,14 +58,21 @@ impl<R: Read> CsvInput<R> {
             }
             Ok(true) => {
                 let line = self.line_of(record.position());
-                Some(self.columns.check_fields(record, line).map(|()| line).map_err(ReadError::from))
+                Some(
+                    self.columns
+                        .check_fields(record, line)
+                        .map(|()| line)
+                        .map_err(ReadError::from),
+                )
             }
             Err(e) => Some(Err(self.csv_error(e))),
         }
     }
 
     fn line_of(&mut self, position: Option<&csv::Position>) -> u64 {
-        self.reader.get_mut().line_at(position.map_or(0, |p| p.byte()))
+        self.reader
+            .get_mut()
+            .line_at(position.map_or(0, |p| p.byte()))
     }
 
     /// A `csv` failure: I/O stays I/O (and ends the input), the rest is bad input.
@@ -112,7 +132,11 @@ impl Columns {
 
     /// The field named `name` (which is one of the columns).
     pub fn field<'r>(&self, record: &'r csv::StringRecord, name: &str) -> &'r str {
-        let index = self.names.iter().position(|n| *n == name).expect("a known column");
+        let index = self
+            .names
+            .iter()
+            .position(|n| *n == name)
+            .expect("a known column");
         &record[index]
     }
 
@@ -122,7 +146,8 @@ impl Columns {
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(error(format!("not an unsigned integer: {text:?}")));
         }
-        text.parse().map_err(|_| error("out of range: must be < 2^64".into()))
+        text.parse()
+            .map_err(|_| error("out of range: must be < 2^64".into()))
     }
 
     /// A decimal number, exactly (see [`parse_decimal`]).

@@ -17,8 +17,19 @@ pub struct InputError {
 impl InputError {
     pub fn new(file: &str, line: u64, field: impl Into<String>, reason: impl ToString) -> Self {
         // One line whatever the reason's source wrote.
-        let reason = reason.to_string().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
-        Self { file: file.to_owned(), line, field: field.into(), reason }
+        let reason = reason
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            file: file.to_owned(),
+            line,
+            field: field.into(),
+            reason,
+        }
     }
 
     /// A spec field error located at `line`, its field name prefixed by `prefix`.

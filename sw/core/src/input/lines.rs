@@ -27,7 +27,15 @@ pub(crate) struct LineTrack<R> {
 
 impl<R> LineTrack<R> {
     pub fn new(inner: R) -> Self {
-        Self { inner, offset: 0, lines: VecDeque::from([Line { start: 0, blank: true }]), first: 1 }
+        Self {
+            inner,
+            offset: 0,
+            lines: VecDeque::from([Line {
+                start: 0,
+                blank: true,
+            }]),
+            first: 1,
+        }
     }
 
     /// The line of the first non-blank line starting at or after byte `start`
@@ -51,7 +59,10 @@ impl<R: Read> Read for LineTrack<R> {
         for &byte in &buf[..n] {
             self.offset += 1;
             match byte {
-                b'\n' => self.lines.push_back(Line { start: self.offset, blank: true }),
+                b'\n' => self.lines.push_back(Line {
+                    start: self.offset,
+                    blank: true,
+                }),
                 b'\r' => {}
                 _ => self.lines.back_mut().expect("one line at least").blank = false,
             }

@@ -15,7 +15,11 @@ use crate::spec::MAX_POSITIONS;
 pub const POSITION_COLUMNS: [&str; 6] = ["id", "account", "symbol", "qty", "entry_price", "margin"];
 
 /// Reads and validates every position; the first bad line is the error.
-pub fn read_positions<R: Read>(input: R, file: &str, market: Arc<Market>) -> Result<Book, ReadError> {
+pub fn read_positions<R: Read>(
+    input: R,
+    file: &str,
+    market: Arc<Market>,
+) -> Result<Book, ReadError> {
     let mut input = CsvInput::open(input, file, &POSITION_COLUMNS)?;
     let mut book = Book::new(market);
     // First line of each id, for the duplicate message.
@@ -29,7 +33,13 @@ pub fn read_positions<R: Read>(input: R, file: &str, market: Arc<Market>) -> Res
             return Err(InputError::new(file, line, "id", reason).into());
         }
         if book.len() == MAX_POSITIONS {
-            return Err(InputError::new(file, line, "id", format!("too many positions: at most {MAX_POSITIONS}")).into());
+            return Err(InputError::new(
+                file,
+                line,
+                "id",
+                format!("too many positions: at most {MAX_POSITIONS}"),
+            )
+            .into());
         }
         book.upsert(position);
     }
@@ -37,22 +47,47 @@ pub fn read_positions<R: Read>(input: R, file: &str, market: Arc<Market>) -> Res
 }
 
 /// One record as a position.
-fn parse_position(columns: &Columns, market: &Market, record: &csv::StringRecord, line: u64) -> Result<Position, InputError> {
+fn parse_position(
+    columns: &Columns,
+    market: &Market,
+    record: &csv::StringRecord,
+    line: u64,
+) -> Result<Position, InputError> {
     let field = |name| columns.field(record, name);
     let located = |e| InputError::from_field(&columns.file, line, "", e);
     let id = columns.parse_u64(line, "id", field("id"))?;
     let account = field("account");
     if account.is_empty() {
-        return Err(InputError::new(&columns.file, line, "account", "empty value"));
+        return Err(InputError::new(
+            &columns.file,
+            line,
+            "account",
+            "empty value",
+        ));
     }
     let name = field("symbol");
-    let symbol =
-        market.id(name).ok_or_else(|| InputError::new(&columns.file, line, "symbol", format!("unknown symbol {name:?}")))?;
+    let symbol = market.id(name).ok_or_else(|| {
+        InputError::new(
+            &columns.file,
+            line,
+            "symbol",
+            format!("unknown symbol {name:?}"),
+        )
+    })?;
     let units = market.units(symbol);
-    let qty_lots = units.lots(&columns.parse_decimal(line, "qty", field("qty"))?).map_err(located)?;
+    let qty_lots = units
+        .lots(&columns.parse_decimal(line, "qty", field("qty"))?)
+        .map_err(located)?;
     let entry_price = columns.parse_decimal(line, "entry_price", field("entry_price"))?;
     let entry_ticks = units.ticks(&entry_price, "entry_price").map_err(located)?;
     let margin = columns.parse_decimal(line, "margin", field("margin"))?;
     let margin_units = units.quote_units(&margin, "margin").map_err(located)?;
-    Ok(Position { id, account: account.to_owned(), symbol, qty_lots, entry_ticks, margin_units })
+    Ok(Position {
+        id,
+        account: account.to_owned(),
+        symbol,
+        qty_lots,
+        entry_ticks,
+        margin_units,
+    })
 }

@@ -44,9 +44,17 @@ struct BracketDoc {
 /// Reads a symbols file (UTF-8 TOML).
 pub fn read_symbols<R: Read>(mut input: R, file: &str) -> Result<Market, ReadError> {
     let mut bytes = Vec::new();
-    input.read_to_end(&mut bytes).map_err(|source| ReadError::Io { file: file.to_owned(), source })?;
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|source| ReadError::Io {
+            file: file.to_owned(),
+            source,
+        })?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64;
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
         InputError::new(file, line, "toml", "invalid UTF-8")
     })?;
     Ok(parse_symbols(text, file)?)
@@ -57,13 +65,20 @@ pub fn parse_symbols(text: &str, file: &str) -> Result<Market, InputError> {
     let source = Source { text, file };
     let doc: FileDoc = toml::from_str(text).map_err(|e| source.toml_error(&e))?;
     if doc.symbol.is_empty() {
-        return Err(InputError::new(file, 1, "symbol", "no [[symbol]] table: define at least one symbol"));
+        return Err(InputError::new(
+            file,
+            1,
+            "symbol",
+            "no [[symbol]] table: define at least one symbol",
+        ));
     }
     let mut market = Market::new(doc.liquidate_at_equal.unwrap_or(false));
     let mut first_lines: HashMap<String, u64> = HashMap::new();
     for (i, symbol) in doc.symbol.iter().enumerate() {
         let prefix = format!("symbol[{i}].");
-        let at = |span: Range<usize>, field: &str, reason: String| source.error(span, format!("{prefix}{field}"), reason);
+        let at = |span: Range<usize>, field: &str, reason: String| {
+            source.error(span, format!("{prefix}{field}"), reason)
+        };
         let doc = symbol.get_ref();
         let name = doc.name.get_ref();
         if name.is_empty() {
@@ -71,7 +86,11 @@ pub fn parse_symbols(text: &str, file: &str) -> Result<Market, InputError> {
         }
         let name_line = source.line(doc.name.span().start);
         if let Some(first) = first_lines.insert(name.clone(), name_line) {
-            return Err(at(doc.name.span(), "name", format!("duplicate symbol name {name:?} (first at line {first})")));
+            return Err(at(
+                doc.name.span(),
+                "name",
+                format!("duplicate symbol name {name:?} (first at line {first})"),
+            ));
         }
         let tick_size = source.decimal(&doc.tick_size, &prefix, "tick_size")?;
         let lot_size = source.decimal(&doc.lot_size, &prefix, "lot_size")?;
@@ -81,7 +100,11 @@ pub fn parse_symbols(text: &str, file: &str) -> Result<Market, InputError> {
             let field = |name: &str| format!("{prefix}brackets[{j}].{name}");
             let b = bracket.get_ref();
             ladder.push(BracketInput {
-                notional_cap: b.notional_cap.as_ref().map(|v| source.decimal(v, "", &field("notional_cap"))).transpose()?,
+                notional_cap: b
+                    .notional_cap
+                    .as_ref()
+                    .map(|v| source.decimal(v, "", &field("notional_cap")))
+                    .transpose()?,
                 mmr: source.decimal(&b.mmr, "", &field("mmr"))?,
                 maint_amount: source.decimal(&b.maint_amount, "", &field("maint_amount"))?,
             });
@@ -90,7 +113,9 @@ pub fn parse_symbols(text: &str, file: &str) -> Result<Market, InputError> {
             let span = field_span(symbol, &e);
             source.error(span, format!("{prefix}{}", e.field), e.reason)
         })?;
-        market.add(compiled).map_err(|e| at(symbol.span(), "name", e.to_string()))?;
+        market
+            .add(compiled)
+            .map_err(|e| at(symbol.span(), "name", e.to_string()))?;
     }
     Ok(market)
 }
@@ -137,7 +162,10 @@ impl Source<'_> {
     /// The 1-based line of a byte offset.
     fn line(&self, offset: usize) -> u64 {
         let end = offset.min(self.text.len());
-        1 + self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u64
+        1 + self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
     }
 
     fn error(&self, span: Range<usize>, field: String, reason: impl ToString) -> InputError {
@@ -145,16 +173,26 @@ impl Source<'_> {
     }
 
     /// A decimal written as a TOML string or integer; floats are refused.
-    fn decimal(&self, value: &Spanned<Value>, prefix: &str, field: &str) -> Result<Decimal, InputError> {
+    fn decimal(
+        &self,
+        value: &Spanned<Value>,
+        prefix: &str,
+        field: &str,
+    ) -> Result<Decimal, InputError> {
         let error = |reason: String| self.error(value.span(), format!("{prefix}{field}"), reason);
         match value.get_ref() {
             Value::String(s) => parse_decimal(s).map_err(|e| error(e.to_string())),
             Value::Integer(i) => Ok(Decimal::from(*i)),
             Value::Float(_) => {
                 let raw = self.text.get(value.span()).unwrap_or("").trim();
-                Err(error(format!("TOML float {raw} refused: floats are inexact, write it as a string, \"{raw}\"")))
+                Err(error(format!(
+                    "TOML float {raw} refused: floats are inexact, write it as a string, \"{raw}\""
+                )))
             }
-            other => Err(error(format!("expected a decimal string or an integer, got a {}", other.type_str()))),
+            other => Err(error(format!(
+                "expected a decimal string or an integer, got a {}",
+                other.type_str()
+            ))),
         }
     }
 
@@ -165,11 +203,17 @@ impl Source<'_> {
         let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
         let line_text = self.text[start..].lines().next().unwrap_or("").trim();
         // `unknown field `x``, `missing field `x``: name the key itself.
-        let named = message.split_once("field `").and_then(|(_, rest)| rest.split_once('`')).map(|(key, _)| key);
+        let named = message
+            .split_once("field `")
+            .and_then(|(_, rest)| rest.split_once('`'))
+            .map(|(key, _)| key);
         let field = match named {
             Some(key) => key.to_owned(),
             None if line_text.starts_with('[') => line_text.to_owned(),
-            None => line_text.split_once('=').map_or("toml", |(key, _)| key.trim()).to_owned(),
+            None => line_text
+                .split_once('=')
+                .map_or("toml", |(key, _)| key.trim())
+                .to_owned(),
         };
         let reason = if message.starts_with("unknown field") {
             match message.split_once(", ") {

@@ -41,7 +41,11 @@ fn edited(from: &str, to: &str) -> String {
 
 #[track_caller]
 fn assert_error(error: &InputError, file: &str, line: u64, field: &str, reason: &str) {
-    assert_eq!((error.file.as_str(), error.line, error.field.as_str()), (file, line, field), "{error}");
+    assert_eq!(
+        (error.file.as_str(), error.line, error.field.as_str()),
+        (file, line, field),
+        "{error}"
+    );
     assert!(error.reason.contains(reason), "{error} lacks {reason:?}");
     assert!(!error.to_string().contains('\n'));
 }
@@ -62,7 +66,11 @@ fn parses_the_example_symbols() {
     assert_eq!(btc.ladder[0].notional_cap, Some(50000.into()));
     let eth = market.symbol(SymbolId(1));
     assert_eq!(eth.lot_size, 1.into());
-    let at_equal = parse_symbols(&edited("liquidate_at_equal = false", "liquidate_at_equal = true"), "s").unwrap();
+    let at_equal = parse_symbols(
+        &edited("liquidate_at_equal = false", "liquidate_at_equal = true"),
+        "s",
+    )
+    .unwrap();
     assert!(at_equal.liquidate_at_equal);
     let default = parse_symbols(&edited("liquidate_at_equal = false\n", ""), "s").unwrap();
     assert!(!default.liquidate_at_equal);
@@ -70,16 +78,46 @@ fn parses_the_example_symbols() {
 
 #[test]
 fn refuses_toml_floats_saying_why() {
-    symbols_error(&edited(r#"mmr = "0.004""#, "mmr = 0.004"), 8, "symbol[0].brackets[0].mmr", "floats are inexact");
-    symbols_error(&edited(r#"mmr = "0.004""#, "mmr = 0.004"), 8, "symbol[0].brackets[0].mmr", "\"0.004\"");
-    symbols_error(&edited(r#"tick_size = "0.01""#, "tick_size = 1e-2"), 16, "symbol[1].tick_size", "TOML float 1e-2");
+    symbols_error(
+        &edited(r#"mmr = "0.004""#, "mmr = 0.004"),
+        8,
+        "symbol[0].brackets[0].mmr",
+        "floats are inexact",
+    );
+    symbols_error(
+        &edited(r#"mmr = "0.004""#, "mmr = 0.004"),
+        8,
+        "symbol[0].brackets[0].mmr",
+        "\"0.004\"",
+    );
+    symbols_error(
+        &edited(r#"tick_size = "0.01""#, "tick_size = 1e-2"),
+        16,
+        "symbol[1].tick_size",
+        "TOML float 1e-2",
+    );
 }
 
 #[test]
 fn refuses_unknown_keys_naming_them() {
-    symbols_error(&edited("[[symbol]]\n", "colour = 1\n[[symbol]]\n"), 2, "colour", "unknown key `colour`");
-    symbols_error(&edited(r#"lot_size = "0.001""#, "lot_size = \"0.001\"\nlot = 3"), 6, "lot", "unknown key `lot`");
-    symbols_error(&edited(r#"maint_amount = "50""#, "maint_amount = \"50\"\nmaint = 1"), 13, "maint", "unknown key");
+    symbols_error(
+        &edited("[[symbol]]\n", "colour = 1\n[[symbol]]\n"),
+        2,
+        "colour",
+        "unknown key `colour`",
+    );
+    symbols_error(
+        &edited(r#"lot_size = "0.001""#, "lot_size = \"0.001\"\nlot = 3"),
+        6,
+        "lot",
+        "unknown key `lot`",
+    );
+    symbols_error(
+        &edited(r#"maint_amount = "50""#, "maint_amount = \"50\"\nmaint = 1"),
+        13,
+        "maint",
+        "unknown key",
+    );
 }
 
 #[test]
@@ -102,7 +140,12 @@ fn refuses_bad_bracket_ladders() {
         "strictly ascending",
     );
     // A capped bracket without a cap.
-    symbols_error(&edited("notional_cap = \"50000\"\n", ""), 6, "symbol[0].brackets[0].notional_cap", "missing");
+    symbols_error(
+        &edited("notional_cap = \"50000\"\n", ""),
+        6,
+        "symbol[0].brackets[0].notional_cap",
+        "missing",
+    );
     // A cap on the last bracket.
     symbols_error(
         &edited("mmr = \"0.005\"", "notional_cap = \"1e9\"\nmmr = \"0.005\""),
@@ -111,27 +154,59 @@ fn refuses_bad_bracket_ladders() {
         "not a decimal",
     );
     symbols_error(
-        &edited("mmr = \"0.005\"", "notional_cap = \"90000\"\nmmr = \"0.005\""),
+        &edited(
+            "mmr = \"0.005\"",
+            "notional_cap = \"90000\"\nmmr = \"0.005\"",
+        ),
         11,
         "symbol[0].brackets[1].notional_cap",
         "the last bracket has no notional_cap",
     );
     // No brackets at all, and seventeen.
-    let no_brackets = SYMBOLS.split("[[symbol.brackets]]\nmmr = \"0.01\"").next().unwrap();
-    symbols_error(no_brackets, 14, "symbol[1].brackets", "need 1 to 16 brackets, got 0");
+    let no_brackets = SYMBOLS
+        .split("[[symbol.brackets]]\nmmr = \"0.01\"")
+        .next()
+        .unwrap();
+    symbols_error(
+        no_brackets,
+        14,
+        "symbol[1].brackets",
+        "need 1 to 16 brackets, got 0",
+    );
     let mut many = String::from("[[symbol]]\nname = \"X\"\ntick_size = \"1\"\nlot_size = \"1\"\n");
     for cap in 1..=16 {
-        many += &format!("[[symbol.brackets]]\nnotional_cap = {cap}\nmmr = \"0\"\nmaint_amount = 0\n");
+        many +=
+            &format!("[[symbol.brackets]]\nnotional_cap = {cap}\nmmr = \"0\"\nmaint_amount = 0\n");
     }
     many += "[[symbol.brackets]]\nmmr = \"0\"\nmaint_amount = 0\n";
-    symbols_error(&many, 69, "symbol[0].brackets", "need 1 to 16 brackets, got 17");
+    symbols_error(
+        &many,
+        69,
+        "symbol[0].brackets",
+        "need 1 to 16 brackets, got 17",
+    );
 }
 
 #[test]
 fn refuses_out_of_range_rates_and_amounts() {
-    symbols_error(&edited(r#"mmr = "0.004""#, r#"mmr = "1""#), 8, "symbol[0].brackets[0].mmr", "must be < 1");
-    symbols_error(&edited(r#"mmr = "0.004""#, r#"mmr = "0.0040001""#), 8, "symbol[0].brackets[0].mmr", "at most 6 decimals");
-    symbols_error(&edited(r#"mmr = "0.004""#, r#"mmr = "-0.004""#), 8, "symbol[0].brackets[0].mmr", ">= 0");
+    symbols_error(
+        &edited(r#"mmr = "0.004""#, r#"mmr = "1""#),
+        8,
+        "symbol[0].brackets[0].mmr",
+        "must be < 1",
+    );
+    symbols_error(
+        &edited(r#"mmr = "0.004""#, r#"mmr = "0.0040001""#),
+        8,
+        "symbol[0].brackets[0].mmr",
+        "at most 6 decimals",
+    );
+    symbols_error(
+        &edited(r#"mmr = "0.004""#, r#"mmr = "-0.004""#),
+        8,
+        "symbol[0].brackets[0].mmr",
+        ">= 0",
+    );
     symbols_error(
         &edited(r#"maint_amount = "50""#, r#"maint_amount = "10000000000""#),
         12,
@@ -145,7 +220,10 @@ fn refuses_out_of_range_rates_and_amounts() {
         "at most 8 decimals",
     );
     symbols_error(
-        &edited(r#"notional_cap = "50000""#, r#"notional_cap = "1000000000000""#),
+        &edited(
+            r#"notional_cap = "50000""#,
+            r#"notional_cap = "1000000000000""#,
+        ),
         7,
         "symbol[0].brackets[0].notional_cap",
         "out of range",
@@ -156,7 +234,12 @@ fn refuses_out_of_range_rates_and_amounts() {
         "symbol[0].tick_size",
         "at most 8 decimals",
     );
-    symbols_error(&edited(r#"lot_size = "0.001""#, r#"lot_size = "0""#), 5, "symbol[0].lot_size", "must be > 0");
+    symbols_error(
+        &edited(r#"lot_size = "0.001""#, r#"lot_size = "0""#),
+        5,
+        "symbol[0].lot_size",
+        "must be > 0",
+    );
 }
 
 #[test]
@@ -165,7 +248,12 @@ fn refuses_too_many_symbols() {
         format!("[[symbol]]\nname = \"S{i}\"\ntick_size = 1\nlot_size = 1\nbrackets = [{{ mmr = 0, maint_amount = 0 }}]\n")
     };
     let text: String = (0..=crate::spec::MAX_SYMBOLS).map(symbol).collect();
-    symbols_error(&text, 5 * 4096 + 1, "symbol[4096].name", "too many symbols: at most 4096");
+    symbols_error(
+        &text,
+        5 * 4096 + 1,
+        "symbol[4096].name",
+        "too many symbols: at most 4096",
+    );
 }
 
 #[test]
@@ -180,8 +268,18 @@ lot_size = "0.001""#,
 
 #[test]
 fn refuses_malformed_documents() {
-    symbols_error(&edited(r#"mmr = "0.004""#, r#"mmr = "0,004""#), 8, "symbol[0].brackets[0].mmr", "not a decimal number");
-    symbols_error(&edited(r#"mmr = "0.004""#, "mmr = true"), 8, "symbol[0].brackets[0].mmr", "got a boolean");
+    symbols_error(
+        &edited(r#"mmr = "0.004""#, r#"mmr = "0,004""#),
+        8,
+        "symbol[0].brackets[0].mmr",
+        "not a decimal number",
+    );
+    symbols_error(
+        &edited(r#"mmr = "0.004""#, "mmr = true"),
+        8,
+        "symbol[0].brackets[0].mmr",
+        "got a boolean",
+    );
     symbols_error(
         &edited(
             r#"mmr = "0.004"
@@ -192,12 +290,33 @@ fn refuses_malformed_documents() {
         "mmr",
         "missing field `mmr`",
     );
-    symbols_error(&edited(r#"name = "ETHUSDT""#, "name = 5"), 15, "name", "invalid type");
-    symbols_error(&edited(r#"name = "ETHUSDT""#, "name = \"ETH"), 15, "name", "");
-    symbols_error(&edited("liquidate_at_equal = false", "liquidate_at_equal = \"no\""), 1, "liquidate_at_equal", "invalid type");
+    symbols_error(
+        &edited(r#"name = "ETHUSDT""#, "name = 5"),
+        15,
+        "name",
+        "invalid type",
+    );
+    symbols_error(
+        &edited(r#"name = "ETHUSDT""#, "name = \"ETH"),
+        15,
+        "name",
+        "",
+    );
+    symbols_error(
+        &edited("liquidate_at_equal = false", "liquidate_at_equal = \"no\""),
+        1,
+        "liquidate_at_equal",
+        "invalid type",
+    );
     symbols_error("liquidate_at_equal = true\n", 1, "symbol", "no [[symbol]]");
     let error = read_symbols(&b"[[symbol]]\nname = \"\xff\"\n"[..], "s.toml").unwrap_err();
-    assert_error(error.invalid().unwrap(), "s.toml", 2, "toml", "invalid UTF-8");
+    assert_error(
+        error.invalid().unwrap(),
+        "s.toml",
+        2,
+        "toml",
+        "invalid UTF-8",
+    );
 }
 
 const POSITIONS: &str = "id,account,symbol,qty,entry_price,margin
@@ -214,8 +333,15 @@ fn positions_edited(from: &str, to: &str) -> String {
 
 #[track_caller]
 fn positions_error(text: &str, line: u64, field: &str, reason: &str) {
-    let error = read_positions(text.as_bytes(), "positions.csv", market()).expect_err("must be refused");
-    assert_error(error.invalid().expect("bad input"), "positions.csv", line, field, reason);
+    let error =
+        read_positions(text.as_bytes(), "positions.csv", market()).expect_err("must be refused");
+    assert_error(
+        error.invalid().expect("bad input"),
+        "positions.csv",
+        line,
+        field,
+        reason,
+    );
 }
 
 #[test]
@@ -223,7 +349,10 @@ fn reads_positions() {
     let book = read_positions(POSITIONS.as_bytes(), "positions.csv", market()).unwrap();
     assert_eq!(book.len(), 3);
     let short = book.get(7).unwrap();
-    assert_eq!((short.account.as_str(), short.qty_lots, short.entry_ticks), ("b", -500, 510001));
+    assert_eq!(
+        (short.account.as_str(), short.qty_lots, short.entry_ticks),
+        ("b", -500, 510001)
+    );
     let units = book.market.units(short.symbol);
     assert_eq!(units.format_units(short.margin_units), "100.12345678");
     assert_eq!(book.get(9).unwrap().account, "c,d");
@@ -231,36 +360,151 @@ fn reads_positions() {
 
 #[test]
 fn refuses_bad_headers() {
-    positions_error(&positions_edited(",margin\n", "\n"), 1, "header", "missing column `margin`");
-    positions_error(&positions_edited("id,account", "id,acct"), 1, "header", "missing column `account`");
-    positions_error(&positions_edited(",margin\n", ",margin,x\n"), 1, "header", "unexpected column `x`");
-    positions_error(&positions_edited("id,account", "account,id"), 1, "header", "out of order");
+    positions_error(
+        &positions_edited(",margin\n", "\n"),
+        1,
+        "header",
+        "missing column `margin`",
+    );
+    positions_error(
+        &positions_edited("id,account", "id,acct"),
+        1,
+        "header",
+        "missing column `account`",
+    );
+    positions_error(
+        &positions_edited(",margin\n", ",margin,x\n"),
+        1,
+        "header",
+        "unexpected column `x`",
+    );
+    positions_error(
+        &positions_edited("id,account", "account,id"),
+        1,
+        "header",
+        "out of order",
+    );
     positions_error("", 1, "header", "missing header");
 }
 
 #[test]
 fn refuses_bad_position_fields() {
-    positions_error(&positions_edited(",5000\n", "\n"), 2, "record", "expected 6 fields, got 5");
-    positions_error(&positions_edited(",5000\n", ",5000,1\n"), 2, "record", "expected 6 fields, got 7");
-    positions_error(&positions_edited("42,", "4x2,"), 2, "id", "not an unsigned integer");
-    positions_error(&positions_edited("42,", "-42,"), 2, "id", "not an unsigned integer");
-    positions_error(&positions_edited("42,", "18446744073709551616,"), 2, "id", "out of range");
-    positions_error(&positions_edited("9,", "42,"), 4, "id", "duplicate id 42 (first at line 2)");
+    positions_error(
+        &positions_edited(",5000\n", "\n"),
+        2,
+        "record",
+        "expected 6 fields, got 5",
+    );
+    positions_error(
+        &positions_edited(",5000\n", ",5000,1\n"),
+        2,
+        "record",
+        "expected 6 fields, got 7",
+    );
+    positions_error(
+        &positions_edited("42,", "4x2,"),
+        2,
+        "id",
+        "not an unsigned integer",
+    );
+    positions_error(
+        &positions_edited("42,", "-42,"),
+        2,
+        "id",
+        "not an unsigned integer",
+    );
+    positions_error(
+        &positions_edited("42,", "18446744073709551616,"),
+        2,
+        "id",
+        "out of range",
+    );
+    positions_error(
+        &positions_edited("9,", "42,"),
+        4,
+        "id",
+        "duplicate id 42 (first at line 2)",
+    );
     positions_error(&positions_edited(",a,", ",,"), 2, "account", "empty");
-    positions_error(&positions_edited("ETHUSDT", "XRPUSDT"), 4, "symbol", "unknown symbol \"XRPUSDT\"");
-    positions_error(&positions_edited("-0.5", "-0.0005"), 3, "qty", "not a multiple of 0.001");
-    positions_error(&positions_edited("-0.5", "-0.000"), 3, "qty", "must be nonzero");
-    positions_error(&positions_edited("-0.5", "1e3"), 3, "qty", "not a decimal number");
-    positions_error(&positions_edited("-0.5", "2147483.648"), 3, "qty", "out of range");
-    assert!(read_positions(positions_edited("-0.5", "-2147483.647").as_bytes(), "p", market()).is_ok());
-    positions_error(&positions_edited("51000.1", "51000.15"), 3, "entry_price", "not a multiple of 0.1");
-    positions_error(&positions_edited("51000.1", "0"), 3, "entry_price", "must be > 0");
-    positions_error(&positions_edited("51000.1", "429496729.6"), 3, "entry_price", "out of range");
-    assert!(read_positions(positions_edited("51000.1", "429496729.5").as_bytes(), "p", market()).is_ok());
-    positions_error(&positions_edited("100.12345678", "100.123456789"), 3, "margin", "at most 8 decimals");
-    positions_error(&positions_edited("100.12345678", "10000000000"), 3, "margin", "out of range");
+    positions_error(
+        &positions_edited("ETHUSDT", "XRPUSDT"),
+        4,
+        "symbol",
+        "unknown symbol \"XRPUSDT\"",
+    );
+    positions_error(
+        &positions_edited("-0.5", "-0.0005"),
+        3,
+        "qty",
+        "not a multiple of 0.001",
+    );
+    positions_error(
+        &positions_edited("-0.5", "-0.000"),
+        3,
+        "qty",
+        "must be nonzero",
+    );
+    positions_error(
+        &positions_edited("-0.5", "1e3"),
+        3,
+        "qty",
+        "not a decimal number",
+    );
+    positions_error(
+        &positions_edited("-0.5", "2147483.648"),
+        3,
+        "qty",
+        "out of range",
+    );
+    assert!(read_positions(
+        positions_edited("-0.5", "-2147483.647").as_bytes(),
+        "p",
+        market()
+    )
+    .is_ok());
+    positions_error(
+        &positions_edited("51000.1", "51000.15"),
+        3,
+        "entry_price",
+        "not a multiple of 0.1",
+    );
+    positions_error(
+        &positions_edited("51000.1", "0"),
+        3,
+        "entry_price",
+        "must be > 0",
+    );
+    positions_error(
+        &positions_edited("51000.1", "429496729.6"),
+        3,
+        "entry_price",
+        "out of range",
+    );
+    assert!(read_positions(
+        positions_edited("51000.1", "429496729.5").as_bytes(),
+        "p",
+        market()
+    )
+    .is_ok());
+    positions_error(
+        &positions_edited("100.12345678", "100.123456789"),
+        3,
+        "margin",
+        "at most 8 decimals",
+    );
+    positions_error(
+        &positions_edited("100.12345678", "10000000000"),
+        3,
+        "margin",
+        "out of range",
+    );
     positions_error(&positions_edited("100.12345678", "-1"), 3, "margin", ">= 0");
-    positions_error(&positions_edited("100.12345678", ""), 3, "margin", "empty value");
+    positions_error(
+        &positions_edited("100.12345678", ""),
+        3,
+        "margin",
+        "empty value",
+    );
 }
 
 const TICKS: &str = "seq,symbol,mark_price
@@ -277,10 +521,15 @@ const TICKS: &str = "seq,symbol,mark_price
 
 #[test]
 fn streams_ticks_and_goes_on_after_a_bad_line() {
-    let ticks: Vec<_> = TickReader::new(TICKS.as_bytes(), "ticks.csv", market()).unwrap().collect();
+    let ticks: Vec<_> = TickReader::new(TICKS.as_bytes(), "ticks.csv", market())
+        .unwrap()
+        .collect();
     assert_eq!(ticks.len(), 9);
     let good = ticks[1].as_ref().unwrap();
-    assert_eq!((good.line, good.tick.seq, good.tick.symbol, good.tick.price), (3, 5, SymbolId(1), 240000));
+    assert_eq!(
+        (good.line, good.tick.seq, good.tick.symbol, good.tick.price),
+        (3, 5, SymbolId(1), 240000)
+    );
     assert_eq!(good.mark, "2400.00", "the mark as written");
     let expected = [
         (4, "seq", "not increasing: 3 after 5 (line 3)"),
@@ -291,13 +540,33 @@ fn streams_ticks_and_goes_on_after_a_bad_line() {
         (9, "mark_price", "out of range"),
     ];
     for (result, (line, field, reason)) in ticks[2..8].iter().zip(expected) {
-        assert_error(result.as_ref().unwrap_err().invalid().unwrap(), "ticks.csv", line, field, reason);
+        assert_error(
+            result.as_ref().unwrap_err().invalid().unwrap(),
+            "ticks.csv",
+            line,
+            field,
+            reason,
+        );
     }
     assert_eq!(ticks[8].as_ref().unwrap().tick.seq, 11);
     let error = read_ticks(TICKS.as_bytes(), "ticks.csv", market()).unwrap_err();
-    assert_error(error.invalid().unwrap(), "ticks.csv", 4, "seq", "not increasing");
-    let error = TickReader::new("seq,symbol,mark\n".as_bytes(), "ticks.csv", market()).err().unwrap();
-    assert_error(error.invalid().unwrap(), "ticks.csv", 1, "header", "missing column `mark_price`");
+    assert_error(
+        error.invalid().unwrap(),
+        "ticks.csv",
+        4,
+        "seq",
+        "not increasing",
+    );
+    let error = TickReader::new("seq,symbol,mark\n".as_bytes(), "ticks.csv", market())
+        .err()
+        .unwrap();
+    assert_error(
+        error.invalid().unwrap(),
+        "ticks.csv",
+        1,
+        "header",
+        "missing column `mark_price`",
+    );
 }
 
 /// Yields `ok` then fails.
@@ -317,14 +586,27 @@ impl Read for Failing<'_> {
 
 #[test]
 fn an_io_error_is_not_bad_input_and_ends_the_stream() {
-    let ticks: Vec<_> =
-        TickReader::new(Failing { ok: b"seq,symbol,mark_price\n1,BTCUSDT,1\n" }, "ticks.csv", market()).unwrap().collect();
+    let ticks: Vec<_> = TickReader::new(
+        Failing {
+            ok: b"seq,symbol,mark_price\n1,BTCUSDT,1\n",
+        },
+        "ticks.csv",
+        market(),
+    )
+    .unwrap()
+    .collect();
     assert_eq!(ticks.len(), 2);
     assert!(ticks[0].is_ok());
-    assert!(matches!(&ticks[1], Err(ReadError::Io { .. })), "{:?}", ticks[1]);
+    assert!(
+        matches!(&ticks[1], Err(ReadError::Io { .. })),
+        "{:?}",
+        ticks[1]
+    );
     let error = read_positions(Failing { ok: b"id,acc" }, "p.csv", market()).unwrap_err();
     assert!(matches!(error, ReadError::Io { .. }));
-    assert!(error.to_string().starts_with("p.csv: read failed: disk on fire"));
+    assert!(error
+        .to_string()
+        .starts_with("p.csv: read failed: disk on fire"));
 }
 
 #[test]
@@ -332,7 +614,11 @@ fn written_files_read_back_identically() {
     let market = market();
     let book = read_positions(POSITIONS.as_bytes(), "positions.csv", market.clone()).unwrap();
     let text = write_symbols_toml(&market);
-    assert_eq!(parse_symbols(&text, "written.toml").unwrap(), *market, "{text}");
+    assert_eq!(
+        parse_symbols(&text, "written.toml").unwrap(),
+        *market,
+        "{text}"
+    );
 
     let mut csv = Vec::new();
     let positions: Vec<_> = book.sorted().into_iter().cloned().collect();
@@ -340,11 +626,18 @@ fn written_files_read_back_identically() {
     let again = read_positions(&csv[..], "written.csv", market.clone()).unwrap();
     assert_eq!(again.sorted(), book.sorted());
 
-    let ticks: Vec<_> =
-        TickReader::new(TICKS.as_bytes(), "ticks.csv", market.clone()).unwrap().flatten().map(|t| t.tick).collect();
+    let ticks: Vec<_> = TickReader::new(TICKS.as_bytes(), "ticks.csv", market.clone())
+        .unwrap()
+        .flatten()
+        .map(|t| t.tick)
+        .collect();
     let mut csv = Vec::new();
     write_ticks_csv(&market, &ticks, &mut csv).unwrap();
-    let again: Vec<_> = read_ticks(&csv[..], "written.csv", market).unwrap().into_iter().map(|t| t.tick).collect();
+    let again: Vec<_> = read_ticks(&csv[..], "written.csv", market)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.tick)
+        .collect();
     assert_eq!(again, ticks);
 }
 
@@ -356,8 +649,20 @@ fn lines_count_blank_lines_and_multi_line_fields() {
     positions_error(text, 2, "header", "missing column `account`");
     let ticks = "seq,symbol,mark_price\n\n1,BTCUSDT,1\n\n\n2,BTCUSDT,0.01\n";
     let error = read_ticks(ticks.as_bytes(), "ticks.csv", market()).unwrap_err();
-    assert_error(error.invalid().unwrap(), "ticks.csv", 6, "mark_price", "not a multiple");
+    assert_error(
+        error.invalid().unwrap(),
+        "ticks.csv",
+        6,
+        "mark_price",
+        "not a multiple",
+    );
     let bad_utf8 = b"seq,symbol,mark_price\n1,BTCUSDT,1\n\n2,BTC\xffUSDT,1\n";
     let error = read_ticks(&bad_utf8[..], "ticks.csv", market()).unwrap_err();
-    assert_error(error.invalid().unwrap(), "ticks.csv", 4, "record", "invalid UTF-8");
+    assert_error(
+        error.invalid().unwrap(),
+        "ticks.csv",
+        4,
+        "record",
+        "invalid UTF-8",
+    );
 }

@@ -35,7 +35,12 @@ impl<R: Read> TickReader<R> {
     /// Opens a tick stream; a bad header is the error.
     pub fn new(input: R, file: &str, market: Arc<Market>) -> Result<Self, ReadError> {
         let input = CsvInput::open(input, file, &TICK_COLUMNS)?;
-        Ok(Self { input, market, record: csv::StringRecord::new(), last_seq: None })
+        Ok(Self {
+            input,
+            market,
+            record: csv::StringRecord::new(),
+            last_seq: None,
+        })
     }
 
     fn parse(&self, line: u64) -> Result<TickRecord, InputError> {
@@ -46,17 +51,28 @@ impl<R: Read> TickReader<R> {
             return Err(InputError::new(&columns.file, line, "seq", reason));
         }
         let name = columns.field(record, "symbol");
-        let symbol = self
-            .market
-            .id(name)
-            .ok_or_else(|| InputError::new(&columns.file, line, "symbol", format!("unknown symbol {name:?}")))?;
+        let symbol = self.market.id(name).ok_or_else(|| {
+            InputError::new(
+                &columns.file,
+                line,
+                "symbol",
+                format!("unknown symbol {name:?}"),
+            )
+        })?;
         let mark = columns.field(record, "mark_price");
         let price = self
             .market
             .units(symbol)
-            .ticks(&columns.parse_decimal(line, "mark_price", mark)?, "mark_price")
+            .ticks(
+                &columns.parse_decimal(line, "mark_price", mark)?,
+                "mark_price",
+            )
             .map_err(|e| InputError::from_field(&columns.file, line, "", e))?;
-        Ok(TickRecord { line, tick: Tick { seq, symbol, price }, mark: mark.to_owned() })
+        Ok(TickRecord {
+            line,
+            tick: Tick { seq, symbol, price },
+            mark: mark.to_owned(),
+        })
     }
 }
 
@@ -76,6 +92,10 @@ impl<R: Read> Iterator for TickReader<R> {
 }
 
 /// Reads a whole tick file; the first bad line is the error.
-pub fn read_ticks<R: Read>(input: R, file: &str, market: Arc<Market>) -> Result<Vec<TickRecord>, ReadError> {
+pub fn read_ticks<R: Read>(
+    input: R,
+    file: &str,
+    market: Arc<Market>,
+) -> Result<Vec<TickRecord>, ReadError> {
     TickReader::new(input, file, market)?.collect()
 }

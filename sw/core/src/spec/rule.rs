@@ -20,7 +20,10 @@ impl SymbolUnits {
     /// The bracket of notional `X`: the first with `X ≤ cap` (the padded table always has one).
     #[inline]
     pub fn bracket_of(&self, notional: u64) -> usize {
-        self.brackets.iter().position(|b| notional <= b.cap).expect("the last bracket is uncapped")
+        self.brackets
+            .iter()
+            .position(|b| notional <= b.cap)
+            .expect("the last bracket is uncapped")
     }
 
     /// `E − MM = T + A_b + σ·X·W_b,σ` in units of `10^-s`.

@@ -51,7 +51,10 @@ impl Step {
         let (mantissa, decimals) = parts(value);
         // value·10^decimals(step) = mantissa·10^(dstep − dvalue); whole only if dvalue ≤ dstep.
         let not_multiple = || StepError::NotMultiple(self.value());
-        let shift = self.decimals.checked_sub(decimals).ok_or_else(not_multiple)?;
+        let shift = self
+            .decimals
+            .checked_sub(decimals)
+            .ok_or_else(not_multiple)?;
         let scaled = 10i128
             .checked_pow(shift)
             .and_then(|p| mantissa.checked_mul(p))
@@ -81,11 +84,23 @@ mod tests {
     #[test]
     fn counts_whole_steps_only() {
         let lot = Step::new(&d("0.5")).unwrap();
-        assert_eq!(lot, Step { units: 5, decimals: 1 });
+        assert_eq!(
+            lot,
+            Step {
+                units: 5,
+                decimals: 1
+            }
+        );
         assert_eq!(lot.count(&d("1.5")), Ok(3));
         assert_eq!(lot.count(&d("-2")), Ok(-4));
-        assert!(matches!(lot.count(&d("0.25")), Err(StepError::NotMultiple(_))));
-        assert!(matches!(lot.count(&d("0.7")), Err(StepError::NotMultiple(_))));
+        assert!(matches!(
+            lot.count(&d("0.25")),
+            Err(StepError::NotMultiple(_))
+        ));
+        assert!(matches!(
+            lot.count(&d("0.7")),
+            Err(StepError::NotMultiple(_))
+        ));
         let tick = Step::new(&d("25")).unwrap();
         assert_eq!(tick.count(&d("100")), Ok(4));
         assert!(tick.count(&d("110")).is_err());
@@ -97,7 +112,10 @@ mod tests {
     fn refuses_bad_steps() {
         assert_eq!(Step::new(&d("0")), Err(StepError::NotPositive));
         assert_eq!(Step::new(&d("-1")), Err(StepError::NotPositive));
-        assert_eq!(Step::new(&d("0.000000001")), Err(StepError::TooManyDecimals(9)));
+        assert_eq!(
+            Step::new(&d("0.000000001")),
+            Err(StepError::TooManyDecimals(9))
+        );
         assert!(Step::new(&d("0.00000001")).is_ok());
     }
 }

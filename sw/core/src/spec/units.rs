@@ -19,7 +19,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, reason: impl ToString) -> Self {
-        Self { field: field.into(), reason: reason.to_string() }
+        Self {
+            field: field.into(),
+            reason: reason.to_string(),
+        }
     }
 }
 
@@ -103,7 +106,9 @@ fn amount_parts(value: &Decimal, limit: u64, max_decimals: u32) -> Result<(u128,
         return Err("must be >= 0".into());
     }
     if decimals > max_decimals {
-        return Err(format!("at most {max_decimals} decimals allowed, got {decimals}"));
+        return Err(format!(
+            "at most {max_decimals} decimals allowed, got {decimals}"
+        ));
     }
     if *value >= Decimal::from(limit) {
         return Err(format!("out of range: must be < {limit}"));
@@ -113,21 +118,32 @@ fn amount_parts(value: &Decimal, limit: u64, max_decimals: u32) -> Result<(u128,
 
 impl SymbolUnits {
     /// Checks a symbol's steps and bracket ladder and computes its constants.
-    pub fn new(tick_size: &Decimal, lot_size: &Decimal, ladder: &[BracketInput]) -> Result<Self, FieldError> {
+    pub fn new(
+        tick_size: &Decimal,
+        lot_size: &Decimal,
+        ladder: &[BracketInput],
+    ) -> Result<Self, FieldError> {
         let tick = Step::new(tick_size).map_err(|e| FieldError::new("tick_size", e))?;
         let lot = Step::new(lot_size).map_err(|e| FieldError::new("lot_size", e))?;
         let step_decimals = tick.decimals + lot.decimals;
         let quote_decimals = MIN_QUOTE_DECIMALS.max(step_decimals + MMR_DECIMALS);
-        let k6 = u128::from(tick.units) * u128::from(lot.units) * pow10(quote_decimals - step_decimals - MMR_DECIMALS);
+        let k6 = u128::from(tick.units)
+            * u128::from(lot.units)
+            * pow10(quote_decimals - step_decimals - MMR_DECIMALS);
         if k6 >= u128::from(K6_LIMIT) {
             return Err(FieldError::new(
                 "tick_size",
-                format!("tick_size × lot_size too coarse for the spec: k6 = {k6} must be < {K6_LIMIT}"),
+                format!(
+                    "tick_size × lot_size too coarse for the spec: k6 = {k6} must be < {K6_LIMIT}"
+                ),
             ));
         }
         let k6 = k6 as u64;
         if ladder.is_empty() || ladder.len() > MAX_BRACKETS {
-            return Err(FieldError::new("brackets", format!("need 1 to {MAX_BRACKETS} brackets, got {}", ladder.len())));
+            return Err(FieldError::new(
+                "brackets",
+                format!("need 1 to {MAX_BRACKETS} brackets, got {}", ladder.len()),
+            ));
         }
 
         let mut brackets = [BracketConst::default(); MAX_BRACKETS];
@@ -136,28 +152,48 @@ impl SymbolUnits {
         for (i, bracket) in ladder.iter().enumerate() {
             let field = |name: &str| format!("brackets[{i}].{name}");
             let last = i + 1 == ladder.len();
-            let (r, r_decimals) = amount_parts(&bracket.mmr, 1, MMR_DECIMALS).map_err(|e| FieldError::new(field("mmr"), e))?;
+            let (r, r_decimals) = amount_parts(&bracket.mmr, 1, MMR_DECIMALS)
+                .map_err(|e| FieldError::new(field("mmr"), e))?;
             let mmr = (r * pow10(MMR_DECIMALS - r_decimals)) as u32;
-            let (a, a_decimals) = amount_parts(&bracket.maint_amount, AMOUNT_LIMIT, MAX_AMOUNT_DECIMALS)
-                .map_err(|e| FieldError::new(field("maint_amount"), e))?;
+            let (a, a_decimals) =
+                amount_parts(&bracket.maint_amount, AMOUNT_LIMIT, MAX_AMOUNT_DECIMALS)
+                    .map_err(|e| FieldError::new(field("maint_amount"), e))?;
             let (cap, cap_e8) = match (&bracket.notional_cap, last) {
                 (None, true) => (NOTIONAL_MAX, None),
-                (Some(_), true) => return Err(FieldError::new(field("notional_cap"), "the last bracket has no notional_cap")),
-                (None, false) => return Err(FieldError::new(field("notional_cap"), "missing (only the last bracket has none)")),
+                (Some(_), true) => {
+                    return Err(FieldError::new(
+                        field("notional_cap"),
+                        "the last bracket has no notional_cap",
+                    ))
+                }
+                (None, false) => {
+                    return Err(FieldError::new(
+                        field("notional_cap"),
+                        "missing (only the last bracket has none)",
+                    ))
+                }
                 (Some(cap), false) => {
-                    let (c, c_decimals) = amount_parts(cap, NOTIONAL_CAP_LIMIT, MAX_AMOUNT_DECIMALS)
-                        .map_err(|e| FieldError::new(field("notional_cap"), e))?;
+                    let (c, c_decimals) =
+                        amount_parts(cap, NOTIONAL_CAP_LIMIT, MAX_AMOUNT_DECIMALS)
+                            .map_err(|e| FieldError::new(field("notional_cap"), e))?;
                     if c == 0 {
                         return Err(FieldError::new(field("notional_cap"), "must be > 0"));
                     }
                     // N ≤ cap ⇔ X·t·l·10^-(dt+dl) ≤ c·10^-cd ⇔ X ≤ floor(c·10^(dt+dl) / (t·l·10^cd)).
-                    let x_cap = c * pow10(step_decimals) / (u128::from(tick.units * lot.units) * pow10(c_decimals));
-                    (x_cap.min(u128::from(NOTIONAL_MAX)) as u64, Some(c * pow10(MAX_AMOUNT_DECIMALS - c_decimals)))
+                    let x_cap = c * pow10(step_decimals)
+                        / (u128::from(tick.units * lot.units) * pow10(c_decimals));
+                    (
+                        x_cap.min(u128::from(NOTIONAL_MAX)) as u64,
+                        Some(c * pow10(MAX_AMOUNT_DECIMALS - c_decimals)),
+                    )
                 }
             };
             if let (Some(this), Some(&(Some(prev), _, _))) = (cap_e8, exact.last()) {
                 if this <= prev {
-                    return Err(FieldError::new(field("notional_cap"), "caps must be strictly ascending"));
+                    return Err(FieldError::new(
+                        field("notional_cap"),
+                        "caps must be strictly ascending",
+                    ));
                 }
             }
             exact.push((cap_e8, mmr, a * pow10(MAX_AMOUNT_DECIMALS - a_decimals)));
@@ -174,11 +210,23 @@ impl SymbolUnits {
         }
         // Continuous iff A_{i+1}·10^6 = A_i·10^6 + cap_i·(R_{i+1} − R_i), all in 10^-14 units.
         let continuous = exact.windows(2).all(|w| {
-            let (cap, r0, a0) = (w[0].0.expect("only the last bracket is uncapped") as i128, w[0].1 as i128, w[0].2 as i128);
+            let (cap, r0, a0) = (
+                w[0].0.expect("only the last bracket is uncapped") as i128,
+                w[0].1 as i128,
+                w[0].2 as i128,
+            );
             let (r1, a1) = (w[1].1 as i128, w[1].2 as i128);
             a1 * MMR_ONE as i128 == a0 * MMR_ONE as i128 + cap * (r1 - r0)
         });
-        Ok(Self { tick, lot, quote_decimals, k6, bracket_count: ladder.len(), brackets, continuous })
+        Ok(Self {
+            tick,
+            lot,
+            quote_decimals,
+            k6,
+            bracket_count: ladder.len(),
+            brackets,
+            continuous,
+        })
     }
 
     /// `Q = qty / lot_size`: nonzero, whole, `|Q| ≤ QTY_MAX`.
@@ -189,7 +237,9 @@ impl SymbolUnits {
             return Err(err("must be nonzero".into()));
         }
         if q.unsigned_abs() > u128::from(QTY_MAX) {
-            return Err(err(format!("out of range: |qty| / lot_size must be < 2^{QTY_BITS}")));
+            return Err(err(format!(
+                "out of range: |qty| / lot_size must be < 2^{QTY_BITS}"
+            )));
         }
         Ok(q as i32)
     }
@@ -198,22 +248,26 @@ impl SymbolUnits {
     pub fn ticks(&self, price: &Decimal, field: &str) -> Result<u32, FieldError> {
         let err = |reason: String| FieldError::new(field, reason);
         let p = self.tick.count(price).map_err(|e| match e {
-            StepError::TooLarge => err(format!("out of range: {field} / tick_size must be < 2^{PRICE_BITS}")),
+            StepError::TooLarge => err(format!(
+                "out of range: {field} / tick_size must be < 2^{PRICE_BITS}"
+            )),
             e => err(e.to_string()),
         })?;
         if p <= 0 {
             return Err(err("must be > 0".into()));
         }
         if p > i128::from(PRICE_MAX) {
-            return Err(err(format!("out of range: {field} / tick_size must be < 2^{PRICE_BITS}")));
+            return Err(err(format!(
+                "out of range: {field} / tick_size must be < 2^{PRICE_BITS}"
+            )));
         }
         Ok(p as u32)
     }
 
     /// A quote amount (`margin`) in units of `10^-s`: `≥ 0`, at most 8 decimals, `< AMOUNT_LIMIT`.
     pub fn quote_units(&self, amount: &Decimal, field: &str) -> Result<i128, FieldError> {
-        let (mantissa, decimals) =
-            amount_parts(amount, AMOUNT_LIMIT, MAX_AMOUNT_DECIMALS).map_err(|e| FieldError::new(field, e))?;
+        let (mantissa, decimals) = amount_parts(amount, AMOUNT_LIMIT, MAX_AMOUNT_DECIMALS)
+            .map_err(|e| FieldError::new(field, e))?;
         Ok((mantissa * pow10(self.quote_decimals - decimals)) as i128)
     }
 
@@ -223,8 +277,14 @@ impl SymbolUnits {
     }
 
     /// The slot constants of a position.
-    pub fn position_const(&self, qty_lots: i32, entry_ticks: u32, margin_units: i128) -> PositionConst {
-        let offset = margin_units - i128::from(qty_lots) * i128::from(entry_ticks) * self.lot_tick_value();
+    pub fn position_const(
+        &self,
+        qty_lots: i32,
+        entry_ticks: u32,
+        margin_units: i128,
+    ) -> PositionConst {
+        let offset =
+            margin_units - i128::from(qty_lots) * i128::from(entry_ticks) * self.lot_tick_value();
         PositionConst { qty_lots, offset }
     }
 

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use liqscan_core::decimal::parse_decimal;
-use liqscan_core::spec::{liquidates, BracketInput, PositionConst, SymbolUnits, PRICE_MAX, QTY_MAX};
+use liqscan_core::spec::{
+    liquidates, BracketInput, PositionConst, SymbolUnits, PRICE_MAX, QTY_MAX,
+};
 use liqscan_core::threshold::{by_brackets, by_threshold, liquidation_set, HIGHEST};
 use liqscan_core::{CpuScanner, Engine, IndexedScanner, Market, Position, Symbol, SymbolId, Tick};
 use num_traits::{Signed, ToPrimitive};
@@ -44,7 +46,13 @@ impl SymbolDef {
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
-        Symbol::new(self.name.clone(), d(&self.tick_size)?, d(&self.lot_size)?, ladder).map_err(|e| e.to_string())
+        Symbol::new(
+            self.name.clone(),
+            d(&self.tick_size)?,
+            d(&self.lot_size)?,
+            ladder,
+        )
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -66,9 +74,15 @@ impl PositionDef {
             id: self.id,
             account: format!("acct{}", self.id % 7),
             symbol: SymbolId(self.symbol as u32),
-            qty_lots: units.lots(&d(&self.qty)).unwrap_or_else(|e| panic!("{self:?}: {e}")),
-            entry_ticks: units.ticks(&d(&self.entry), "entry_price").unwrap_or_else(|e| panic!("{self:?}: {e}")),
-            margin_units: units.quote_units(&d(&self.margin), "margin").unwrap_or_else(|e| panic!("{self:?}: {e}")),
+            qty_lots: units
+                .lots(&d(&self.qty))
+                .unwrap_or_else(|e| panic!("{self:?}: {e}")),
+            entry_ticks: units
+                .ticks(&d(&self.entry), "entry_price")
+                .unwrap_or_else(|e| panic!("{self:?}: {e}")),
+            margin_units: units
+                .quote_units(&d(&self.margin), "margin")
+                .unwrap_or_else(|e| panic!("{self:?}: {e}")),
         }
     }
 }
@@ -92,7 +106,9 @@ impl Scenario {
     pub fn market(&self) -> Arc<Market> {
         let mut market = Market::new(self.at_equal);
         for def in &self.symbols {
-            market.add(def.build().unwrap_or_else(|e| panic!("{def:?}: {e}"))).unwrap();
+            market
+                .add(def.build().unwrap_or_else(|e| panic!("{def:?}: {e}")))
+                .unwrap();
         }
         Arc::new(market)
     }
@@ -168,7 +184,10 @@ impl Coverage {
 pub fn check_set(units: &SymbolUnits, konst: PositionConst, at_equal: bool, cov: &mut Coverage) {
     let set = liquidation_set(units, konst, at_equal);
     let brackets = by_brackets(units, konst, at_equal);
-    assert_eq!(set, brackets, "liquidation_set != by_brackets for {konst:?}");
+    assert_eq!(
+        set, brackets,
+        "liquidation_set != by_brackets for {konst:?}"
+    );
     if units.continuous {
         assert_eq!(
             by_threshold(units, konst, at_equal),
@@ -177,7 +196,14 @@ pub fn check_set(units: &SymbolUnits, konst: PositionConst, at_equal: bool, cov:
         );
         assert!(set.intervals().len() <= 1);
         if let Some(iv) = set.intervals().first() {
-            assert!(if konst.qty_lots > 0 { iv.lo == 0 } else { iv.hi == HIGHEST }, "{iv:?} does not reach the end");
+            assert!(
+                if konst.qty_lots > 0 {
+                    iv.lo == 0
+                } else {
+                    iv.hi == HIGHEST
+                },
+                "{iv:?} does not reach the end"
+            );
         }
     }
     let ivs = set.intervals();
@@ -234,20 +260,38 @@ pub fn run(scenario: &Scenario) -> Run {
                 let sid = SymbolId(*symbol as u32);
                 let units = market.units(sid);
                 let ladder = &scenario.symbols[*symbol].ladder;
-                let price = units.ticks(&parse_decimal(mark).unwrap(), "mark_price").unwrap();
-                let tick = Tick { seq: seq as u64, symbol: sid, price };
+                let price = units
+                    .ticks(&parse_decimal(mark).unwrap(), "mark_price")
+                    .unwrap();
+                let tick = Tick {
+                    seq: seq as u64,
+                    symbol: sid,
+                    price,
+                };
                 cov.ticks += 1;
                 cov.top_ticks += u64::from(u64::from(price) == PRICE_MAX);
                 // The oracle, position by position, against the spec integers.
                 let mut expected = Vec::new();
                 for def in book.values().filter(|d| d.symbol == *symbol) {
                     let konst = def.build(&market).constants(&market);
-                    let verdict = oracle::judge(ladder, &def.qty, &def.entry, &def.margin, mark, at_equal);
+                    let verdict =
+                        oracle::judge(ladder, &def.qty, &def.entry, &def.margin, mark, at_equal);
                     let sum = units.margin_sum(konst, price);
-                    let context =
-                        || format!("position {def:?} at mark {mark} (P = {price}), E − MM = {sum}, oracle {verdict:?}");
-                    assert_eq!(scaled(-sum, units.quote_decimals), verdict.shortfall, "shortfall: {}", context());
-                    assert_eq!(liquidates(sum, at_equal), verdict.liquidated, "verdict: {}", context());
+                    let context = || {
+                        format!("position {def:?} at mark {mark} (P = {price}), E − MM = {sum}, oracle {verdict:?}")
+                    };
+                    assert_eq!(
+                        scaled(-sum, units.quote_decimals),
+                        verdict.shortfall,
+                        "shortfall: {}",
+                        context()
+                    );
+                    assert_eq!(
+                        liquidates(sum, at_equal),
+                        verdict.liquidated,
+                        "verdict: {}",
+                        context()
+                    );
                     assert_eq!(
                         liquidation_set(units, konst, at_equal).contains(price),
                         verdict.liquidated,
@@ -267,10 +311,18 @@ pub fn run(scenario: &Scenario) -> Run {
                 from_indexed.clear();
                 cpu.tick(tick, &mut from_cpu).unwrap();
                 indexed.tick(tick, &mut from_indexed).unwrap();
-                assert_eq!(from_indexed, from_cpu, "indexed != cpu at step {seq} (mark {mark} of symbol {symbol})");
-                let got: Vec<_> =
-                    from_cpu.iter().map(|l| (l.position, scaled(l.shortfall, units.quote_decimals))).collect();
-                assert_eq!(got, expected, "cpu != oracle at step {seq} (mark {mark} of symbol {symbol})");
+                assert_eq!(
+                    from_indexed, from_cpu,
+                    "indexed != cpu at step {seq} (mark {mark} of symbol {symbol})"
+                );
+                let got: Vec<_> = from_cpu
+                    .iter()
+                    .map(|l| (l.position, scaled(l.shortfall, units.quote_decimals)))
+                    .collect();
+                assert_eq!(
+                    got, expected,
+                    "cpu != oracle at step {seq} (mark {mark} of symbol {symbol})"
+                );
                 for (id, _) in &expected {
                     book.remove(id);
                     liquidated.push((seq, *id));
@@ -279,7 +331,10 @@ pub fn run(scenario: &Scenario) -> Run {
             }
         }
     }
-    Run { coverage: cov, liquidated }
+    Run {
+        coverage: cov,
+        liquidated,
+    }
 }
 
 /// Counts notionals on a cap, and caps strictly between a tick's neighbours.
@@ -287,9 +342,15 @@ fn cov_caps(symbol: &SymbolDef, def: &PositionDef, mark: &str, cov: &mut Coverag
     let qty = dec(&def.qty).abs();
     let notional = &qty * dec(mark);
     let step = &qty * dec(&symbol.tick_size);
-    for cap in symbol.ladder.iter().filter_map(|b| b.notional_cap.as_deref()).map(dec) {
+    for cap in symbol
+        .ladder
+        .iter()
+        .filter_map(|b| b.notional_cap.as_deref())
+        .map(dec)
+    {
         cov.on_cap += u64::from(notional == cap);
-        cov.beside_cap += u64::from(notional != cap && &notional - &step <= cap && cap <= &notional + &step);
+        cov.beside_cap +=
+            u64::from(notional != cap && &notional - &step <= cap && cap <= &notional + &step);
     }
 }
 
@@ -320,7 +381,11 @@ impl Profile {
 
 /// `units · 10^-decimals` as a decimal string.
 pub fn fmt(units: i128, decimals: u32) -> String {
-    let digits = format!("{:0>width$}", units.unsigned_abs(), width = decimals as usize + 1);
+    let digits = format!(
+        "{:0>width$}",
+        units.unsigned_abs(),
+        width = decimals as usize + 1
+    );
     let (int, frac) = digits.split_at(digits.len() - decimals as usize);
     let sign = if units < 0 { "-" } else { "" };
     if frac.is_empty() {
@@ -399,7 +464,12 @@ fn edgy<T>(
 
 /// A grid step `(units, decimals)`.
 fn step(rng: &mut ChaCha8Rng, rate: f64) -> (u128, u32) {
-    let decimals = edgy(rng, rate, |r| if r.gen_bool(0.5) { 8 } else { 0 }, |r| r.gen_range(0..=8));
+    let decimals = edgy(
+        rng,
+        rate,
+        |r| if r.gen_bool(0.5) { 8 } else { 0 },
+        |r| r.gen_range(0..=8),
+    );
     let units = match rng.gen_range(0..6) {
         0 | 1 => 1,
         2 => 5,
@@ -410,7 +480,12 @@ fn step(rng: &mut ChaCha8Rng, rate: f64) -> (u128, u32) {
 }
 
 /// A random symbol (its ladder kind decided by `continuous`).
-pub fn gen_symbol(rng: &mut ChaCha8Rng, name: String, profile: Profile, continuous: bool) -> SymbolGen {
+pub fn gen_symbol(
+    rng: &mut ChaCha8Rng,
+    name: String,
+    profile: Profile,
+    continuous: bool,
+) -> SymbolGen {
     let rate = profile.edge_rate();
     loop {
         let (t, dt) = step(rng, rate);
@@ -423,7 +498,13 @@ pub fn gen_symbol(rng: &mut ChaCha8Rng, name: String, profile: Profile, continuo
         let p0 = edgy(
             rng,
             rate,
-            |r| if r.gen_bool(0.5) { PRICE_MAX - r.gen_range(0..3) } else { r.gen_range(2..20) },
+            |r| {
+                if r.gen_bool(0.5) {
+                    PRICE_MAX - r.gen_range(0..3)
+                } else {
+                    r.gen_range(2..20)
+                }
+            },
             |r| log_uniform(r, 20, u128::from(PRICE_MAX) / 2) as u64,
         );
         let q0 = edgy(
@@ -478,9 +559,19 @@ fn anchor(rng: &mut ChaCha8Rng, g: &SymbolGen) -> Option<(u64, u64, u64)> {
 
 /// A bracket ladder: caps ascending (some planted on anchor notionals),
 /// continuous maintenance amounts or jumps either way.
-fn gen_ladder(rng: &mut ChaCha8Rng, g: &SymbolGen, profile: Profile, continuous: bool) -> Vec<BracketDef> {
+fn gen_ladder(
+    rng: &mut ChaCha8Rng,
+    g: &SymbolGen,
+    profile: Profile,
+    continuous: bool,
+) -> Vec<BracketDef> {
     let rate = profile.edge_rate();
-    let count = edgy(rng, rate, |r| if r.gen_bool(0.7) { 16 } else { 1 }, |r| r.gen_range(1..=8)) as usize;
+    let count = edgy(
+        rng,
+        rate,
+        |r| if r.gen_bool(0.7) { 16 } else { 1 },
+        |r| r.gen_range(1..=8),
+    ) as usize;
     let dmmr = edgy(rng, rate, |_| 6, |r| r.gen_range(0..=6));
     // Caps with `cd` decimals; continuous maint amounts need cd + dmmr ≤ 8.
     let max_cd = if continuous { 8 - dmmr } else { 8 };
@@ -518,7 +609,13 @@ fn gen_ladder(rng: &mut ChaCha8Rng, g: &SymbolGen, profile: Profile, continuous:
     let mut maint: i128 = edgy(
         rng,
         rate,
-        |r| if r.gen_bool(0.5) { 0 } else { AMOUNT_LIMIT_E8 / 2 },
+        |r| {
+            if r.gen_bool(0.5) {
+                0
+            } else {
+                AMOUNT_LIMIT_E8 / 2
+            }
+        },
         |r| log_uniform(r, 1, 1 << 40) as i128,
     );
     let mut ladder = Vec::new();
@@ -539,8 +636,8 @@ fn gen_ladder(rng: &mut ChaCha8Rng, g: &SymbolGen, profile: Profile, continuous:
             );
             // Continuous: A_i = A_{i−1} + cap_{i−1}·(R_i − R_{i−1}), in 10^-8 units
             // (exact when cd + dmmr ≤ 8, always so on a continuous ladder).
-            let continued =
-                (cd + dmmr <= 8).then(|| maint + caps[i - 1] as i128 * (next - r) * 10i128.pow(8 - cd - dmmr));
+            let continued = (cd + dmmr <= 8)
+                .then(|| maint + caps[i - 1] as i128 * (next - r) * 10i128.pow(8 - cd - dmmr));
             if continuous {
                 // Keep rate and amount when the continued amount is out of range.
                 if let Some(a) = continued.filter(|a| (0..AMOUNT_LIMIT_E8).contains(a)) {
@@ -553,7 +650,13 @@ fn gen_ladder(rng: &mut ChaCha8Rng, g: &SymbolGen, profile: Profile, continuous:
                 maint = edgy(
                     rng,
                     rate,
-                    |r| if r.gen_bool(0.5) { AMOUNT_LIMIT_E8 - 1 } else { 0 },
+                    |r| {
+                        if r.gen_bool(0.5) {
+                            AMOUNT_LIMIT_E8 - 1
+                        } else {
+                            0
+                        }
+                    },
                     |rg| {
                         if rg.gen_bool(0.15) {
                             maint
@@ -582,7 +685,13 @@ fn gen_ladder(rng: &mut ChaCha8Rng, g: &SymbolGen, profile: Profile, continuous:
 
 /// A position on `g`: random (leverage 1–100 around the typical price) or,
 /// for an anchor, at `E = MM` (±10^-8) on the anchor's mark.
-pub fn gen_position(rng: &mut ChaCha8Rng, id: u64, symbol: usize, g: &SymbolGen, profile: Profile) -> PositionDef {
+pub fn gen_position(
+    rng: &mut ChaCha8Rng,
+    id: u64,
+    symbol: usize,
+    g: &SymbolGen,
+    profile: Profile,
+) -> PositionDef {
     let rate = profile.edge_rate();
     let long = rng.gen_bool(0.5);
     let sign = if long { 1 } else { -1 };
@@ -590,13 +699,27 @@ pub fn gen_position(rng: &mut ChaCha8Rng, id: u64, symbol: usize, g: &SymbolGen,
         let (q, p, unit) = g.anchors[rng.gen_range(0..g.anchors.len())];
         // Entry on the adverse side of the mark (a loss), in steps that keep PnL exact.
         let j = rng.gen_range(0..=5u64);
-        let entry = if long { p.saturating_add(j * unit).min(PRICE_MAX) } else { p.saturating_sub(j * unit).max(1) };
+        let entry = if long {
+            p.saturating_add(j * unit).min(PRICE_MAX)
+        } else {
+            p.saturating_sub(j * unit).max(1)
+        };
         let (qty, entry_s, mark) = (g.qty(sign * q as i64), g.mark(entry), g.mark(p));
         let delta = rng.gen_range(-1..=1);
         if let Some(needed) = oracle::margin_at_equality(&g.def.ladder, &qty, &entry_s, &mark) {
-            let e8 = (needed / scaled(1, 8)).to_integer().to_i128().unwrap_or(i128::MAX - 1) + delta;
+            let e8 = (needed / scaled(1, 8))
+                .to_integer()
+                .to_i128()
+                .unwrap_or(i128::MAX - 1)
+                + delta;
             if (0..AMOUNT_LIMIT_E8).contains(&e8) {
-                return PositionDef { id, symbol, qty, entry: entry_s, margin: fmt(e8, 8) };
+                return PositionDef {
+                    id,
+                    symbol,
+                    qty,
+                    entry: entry_s,
+                    margin: fmt(e8, 8),
+                };
             }
         }
     }
@@ -604,7 +727,10 @@ pub fn gen_position(rng: &mut ChaCha8Rng, id: u64, symbol: usize, g: &SymbolGen,
         rng,
         rate,
         |r| if r.gen_bool(0.5) { QTY_MAX } else { 1 },
-        |r| log_uniform(r, u128::from(g.q0 / 16), u128::from(g.q0) * 16).min(u128::from(QTY_MAX)) as u64,
+        |r| {
+            log_uniform(r, u128::from(g.q0 / 16), u128::from(g.q0) * 16).min(u128::from(QTY_MAX))
+                as u64
+        },
     );
     let entry = edgy(
         rng,
@@ -616,10 +742,22 @@ pub fn gen_position(rng: &mut ChaCha8Rng, id: u64, symbol: usize, g: &SymbolGen,
     let margin = edgy(
         rng,
         rate,
-        |r| if r.gen_bool(0.7) { AMOUNT_LIMIT_E8 - 1 } else { 0 },
+        |r| {
+            if r.gen_bool(0.7) {
+                AMOUNT_LIMIT_E8 - 1
+            } else {
+                0
+            }
+        },
         |_| g.margin_for(u128::from(q) * u128::from(entry), lev),
     );
-    PositionDef { id, symbol, qty: g.qty(sign * q as i64), entry: g.mark(entry), margin: fmt(margin, 8) }
+    PositionDef {
+        id,
+        symbol,
+        qty: g.qty(sign * q as i64),
+        entry: g.mark(entry),
+        margin: fmt(margin, 8),
+    }
 }
 
 /// Marks worth ticking on `g`: a walk around the typical price, the anchors
@@ -633,7 +771,13 @@ pub fn gen_mark(rng: &mut ChaCha8Rng, g: &SymbolGen, walk: &mut u64, profile: Pr
     edgy(
         rng,
         rate,
-        |r| if r.gen_bool(0.6) { PRICE_MAX } else { r.gen_range(1..=3) },
+        |r| {
+            if r.gen_bool(0.6) {
+                PRICE_MAX
+            } else {
+                r.gen_range(1..=3)
+            }
+        },
         |r| {
             let moved = *walk as f64 * r.gen_range(0.93..1.07);
             let pulled = moved + (g.p0 as f64 - moved) * 0.2;
@@ -661,7 +805,9 @@ pub fn gen_scenario(seed: u64, profile: Profile) -> Scenario {
     let opening = rng.gen_range(1..=30);
     for _ in 0..opening {
         let s = rng.gen_range(0..count);
-        steps.push(Step::Upsert(gen_position(&mut rng, next_id, s, &gens[s], profile)));
+        steps.push(Step::Upsert(gen_position(
+            &mut rng, next_id, s, &gens[s], profile,
+        )));
         next_id += rng.gen_range(1..=3);
     }
     let first_id = next_id.saturating_sub(opening * 3);
@@ -670,16 +816,29 @@ pub fn gen_scenario(seed: u64, profile: Profile) -> Scenario {
         match rng.gen_range(0..100) {
             0..=64 => {
                 let p = gen_mark(&mut rng, &gens[s], &mut walks[s], profile);
-                steps.push(Step::Tick { symbol: s, mark: gens[s].mark(p) });
+                steps.push(Step::Tick {
+                    symbol: s,
+                    mark: gens[s].mark(p),
+                });
             }
             65..=84 => {
                 // A new id, or any id seen so far (open, liquidated or closed).
-                let id = if rng.gen_bool(0.5) { next_id } else { rng.gen_range(first_id..=next_id) };
+                let id = if rng.gen_bool(0.5) {
+                    next_id
+                } else {
+                    rng.gen_range(first_id..=next_id)
+                };
                 next_id += 1;
-                steps.push(Step::Upsert(gen_position(&mut rng, id, s, &gens[s], profile)));
+                steps.push(Step::Upsert(gen_position(
+                    &mut rng, id, s, &gens[s], profile,
+                )));
             }
             _ => steps.push(Step::Close(rng.gen_range(first_id..=next_id + 2))),
         }
     }
-    Scenario { symbols: gens.into_iter().map(|g| g.def).collect(), at_equal: rng.gen_bool(0.5), steps }
+    Scenario {
+        symbols: gens.into_iter().map(|g| g.def).collect(),
+        at_equal: rng.gen_bool(0.5),
+        steps,
+    }
 }

@@ -41,7 +41,8 @@ pub fn dec(text: &str) -> BigRational {
     };
     let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
     assert!(
-        !(int.is_empty() && frac.is_empty()) && (int.to_owned() + frac).bytes().all(|b| b.is_ascii_digit()),
+        !(int.is_empty() && frac.is_empty())
+            && (int.to_owned() + frac).bytes().all(|b| b.is_ascii_digit()),
         "oracle: not a decimal: {text:?}"
     );
     let digits: BigInt = format!("0{int}{frac}").parse().expect("digits");
@@ -60,26 +61,51 @@ pub fn scaled(value: i128, decimals: u32) -> BigRational {
 
 /// The bracket of notional `n`.
 pub fn bracket_of(ladder: &[BracketDef], n: &BigRational) -> usize {
-    ladder.iter().position(|b| b.notional_cap.as_deref().is_some_and(|cap| dec(cap) >= *n)).unwrap_or(ladder.len() - 1)
+    ladder
+        .iter()
+        .position(|b| b.notional_cap.as_deref().is_some_and(|cap| dec(cap) >= *n))
+        .unwrap_or(ladder.len() - 1)
 }
 
 /// Judges a position (`qty` signed) at `mark`.
-pub fn judge(ladder: &[BracketDef], qty: &str, entry: &str, margin: &str, mark: &str, at_equal: bool) -> Verdict {
+pub fn judge(
+    ladder: &[BracketDef],
+    qty: &str,
+    entry: &str,
+    margin: &str,
+    mark: &str,
+    at_equal: bool,
+) -> Verdict {
     let (qty, entry, margin, mark) = (dec(qty), dec(entry), dec(margin), dec(mark));
     let notional = qty.abs() * &mark;
     let bracket = bracket_of(ladder, &notional);
     let b = &ladder[bracket];
     let maintenance = notional * dec(&b.mmr) - dec(&b.maint_amount);
     let equity = margin + qty * (mark - entry);
-    let liquidated = if at_equal { equity <= maintenance } else { equity < maintenance };
+    let liquidated = if at_equal {
+        equity <= maintenance
+    } else {
+        equity < maintenance
+    };
     let shortfall = &maintenance - &equity;
-    Verdict { liquidated, equity, maintenance, shortfall, bracket }
+    Verdict {
+        liquidated,
+        equity,
+        maintenance,
+        shortfall,
+        bracket,
+    }
 }
 
 /// The margin that puts a position exactly at `E = MM` at `mark`
 /// (`MM − qty·(mark − entry)`), or `None` if it is negative or needs more
 /// than 8 decimals.
-pub fn margin_at_equality(ladder: &[BracketDef], qty: &str, entry: &str, mark: &str) -> Option<BigRational> {
+pub fn margin_at_equality(
+    ladder: &[BracketDef],
+    qty: &str,
+    entry: &str,
+    mark: &str,
+) -> Option<BigRational> {
     let v = judge(ladder, qty, entry, "0", mark, false);
     let needed = v.maintenance - (dec(qty) * (dec(mark) - dec(entry)));
     let units = &needed * BigRational::from_integer(BigInt::from(10).pow(8));
@@ -89,10 +115,17 @@ pub fn margin_at_equality(ladder: &[BracketDef], qty: &str, entry: &str, mark: &
 /// A non-negative rational with a denominator dividing 10^decimals, as a decimal string.
 pub fn to_decimal(value: &BigRational, decimals: u32) -> String {
     let units = value * BigRational::from_integer(BigInt::from(10).pow(decimals));
-    assert!(units.is_integer(), "oracle: {value} has more than {decimals} decimals");
+    assert!(
+        units.is_integer(),
+        "oracle: {value} has more than {decimals} decimals"
+    );
     let units = units.to_integer();
     let sign = if units.is_negative() { "-" } else { "" };
-    let digits = format!("{:0>width$}", units.abs().to_string(), width = decimals as usize + 1);
+    let digits = format!(
+        "{:0>width$}",
+        units.abs().to_string(),
+        width = decimals as usize + 1
+    );
     let (int, frac) = digits.split_at(digits.len() - decimals as usize);
     if frac.is_empty() {
         format!("{sign}{int}")
