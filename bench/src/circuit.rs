@@ -8,7 +8,7 @@ use liqscan_core::gen::Scenario;
 use liqscan_core::{Liquidation, SymbolId};
 use liqscan_sim::{Hit, ScannerModel, SimError};
 
-use crate::latency::{Recorder, Summary};
+use liqscan_core::latency::{Recorder, Summary};
 
 /// A run of the Verilator model over the first ticks of a scenario.
 #[derive(Debug, Clone)]

@@ -3,7 +3,6 @@
 //! its timing contract, as markdown for the README.
 
 pub mod circuit;
-pub mod latency;
 pub mod machine;
 pub mod measure;
 pub mod report;

@@ -6,7 +6,7 @@ use liqscan_core::gen::Scenario;
 use liqscan_core::spec::scan_cycles;
 use liqscan_core::{Engine, EngineError, Liquidation, Position, Tick};
 
-use crate::latency::{Recorder, Summary};
+use liqscan_core::latency::{Recorder, Summary};
 
 /// The cost of measuring: a backend that decides nothing, called and timed
 /// exactly like the others (a virtual call and two clock reads).

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use crate::circuit::SimRun;
-use crate::latency::Summary;
 use crate::machine::Machine;
 use crate::measure::Run;
+use liqscan_core::latency::Summary;
 
 /// How the run was made.
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use liqscan_core::gen::{self as generator, GenConfig};
+use liqscan_core::latency::Summary;
 use liqscan_core::report::Event;
 use tracing::info;
 
@@ -146,9 +147,15 @@ fn print_table(runs: &[Run]) {
         "max ns",
         "p50 vs cpu"
     );
-    let cpu_p50 = runs[0].stats.latency.quantiles()[0] as f64;
+    let cpu_p50 = runs[0].stats.latency.summary().p50 as f64;
     for run in runs {
-        let [p50, p99, p999, max] = run.stats.latency.quantiles();
+        let Summary {
+            p50,
+            p99,
+            p999,
+            max,
+            ..
+        } = run.stats.latency.summary();
         let wall = run.stats.wall.as_secs_f64();
         println!(
             "{:<8} {:>7} {:>9} {:>10.1} {:>9} {:>9} {:>9} {:>10} {:>10.2}x",

@@ -7,7 +7,6 @@
 mod backend;
 mod demo;
 mod gen;
-mod latency;
 mod load;
 mod prices;
 mod scan;

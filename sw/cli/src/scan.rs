@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use liqscan_core::input::ReadError;
+use liqscan_core::latency::Recorder;
 use liqscan_core::report::{event, Event};
 use liqscan_core::{Book, Engine, Liquidation, Tick};
 use tracing::{debug, warn};
 
 use crate::backend::{self, Backend};
-use crate::latency::Latency;
 use crate::load;
 
 #[derive(Debug, clap::Args)]
@@ -45,7 +45,7 @@ pub struct Stats {
     pub bad_ticks: u64,
     pub liquidations: u64,
     /// `Engine::tick` calls only.
-    pub latency: Latency,
+    pub latency: Recorder,
     /// The whole loop: reading, scanning and writing.
     pub wall: Duration,
 }
@@ -90,7 +90,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         stats.liquidations,
         stats.wall.as_secs_f64(),
     );
-    eprintln!("decision latency per tick: {}", stats.latency);
+    eprintln!("decision latency per tick: {}", stats.latency.summary());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -123,7 +123,7 @@ pub fn scan(
         engine
             .tick(tick, &mut hits)
             .with_context(|| format!("backend {} at tick {}", engine.name(), tick.seq))?;
-        stats.latency.record(start.elapsed());
+        stats.latency.record_duration(start.elapsed());
         stats.ticks += 1;
         if !hits.windows(2).all(|w| w[0].position < w[1].position) {
             bail!(

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod gen;
 pub mod indexed;
 pub mod input;
+pub mod latency;
 pub mod market;
 pub mod prices;
 pub mod report;

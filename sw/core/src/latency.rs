@@ -1,4 +1,8 @@
-//! Latency distributions (hdrhistogram, nanoseconds or cycles).
+//! Latency distributions (hdrhistogram, nanoseconds or cycles), shared by
+//! the CLI's scan statistics and the benchmarks.
+
+use std::fmt;
+use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
@@ -19,6 +23,11 @@ impl Default for Recorder {
 impl Recorder {
     pub fn record(&mut self, value: u64) {
         self.0.saturating_record(value.max(1));
+    }
+
+    /// Records `elapsed` in nanoseconds.
+    pub fn record_duration(&mut self, elapsed: Duration) {
+        self.record(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
     }
 
     pub fn summary(&self) -> Summary {
@@ -46,6 +55,23 @@ pub struct Summary {
     pub max: u64,
 }
 
+/// As nanoseconds: `p50 … ns, p99 … ns, p99.9 … ns, max … ns`.
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            p50,
+            p99,
+            p999,
+            max,
+            ..
+        } = self;
+        write!(
+            f,
+            "p50 {p50} ns, p99 {p99} ns, p99.9 {p999} ns, max {max} ns"
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +88,9 @@ mod tests {
             (1000, 500, 990, 999, 1000)
         );
         assert_eq!(Recorder::default().summary(), Summary::default());
+        assert_eq!(
+            s.to_string(),
+            "p50 500 ns, p99 990 ns, p99.9 999 ns, max 1000 ns"
+        );
     }
 }
