@@ -32,11 +32,13 @@ impl SymbolUnits {
         let x = self.notional(position.qty_lots, price);
         let bracket = &self.brackets[self.bracket_of(x)];
         let base = position.offset + bracket.maint as i128;
-        if position.qty_lots > 0 {
-            base + (u128::from(x) * u128::from(bracket.weight_long)) as i128
-        } else {
-            base - (u128::from(x) * u128::from(bracket.weight_short)) as i128
-        }
+        // Long and short are equally likely in a book, so pick the weight and
+        // the sign without branches: `σ·p = (p ⊕ m) − m` with `m = 0` (long) or `−1` (short).
+        let short = position.qty_lots < 0;
+        let weight = if short { bracket.weight_short } else { bracket.weight_long };
+        let product = (u128::from(x) * u128::from(weight)) as i128;
+        let mask = -i128::from(short);
+        base + ((product ^ mask) - mask)
     }
 
     /// Equity `E = T + Q·P·k6·10^6` in units of `10^-s`.
