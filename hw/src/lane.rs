@@ -14,17 +14,17 @@
 //! through one 110-bit carry-select adder.
 //!
 //! Stage `k` holds a position after the `k`-th enabled edge since it was
-//! sampled; the outputs are stage [`Lane::LATENCY`] = 14.
+//! sampled; the outputs are stage [`Lane::LATENCY`] = 16.
 //!
 //! ```text
 //! S1      |Q| (31-bit negate), σ, sext(T) to 110, tag, valid
-//! S2–S4   MulNotional: X = |Q|·P                      (4 DSPs)
-//! S5      15 × (X ≤ cap_b)   (63-bit compares; the padded bracket 15 always fits)
-//! S6      first bracket with X ≤ cap → A_b, W_b,σ   (4-level tournament)
-//! S7–S10  MulProduct: X·W                              (12 DSPs)
-//! S11     carry-save pair of ~T, ~A, ±XW and the constant 2
-//! S12–S13 WideAdder: shortfall                         (≤ 38-bit carry chains)
-//! S14     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
+//! S2–S5   MulNotional: X = |Q|·P                      (4 DSPs)
+//! S6      15 × (X ≤ cap_b)   (64-bit subtractions; the padded bracket 15 always fits)
+//! S7      first bracket with X ≤ cap → A_b, W_b,σ   (4-level tournament)
+//! S8–S12  MulProduct: X·W                              (12 DSPs)
+//! S13     carry-save pair of ~T, ~A, ±XW and the constant 2
+//! S14–S15 WideAdder: shortfall                         (≤ 38-bit carry chains)
+//! S16     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
 //! ```
 //!
 //! 16 multipliers per lane. `enable` low freezes every stage, so a stall
@@ -44,8 +44,9 @@ pub const TAG: usize = 32;
 /// One entry of the bracket table (static during a scan, shared by all lanes).
 #[derive(LogicInterface, Default)]
 pub struct BracketPort {
-    /// `cap_b` in `X` units (`NOTIONAL_MAX` when uncapped).
-    pub cap: Signal<In, Bits<NOTIONAL>>,
+    /// `cap_b` in `X` units (`NOTIONAL_MAX` when uncapped), zero-extended by
+    /// one bit so the compare is a plain 64-bit subtraction.
+    pub cap: Signal<In, Bits<64>>,
     /// `A_b`.
     pub maint: Signal<In, Bits<MAINT>>,
     /// `W_b,+`, added for long positions.
@@ -68,8 +69,8 @@ const S_OUT: usize = S_SUM + 1;
 // table with literals; these are the values they spell out.
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
-    assert!(S_X == 4 && S_CMP == 5 && S_SEL == 6 && S_XW == 10 && S_CSA == 11);
-    assert!(S_SUM == 13 && S_OUT == 14);
+    assert!(S_X == 5 && S_CMP == 6 && S_SEL == 7 && S_XW == 12 && S_CSA == 13);
+    assert!(S_SUM == 15 && S_OUT == 16);
 };
 
 /// The arithmetic of one lane: see the module docs.
@@ -115,11 +116,14 @@ pub struct Lane {
     offset_sign: Signal<Local, Bits<1>>,
     offset_ext: Signal<Local, Bits<SUM>>,
     abs_qty: DFF<Bits<QTY>>,
-    // S2–S4.
+    // S2–S5.
     mul_x: MulNotional,
-    // S5: per bracket, X ≤ cap_b; bracket 15 of the padded table always fits.
+    // S6: per bracket, X ≤ cap_b as the borrow of the 64-bit `cap_b − X`
+    // (one carry chain each); bracket 15 of the padded table always fits.
+    x_wide: Signal<Local, Bits<64>>,
+    cap_less_x: [Signal<Local, Bits<64>>; BRACKETS - 1],
     fits: [DFF<bool>; BRACKETS - 1],
-    // S6: a tournament of pairs, lower bracket first; `level_k` holds the
+    // S7: a tournament of pairs, lower bracket first; `level_k` holds the
     // winners of groups of `2^k` brackets and whether any of them fits.
     weight_leaf: [Signal<Local, Bits<WEIGHT>>; BRACKETS],
     maint_1: [Signal<Local, Bits<MAINT>>; 8],
@@ -133,14 +137,14 @@ pub struct Lane {
     weight_3: [Signal<Local, Bits<WEIGHT>>; 2],
     /// Some bracket of the lower half fits.
     fits_lower: Signal<Local, bool>,
-    /// `X` at S5 and S6.
+    /// `X` at S6 and S7.
     x: [DFF<Bits<NOTIONAL>>; 2],
-    // S6; `maint` is delayed to S10.
+    // S7; `maint` is delayed to S12.
     maint: [DFF<Bits<MAINT>>; S_XW - S_SEL + 1],
     weight: DFF<Bits<WEIGHT>>,
-    // S7–S10.
+    // S8–S12.
     mul_xw: MulProduct,
-    // S11.
+    // S13.
     t_inv: Signal<Local, Bits<SUM>>,
     a_ext: Signal<Local, Bits<SUM>>,
     a_inv: Signal<Local, Bits<SUM>>,
@@ -150,9 +154,9 @@ pub struct Lane {
     c1: Signal<Local, Bits<SUM>>,
     save_s: DFF<Bits<SUM>>,
     save_c: DFF<Bits<SUM>>,
-    // S12–S13.
+    // S14–S15.
     add: WideAdder,
-    // S14.
+    // S16.
     valid_out: DFF<bool>,
     hit_out: DFF<bool>,
     tag_out: DFF<Bits<TAG>>,
@@ -182,21 +186,21 @@ impl Logic for Lane {
             shortfall_out
         );
         clock!(self, clock, mul_x, mul_xw, add);
-        for k in 0..13 {
+        for k in 0..15 {
             self.valid[k].clock.next = self.clock.val();
             self.valid[k].d.next = self.valid[k].q.val();
             self.tag[k].clock.next = self.clock.val();
             self.tag[k].d.next = self.tag[k].q.val();
         }
-        for k in 0..11 {
+        for k in 0..13 {
             self.neg[k].clock.next = self.clock.val();
             self.neg[k].d.next = self.neg[k].q.val();
         }
-        for k in 0..10 {
+        for k in 0..12 {
             self.offset[k].clock.next = self.clock.val();
             self.offset[k].d.next = self.offset[k].q.val();
         }
-        for k in 0..5 {
+        for k in 0..6 {
             self.maint[k].clock.next = self.clock.val();
             self.maint[k].d.next = self.maint[k].q.val();
         }
@@ -230,17 +234,23 @@ impl Logic for Lane {
             | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 108)
             | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 109);
 
-        // S2–S4: X = |Q|·P, 31 × 32 → 63 bits.
+        // S2–S5: X = |Q|·P, 31 × 32 → 63 bits.
         self.mul_x.a.next = self.abs_qty.q.val();
         self.mul_x.b.next = self.price.val();
 
-        // S6: the first bracket with X ≤ cap wins. Each level picks the lower
+        // S6: 63 − 63 → 64 bits; bit 63 is the borrow.
+        self.x_wide.next = bit_cast::<64, NOTIONAL>(self.mul_x.y.val());
+        for b in 0..15 {
+            self.cap_less_x[b].next = self.brackets[b].cap.val() - self.x_wide.val();
+        }
+
+        // S7: the first bracket with X ≤ cap wins. Each level picks the lower
         // half of a pair if any of its brackets fits, else the upper half (the
         // padded table always fits at bracket 15, the default). The selects are
         // ORs of registered flags, so the data sees four mux levels and each
         // select drives one pair's worth of bits.
         for b in 0..16 {
-            if self.neg[4].q.val() {
+            if self.neg[5].q.val() {
                 self.weight_leaf[b].next = self.brackets[b].weight_short.val();
             } else {
                 self.weight_leaf[b].next = self.brackets[b].weight_long.val();
@@ -281,16 +291,16 @@ impl Logic for Lane {
             }
         }
 
-        // S7–S10: X·W, 63 × 37 → 100 bits.
+        // S8–S12: X·W, 63 × 37 → 100 bits.
         self.mul_xw.a.next = self.x[1].q.val();
         self.mul_xw.b.next = self.weight.q.val();
 
-        // S11: ~T + ~A + Y, each 110 bits (A and XW zero-extended).
-        self.t_inv.next = !self.offset[9].q.val();
-        self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint[4].q.val());
+        // S13: ~T + ~A + Y, each 110 bits (A and XW zero-extended).
+        self.t_inv.next = !self.offset[11].q.val();
+        self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint[5].q.val());
         self.a_inv.next = !self.a_ext.val();
         self.xw_ext.next = bit_cast::<SUM, PRODUCT>(self.mul_xw.y.val());
-        if self.neg[9].q.val() {
+        if self.neg[11].q.val() {
             self.xw_sel.next = self.xw_ext.val();
         } else {
             self.xw_sel.next = !self.xw_ext.val();
@@ -303,10 +313,10 @@ impl Logic for Lane {
             << 1)
             | 1;
 
-        // S12–S13: s + c + σ, where σ = 1 for long positions.
+        // S14–S15: s + c + σ, where σ = 1 for long positions.
         self.add.a.next = self.save_s.q.val();
         self.add.b.next = self.save_c.q.val();
-        self.add.cin.next = !self.neg[10].q.val();
+        self.add.cin.next = !self.neg[12].q.val();
 
         if self.enable.val() {
             // S1.
@@ -315,22 +325,22 @@ impl Logic for Lane {
             self.neg[0].d.next = self.qty_bits.val().get_bit(31);
             self.abs_qty.d.next = self.qty_abs.val();
             self.offset[0].d.next = self.offset_ext.val();
-            for k in 1..13 {
+            for k in 1..15 {
                 self.valid[k].d.next = self.valid[k - 1].q.val();
                 self.tag[k].d.next = self.tag[k - 1].q.val();
             }
-            for k in 1..11 {
+            for k in 1..13 {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
-            for k in 1..10 {
+            for k in 1..12 {
                 self.offset[k].d.next = self.offset[k - 1].q.val();
             }
-            // S5: one 63-bit compare per bracket.
+            // S6: X ≤ cap_b ⇔ no borrow.
             for b in 0..15 {
-                self.fits[b].d.next = self.mul_x.y.val() <= self.brackets[b].cap.val();
+                self.fits[b].d.next = !self.cap_less_x[b].val().get_bit(63);
             }
             self.x[0].d.next = self.mul_x.y.val();
-            // S6: the tournament's final.
+            // S7: the tournament's final.
             if self.fits_lower.val() {
                 self.maint[0].d.next = self.maint_3[0].val();
                 self.weight.d.next = self.weight_3[0].val();
@@ -339,17 +349,17 @@ impl Logic for Lane {
                 self.weight.d.next = self.weight_3[1].val();
             }
             self.x[1].d.next = self.x[0].q.val();
-            for k in 1..5 {
+            for k in 1..6 {
                 self.maint[k].d.next = self.maint[k - 1].q.val();
             }
-            // S11: half-adder step; its free bit 0 adds the second +1.
+            // S13: half-adder step; its free bit 0 adds the second +1.
             self.save_s.d.next = self.s1.val() ^ self.c1.val();
             self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
-            // S14: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
-            self.valid_out.d.next = self.valid[12].q.val();
-            self.tag_out.d.next = self.tag[12].q.val();
+            // S16: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
+            self.valid_out.d.next = self.valid[14].q.val();
+            self.tag_out.d.next = self.tag[14].q.val();
             self.shortfall_out.d.next = self.add.sum.val();
-            self.hit_out.d.next = self.valid[12].q.val()
+            self.hit_out.d.next = self.valid[14].q.val()
                 && !self.add.sum.val().get_bit(109)
                 && (self.add.sum.val().any() || self.at_equal.val());
         }

@@ -1,4 +1,5 @@
 //! liqscan-hw
+pub mod dsp;
 pub mod lane;
 pub mod memory;
 pub mod mul;

@@ -15,16 +15,18 @@
 //!   A1: lo = a0+b0+cin, mid{0,1} = a1+b1+{0,1}, hi{0,1} = a2+b2+{0,1}
 //!   A2: sum = {hi_c1, mid_c0, lo}  (carry-select: two mux levels)
 //! MulNotional  X = |Q|·P   (31 × 32 → 63)
-//!   M1: pp_ij = q_i·p_j                       4 DSPs, 32 bits each
+//!   M0, M1: pp_ij = q_i·p_j  4 registered DSPs (operand and product registers), 32 bits each
 //!   M2: lo = pp00, hi = pp11, mid = pp01 + pp10     (32-bit add)
 //!   M3: X = {hi,lo} + mid·2^16                      (47-bit add)
 //! MulProduct  X·W   (63 × 37 → 100)
-//!   P1: pp_ij = x_i·w_j                       12 DSPs, 32 bits each
+//!   P0, P1: pp_ij = x_i·w_j  12 registered DSPs, 32 bits each
 //!   P2: six rows of non-overlapping pp's → carry-save pair (3 levels of 3:2)
 //!   P3, P4: WideAdder of the pair
 //! ```
 
 use rust_hdl::prelude::*;
+
+use crate::dsp::Mul16;
 
 /// Integer widths of the decision path, from [`liqscan_core::spec`].
 pub mod width {
@@ -146,8 +148,8 @@ pub struct MulNotional {
     pub y: Signal<Out, Bits<NOTIONAL>>,
     /// `a` zero-extended to two whole digits.
     a_ext: Signal<Local, Bits<32>>,
-    /// M1: `pp[2i + j] = a_i·b_j` (16×16 → 32 bits), weight `2^(16(i+j))`.
-    pp: [DFF<Bits<32>>; 4],
+    /// M0, M1: `pp[2i + j] = a_i·b_j` (16×16 → 32 bits), weight `2^(16(i+j))`.
+    pp: [Mul16; 4],
     // M2.
     lo: DFF<Bits<32>>,
     hi: DFF<Bits<32>>,
@@ -161,7 +163,7 @@ pub struct MulNotional {
 
 impl MulNotional {
     /// Register stages from inputs to `y`.
-    pub const LATENCY: usize = 3;
+    pub const LATENCY: usize = Mul16::LATENCY + 2;
     /// 16×16 multipliers (DSP blocks) used.
     pub const MULTIPLIERS: usize = 4;
 }
@@ -170,24 +172,22 @@ impl Logic for MulNotional {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, lo, hi, mid, x);
-        for k in 0..4 {
-            self.pp[k].clock.next = self.clock.val();
-            self.pp[k].d.next = self.pp[k].q.val();
-        }
         self.a_ext.next = bit_cast::<32, QTY>(self.a.val());
-        if self.enable.val() {
-            // M1: 16 × 16 → 32 bits each.
-            for i in 0..2 {
-                for j in 0..2 {
-                    self.pp[2 * i + j].d.next = self.a_ext.val().get_bits::<16>(16 * i)
-                        * self.b.val().get_bits::<16>(16 * j);
-                }
+        // M0, M1: 16 × 16 → 32 bits each.
+        for i in 0..2 {
+            for j in 0..2 {
+                self.pp[2 * i + j].clock.next = self.clock.val();
+                self.pp[2 * i + j].enable.next = self.enable.val();
+                self.pp[2 * i + j].a.next = self.a_ext.val().get_bits::<16>(16 * i);
+                self.pp[2 * i + j].b.next = self.b.val().get_bits::<16>(16 * j);
             }
+        }
+        if self.enable.val() {
             // M2: 32 + 32 → 33 bits; the outer products sit side by side in {hi, lo}.
-            self.lo.d.next = self.pp[0].q.val();
-            self.hi.d.next = self.pp[3].q.val();
+            self.lo.d.next = self.pp[0].p.val();
+            self.hi.d.next = self.pp[3].p.val();
             self.mid.d.next =
-                bit_cast::<33, 32>(self.pp[1].q.val()) + bit_cast::<33, 32>(self.pp[2].q.val());
+                bit_cast::<33, 32>(self.pp[1].p.val()) + bit_cast::<33, 32>(self.pp[2].p.val());
         }
         // M3: X = {hi, lo} + mid·2^16; the low 16 bits pass, the rest is a 47-bit add.
         self.upper.next = (bit_cast::<47, 32>(self.hi.q.val()) << 16)
@@ -217,8 +217,8 @@ pub struct MulProduct {
     /// Operands zero-extended to whole digits: 4 and 3.
     a_ext: Signal<Local, Bits<64>>,
     b_ext: Signal<Local, Bits<48>>,
-    /// P1: `pp[3i + j] = a_i·b_j` (16×16 → 32 bits), weight `2^(16(i+j))`.
-    pp: [DFF<Bits<32>>; 12],
+    /// P0, P1: `pp[3i + j] = a_i·b_j` (16×16 → 32 bits), weight `2^(16(i+j))`.
+    pp: [Mul16; 12],
     /// The twelve pp's as six rows whose pp's do not overlap: digit sums
     /// `i + j` even (`row_e*`) and odd (`row_o*`).
     row_e0: Signal<Local, Bits<PRODUCT>>,
@@ -244,7 +244,7 @@ pub struct MulProduct {
 
 impl MulProduct {
     /// Register stages from inputs to `y`.
-    pub const LATENCY: usize = 2 + WideAdder::LATENCY;
+    pub const LATENCY: usize = Mul16::LATENCY + 1 + WideAdder::LATENCY;
     /// 16×16 multipliers (DSP blocks) used.
     pub const MULTIPLIERS: usize = 12;
 }
@@ -254,36 +254,32 @@ impl Logic for MulProduct {
     fn update(&mut self) {
         dff_setup!(self, clock, save_s, save_c);
         clock!(self, clock, add);
-        for k in 0..12 {
-            self.pp[k].clock.next = self.clock.val();
-            self.pp[k].d.next = self.pp[k].q.val();
-        }
         self.a_ext.next = bit_cast::<64, NOTIONAL>(self.a.val());
         self.b_ext.next = bit_cast::<48, WEIGHT>(self.b.val());
-        if self.enable.val() {
-            // P1: 16 × 16 → 32 bits each.
-            for i in 0..4 {
-                for j in 0..3 {
-                    self.pp[3 * i + j].d.next = self.a_ext.val().get_bits::<16>(16 * i)
-                        * self.b_ext.val().get_bits::<16>(16 * j);
-                }
+        // P0, P1: 16 × 16 → 32 bits each.
+        for i in 0..4 {
+            for j in 0..3 {
+                self.pp[3 * i + j].clock.next = self.clock.val();
+                self.pp[3 * i + j].enable.next = self.enable.val();
+                self.pp[3 * i + j].a.next = self.a_ext.val().get_bits::<16>(16 * i);
+                self.pp[3 * i + j].b.next = self.b_ext.val().get_bits::<16>(16 * j);
             }
         }
         // Even digit sums: {pp22, pp11, pp00}, {pp31, pp02, -}, {pp20, -}.
-        self.row_e0.next = bit_cast::<PRODUCT, 32>(self.pp[0].q.val())
-            | (bit_cast::<PRODUCT, 32>(self.pp[4].q.val()) << 32)
-            | (bit_cast::<PRODUCT, 32>(self.pp[8].q.val()) << 64);
-        self.row_e1.next = (bit_cast::<PRODUCT, 32>(self.pp[2].q.val()) << 32)
-            | (bit_cast::<PRODUCT, 32>(self.pp[10].q.val()) << 64);
-        self.row_e2.next = bit_cast::<PRODUCT, 32>(self.pp[6].q.val()) << 32;
+        self.row_e0.next = bit_cast::<PRODUCT, 32>(self.pp[0].p.val())
+            | (bit_cast::<PRODUCT, 32>(self.pp[4].p.val()) << 32)
+            | (bit_cast::<PRODUCT, 32>(self.pp[8].p.val()) << 64);
+        self.row_e1.next = (bit_cast::<PRODUCT, 32>(self.pp[2].p.val()) << 32)
+            | (bit_cast::<PRODUCT, 32>(self.pp[10].p.val()) << 64);
+        self.row_e2.next = bit_cast::<PRODUCT, 32>(self.pp[6].p.val()) << 32;
         // Odd digit sums, from 2^16: {pp32, pp12, pp01}, {pp21, pp10}, {pp30}.
         // pp32 < 2^20 (15 × 5 significant bits), so row_o0 < 2^100.
-        self.row_o0.next = (bit_cast::<PRODUCT, 32>(self.pp[1].q.val()) << 16)
-            | (bit_cast::<PRODUCT, 32>(self.pp[5].q.val()) << 48)
-            | (bit_cast::<PRODUCT, 32>(self.pp[11].q.val()) << 80);
-        self.row_o1.next = (bit_cast::<PRODUCT, 32>(self.pp[3].q.val()) << 16)
-            | (bit_cast::<PRODUCT, 32>(self.pp[7].q.val()) << 48);
-        self.row_o2.next = bit_cast::<PRODUCT, 32>(self.pp[9].q.val()) << 48;
+        self.row_o0.next = (bit_cast::<PRODUCT, 32>(self.pp[1].p.val()) << 16)
+            | (bit_cast::<PRODUCT, 32>(self.pp[5].p.val()) << 48)
+            | (bit_cast::<PRODUCT, 32>(self.pp[11].p.val()) << 80);
+        self.row_o1.next = (bit_cast::<PRODUCT, 32>(self.pp[3].p.val()) << 16)
+            | (bit_cast::<PRODUCT, 32>(self.pp[7].p.val()) << 48);
+        self.row_o2.next = bit_cast::<PRODUCT, 32>(self.pp[9].p.val()) << 48;
         // 3:2 compressors: s = x^y^z, c = majority(x, y, z)·2.
         self.s_e.next = self.row_e0.val() ^ self.row_e1.val() ^ self.row_e2.val();
         self.c_e.next = ((self.row_e0.val() & self.row_e1.val())

@@ -65,7 +65,7 @@
 //! everything after it by one cycle and adds one to `K` and `cycles`. Every
 //! result of the scan is presented before the `done` cycle.
 //!
-//! `D = LOAD_CYCLES + 1 + MEMORY_STAGES + Lane::LATENCY + 1` (= 22): four
+//! `D = LOAD_CYCLES + 1 + MEMORY_STAGES + Lane::LATENCY + 1` (= 24): four
 //! bracket reads (the region is read alongside the first), the slot-memory
 //! read, two register stages that carry the slot data across the chip, the
 //! lane, and one edge for the registered valid-bit clear of the last row.
@@ -504,7 +504,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
         for lane in self.lanes.iter_mut() {
             for (port, reg) in lane.brackets.iter_mut().zip(&self.brk) {
                 let word = reg.q.val();
-                port.cap.next = word.cap;
+                port.cap.next = bit_cast::<64, { spec::NOTIONAL_BITS as usize }>(word.cap);
                 port.maint.next = word.maint;
                 port.weight_long.next = word.weight_long;
                 port.weight_short.next = word.weight_short;

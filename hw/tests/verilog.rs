@@ -130,3 +130,30 @@ fn yosys_synthesizes_reduced_one_lane() {
     let script = format!("read_verilog top.v; synth -top {TOP_MODULE}; check -assert");
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
 }
+
+/// With `LIQSCAN_ECP5` defined (as scripts/synth.sh does) a multiplier is
+/// one MULT18X18D whose input and output registers hold the whole pipeline:
+/// ECP5 synthesis leaves no fabric register or LUT beside it. Without the
+/// define the same block is plain Verilog, which the simulations run.
+#[test]
+fn ecp5_multipliers_are_registered_dsp_blocks() {
+    use liqscan_hw::dsp::{Mul16, ECP5_DEFINE};
+    let verilog = generate(&mut Mul16::default()).expect("Verilog");
+    let registered = ["REG_INPUTA_CLK", "REG_INPUTB_CLK", "REG_OUTPUT_CLK"]
+        .map(|p| format!("r:{p}=CLK0 %i"))
+        .join(" ");
+    let script = format!(
+        "read_verilog -D{ECP5_DEFINE} top.v; synth_ecp5 -top {TOP_MODULE}; \
+         select -assert-count 1 t:MULT18X18D; \
+         select -assert-count 1 t:MULT18X18D {registered}; \
+         select -assert-count 1 t:MULT18X18D r:REG_PIPELINE_CLK=NONE %i; \
+         select -assert-none t:TRELLIS_FF t:LUT4 %u"
+    );
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+    // The plain branch: one multiplier and three enabled registers (a, b, p).
+    let script = format!(
+        "read_verilog top.v; prep -top {TOP_MODULE}; check -assert; \
+         select -assert-count 1 t:$mul; select -assert-count 3 t:$dff t:$dffe %u"
+    );
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+}
