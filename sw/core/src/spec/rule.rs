@@ -35,7 +35,11 @@ impl SymbolUnits {
         // Long and short are equally likely in a book, so pick the weight and
         // the sign without branches: `σ·p = (p ⊕ m) − m` with `m = 0` (long) or `−1` (short).
         let short = position.qty_lots < 0;
-        let weight = if short { bracket.weight_short } else { bracket.weight_long };
+        let weight = if short {
+            bracket.weight_short
+        } else {
+            bracket.weight_long
+        };
         let product = (u128::from(x) * u128::from(weight)) as i128;
         let mask = -i128::from(short);
         base + ((product ^ mask) - mask)
