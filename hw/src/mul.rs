@@ -3,9 +3,9 @@
 //!
 //! rust-hdl multiplies only `Bits<16> × Bits<16>`, which is also what one
 //! ECP5 18×18 DSP does, so every product is split into 16-bit digits. Each
-//! partial product is registered (the DSP's output register) and the sums
-//! are spread over registered stages so no carry chain is longer than 47 bits
-//! (the ≥150 MHz target on ECP5).
+//! partial product is a [`Mul16`] (operands and product registered inside the
+//! DSP block on the ECP5 build) and the sums are spread over registered
+//! stages so no carry chain is longer than 47 bits (the ≥150 MHz target on ECP5).
 //!
 //! Multipliers per lane: [`MulNotional`] 2×2 = 4, [`MulProduct`] 4×3 = 12,
 //! 16 in all (8 lanes use 128 of the LFE5UM-85F's 156).

@@ -61,6 +61,7 @@ fn cycle<U: Clocked>(uut: &mut U) {
 /// (`stall` = probability), and checks that the output after the
 /// `latency`-th enabled edge is `expect(input)` and that a stalled cycle
 /// changes no output. Returns the number of stall cycles.
+#[allow(clippy::too_many_arguments)] // one harness for every block: each argument is one knob
 fn run_pipeline<U: Clocked, I, O: PartialEq + Debug>(
     uut: &mut U,
     latency: usize,

@@ -62,7 +62,7 @@ const _: () = {
     // A < 10^10 · 10^22 = 10^32 < 2^107.
     assert!(AMOUNT_LIMIT as u128 * 10u128.pow(MAX_QUOTE_DECIMALS) <= 1 << MAINT_BITS);
     // Q·Pe·k6·10^6 < 2^31 · 2^32 · 2^16 · 2^20 = 2^99 ≤ 2^(OFFSET_BITS − 1).
-    assert!(QTY_BITS + PRICE_BITS + K6_BITS + 20 <= OFFSET_BITS - 1);
+    assert!(QTY_BITS + PRICE_BITS + K6_BITS + 20 < OFFSET_BITS);
     assert!(MMR_ONE <= 1 << 20);
     // T + A + X·W < 2^107 + 2^107 + 2^100 < 2^109 ≤ 2^(SUM_BITS − 1).
     assert!(MAINT_BITS + 2 <= SUM_BITS);
