@@ -15,6 +15,8 @@ pub struct Args {
     #[arg(long, default_value_t = DEFAULT_LANES, value_parser = lanes)]
     lanes: usize,
     /// The FPGA build (board capacities) instead of the Verilator build.
+    /// Define `LIQSCAN_ECP5` when synthesizing it for an ECP5 (`yosys
+    /// read_verilog -D LIQSCAN_ECP5`) to get registered MULT18X18D blocks.
     #[arg(long)]
     fpga: bool,
     /// Directory to write the Verilog to (created if missing).
