@@ -17,8 +17,8 @@ use report::Case;
 
 /// Default clock for converting the circuit's cycles to ns.
 /// The 1-lane FPGA build's place-and-route clock (scripts/synth.sh, nextpnr-ecp5,
-/// LFE5UM-85F); the 8-lane build's figure replaces it once placed.
-pub const DEFAULT_CLOCK_MHZ: f64 = 68.8;
+/// LFE5UM-85F-8); the 8-lane build's figure replaces it once routed.
+pub const DEFAULT_CLOCK_MHZ: f64 = 86.6;
 
 /// A backend the bench can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
