@@ -96,14 +96,6 @@ impl SimEngine {
         self.row_limit
     }
 
-    fn symbol_checked(&self, symbol: SymbolId) -> Result<(), EngineError> {
-        if symbol.index() < self.market.len() {
-            Ok(())
-        } else {
-            Err(EngineError::UnknownSymbol(symbol.0))
-        }
-    }
-
     fn write_slot(
         &mut self,
         symbol: SymbolId,
@@ -230,7 +222,7 @@ impl Engine for SimEngine {
     }
 
     fn upsert(&mut self, position: &Position) -> Result<(), EngineError> {
-        self.symbol_checked(position.symbol)?;
+        self.market.check_symbol(position.symbol)?;
         let old = self.slots.get(position.id);
         let at = self.slots.place(position.id, position.symbol);
         if let Some(old) = old.filter(|old| *old != at) {
@@ -258,7 +250,7 @@ impl Engine for SimEngine {
     }
 
     fn tick(&mut self, tick: Tick, out: &mut Vec<Liquidation>) -> Result<(), EngineError> {
-        self.symbol_checked(tick.symbol)?;
+        self.market.check_symbol(tick.symbol)?;
         let first = out.len();
         let mut hits = std::mem::take(&mut self.hits);
         hits.clear();
@@ -280,7 +272,7 @@ impl Engine for SimEngine {
         // Reserve each symbol's final size first, so that no region moves twice.
         let mut added = vec![0usize; self.regions.len()];
         for p in positions {
-            self.symbol_checked(p.symbol)?;
+            self.market.check_symbol(p.symbol)?;
             added[p.symbol.index()] += usize::from(self.slots.get(p.id).is_none());
         }
         for (s, &n) in added.iter().enumerate().filter(|(_, &n)| n > 0) {

@@ -87,18 +87,7 @@ fn generated_files_scan_like_the_demo() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let scan = |backend: &str| {
-        let args = [
-            "scan",
-            "--symbols",
-            "symbols.toml",
-            "--positions",
-            "positions.csv",
-            "--ticks",
-            "ticks.csv",
-            "--backend",
-            backend,
-        ];
-        let output = liqscan(dir.path(), &args);
+        let output = scan_in(dir.path(), &["--backend", backend]);
         assert!(output.status.success(), "{}", stderr(&output));
         stdout(&output)
     };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::book::Position;
 use crate::engine::{Engine, EngineError, Liquidation, Tick};
-use crate::market::{Market, SymbolId};
+use crate::market::Market;
 use crate::slots::SlotMap;
 use crate::spec::{liquidates, PositionConst};
 
@@ -36,14 +36,6 @@ impl CpuScanner {
             hits: Vec::new(),
         }
     }
-
-    fn symbol_checked(&self, symbol: SymbolId) -> Result<(), EngineError> {
-        if symbol.index() < self.market.len() {
-            Ok(())
-        } else {
-            Err(EngineError::UnknownSymbol(symbol.0))
-        }
-    }
 }
 
 impl Engine for CpuScanner {
@@ -52,7 +44,7 @@ impl Engine for CpuScanner {
     }
 
     fn upsert(&mut self, position: &Position) -> Result<(), EngineError> {
-        self.symbol_checked(position.symbol)?;
+        self.market.check_symbol(position.symbol)?;
         let old = self.slots.get(position.id);
         let placement = self.slots.place(position.id, position.symbol);
         if let Some(old) = old.filter(|old| *old != placement) {
@@ -81,7 +73,7 @@ impl Engine for CpuScanner {
     }
 
     fn tick(&mut self, tick: Tick, out: &mut Vec<Liquidation>) -> Result<(), EngineError> {
-        self.symbol_checked(tick.symbol)?;
+        self.market.check_symbol(tick.symbol)?;
         let units = self.market.units(tick.symbol);
         let at_equal = self.market.liquidate_at_equal;
         let columns = &mut self.columns[tick.symbol.index()];
@@ -119,7 +111,7 @@ impl Engine for CpuScanner {
 mod tests {
     use super::*;
     use crate::decimal::parse_decimal;
-    use crate::market::Symbol;
+    use crate::market::{Symbol, SymbolId};
     use crate::report::event;
     use crate::spec::BracketInput;
 

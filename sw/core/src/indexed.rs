@@ -109,14 +109,6 @@ impl IndexedScanner {
         }
     }
 
-    fn symbol_checked(&self, symbol: SymbolId) -> Result<(), EngineError> {
-        if symbol.index() < self.market.len() {
-            Ok(())
-        } else {
-            Err(EngineError::UnknownSymbol(symbol.0))
-        }
-    }
-
     /// Removes a position from the book and its symbol's index.
     fn detach(&mut self, id: u64) -> Option<Entry> {
         let entry = self.positions.remove(&id)?;
@@ -137,7 +129,7 @@ impl Engine for IndexedScanner {
     }
 
     fn upsert(&mut self, position: &Position) -> Result<(), EngineError> {
-        self.symbol_checked(position.symbol)?;
+        self.market.check_symbol(position.symbol)?;
         let konst = position.constants(&self.market);
         // Q = 0 gives an empty set: never liquidated, like a hole in `cpu`.
         let set = liquidation_set(
@@ -163,7 +155,7 @@ impl Engine for IndexedScanner {
     }
 
     fn tick(&mut self, tick: Tick, out: &mut Vec<Liquidation>) -> Result<(), EngineError> {
-        self.symbol_checked(tick.symbol)?;
+        self.market.check_symbol(tick.symbol)?;
         let units = self.market.units(tick.symbol);
         let at_equal = self.market.liquidate_at_equal;
         self.hits.clear();

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
+use crate::engine::EngineError;
 use crate::spec::{BracketInput, FieldError, SymbolUnits};
 
 /// Index of a symbol in its [`Market`] (also its row in the circuit's symbol table).
@@ -106,6 +107,16 @@ impl Market {
 
     pub fn len(&self) -> usize {
         self.symbols.len()
+    }
+
+    /// `Ok` if `id` is one of this market's symbols: every engine's guard
+    /// before it indexes per-symbol state.
+    pub fn check_symbol(&self, id: SymbolId) -> Result<(), EngineError> {
+        if id.index() < self.len() {
+            Ok(())
+        } else {
+            Err(EngineError::UnknownSymbol(id.0))
+        }
     }
 
     pub fn is_empty(&self) -> bool {

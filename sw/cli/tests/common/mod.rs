@@ -57,17 +57,7 @@ impl Fixture {
     /// `liqscan scan` on the three files, run from the fixture directory so
     /// errors name the files as `symbols.toml`, `positions.csv`, `ticks.csv`.
     pub fn scan(&self, extra: &[&str]) -> Output {
-        let mut args = vec![
-            "scan",
-            "--symbols",
-            "symbols.toml",
-            "--positions",
-            "positions.csv",
-            "--ticks",
-            "ticks.csv",
-        ];
-        args.extend_from_slice(extra);
-        liqscan(self.dir.path(), &args)
+        scan_in(self.dir.path(), extra)
     }
 }
 
@@ -106,4 +96,19 @@ pub fn assert_bad_input(output: &Output, prefix: &str, reason: &str) {
         message.contains(reason),
         "{message:?} should contain {reason:?}"
     );
+}
+
+/// `liqscan scan` on `symbols.toml`, `positions.csv` and `ticks.csv` in `dir`.
+pub fn scan_in(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "scan",
+        "--symbols",
+        "symbols.toml",
+        "--positions",
+        "positions.csv",
+        "--ticks",
+        "ticks.csv",
+    ];
+    args.extend_from_slice(extra);
+    liqscan(dir, &args)
 }

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::error::{InputError, ReadError};
 use super::lines::LineTrack;
 use crate::decimal::parse_decimal;
+use crate::market::{Market, SymbolId};
 
 /// A CSV input with a fixed header, read record by record.
 pub(crate) struct CsvInput<R> {
@@ -153,5 +154,18 @@ impl Columns {
     /// A decimal number, exactly (see [`parse_decimal`]).
     pub fn parse_decimal(&self, line: u64, field: &str, text: &str) -> Result<Decimal, InputError> {
         parse_decimal(text).map_err(|e| InputError::new(&self.file, line, field, e))
+    }
+
+    /// A symbol of `market`, by name.
+    pub fn parse_symbol(
+        &self,
+        market: &Market,
+        line: u64,
+        field: &str,
+        name: &str,
+    ) -> Result<SymbolId, InputError> {
+        market.id(name).ok_or_else(|| {
+            InputError::new(&self.file, line, field, format!("unknown symbol {name:?}"))
+        })
     }
 }

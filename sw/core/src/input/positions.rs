@@ -65,15 +65,7 @@ fn parse_position(
             "empty value",
         ));
     }
-    let name = field("symbol");
-    let symbol = market.id(name).ok_or_else(|| {
-        InputError::new(
-            &columns.file,
-            line,
-            "symbol",
-            format!("unknown symbol {name:?}"),
-        )
-    })?;
+    let symbol = columns.parse_symbol(market, line, "symbol", field("symbol"))?;
     let units = market.units(symbol);
     let qty_lots = units
         .lots(&columns.parse_decimal(line, "qty", field("qty"))?)

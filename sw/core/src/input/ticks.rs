@@ -50,15 +50,12 @@ impl<R: Read> TickReader<R> {
             let reason = format!("not increasing: {seq} after {last} (line {last_line})");
             return Err(InputError::new(&columns.file, line, "seq", reason));
         }
-        let name = columns.field(record, "symbol");
-        let symbol = self.market.id(name).ok_or_else(|| {
-            InputError::new(
-                &columns.file,
-                line,
-                "symbol",
-                format!("unknown symbol {name:?}"),
-            )
-        })?;
+        let symbol = columns.parse_symbol(
+            &self.market,
+            line,
+            "symbol",
+            columns.field(record, "symbol"),
+        )?;
         let mark = columns.field(record, "mark_price");
         let price = self
             .market
