@@ -123,8 +123,9 @@ pub struct Lane {
     x_wide: Signal<Local, Bits<64>>,
     cap_less_x: [Signal<Local, Bits<64>>; BRACKETS - 1],
     fits: [DFF<bool>; BRACKETS - 1],
-    // S7: a tournament of pairs, lower bracket first; `level_k` holds the
-    // winners of groups of `2^k` brackets and whether any of them fits.
+    // S7: a tournament of pairs, lower bracket first; `maint_k`/`weight_k`
+    // hold the winners of groups of `2^k` brackets, `fits_k` whether any
+    // bracket of a group fits.
     weight_leaf: [Signal<Local, Bits<WEIGHT>>; BRACKETS],
     maint_1: [Signal<Local, Bits<MAINT>>; 8],
     weight_1: [Signal<Local, Bits<WEIGHT>>; 8],
