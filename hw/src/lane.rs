@@ -41,7 +41,8 @@ pub const BRACKETS: usize = spec::MAX_BRACKETS;
 /// Width of the opaque tag carried with each position.
 pub const TAG: usize = 32;
 
-/// One entry of the bracket table (static during a scan, shared by all lanes).
+/// One entry of the bracket table, as driven into every lane; each lane
+/// keeps its own copy (see [`Lane::load_brackets`]).
 #[derive(LogicInterface, Default)]
 pub struct BracketPort {
     /// `cap_b` in `X` units (`NOTIONAL_MAX` when uncapped), zero-extended by
@@ -83,8 +84,14 @@ pub struct Lane {
     pub at_equal: Signal<In, bool>,
     /// `P`, static during a scan.
     pub price: Signal<In, Bits<PRICE>>,
-    /// The padded bracket table, static during a scan.
+    /// The padded bracket table, copied into the lane's own registers.
     pub brackets: [BracketPort; BRACKETS],
+    /// High for a cycle: the next edge arms the copy and the one after it
+    /// copies `brackets` into the lane's table (held high, the table reloads
+    /// every second edge). The copy must happen before the first position
+    /// of a scan reaches S6. A copy per lane keeps the compares and the
+    /// tournament local when the lanes are spread over a chip.
+    pub load_brackets: Signal<In, bool>,
     pub in_valid: Signal<In, bool>,
     /// Opaque, returned with the result.
     pub in_tag: Signal<In, Bits<TAG>>,
@@ -118,6 +125,14 @@ pub struct Lane {
     abs_qty: DFF<Bits<QTY>>,
     // S2–S5.
     mul_x: MulNotional,
+    /// Copies `brackets` on the edge after it is set; it clears itself, so each
+    /// lane's copy has its own enable and synthesis cannot merge the copies.
+    armed: DFF<bool>,
+    /// The lane's copy of the table (bracket 15's cap is never compared).
+    cap: [DFF<Bits<64>>; BRACKETS - 1],
+    maint_table: [DFF<Bits<MAINT>>; BRACKETS],
+    weight_long: [DFF<Bits<WEIGHT>>; BRACKETS],
+    weight_short: [DFF<Bits<WEIGHT>>; BRACKETS],
     // S6: per bracket, X ≤ cap_b as the borrow of the 64-bit `cap_b − X`
     // (one carry chain each); bracket 15 of the padded table always fits.
     x_wide: Signal<Local, Bits<64>>,
@@ -177,6 +192,7 @@ impl Logic for Lane {
         dff_setup!(
             self,
             clock,
+            armed,
             abs_qty,
             weight,
             save_s,
@@ -213,6 +229,28 @@ impl Logic for Lane {
             self.fits[b].clock.next = self.clock.val();
             self.fits[b].d.next = self.fits[b].q.val();
         }
+        // The lane's bracket table.
+        self.armed.d.next = self.load_brackets.val() & !self.armed.q.val();
+        for b in 0..15 {
+            self.cap[b].clock.next = self.clock.val();
+            self.cap[b].d.next = self.cap[b].q.val();
+            if self.armed.q.val() {
+                self.cap[b].d.next = self.brackets[b].cap.val();
+            }
+        }
+        for b in 0..16 {
+            self.maint_table[b].clock.next = self.clock.val();
+            self.maint_table[b].d.next = self.maint_table[b].q.val();
+            self.weight_long[b].clock.next = self.clock.val();
+            self.weight_long[b].d.next = self.weight_long[b].q.val();
+            self.weight_short[b].clock.next = self.clock.val();
+            self.weight_short[b].d.next = self.weight_short[b].q.val();
+            if self.armed.q.val() {
+                self.maint_table[b].d.next = self.brackets[b].maint.val();
+                self.weight_long[b].d.next = self.brackets[b].weight_long.val();
+                self.weight_short[b].d.next = self.brackets[b].weight_short.val();
+            }
+        }
         self.mul_x.enable.next = self.enable.val();
         self.mul_xw.enable.next = self.enable.val();
         self.add.enable.next = self.enable.val();
@@ -242,7 +280,7 @@ impl Logic for Lane {
         // S6: 63 − 63 → 64 bits; bit 63 is the borrow.
         self.x_wide.next = bit_cast::<64, NOTIONAL>(self.mul_x.y.val());
         for b in 0..15 {
-            self.cap_less_x[b].next = self.brackets[b].cap.val() - self.x_wide.val();
+            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_wide.val();
         }
 
         // S7: the first bracket with X ≤ cap wins. Each level picks the lower
@@ -252,9 +290,9 @@ impl Logic for Lane {
         // select drives one pair's worth of bits.
         for b in 0..16 {
             if self.neg[5].q.val() {
-                self.weight_leaf[b].next = self.brackets[b].weight_short.val();
+                self.weight_leaf[b].next = self.weight_short[b].q.val();
             } else {
-                self.weight_leaf[b].next = self.brackets[b].weight_long.val();
+                self.weight_leaf[b].next = self.weight_long[b].q.val();
             }
         }
         for k in 0..7 {
@@ -262,10 +300,10 @@ impl Logic for Lane {
         }
         for k in 0..8 {
             if self.fits[2 * k].q.val() {
-                self.maint_1[k].next = self.brackets[2 * k].maint.val();
+                self.maint_1[k].next = self.maint_table[2 * k].q.val();
                 self.weight_1[k].next = self.weight_leaf[2 * k].val();
             } else {
-                self.maint_1[k].next = self.brackets[2 * k + 1].maint.val();
+                self.maint_1[k].next = self.maint_table[2 * k + 1].q.val();
                 self.weight_1[k].next = self.weight_leaf[2 * k + 1].val();
             }
         }

@@ -11,6 +11,11 @@
 //!   banks (bracket `j` in bank `j mod 4` at word `symbol·4 + j/4`), so a
 //!   tick fetches its table in [`LOAD_CYCLES`] reads into shared registers;
 //!   four deep banks fill an ECP5's block RAMs far better than sixteen shallow ones.
+//!   Each lane then copies the shared table into its own registers (two
+//!   edges after the last word lands, long before the first row needs it),
+//!   so compares and selects never reach across the chip.
+//! * Every memory reads through two registers ([`READ_LATENCY`]): on the
+//!   ECP5 the block RAM's own output register.
 //! * Memories are never initialised: the host writes every word a scan reads.
 //!
 //! # Ports (the register map)
@@ -65,12 +70,13 @@
 //! everything after it by one cycle and adds one to `K` and `cycles`. Every
 //! result of the scan is presented before the `done` cycle.
 //!
-//! `D = LOAD_CYCLES + 1 + MEMORY_STAGES + Lane::LATENCY + 1` (= 24): four
-//! bracket reads (the region is read alongside the first), the slot-memory
-//! read, two register stages that carry the slot data across the chip, the
-//! lane, and one edge for the registered valid-bit clear of the last row.
-//! Row `k` is read on edge `LOAD_CYCLES + k + 1` and its results are on the
-//! ports in cycle `LOAD_CYCLES + k + 1 + MEMORY_STAGES + Lane::LATENCY`; a
+//! `D = LOAD_CYCLES + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY + 1`
+//! (= 24): four bracket reads (the region is read alongside the first), the
+//! slot memory's array and output registers, one register stage that carries
+//! the slot data to its lane, the lane, and one edge for the registered
+//! valid-bit clear of the last row. Row `k` is read on edge
+//! `LOAD_CYCLES + k + 1` and its results are on the ports in cycle
+//! `LOAD_CYCLES + k + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY`; a
 //! transferred hit's valid bit is cleared on the next enabled edge.
 
 use rust_hdl::core::ast::{VerilogExpression, VerilogStatement};
@@ -79,7 +85,7 @@ use rust_hdl::prelude::*;
 use liqscan_core::spec;
 
 use crate::lane::Lane;
-use crate::memory::Memory;
+use crate::memory::{Memory, READ_LATENCY};
 
 /// `P`, ticks.
 pub type Price = Bits<{ spec::PRICE_BITS as usize }>;
@@ -106,10 +112,11 @@ const _: () = assert!(BANK_DEPTH == 4 && BRACKET_BANKS * BANK_DEPTH == spec::MAX
 /// Scan cycles spent fetching the bracket table before the first row is issued.
 pub const LOAD_CYCLES: u64 = BANK_DEPTH as u64;
 /// Register stages between the position memories and the lanes.
-pub const MEMORY_STAGES: u64 = 2;
+pub const MEMORY_STAGES: u64 = 1;
 /// `D` of the timing contract: bracket fetch, memory read, memory stages,
 /// lane, and the registered valid-bit clear of the last row.
-pub const PIPELINE_DEPTH: u64 = LOAD_CYCLES + 1 + MEMORY_STAGES + Lane::LATENCY as u64 + 1;
+pub const PIPELINE_DEPTH: u64 =
+    LOAD_CYCLES + READ_LATENCY as u64 + MEMORY_STAGES + Lane::LATENCY as u64 + 1;
 const _: () = assert!(
     PIPELINE_DEPTH == spec::PIPELINE_DEPTH,
     "update spec::PIPELINE_DEPTH"
@@ -300,12 +307,10 @@ pub struct Scanner<
     last_step: DFF<Word>,
     sym: DFF<Bits<SYM_BITS>>,
     price: DFF<Price>,
-    /// The next row to issue, its first slot, the region's end slot and rows still to issue.
-    row: DFF<Bits<ROW_BITS>>,
-    slot: DFF<Word>,
+    /// The region's end slot and rows still to issue.
     end_slot: DFF<Word>,
     rows_left: DFF<Word>,
-    /// The region, registered off the memory (step 0), and `n + L − 1` (step 1):
+    /// The region, registered off the memory (step 1), and `n + L − 1` (step 2):
     /// the scan geometry is computed over three load steps, one adder per step.
     g_base: DFF<Word>,
     g_count: DFF<Word>,
@@ -315,12 +320,11 @@ pub struct Scanner<
     /// Per lane, alongside the memory read: slot number and "inside the region".
     s1_tag: [DFF<Word>; L],
     s1_live: [DFF<bool>; L],
-    /// Two register stages between the memories and the lanes: a 16384-deep
-    /// bank is spread over the whole chip, so its data needs room to travel.
-    m1_live: [DFF<bool>; L],
-    m1_tag: [DFF<Word>; L],
-    m1_qty: [DFF<Qty>; L],
-    m1_offset: [DFF<Offset>; L],
+    /// Alongside the memories' output registers.
+    s2_live: [DFF<bool>; L],
+    s2_tag: [DFF<Word>; L],
+    /// One register stage between the memories and the lanes: a bank's
+    /// blocks sit in the RAM rows, its lane among the DSP blocks.
     m2_live: [DFF<bool>; L],
     m2_tag: [DFF<Word>; L],
     m2_qty: [DFF<Qty>; L],
@@ -333,7 +337,12 @@ pub struct Scanner<
     accept: Signal<Local, bool>,
     enable: Signal<Local, bool>,
     loading: Signal<Local, bool>,
-    issuing: Signal<Local, bool>,
+    /// The shared table is complete: each lane copies it (two edges later).
+    copy_brackets: DFF<bool>,
+    region_out: Signal<Local, bool>,
+    /// A row is issued on this cycle's enabled edge (registered, as it reaches every lane).
+    issuing: DFF<bool>,
+    rows_next: Signal<Local, Word>,
     step_next: Signal<Local, Word>,
     base_slot: Signal<Local, Word>,
     count_round: Signal<Local, Word>,
@@ -354,7 +363,10 @@ pub struct Scanner<
     pos_row: Signal<Local, Bits<ROW_BITS>>,
     pos_lane: Signal<Local, Word>,
     host_wr: Signal<Local, bool>,
-    lane_slot: [Signal<Local, Word>; L],
+    /// Per lane, the next row to read and its slot in that row: each lane
+    /// counts for itself, so no address or adder spans the chip.
+    lane_row: [DFF<Bits<ROW_BITS>>; L],
+    lane_slot: [DFF<Word>; L],
     hit: [Signal<Local, bool>; L],
     wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
 
@@ -364,8 +376,9 @@ pub struct Scanner<
     lane_count: Constant<Word>,
     lane_index: [Constant<Word>; L],
     load_cycles: Constant<Word>,
-    fetch_steps: Constant<Word>,
+    copy_step: Constant<Word>,
     depth_less_one: Constant<Word>,
+    geo_step0: Constant<Word>,
     geo_step1: Constant<Word>,
     geo_step2: Constant<Word>,
     brk_phase: [Constant<Word>; spec::MAX_BRACKETS],
@@ -429,8 +442,6 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             last_step: Default::default(),
             sym: Default::default(),
             price: Default::default(),
-            row: Default::default(),
-            slot: Default::default(),
             end_slot: Default::default(),
             rows_left: Default::default(),
             g_base: Default::default(),
@@ -439,10 +450,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             brk: std::array::from_fn(|_| Default::default()),
             s1_tag: std::array::from_fn(|_| Default::default()),
             s1_live: std::array::from_fn(|_| Default::default()),
-            m1_live: std::array::from_fn(|_| Default::default()),
-            m1_tag: std::array::from_fn(|_| Default::default()),
-            m1_qty: std::array::from_fn(|_| Default::default()),
-            m1_offset: std::array::from_fn(|_| Default::default()),
+            s2_live: std::array::from_fn(|_| Default::default()),
+            s2_tag: std::array::from_fn(|_| Default::default()),
             m2_live: std::array::from_fn(|_| Default::default()),
             m2_tag: std::array::from_fn(|_| Default::default()),
             m2_qty: std::array::from_fn(|_| Default::default()),
@@ -452,7 +461,10 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             accept: Default::default(),
             enable: Default::default(),
             loading: Default::default(),
+            copy_brackets: Default::default(),
+            region_out: Default::default(),
             issuing: Default::default(),
+            rows_next: Default::default(),
             step_next: Default::default(),
             base_slot: Default::default(),
             count_round: Default::default(),
@@ -473,6 +485,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             pos_row: Default::default(),
             pos_lane: Default::default(),
             host_wr: Default::default(),
+            lane_row: std::array::from_fn(|_| Default::default()),
             lane_slot: std::array::from_fn(|_| Default::default()),
             hit: std::array::from_fn(|_| Default::default()),
             wb_row: std::array::from_fn(|_| Default::default()),
@@ -481,11 +494,12 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_count: Constant::new(word(L as u64)),
             lane_index: std::array::from_fn(|i| Constant::new(word(i as u64))),
             load_cycles: Constant::new(word(LOAD_CYCLES)),
-            fetch_steps: Constant::new(word(LOAD_CYCLES - 1)),
+            copy_step: Constant::new(word(LOAD_CYCLES + 1)),
             depth_less_one: Constant::new(word(PIPELINE_DEPTH - 1)),
-            geo_step1: Constant::new(word(1)),
-            geo_step2: Constant::new(word(2)),
-            brk_phase: std::array::from_fn(|j| Constant::new(word((j / BANK_DEPTH) as u64))),
+            geo_step0: Constant::new(word(1)),
+            geo_step1: Constant::new(word(2)),
+            geo_step2: Constant::new(word(3)),
+            brk_phase: std::array::from_fn(|j| Constant::new(word((j / BANK_DEPTH) as u64 + 1))),
             bank_index: std::array::from_fn(|b| Constant::new(Bits::<2>::from(b as u64))),
         }
     }
@@ -531,26 +545,40 @@ mod kernel {
         #[hdl_gen]
         fn kernel(&mut self) {
             dff_setup!(
-                self, clock, busy_r, done_r, step, cycles_r, last_step, sym, price, row, slot,
-                end_slot, rows_left, g_base, g_count, g_round
+                self,
+                clock,
+                busy_r,
+                done_r,
+                step,
+                cycles_r,
+                last_step,
+                sym,
+                price,
+                end_slot,
+                rows_left,
+                g_base,
+                g_count,
+                g_round,
+                copy_brackets,
+                issuing
             );
             for j in 0..spec::MAX_BRACKETS {
                 self.brk[j].clock.next = self.clock.val();
                 self.brk[j].d.next = self.brk[j].q.val();
             }
             for i in 0..L {
+                self.lane_row[i].clock.next = self.clock.val();
+                self.lane_row[i].d.next = self.lane_row[i].q.val();
+                self.lane_slot[i].clock.next = self.clock.val();
+                self.lane_slot[i].d.next = self.lane_slot[i].q.val();
                 self.s1_tag[i].clock.next = self.clock.val();
                 self.s1_tag[i].d.next = self.s1_tag[i].q.val();
                 self.s1_live[i].clock.next = self.clock.val();
                 self.s1_live[i].d.next = self.s1_live[i].q.val();
-                self.m1_live[i].clock.next = self.clock.val();
-                self.m1_live[i].d.next = self.m1_live[i].q.val();
-                self.m1_tag[i].clock.next = self.clock.val();
-                self.m1_tag[i].d.next = self.m1_tag[i].q.val();
-                self.m1_qty[i].clock.next = self.clock.val();
-                self.m1_qty[i].d.next = self.m1_qty[i].q.val();
-                self.m1_offset[i].clock.next = self.clock.val();
-                self.m1_offset[i].d.next = self.m1_offset[i].q.val();
+                self.s2_live[i].clock.next = self.clock.val();
+                self.s2_live[i].d.next = self.s2_live[i].q.val();
+                self.s2_tag[i].clock.next = self.clock.val();
+                self.s2_tag[i].d.next = self.s2_tag[i].q.val();
                 self.m2_live[i].clock.next = self.clock.val();
                 self.m2_live[i].d.next = self.m2_live[i].q.val();
                 self.m2_tag[i].clock.next = self.clock.val();
@@ -569,20 +597,23 @@ mod kernel {
             self.accept.next = self.tick_valid.val() & !self.busy_r.q.val();
             self.enable.next = self.res_ready.val();
             self.loading.next = self.step.q.val() < self.load_cycles.val();
-            self.issuing.next =
-                self.busy_r.q.val() & !self.loading.val() & self.rows_left.q.val().any();
+            self.copy_brackets.d.next =
+                self.busy_r.q.val() & (self.step.q.val() == self.copy_step.val());
             self.step_next.next = self.step.q.val() + 1;
+            // The region's output register loads on the first scan edge.
+            self.region_out.next =
+                self.busy_r.q.val() & self.enable.val() & !self.step.q.val().any();
 
             // Region table: read on the accepting edge.
             self.region_base_mem.clock.next = self.clock.val();
             self.region_base_mem.read_address.next = self.tick_symbol.val();
-            self.region_base_mem.read_enable.next = self.accept.val();
+            self.region_base_mem.read_enable.next = self.accept.val() | self.region_out.val();
             self.region_base_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_base_mem.write_data.next = self.reg_wr_base_row.val();
             self.region_base_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
             self.region_count_mem.clock.next = self.clock.val();
             self.region_count_mem.read_address.next = self.tick_symbol.val();
-            self.region_count_mem.read_enable.next = self.accept.val();
+            self.region_count_mem.read_enable.next = self.accept.val() | self.region_out.val();
             self.region_count_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_count_mem.write_data.next = self.reg_wr_count.val();
             self.region_count_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
@@ -603,7 +634,8 @@ mod kernel {
             self.brk_wr_word.next.maint = self.brk_wr_maint.val();
             self.brk_wr_word.next.weight_long = self.brk_wr_weight_long.val();
             self.brk_wr_word.next.weight_short = self.brk_wr_weight_short.val();
-            // Fetch word 0 on the accepting edge, words 1..3 on the next three scan edges.
+            // Fetch word 0 on the accepting edge, words 1..3 on the next three
+            // scan edges; word m leaves the output register on edge m + 1.
             self.brk_rd_sym.next = self.sym.q.val();
             self.brk_rd_m.next = self.step_next.val().get_bits::<2>(0);
             if self.accept.val() {
@@ -617,9 +649,7 @@ mod kernel {
                 self.bracket_mem[b].clock.next = self.clock.val();
                 self.bracket_mem[b].read_address.next = self.brk_rd_addr.val();
                 self.bracket_mem[b].read_enable.next = self.accept.val()
-                    | (self.busy_r.q.val()
-                        & self.enable.val()
-                        & (self.step.q.val() < self.fetch_steps.val()));
+                    | (self.busy_r.q.val() & self.enable.val() & self.loading.val());
                 self.bracket_mem[b].write_address.next = self.brk_wr_addr.val();
                 self.bracket_mem[b].write_data.next = self.brk_wr_word.val();
                 self.bracket_mem[b].write_enable.next = self.brk_wr.val()
@@ -629,8 +659,16 @@ mod kernel {
 
             // Control.
             self.done_r.d.next = false;
+            self.rows_next.next = self.rows_left.q.val();
+            if self.step.q.val() == self.geo_step2.val() {
+                self.rows_next.next = self.rows.val();
+            }
+            if self.issuing.q.val() {
+                self.rows_next.next = self.rows_left.q.val() - 1;
+            }
             if self.accept.val() {
                 self.busy_r.d.next = true;
+                self.issuing.d.next = false;
                 self.step.d.next = 0.into();
                 self.cycles_r.d.next = 0.into();
                 self.sym.d.next = self.tick_symbol.val();
@@ -640,24 +678,20 @@ mod kernel {
                 self.cycles_r.d.next = self.cycles_r.q.val() + 1;
                 if self.enable.val() {
                     self.step.d.next = self.step_next.val();
-                    if !self.step.q.val().any() {
+                    // Rows are issued from step LOAD_CYCLES on while any are left.
+                    self.rows_left.d.next = self.rows_next.val();
+                    self.issuing.d.next = (self.step_next.val() >= self.load_cycles.val())
+                        & self.rows_next.val().any();
+                    if self.step.q.val() == self.geo_step0.val() {
                         self.g_base.d.next = self.region_base_mem.read_data.val();
                         self.g_count.d.next = self.region_count_mem.read_data.val();
                     }
                     if self.step.q.val() == self.geo_step1.val() {
-                        self.row.d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
-                        self.slot.d.next = self.base_slot.val();
                         self.end_slot.d.next = self.end_calc.val();
                         self.g_round.d.next = self.count_round.val();
                     }
                     if self.step.q.val() == self.geo_step2.val() {
-                        self.rows_left.d.next = self.rows.val();
                         self.last_step.d.next = self.last_calc.val();
-                    }
-                    if self.issuing.val() {
-                        self.row.d.next = self.row.q.val() + 1;
-                        self.slot.d.next = self.slot.q.val() + self.lane_count.val();
-                        self.rows_left.d.next = self.rows_left.q.val() - 1;
                     }
                     if (self.step.q.val() == self.last_step.q.val()) & !self.loading.val() {
                         self.busy_r.d.next = false;
@@ -671,7 +705,7 @@ mod kernel {
                 }
             }
 
-            // Position banks: the host writes while idle; a scan reads row `row` and
+            // Position banks: the host writes while idle; each lane reads its row `lane_row` and
             // clears the valid bit of each reported slot as it leaves.
             self.pos_row.next = self
                 .pos_wr_slot
@@ -680,39 +714,47 @@ mod kernel {
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
             self.host_wr.next = self.pos_wr.val() & !self.busy_r.q.val();
             for i in 0..L {
+                if self.busy_r.q.val() & self.enable.val() {
+                    if self.step.q.val() == self.geo_step1.val() {
+                        self.lane_row[i].d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
+                        self.lane_slot[i].d.next = self.base_slot.val() + self.lane_index[i].val();
+                    }
+                    if self.issuing.q.val() {
+                        self.lane_row[i].d.next = self.lane_row[i].q.val() + 1;
+                        self.lane_slot[i].d.next =
+                            self.lane_slot[i].q.val() + self.lane_count.val();
+                    }
+                }
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
-                self.lane_slot[i].next = self.slot.q.val() + self.lane_index[i].val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
                 self.wb_row[i].next = self.lanes[i]
                     .out_tag
                     .val()
                     .get_bits::<ROW_BITS>(self.lane_bits.val().index());
                 if self.enable.val() {
-                    self.s1_tag[i].d.next = self.lane_slot[i].val();
+                    self.s1_tag[i].d.next = self.lane_slot[i].q.val();
                     self.s1_live[i].d.next =
-                        self.issuing.val() & (self.lane_slot[i].val() < self.end_slot.q.val());
-                    self.m1_live[i].d.next =
-                        self.s1_live[i].q.val() & self.valid_mem[i].read_data.val();
-                    self.m1_tag[i].d.next = self.s1_tag[i].q.val();
-                    self.m1_qty[i].d.next = self.qty_mem[i].read_data.val();
-                    self.m1_offset[i].d.next = self.offset_mem[i].read_data.val();
-                    self.m2_live[i].d.next = self.m1_live[i].q.val();
-                    self.m2_tag[i].d.next = self.m1_tag[i].q.val();
-                    self.m2_qty[i].d.next = self.m1_qty[i].q.val();
-                    self.m2_offset[i].d.next = self.m1_offset[i].q.val();
+                        self.issuing.q.val() & (self.lane_slot[i].q.val() < self.end_slot.q.val());
+                    self.s2_live[i].d.next = self.s1_live[i].q.val();
+                    self.s2_tag[i].d.next = self.s1_tag[i].q.val();
+                    self.m2_live[i].d.next =
+                        self.s2_live[i].q.val() & self.valid_mem[i].read_data.val();
+                    self.m2_tag[i].d.next = self.s2_tag[i].q.val();
+                    self.m2_qty[i].d.next = self.qty_mem[i].read_data.val();
+                    self.m2_offset[i].d.next = self.offset_mem[i].read_data.val();
                     self.wb_pend[i].d.next = self.hit[i].val();
                     self.wb_addr[i].d.next = self.wb_row[i].val();
                 }
 
                 self.qty_mem[i].clock.next = self.clock.val();
-                self.qty_mem[i].read_address.next = self.row.q.val();
+                self.qty_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.qty_mem[i].read_enable.next = self.enable.val();
                 self.qty_mem[i].write_address.next = self.pos_row.val();
                 self.qty_mem[i].write_data.next = self.pos_wr_qty.val();
                 self.qty_mem[i].write_enable.next =
                     self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
                 self.offset_mem[i].clock.next = self.clock.val();
-                self.offset_mem[i].read_address.next = self.row.q.val();
+                self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.offset_mem[i].read_enable.next = self.enable.val();
                 self.offset_mem[i].write_address.next = self.pos_row.val();
                 self.offset_mem[i].write_data.next = self.pos_wr_offset.val();
@@ -720,7 +762,7 @@ mod kernel {
                     self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
 
                 self.valid_mem[i].clock.next = self.clock.val();
-                self.valid_mem[i].read_address.next = self.row.q.val();
+                self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.valid_mem[i].read_enable.next = self.enable.val();
                 if self.busy_r.q.val() {
                     self.valid_mem[i].write_address.next = self.wb_addr[i].q.val();
@@ -737,6 +779,7 @@ mod kernel {
                 self.lanes[i].clock.next = self.clock.val();
                 self.lanes[i].enable.next = self.enable.val();
                 self.lanes[i].at_equal.next = self.at_equal.val();
+                self.lanes[i].load_brackets.next = self.copy_brackets.q.val();
                 self.lanes[i].price.next = self.price.q.val();
                 self.lanes[i].in_valid.next = self.m2_live[i].q.val();
                 self.lanes[i].in_tag.next = self.m2_tag[i].q.val();

@@ -251,6 +251,9 @@ fn apply_table(uut: &mut Lane, batch: &Batch) {
         port.weight_long.next = b.weight_long.into();
         port.weight_short.next = b.weight_short.into();
     }
+    // Held high: the lane recopies its table every second edge, so the
+    // new table is in place long before the batch's first slot reaches S6.
+    uut.load_brackets.next = true;
     uut.price.next = u64::from(batch.price).into();
     uut.at_equal.next = batch.at_equal;
 }

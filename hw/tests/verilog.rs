@@ -157,3 +157,40 @@ fn ecp5_multipliers_are_registered_dsp_blocks() {
     );
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
 }
+
+/// With `LIQSCAN_ECP5` defined a memory of at most 2^14 words is whole
+/// DP16KD blocks, each as wide as its depth allows, read through the block's
+/// output register: ECP5 synthesis leaves no fabric register, LUT or
+/// distributed RAM beside them. Without the define it is the plain
+/// two-stage pipeline the simulations run.
+#[test]
+fn ecp5_memories_are_block_rams_with_output_registers() {
+    use liqscan_hw::dsp::ECP5_DEFINE;
+    use liqscan_hw::memory::Memory;
+    use rust_hdl::prelude::Bits;
+
+    fn check<const W: usize, const N: usize>(blocks: usize, block_width: usize) {
+        let verilog = generate(&mut Memory::<Bits<W>, N>::default()).expect("Verilog");
+        let script = format!(
+            "read_verilog -D{ECP5_DEFINE} top.v; synth_ecp5 -top {TOP_MODULE}; \
+             select -assert-count {blocks} t:DP16KD; \
+             select -assert-count {blocks} t:DP16KD r:REGMODE_B=OUTREG %i r:REGMODE_A=NOREG %i; \
+             select -assert-count {blocks} t:DP16KD r:DATA_WIDTH_B={block_width} %i r:DATA_WIDTH_A={block_width} %i; \
+             select -assert-none t:TRELLIS_FF t:LUT4 t:TRELLIS_DPR16X4 %u %u"
+        );
+        run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+        // The plain branch: one memory, its read register and the output register.
+        let script = format!(
+            "read_verilog top.v; prep -top {TOP_MODULE}; check -assert; \
+             select -assert-count 1 t:$mem_v2; select -assert-count 2 t:$dff t:$dffe %u"
+        );
+        run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+    }
+    // The FPGA build's shapes: a one-lane and an eight-lane position bank
+    // (offset words), the bracket banks and the region table.
+    check::<108, 14>(108, 1);
+    check::<108, 11>(12, 9);
+    check::<32, 12>(8, 4);
+    check::<244, 10>(14, 18);
+    check::<32, 8>(2, 18);
+}
