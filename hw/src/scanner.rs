@@ -111,6 +111,9 @@ const BANK_DEPTH: usize = spec::MAX_BRACKETS / BRACKET_BANKS;
 const _: () = assert!(BANK_DEPTH == 4 && BRACKET_BANKS * BANK_DEPTH == spec::MAX_BRACKETS);
 /// Scan cycles spent fetching the bracket table before the first row is issued.
 pub const LOAD_CYCLES: u64 = BANK_DEPTH as u64;
+/// The last value of the fetch counter (it stops there): past the copy step.
+const FETCH_DONE: u64 = LOAD_CYCLES + 2;
+const _: () = assert!(FETCH_DONE < 8);
 /// Register stages between the position memories and the lanes.
 pub const MEMORY_STAGES: u64 = 1;
 /// `D` of the timing contract: bracket fetch, memory read, memory stages,
@@ -315,6 +318,10 @@ pub struct Scanner<
     g_base: DFF<Word>,
     g_count: DFF<Word>,
     g_round: DFF<Word>,
+    /// Clock edges since the tick, up to `FETCH_DONE`: drives the symbol-table reads.
+    fetch: DFF<Bits<3>>,
+    fetch_next: Signal<Local, Bits<3>>,
+    fetch_done: Constant<Bits<3>>,
     /// The shared bracket table.
     brk: [DFF<BracketWord>; spec::MAX_BRACKETS],
     /// Per lane, alongside the memory read: slot number and "inside the region".
@@ -339,7 +346,6 @@ pub struct Scanner<
     loading: Signal<Local, bool>,
     /// The shared table is complete: each lane copies it (two edges later).
     copy_brackets: DFF<bool>,
-    region_out: Signal<Local, bool>,
     /// A row is issued on this cycle's enabled edge (registered, as it reaches every lane).
     issuing: DFF<bool>,
     rows_next: Signal<Local, Word>,
@@ -376,12 +382,12 @@ pub struct Scanner<
     lane_count: Constant<Word>,
     lane_index: [Constant<Word>; L],
     load_cycles: Constant<Word>,
-    copy_step: Constant<Word>,
+    copy_step: Constant<Bits<3>>,
     depth_less_one: Constant<Word>,
     geo_step0: Constant<Word>,
     geo_step1: Constant<Word>,
     geo_step2: Constant<Word>,
-    brk_phase: [Constant<Word>; spec::MAX_BRACKETS],
+    brk_phase: [Constant<Bits<3>>; spec::MAX_BRACKETS],
     bank_index: [Constant<Bits<2>>; BRACKET_BANKS],
 }
 
@@ -447,6 +453,9 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             g_base: Default::default(),
             g_count: Default::default(),
             g_round: Default::default(),
+            fetch: Default::default(),
+            fetch_next: Default::default(),
+            fetch_done: Constant::new(Bits::<3>::from(FETCH_DONE)),
             brk: std::array::from_fn(|_| Default::default()),
             s1_tag: std::array::from_fn(|_| Default::default()),
             s1_live: std::array::from_fn(|_| Default::default()),
@@ -462,7 +471,6 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             enable: Default::default(),
             loading: Default::default(),
             copy_brackets: Default::default(),
-            region_out: Default::default(),
             issuing: Default::default(),
             rows_next: Default::default(),
             step_next: Default::default(),
@@ -494,12 +502,14 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_count: Constant::new(word(L as u64)),
             lane_index: std::array::from_fn(|i| Constant::new(word(i as u64))),
             load_cycles: Constant::new(word(LOAD_CYCLES)),
-            copy_step: Constant::new(word(LOAD_CYCLES + 1)),
+            copy_step: Constant::new(Bits::<3>::from(LOAD_CYCLES + 1)),
             depth_less_one: Constant::new(word(PIPELINE_DEPTH - 1)),
             geo_step0: Constant::new(word(1)),
             geo_step1: Constant::new(word(2)),
             geo_step2: Constant::new(word(3)),
-            brk_phase: std::array::from_fn(|j| Constant::new(word((j / BANK_DEPTH) as u64 + 1))),
+            brk_phase: std::array::from_fn(|j| {
+                Constant::new(Bits::<3>::from((j / BANK_DEPTH) as u64 + 1))
+            }),
             bank_index: std::array::from_fn(|b| Constant::new(Bits::<2>::from(b as u64))),
         }
     }
@@ -560,7 +570,8 @@ mod kernel {
                 g_count,
                 g_round,
                 copy_brackets,
-                issuing
+                issuing,
+                fetch
             );
             for j in 0..spec::MAX_BRACKETS {
                 self.brk[j].clock.next = self.clock.val();
@@ -598,22 +609,34 @@ mod kernel {
             self.enable.next = self.res_ready.val();
             self.loading.next = self.step.q.val() < self.load_cycles.val();
             self.copy_brackets.d.next =
-                self.busy_r.q.val() & (self.step.q.val() == self.copy_step.val());
+                self.busy_r.q.val() & (self.fetch.q.val() == self.copy_step.val());
             self.step_next.next = self.step.q.val() + 1;
-            // The region's output register loads on the first scan edge.
-            self.region_out.next =
-                self.busy_r.q.val() & self.enable.val() & !self.step.q.val().any();
+            self.fetch_next.next = self.fetch.q.val() + 1;
 
-            // Region table: read on the accepting edge.
+            // Fetch word 0 on the accepting edge, words 1..3 on the next three
+            // edges; word m leaves the output register on edge m + 1. The fetch
+            // counts clock edges, not enabled ones: stalls do not concern it.
+            self.brk_rd_sym.next = self.sym.q.val();
+            self.brk_rd_m.next = self.fetch_next.val().get_bits::<2>(0);
+            if self.accept.val() {
+                self.brk_rd_sym.next = self.tick_symbol.val();
+                self.brk_rd_m.next = 0.into();
+            }
+            self.brk_rd_sym_wide.next = bit_cast::<BRK_BITS, SYM_BITS>(self.brk_rd_sym.val());
+            self.brk_rd_m_wide.next = bit_cast::<BRK_BITS, 2>(self.brk_rd_m.val());
+            self.brk_rd_addr.next = (self.brk_rd_sym_wide.val() << 2) | self.brk_rd_m_wide.val();
+
+            // Region table: read on the accepting edge and on every edge after it (the
+            // symbol table reads run free, so no control logic fans out to their blocks).
             self.region_base_mem.clock.next = self.clock.val();
-            self.region_base_mem.read_address.next = self.tick_symbol.val();
-            self.region_base_mem.read_enable.next = self.accept.val() | self.region_out.val();
+            self.region_base_mem.read_address.next = self.brk_rd_sym.val();
+            self.region_base_mem.read_enable.next = true;
             self.region_base_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_base_mem.write_data.next = self.reg_wr_base_row.val();
             self.region_base_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
             self.region_count_mem.clock.next = self.clock.val();
-            self.region_count_mem.read_address.next = self.tick_symbol.val();
-            self.region_count_mem.read_enable.next = self.accept.val() | self.region_out.val();
+            self.region_count_mem.read_address.next = self.brk_rd_sym.val();
+            self.region_count_mem.read_enable.next = true;
             self.region_count_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_count_mem.write_data.next = self.reg_wr_count.val();
             self.region_count_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
@@ -634,22 +657,10 @@ mod kernel {
             self.brk_wr_word.next.maint = self.brk_wr_maint.val();
             self.brk_wr_word.next.weight_long = self.brk_wr_weight_long.val();
             self.brk_wr_word.next.weight_short = self.brk_wr_weight_short.val();
-            // Fetch word 0 on the accepting edge, words 1..3 on the next three
-            // scan edges; word m leaves the output register on edge m + 1.
-            self.brk_rd_sym.next = self.sym.q.val();
-            self.brk_rd_m.next = self.step_next.val().get_bits::<2>(0);
-            if self.accept.val() {
-                self.brk_rd_sym.next = self.tick_symbol.val();
-                self.brk_rd_m.next = 0.into();
-            }
-            self.brk_rd_sym_wide.next = bit_cast::<BRK_BITS, SYM_BITS>(self.brk_rd_sym.val());
-            self.brk_rd_m_wide.next = bit_cast::<BRK_BITS, 2>(self.brk_rd_m.val());
-            self.brk_rd_addr.next = (self.brk_rd_sym_wide.val() << 2) | self.brk_rd_m_wide.val();
             for b in 0..BRACKET_BANKS {
                 self.bracket_mem[b].clock.next = self.clock.val();
                 self.bracket_mem[b].read_address.next = self.brk_rd_addr.val();
-                self.bracket_mem[b].read_enable.next = self.accept.val()
-                    | (self.busy_r.q.val() & self.enable.val() & self.loading.val());
+                self.bracket_mem[b].read_enable.next = true;
                 self.bracket_mem[b].write_address.next = self.brk_wr_addr.val();
                 self.bracket_mem[b].write_data.next = self.brk_wr_word.val();
                 self.bracket_mem[b].write_enable.next = self.brk_wr.val()
@@ -668,6 +679,7 @@ mod kernel {
             }
             if self.accept.val() {
                 self.busy_r.d.next = true;
+                self.fetch.d.next = 0.into();
                 self.issuing.d.next = false;
                 self.step.d.next = 0.into();
                 self.cycles_r.d.next = 0.into();
@@ -675,6 +687,14 @@ mod kernel {
                 self.price.d.next = self.tick_price.val();
             }
             if self.busy_r.q.val() {
+                if self.fetch.q.val() != self.fetch_done.val() {
+                    self.fetch.d.next = self.fetch_next.val();
+                }
+                for j in 0..spec::MAX_BRACKETS {
+                    if self.fetch.q.val() == self.brk_phase[j].val() {
+                        self.brk[j].d.next = self.bracket_mem[j % 4].read_data.val();
+                    }
+                }
                 self.cycles_r.d.next = self.cycles_r.q.val() + 1;
                 if self.enable.val() {
                     self.step.d.next = self.step_next.val();
@@ -696,11 +716,6 @@ mod kernel {
                     if (self.step.q.val() == self.last_step.q.val()) & !self.loading.val() {
                         self.busy_r.d.next = false;
                         self.done_r.d.next = true;
-                    }
-                    for j in 0..spec::MAX_BRACKETS {
-                        if self.step.q.val() == self.brk_phase[j].val() {
-                            self.brk[j].d.next = self.bracket_mem[j % 4].read_data.val();
-                        }
                     }
                 }
             }
