@@ -125,9 +125,13 @@ pub struct Lane {
     abs_qty: DFF<Bits<QTY>>,
     // S2–S5.
     mul_x: MulNotional,
-    /// Copies `brackets` on the edge after it is set; it clears itself, so each
-    /// lane's copy has its own enable and synthesis cannot merge the copies.
-    armed: DFF<bool>,
+    /// Copy `brackets` on the edge after `load_brackets`, one flag per bracket
+    /// and field so no enable drives more than 107 registers. Each flag clears
+    /// itself, so each lane's copy has its own enables and synthesis cannot
+    /// merge the eight copies into one.
+    armed_cap: [DFF<bool>; BRACKETS - 1],
+    armed_maint: [DFF<bool>; BRACKETS],
+    armed_weight: [DFF<bool>; BRACKETS],
     /// The lane's copy of the table (bracket 15's cap is never compared).
     cap: [DFF<Bits<64>>; BRACKETS - 1],
     maint_table: [DFF<Bits<MAINT>>; BRACKETS],
@@ -192,7 +196,6 @@ impl Logic for Lane {
         dff_setup!(
             self,
             clock,
-            armed,
             abs_qty,
             weight,
             save_s,
@@ -230,23 +233,30 @@ impl Logic for Lane {
             self.fits[b].d.next = self.fits[b].q.val();
         }
         // The lane's bracket table.
-        self.armed.d.next = self.load_brackets.val() & !self.armed.q.val();
         for b in 0..15 {
+            self.armed_cap[b].clock.next = self.clock.val();
+            self.armed_cap[b].d.next = self.load_brackets.val() & !self.armed_cap[b].q.val();
             self.cap[b].clock.next = self.clock.val();
             self.cap[b].d.next = self.cap[b].q.val();
-            if self.armed.q.val() {
+            if self.armed_cap[b].q.val() {
                 self.cap[b].d.next = self.brackets[b].cap.val();
             }
         }
         for b in 0..16 {
+            self.armed_maint[b].clock.next = self.clock.val();
+            self.armed_maint[b].d.next = self.load_brackets.val() & !self.armed_maint[b].q.val();
+            self.armed_weight[b].clock.next = self.clock.val();
+            self.armed_weight[b].d.next = self.load_brackets.val() & !self.armed_weight[b].q.val();
             self.maint_table[b].clock.next = self.clock.val();
             self.maint_table[b].d.next = self.maint_table[b].q.val();
             self.weight_long[b].clock.next = self.clock.val();
             self.weight_long[b].d.next = self.weight_long[b].q.val();
             self.weight_short[b].clock.next = self.clock.val();
             self.weight_short[b].d.next = self.weight_short[b].q.val();
-            if self.armed.q.val() {
+            if self.armed_maint[b].q.val() {
                 self.maint_table[b].d.next = self.brackets[b].maint.val();
+            }
+            if self.armed_weight[b].q.val() {
                 self.weight_long[b].d.next = self.brackets[b].weight_long.val();
                 self.weight_short[b].d.next = self.brackets[b].weight_short.val();
             }
