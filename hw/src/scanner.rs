@@ -11,7 +11,7 @@
 //!   banks (bracket `j` in bank `j mod 4` at word `symbol·4 + j/4`), so a
 //!   tick fetches its table in [`LOAD_CYCLES`] reads into shared registers;
 //!   four deep banks fill an ECP5's block RAMs far better than sixteen shallow ones.
-//!   Each lane then copies the shared table into its own registers (two
+//!   Each lane then copies the shared table into its own registers (three
 //!   edges after the last word lands, long before the first row needs it),
 //!   so compares and selects never reach across the chip.
 //! * Every memory reads through two registers ([`READ_LATENCY`]): on the
@@ -709,6 +709,18 @@ mod kernel {
                     if self.step.q.val() == self.geo_step1.val() {
                         self.end_slot.d.next = self.end_calc.val();
                         self.g_round.d.next = self.count_round.val();
+                        for i in 0..L {
+                            self.lane_row[i].d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
+                            self.lane_slot[i].d.next =
+                                self.base_slot.val() + self.lane_index[i].val();
+                        }
+                    }
+                    if self.issuing.q.val() {
+                        for i in 0..L {
+                            self.lane_row[i].d.next = self.lane_row[i].q.val() + 1;
+                            self.lane_slot[i].d.next =
+                                self.lane_slot[i].q.val() + self.lane_count.val();
+                        }
                     }
                     if self.step.q.val() == self.geo_step2.val() {
                         self.last_step.d.next = self.last_calc.val();
@@ -729,17 +741,6 @@ mod kernel {
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
             self.host_wr.next = self.pos_wr.val() & !self.busy_r.q.val();
             for i in 0..L {
-                if self.busy_r.q.val() & self.enable.val() {
-                    if self.step.q.val() == self.geo_step1.val() {
-                        self.lane_row[i].d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
-                        self.lane_slot[i].d.next = self.base_slot.val() + self.lane_index[i].val();
-                    }
-                    if self.issuing.q.val() {
-                        self.lane_row[i].d.next = self.lane_row[i].q.val() + 1;
-                        self.lane_slot[i].d.next =
-                            self.lane_slot[i].q.val() + self.lane_count.val();
-                    }
-                }
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
                 self.wb_row[i].next = self.lanes[i]
