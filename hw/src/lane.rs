@@ -27,12 +27,16 @@
 //! S16     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
 //! ```
 //!
-//! 16 multipliers per lane. `enable` low freezes every stage, so a stall
-//! cycle delays every result by exactly one cycle.
+//! 16 multipliers per lane. A cycle after one with `enable_next` low
+//! freezes every stage, so a stall cycle delays every result by exactly one
+//! cycle. The enable is registered inside the lane, one copy per stage and
+//! per multiplier or adder block ([`crate::fanout`]), so no enable net spans
+//! more than one stage.
 
 use liqscan_core::spec;
 use rust_hdl::prelude::*;
 
+use crate::fanout::EnableCopy;
 use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
 use crate::mul::{MulNotional, MulProduct, WideAdder};
 
@@ -78,8 +82,9 @@ const _: () = {
 #[derive(LogicBlock, Default)]
 pub struct Lane {
     pub clock: Signal<In, Clock>,
-    /// Clock enable: every stage holds while low.
-    pub enable: Signal<In, bool>,
+    /// Clock enable of the **next** cycle: every stage holds in the cycle
+    /// after one where this is low.
+    pub enable_next: Signal<In, bool>,
     /// Liquidate when the sum is exactly 0 too.
     pub at_equal: Signal<In, bool>,
     /// `P`, static during a scan.
@@ -107,6 +112,12 @@ pub struct Lane {
     /// `−(T + A + σ·X·W)`, exact for every valid input.
     pub out_shortfall: Signal<Out, Signed<SUM>>,
 
+    /// The clock enable of stage k's registers (entry k − 1) and of the
+    /// three arithmetic blocks.
+    stage_en: [EnableCopy; S_OUT],
+    mul_x_en: EnableCopy,
+    mul_xw_en: EnableCopy,
+    add_en: EnableCopy,
     // Side-band delay lines: entry k − 1 holds stage k.
     valid: [DFF<bool>; S_SUM],
     tag: [DFF<Bits<TAG>>; S_SUM],
@@ -205,7 +216,14 @@ impl Logic for Lane {
             tag_out,
             shortfall_out
         );
-        clock!(self, clock, mul_x, mul_xw, add);
+        clock!(self, clock, mul_x, mul_xw, add, mul_x_en, mul_xw_en, add_en);
+        for k in 0..16 {
+            self.stage_en[k].clock.next = self.clock.val();
+            self.stage_en[k].d.next = self.enable_next.val();
+        }
+        self.mul_x_en.d.next = self.enable_next.val();
+        self.mul_xw_en.d.next = self.enable_next.val();
+        self.add_en.d.next = self.enable_next.val();
         for k in 0..15 {
             self.valid[k].clock.next = self.clock.val();
             self.valid[k].d.next = self.valid[k].q.val();
@@ -261,9 +279,9 @@ impl Logic for Lane {
                 self.weight_short[b].d.next = self.brackets[b].weight_short.val();
             }
         }
-        self.mul_x.enable.next = self.enable.val();
-        self.mul_xw.enable.next = self.enable.val();
-        self.add.enable.next = self.enable.val();
+        self.mul_x.enable.next = self.mul_x_en.q.val();
+        self.mul_xw.enable.next = self.mul_xw_en.q.val();
+        self.add.enable.next = self.add_en.q.val();
 
         // S1: |Q| ≤ 2^31 − 1, so −Q is exact modulo 2^31: a 31-bit negate.
         // sext(T): 108 → 110 bits.
@@ -367,29 +385,40 @@ impl Logic for Lane {
         self.add.b.next = self.save_c.q.val();
         self.add.cin.next = !self.neg[12].q.val();
 
-        if self.enable.val() {
-            // S1.
+        // S1.
+        if self.stage_en[0].q.val() {
             self.valid[0].d.next = self.in_valid.val();
             self.tag[0].d.next = self.in_tag.val();
             self.neg[0].d.next = self.qty_bits.val().get_bit(31);
             self.abs_qty.d.next = self.qty_abs.val();
             self.offset[0].d.next = self.offset_ext.val();
-            for k in 1..15 {
+        }
+        // The side-band delay lines: entry k holds stage k + 1.
+        for k in 1..15 {
+            if self.stage_en[k].q.val() {
                 self.valid[k].d.next = self.valid[k - 1].q.val();
                 self.tag[k].d.next = self.tag[k - 1].q.val();
             }
-            for k in 1..13 {
+        }
+        for k in 1..13 {
+            if self.stage_en[k].q.val() {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
-            for k in 1..12 {
+        }
+        for k in 1..12 {
+            if self.stage_en[k].q.val() {
                 self.offset[k].d.next = self.offset[k - 1].q.val();
             }
-            // S6: X ≤ cap_b ⇔ no borrow.
+        }
+        // S6: X ≤ cap_b ⇔ no borrow.
+        if self.stage_en[5].q.val() {
             for b in 0..15 {
                 self.fits[b].d.next = !self.cap_less_x[b].val().get_bit(63);
             }
             self.x[0].d.next = self.mul_x.y.val();
-            // S7: the tournament's final.
+        }
+        // S7: the tournament's final.
+        if self.stage_en[6].q.val() {
             if self.fits_lower.val() {
                 self.maint[0].d.next = self.maint_3[0].val();
                 self.weight.d.next = self.weight_3[0].val();
@@ -398,13 +427,20 @@ impl Logic for Lane {
                 self.weight.d.next = self.weight_3[1].val();
             }
             self.x[1].d.next = self.x[0].q.val();
-            for k in 1..6 {
+        }
+        // `maint` entry k holds stage k + 7.
+        for k in 1..6 {
+            if self.stage_en[k + 6].q.val() {
                 self.maint[k].d.next = self.maint[k - 1].q.val();
             }
-            // S13: half-adder step; its free bit 0 adds the second +1.
+        }
+        // S13: half-adder step; its free bit 0 adds the second +1.
+        if self.stage_en[12].q.val() {
             self.save_s.d.next = self.s1.val() ^ self.c1.val();
             self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
-            // S16: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
+        }
+        // S16: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
+        if self.stage_en[15].q.val() {
             self.valid_out.d.next = self.valid[14].q.val();
             self.tag_out.d.next = self.tag[14].q.val();
             self.shortfall_out.d.next = self.add.sum.val();

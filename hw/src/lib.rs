@@ -1,5 +1,6 @@
 //! liqscan-hw
 pub mod dsp;
+pub mod fanout;
 pub mod lane;
 pub mod memory;
 pub mod mul;

@@ -9,20 +9,24 @@
 //!   `L`-aligned since they start at a row) and a bracket table of
 //!   [`spec::MAX_BRACKETS`] entries. The brackets sit in [`BRACKET_BANKS`]
 //!   banks (bracket `j` in bank `j mod 4` at word `symbol·4 + j/4`), so a
-//!   tick fetches its table in [`LOAD_CYCLES`] reads into shared registers;
-//!   four deep banks fill an ECP5's block RAMs far better than sixteen shallow ones.
-//!   Each lane then copies the shared table into its own registers (three
-//!   edges after the last word lands, long before the first row needs it),
-//!   so compares and selects never reach across the chip.
-//! * Every memory reads through two registers ([`READ_LATENCY`]): on the
-//!   ECP5 the block RAM's own output register.
+//!   tick fetches its table in four reads, alongside the region; four deep
+//!   banks fill an ECP5's block RAMs far better than sixteen shallow ones.
+//!   Each bank's words run down a chain of four shared registers with no
+//!   clock enable, and each lane copies the chain into its own registers on
+//!   the one edge it holds the whole table (edge 7 after the tick, long
+//!   before the first row needs it), so compares and selects never reach
+//!   across the chip and no enable spans the shared registers.
+//! * Every memory registers its read address, its read enable and its write
+//!   port beside its blocks and reads through two more registers
+//!   ([`READ_LATENCY`] = 3; on the ECP5 the last is the block RAM's own
+//!   output register), see [`crate::memory`].
 //! * Memories are never initialised: the host writes every word a scan reads.
 //!
 //! # Ports (the register map)
 //! Host writes (`pos_wr`, `brk_wr`, `reg_wr`) are applied at the clock edge
-//! where they are high while `busy` is low, and **ignored while `busy` is
-//! high**. A bracket or region write on the same edge that accepts a tick is
-//! stored but not seen by that tick; a position write is.
+//! where they are high while `busy` and `tick_valid` are both low, and
+//! **ignored on every other edge** (while busy, and on an edge that may
+//! accept a tick). A tick accepted on the edge after a write sees it.
 //!
 //! | port | dir | width | meaning |
 //! |---|---|---|---|
@@ -47,7 +51,7 @@
 //! | `tick_valid` | in | 1 | start a scan; accepted on an edge where `busy` is low |
 //! | `tick_symbol` | in | `SYM_BITS` | symbol to scan |
 //! | `tick_price` | in | 32 | mark `P` in ticks |
-//! | `res_ready` | in | 1 | result stream ready; low freezes the whole scan for that cycle |
+//! | `res_ready` | in | 1 | result stream ready; low holds the scan for that cycle |
 //! | `res_valid$i` | out | 1 | lane `i` reports a liquidation this cycle |
 //! | `res_slot$i` | out | 32 | its slot |
 //! | `res_shortfall$i` | out | 110 s | its shortfall `MM − E = −(T + A_b + σ·X·W_b,σ)` |
@@ -56,9 +60,9 @@
 //! | `cycles` | out | 32 | cycles of the current or last scan |
 //!
 //! A result is transferred on a clock edge where `res_valid$i` and
-//! `res_ready` are both high; its valid bit is cleared in memory on the next
-//! enabled edge (before `done`), so a slot is reported once until the host
-//! rewrites it.
+//! `res_ready` are both high. Its valid bit is cleared in memory by the edge
+//! that ends the `done` cycle at the latest, so a slot is reported once until
+//! the host rewrites it.
 //!
 //! # Timing contract
 //! Call the edge that accepts a tick edge 0. With no stalls, `done` is high
@@ -70,20 +74,31 @@
 //! everything after it by one cycle and adds one to `K` and `cycles`. Every
 //! result of the scan is presented before the `done` cycle.
 //!
-//! `D = LOAD_CYCLES + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY + 1`
-//! (= 24): four bracket reads (the region is read alongside the first), the
-//! slot memory's array and output registers, one register stage that carries
-//! the slot data to its lane, the lane, and one edge for the registered
-//! valid-bit clear of the last row. Row `k` is read on edge
-//! `LOAD_CYCLES + k + 1` and its results are on the ports in cycle
-//! `LOAD_CYCLES + k + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY`; a
-//! transferred hit's valid bit is cleared on the next enabled edge.
+//! `D = ISSUE_STEP + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY + 1`
+//! (= 26): five steps to fetch the region and compute the scan geometry (the
+//! bracket table is fetched alongside), the slot memory's three read
+//! registers, one register stage that carries the slot data to its lane, the
+//! lane, and one edge for the registered valid-bit clear of the last row.
+//! Without stalls, row `k` is sampled by the memories on edge
+//! `ISSUE_STEP + k + 1` and its results are on the ports in cycle
+//! `ISSUE_STEP + k + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY`.
+//!
+//! # Back-pressure
+//! `res_ready` reaches only the result-stream step counter and one register
+//! per group of pipeline registers (see [`crate::fanout`]): the core (memories,
+//! lanes and the issue of rows) runs on those copies, so it sees a stall one
+//! cycle late and may push one more result out of each lane. That result
+//! waits in the lane's skid register, which the ports show while the core is
+//! frozen. The core is never more than one step ahead of the stream, so the
+//! ports present exactly the sequence, cycle for cycle, that a pipeline
+//! frozen by `res_ready` itself would.
 
 use rust_hdl::core::ast::{VerilogExpression, VerilogStatement};
 use rust_hdl::prelude::*;
 
 use liqscan_core::spec;
 
+use crate::fanout::EnableCopy;
 use crate::lane::Lane;
 use crate::memory::{Memory, READ_LATENCY};
 
@@ -109,17 +124,30 @@ pub const BRACKET_BANKS: usize = 4;
 /// Brackets per bank and symbol (`log2` of it is the bank address's low bits).
 const BANK_DEPTH: usize = spec::MAX_BRACKETS / BRACKET_BANKS;
 const _: () = assert!(BANK_DEPTH == 4 && BRACKET_BANKS * BANK_DEPTH == spec::MAX_BRACKETS);
-/// Scan cycles spent fetching the bracket table before the first row is issued.
-pub const LOAD_CYCLES: u64 = BANK_DEPTH as u64;
+/// Scan steps before the first row is issued: the region leaves its memory
+/// [`READ_LATENCY`]` − 1` steps after the tick, is registered, and the scan
+/// geometry takes two more steps (one adder each).
+pub const ISSUE_STEP: u64 = READ_LATENCY as u64 + 2;
+/// The region (and bracket word 0) leaves its memory after this many edges.
+const REGION_STEP: u64 = READ_LATENCY as u64 - 1;
+/// Bracket word `m` is addressed on edge `m` after the tick and enters the
+/// shared chain `READ_LATENCY` edges later; each edge moves it one place
+/// on. After this edge the chain holds words 3, 2, 1, 0 in places 0..3.
+const TABLE_EDGE: u64 = READ_LATENCY as u64 + BANK_DEPTH as u64 - 1;
+/// The fetch counter's value when `copy_brackets` is set: the lanes copy the
+/// chain on the edge after `TABLE_EDGE` (flag, arm, copy).
+const COPY_STEP: u64 = TABLE_EDGE - 2;
 /// The last value of the fetch counter (it stops there): past the copy step.
-const FETCH_DONE: u64 = LOAD_CYCLES + 2;
-const _: () = assert!(FETCH_DONE < 8);
+const FETCH_DONE: u64 = COPY_STEP + 1;
+const _: () = assert!(FETCH_DONE < 8 && COPY_STEP >= BANK_DEPTH as u64 - 1);
+// The tag and live registers s1..s3 run alongside the memories' read registers.
+const _: () = assert!(READ_LATENCY == 3);
 /// Register stages between the position memories and the lanes.
 pub const MEMORY_STAGES: u64 = 1;
-/// `D` of the timing contract: bracket fetch, memory read, memory stages,
-/// lane, and the registered valid-bit clear of the last row.
+/// `D` of the timing contract: region fetch and scan geometry, memory
+/// read, memory stages, lane, and the registered valid-bit clear of the last row.
 pub const PIPELINE_DEPTH: u64 =
-    LOAD_CYCLES + READ_LATENCY as u64 + MEMORY_STAGES + Lane::LATENCY as u64 + 1;
+    ISSUE_STEP + READ_LATENCY as u64 + MEMORY_STAGES + Lane::LATENCY as u64 + 1;
 const _: () = assert!(
     PIPELINE_DEPTH == spec::PIPELINE_DEPTH,
     "update spec::PIPELINE_DEPTH"
@@ -303,8 +331,24 @@ pub struct Scanner<
     // Control registers.
     busy_r: DFF<bool>,
     done_r: DFF<bool>,
-    /// Enabled scan cycles since the tick (the pipeline's clock).
+    /// Busy cycles with `res_ready` high since the tick: the result stream's
+    /// view of the scan, which decides `busy` and `done`.
     step: DFF<Word>,
+    /// Enabled cycles of the core (everything but the result stream's skid
+    /// registers) since the tick; at most one ahead of `step`.
+    cstep: DFF<Word>,
+    /// The core's clock enable of the next cycle: `res_ready` of this one (or idle).
+    core_next: Signal<Local, bool>,
+    /// Registered copies of the core's enable (see [`crate::fanout`]): the
+    /// control, each lane's memory side and each lane's result side.
+    ctl_en: EnableCopy,
+    lane_en: [EnableCopy; L],
+    out_en: [EnableCopy; L],
+    /// Per lane, the result that last left the lane: shown while the core
+    /// is frozen, as the stream had not taken it.
+    skid_hit: [DFF<bool>; L],
+    skid_slot: [DFF<Word>; L],
+    skid_shortfall: [DFF<Shortfall>; L],
     cycles_r: DFF<Word>,
     /// `step` of the last busy cycle: `ceil(n/L) + D − 1`.
     last_step: DFF<Word>,
@@ -322,14 +366,19 @@ pub struct Scanner<
     fetch: DFF<Bits<3>>,
     fetch_next: Signal<Local, Bits<3>>,
     fetch_done: Constant<Bits<3>>,
-    /// The shared bracket table.
+    /// The shared bracket table: per bank a chain of four registers that
+    /// the bank's words run through, entry `4k + b` holding place `k` of bank
+    /// `b`'s chain. No clock enable: the lanes copy it on the one edge it
+    /// holds the whole table (see [`table_entry`]).
     brk: [DFF<BracketWord>; spec::MAX_BRACKETS],
-    /// Per lane, alongside the memory read: slot number and "inside the region".
+    /// Per lane, alongside the memories' address registers: slot number and "inside the region".
     s1_tag: [DFF<Word>; L],
     s1_live: [DFF<bool>; L],
-    /// Alongside the memories' output registers.
+    /// Alongside the memories' array and output registers.
     s2_live: [DFF<bool>; L],
     s2_tag: [DFF<Word>; L],
+    s3_live: [DFF<bool>; L],
+    s3_tag: [DFF<Word>; L],
     /// One register stage between the memories and the lanes: a bank's
     /// blocks sit in the RAM rows, its lane among the DSP blocks.
     m2_live: [DFF<bool>; L],
@@ -346,10 +395,15 @@ pub struct Scanner<
     loading: Signal<Local, bool>,
     /// The shared table is complete: each lane copies it (two edges later).
     copy_brackets: DFF<bool>,
+    /// The lanes load their first row and slot on this cycle's enabled edge.
+    geo_load: DFF<bool>,
+    /// The lanes copy the region's end slot on this cycle's enabled edge.
+    geo_end: DFF<bool>,
     /// A row is issued on this cycle's enabled edge (registered, as it reaches every lane).
     issuing: DFF<bool>,
     rows_next: Signal<Local, Word>,
     step_next: Signal<Local, Word>,
+    cstep_next: Signal<Local, Word>,
     base_slot: Signal<Local, Word>,
     count_round: Signal<Local, Word>,
     rows: Signal<Local, Word>,
@@ -368,11 +422,14 @@ pub struct Scanner<
     brk_rd_addr: Signal<Local, Bits<BRK_BITS>>,
     pos_row: Signal<Local, Bits<ROW_BITS>>,
     pos_lane: Signal<Local, Word>,
-    host_wr: Signal<Local, bool>,
+    /// Host writes are applied this edge: idle and no tick.
+    host_turn: Signal<Local, bool>,
     /// Per lane, the next row to read and its slot in that row: each lane
     /// counts for itself, so no address or adder spans the chip.
     lane_row: [DFF<Bits<ROW_BITS>>; L],
     lane_slot: [DFF<Word>; L],
+    /// Each lane's copy of `end_slot`, so its "inside the region" compare is local.
+    lane_end: [DFF<Word>; L],
     hit: [Signal<Local, bool>; L],
     wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
 
@@ -381,13 +438,12 @@ pub struct Scanner<
     lane_mask: Constant<Word>,
     lane_count: Constant<Word>,
     lane_index: [Constant<Word>; L],
-    load_cycles: Constant<Word>,
+    issue_step: Constant<Word>,
     copy_step: Constant<Bits<3>>,
     depth_less_one: Constant<Word>,
     geo_step0: Constant<Word>,
     geo_step1: Constant<Word>,
     geo_step2: Constant<Word>,
-    brk_phase: [Constant<Bits<3>>; spec::MAX_BRACKETS],
     bank_index: [Constant<Bits<2>>; BRACKET_BANKS],
 }
 
@@ -444,6 +500,14 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             busy_r: Default::default(),
             done_r: Default::default(),
             step: Default::default(),
+            cstep: Default::default(),
+            core_next: Default::default(),
+            ctl_en: Default::default(),
+            lane_en: std::array::from_fn(|_| Default::default()),
+            out_en: std::array::from_fn(|_| Default::default()),
+            skid_hit: std::array::from_fn(|_| Default::default()),
+            skid_slot: std::array::from_fn(|_| Default::default()),
+            skid_shortfall: std::array::from_fn(|_| Default::default()),
             cycles_r: Default::default(),
             last_step: Default::default(),
             sym: Default::default(),
@@ -461,6 +525,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             s1_live: std::array::from_fn(|_| Default::default()),
             s2_live: std::array::from_fn(|_| Default::default()),
             s2_tag: std::array::from_fn(|_| Default::default()),
+            s3_live: std::array::from_fn(|_| Default::default()),
+            s3_tag: std::array::from_fn(|_| Default::default()),
             m2_live: std::array::from_fn(|_| Default::default()),
             m2_tag: std::array::from_fn(|_| Default::default()),
             m2_qty: std::array::from_fn(|_| Default::default()),
@@ -471,9 +537,12 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             enable: Default::default(),
             loading: Default::default(),
             copy_brackets: Default::default(),
+            geo_load: Default::default(),
+            geo_end: Default::default(),
             issuing: Default::default(),
             rows_next: Default::default(),
             step_next: Default::default(),
+            cstep_next: Default::default(),
             base_slot: Default::default(),
             count_round: Default::default(),
             rows: Default::default(),
@@ -492,24 +561,22 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             brk_rd_addr: Default::default(),
             pos_row: Default::default(),
             pos_lane: Default::default(),
-            host_wr: Default::default(),
+            host_turn: Default::default(),
             lane_row: std::array::from_fn(|_| Default::default()),
             lane_slot: std::array::from_fn(|_| Default::default()),
+            lane_end: std::array::from_fn(|_| Default::default()),
             hit: std::array::from_fn(|_| Default::default()),
             wb_row: std::array::from_fn(|_| Default::default()),
             lane_bits: Constant::new(word(u64::from(L.trailing_zeros()))),
             lane_mask: Constant::new(word(L as u64 - 1)),
             lane_count: Constant::new(word(L as u64)),
             lane_index: std::array::from_fn(|i| Constant::new(word(i as u64))),
-            load_cycles: Constant::new(word(LOAD_CYCLES)),
-            copy_step: Constant::new(Bits::<3>::from(LOAD_CYCLES + 1)),
+            issue_step: Constant::new(word(ISSUE_STEP)),
+            copy_step: Constant::new(Bits::<3>::from(COPY_STEP)),
             depth_less_one: Constant::new(word(PIPELINE_DEPTH - 1)),
-            geo_step0: Constant::new(word(1)),
-            geo_step1: Constant::new(word(2)),
-            geo_step2: Constant::new(word(3)),
-            brk_phase: std::array::from_fn(|j| {
-                Constant::new(Bits::<3>::from((j / BANK_DEPTH) as u64 + 1))
-            }),
+            geo_step0: Constant::new(word(REGION_STEP)),
+            geo_step1: Constant::new(word(REGION_STEP + 1)),
+            geo_step2: Constant::new(word(REGION_STEP + 2)),
             bank_index: std::array::from_fn(|b| Constant::new(Bits::<2>::from(b as u64))),
         }
     }
@@ -526,8 +593,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
     /// Drives every lane's bracket ports from the shared table (simulation side).
     fn fan_out_brackets(&mut self) {
         for lane in self.lanes.iter_mut() {
-            for (port, reg) in lane.brackets.iter_mut().zip(&self.brk) {
-                let word = reg.q.val();
+            for (j, port) in lane.brackets.iter_mut().enumerate() {
+                let word = self.brk[table_entry(j)].q.val();
                 port.cap.next = bit_cast::<64, { spec::NOTIONAL_BITS as usize }>(word.cap);
                 port.maint.next = word.maint;
                 port.weight_long.next = word.weight_long;
@@ -535,6 +602,12 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             }
         }
     }
+}
+
+/// The entry of the shared chain that holds bracket `j` (word `j / 4` of
+/// bank `j mod 4`) on the lanes' copy edge: word `m` is in place `3 − m`.
+fn table_entry(j: usize) -> usize {
+    BRACKET_BANKS * (BANK_DEPTH - 1 - j / BRACKET_BANKS) + j % BRACKET_BANKS
 }
 
 /// Everything but the bracket fan-out. `#[hdl_gen]` emits `connect` and
@@ -560,6 +633,7 @@ mod kernel {
                 busy_r,
                 done_r,
                 step,
+                cstep,
                 cycles_r,
                 last_step,
                 sym,
@@ -570,18 +644,29 @@ mod kernel {
                 g_count,
                 g_round,
                 copy_brackets,
+                geo_load,
+                geo_end,
                 issuing,
                 fetch
             );
             for j in 0..spec::MAX_BRACKETS {
                 self.brk[j].clock.next = self.clock.val();
-                self.brk[j].d.next = self.brk[j].q.val();
+            }
+            for b in 0..BRACKET_BANKS {
+                self.brk[b].d.next = self.bracket_mem[b].read_data.val();
+            }
+            for j in 4..16 {
+                self.brk[j].d.next = self.brk[j - 4].q.val();
             }
             for i in 0..L {
+                self.lane_en[i].clock.next = self.clock.val();
+                self.out_en[i].clock.next = self.clock.val();
                 self.lane_row[i].clock.next = self.clock.val();
                 self.lane_row[i].d.next = self.lane_row[i].q.val();
                 self.lane_slot[i].clock.next = self.clock.val();
                 self.lane_slot[i].d.next = self.lane_slot[i].q.val();
+                self.lane_end[i].clock.next = self.clock.val();
+                self.lane_end[i].d.next = self.lane_end[i].q.val();
                 self.s1_tag[i].clock.next = self.clock.val();
                 self.s1_tag[i].d.next = self.s1_tag[i].q.val();
                 self.s1_live[i].clock.next = self.clock.val();
@@ -590,6 +675,10 @@ mod kernel {
                 self.s2_live[i].d.next = self.s2_live[i].q.val();
                 self.s2_tag[i].clock.next = self.clock.val();
                 self.s2_tag[i].d.next = self.s2_tag[i].q.val();
+                self.s3_live[i].clock.next = self.clock.val();
+                self.s3_live[i].d.next = self.s3_live[i].q.val();
+                self.s3_tag[i].clock.next = self.clock.val();
+                self.s3_tag[i].d.next = self.s3_tag[i].q.val();
                 self.m2_live[i].clock.next = self.clock.val();
                 self.m2_live[i].d.next = self.m2_live[i].q.val();
                 self.m2_tag[i].clock.next = self.clock.val();
@@ -602,20 +691,34 @@ mod kernel {
                 self.wb_pend[i].d.next = self.wb_pend[i].q.val();
                 self.wb_addr[i].clock.next = self.clock.val();
                 self.wb_addr[i].d.next = self.wb_addr[i].q.val();
+                self.skid_hit[i].clock.next = self.clock.val();
+                self.skid_hit[i].d.next = self.skid_hit[i].q.val();
+                self.skid_slot[i].clock.next = self.clock.val();
+                self.skid_slot[i].d.next = self.skid_slot[i].q.val();
+                self.skid_shortfall[i].clock.next = self.clock.val();
+                self.skid_shortfall[i].d.next = self.skid_shortfall[i].q.val();
             }
 
-            // Handshakes: the whole scan advances only while the result stream is ready.
+            // Handshakes. The result stream's step advances only while it is
+            // ready. The core (memories, lanes, issue) runs on a registered
+            // copy of that enable, one cycle late: it may be one step ahead, and
+            // the result it pushed out meanwhile waits in the lane's skid register.
             self.accept.next = self.tick_valid.val() & !self.busy_r.q.val();
             self.enable.next = self.res_ready.val();
-            self.loading.next = self.step.q.val() < self.load_cycles.val();
+            self.core_next.next = self.res_ready.val() | !self.busy_r.q.val();
+            self.ctl_en.clock.next = self.clock.val();
+            self.ctl_en.d.next = self.core_next.val();
+            self.loading.next = self.step.q.val() < self.issue_step.val();
             self.copy_brackets.d.next =
                 self.busy_r.q.val() & (self.fetch.q.val() == self.copy_step.val());
             self.step_next.next = self.step.q.val() + 1;
+            self.cstep_next.next = self.cstep.q.val() + 1;
             self.fetch_next.next = self.fetch.q.val() + 1;
 
             // Fetch word 0 on the accepting edge, words 1..3 on the next three
-            // edges; word m leaves the output register on edge m + 1. The fetch
-            // counts clock edges, not enabled ones: stalls do not concern it.
+            // edges; each bank's words run down its chain of shared registers.
+            // The fetch counts clock edges, not enabled ones: stalls do not
+            // concern it.
             self.brk_rd_sym.next = self.sym.q.val();
             self.brk_rd_m.next = self.fetch_next.val().get_bits::<2>(0);
             if self.accept.val() {
@@ -626,20 +729,24 @@ mod kernel {
             self.brk_rd_m_wide.next = bit_cast::<BRK_BITS, 2>(self.brk_rd_m.val());
             self.brk_rd_addr.next = (self.brk_rd_sym_wide.val() << 2) | self.brk_rd_m_wide.val();
 
+            // Host writes: while idle and not on an accepting edge (a write
+            // reaches its memory one edge later, when that tick already reads).
+            self.host_turn.next = !self.busy_r.q.val() & !self.tick_valid.val();
+
             // Region table: read on the accepting edge and on every edge after it (the
             // symbol table reads run free, so no control logic fans out to their blocks).
             self.region_base_mem.clock.next = self.clock.val();
             self.region_base_mem.read_address.next = self.brk_rd_sym.val();
-            self.region_base_mem.read_enable.next = true;
+            self.region_base_mem.read_enable_next.next = true;
             self.region_base_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_base_mem.write_data.next = self.reg_wr_base_row.val();
-            self.region_base_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
+            self.region_base_mem.write_enable.next = self.reg_wr.val() & self.host_turn.val();
             self.region_count_mem.clock.next = self.clock.val();
             self.region_count_mem.read_address.next = self.brk_rd_sym.val();
-            self.region_count_mem.read_enable.next = true;
+            self.region_count_mem.read_enable_next.next = true;
             self.region_count_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_count_mem.write_data.next = self.reg_wr_count.val();
-            self.region_count_mem.write_enable.next = self.reg_wr.val() & !self.busy_r.q.val();
+            self.region_count_mem.write_enable.next = self.reg_wr.val() & self.host_turn.val();
             // Scan geometry from the registered region (shifts by a constant are wiring).
             self.base_slot.next = self.g_base.q.val() << self.lane_bits.val();
             self.count_round.next = self.g_count.q.val() + self.lane_mask.val();
@@ -660,18 +767,18 @@ mod kernel {
             for b in 0..BRACKET_BANKS {
                 self.bracket_mem[b].clock.next = self.clock.val();
                 self.bracket_mem[b].read_address.next = self.brk_rd_addr.val();
-                self.bracket_mem[b].read_enable.next = true;
+                self.bracket_mem[b].read_enable_next.next = true;
                 self.bracket_mem[b].write_address.next = self.brk_wr_addr.val();
                 self.bracket_mem[b].write_data.next = self.brk_wr_word.val();
                 self.bracket_mem[b].write_enable.next = self.brk_wr.val()
-                    & !self.busy_r.q.val()
+                    & self.host_turn.val()
                     & (self.brk_wr_bank.val() == self.bank_index[b].val());
             }
 
             // Control.
             self.done_r.d.next = false;
             self.rows_next.next = self.rows_left.q.val();
-            if self.step.q.val() == self.geo_step2.val() {
+            if self.cstep.q.val() == self.geo_step2.val() {
                 self.rows_next.next = self.rows.val();
             }
             if self.issuing.q.val() {
@@ -680,8 +787,11 @@ mod kernel {
             if self.accept.val() {
                 self.busy_r.d.next = true;
                 self.fetch.d.next = 0.into();
+                self.geo_load.d.next = false;
+                self.geo_end.d.next = false;
                 self.issuing.d.next = false;
                 self.step.d.next = 0.into();
+                self.cstep.d.next = 0.into();
                 self.cycles_r.d.next = 0.into();
                 self.sym.d.next = self.tick_symbol.val();
                 self.price.d.next = self.tick_price.val();
@@ -690,41 +800,30 @@ mod kernel {
                 if self.fetch.q.val() != self.fetch_done.val() {
                     self.fetch.d.next = self.fetch_next.val();
                 }
-                for j in 0..spec::MAX_BRACKETS {
-                    if self.fetch.q.val() == self.brk_phase[j].val() {
-                        self.brk[j].d.next = self.bracket_mem[j % 4].read_data.val();
-                    }
-                }
                 self.cycles_r.d.next = self.cycles_r.q.val() + 1;
-                if self.enable.val() {
-                    self.step.d.next = self.step_next.val();
-                    // Rows are issued from step LOAD_CYCLES on while any are left.
+                // The core: geometry, then rows from step ISSUE_STEP on while any are left.
+                if self.ctl_en.q.val() {
+                    self.cstep.d.next = self.cstep_next.val();
                     self.rows_left.d.next = self.rows_next.val();
-                    self.issuing.d.next = (self.step_next.val() >= self.load_cycles.val())
+                    self.geo_load.d.next = self.cstep.q.val() == self.geo_step0.val();
+                    self.geo_end.d.next = self.cstep.q.val() == self.geo_step1.val();
+                    self.issuing.d.next = (self.cstep_next.val() >= self.issue_step.val())
                         & self.rows_next.val().any();
-                    if self.step.q.val() == self.geo_step0.val() {
+                    if self.cstep.q.val() == self.geo_step0.val() {
                         self.g_base.d.next = self.region_base_mem.read_data.val();
                         self.g_count.d.next = self.region_count_mem.read_data.val();
                     }
-                    if self.step.q.val() == self.geo_step1.val() {
+                    if self.cstep.q.val() == self.geo_step1.val() {
                         self.end_slot.d.next = self.end_calc.val();
                         self.g_round.d.next = self.count_round.val();
-                        for i in 0..L {
-                            self.lane_row[i].d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
-                            self.lane_slot[i].d.next =
-                                self.base_slot.val() + self.lane_index[i].val();
-                        }
                     }
-                    if self.issuing.q.val() {
-                        for i in 0..L {
-                            self.lane_row[i].d.next = self.lane_row[i].q.val() + 1;
-                            self.lane_slot[i].d.next =
-                                self.lane_slot[i].q.val() + self.lane_count.val();
-                        }
-                    }
-                    if self.step.q.val() == self.geo_step2.val() {
+                    if self.cstep.q.val() == self.geo_step2.val() {
                         self.last_step.d.next = self.last_calc.val();
                     }
+                }
+                // The result stream.
+                if self.enable.val() {
+                    self.step.d.next = self.step_next.val();
                     if (self.step.q.val() == self.last_step.q.val()) & !self.loading.val() {
                         self.busy_r.d.next = false;
                         self.done_r.d.next = true;
@@ -733,67 +832,94 @@ mod kernel {
             }
 
             // Position banks: the host writes while idle; each lane reads its row `lane_row` and
-            // clears the valid bit of each reported slot as it leaves.
+            // clears the valid bit of each reported slot as it leaves the lane.
             self.pos_row.next = self
                 .pos_wr_slot
                 .val()
                 .get_bits::<ROW_BITS>(self.lane_bits.val().index());
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
-            self.host_wr.next = self.pos_wr.val() & !self.busy_r.q.val();
             for i in 0..L {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
+                self.lane_en[i].d.next = self.core_next.val();
+                self.out_en[i].d.next = self.core_next.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
                 self.wb_row[i].next = self.lanes[i]
                     .out_tag
                     .val()
                     .get_bits::<ROW_BITS>(self.lane_bits.val().index());
-                if self.enable.val() {
+                // The memory side: each lane counts its own row and slot, so
+                // no address or adder spans the chip.
+                if self.lane_en[i].q.val() {
+                    if self.geo_load.q.val() {
+                        self.lane_row[i].d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
+                        self.lane_slot[i].d.next = self.base_slot.val() + self.lane_index[i].val();
+                    }
+                    if self.geo_end.q.val() {
+                        self.lane_end[i].d.next = self.end_slot.q.val();
+                    }
+                    if self.issuing.q.val() {
+                        self.lane_row[i].d.next = self.lane_row[i].q.val() + 1;
+                        self.lane_slot[i].d.next =
+                            self.lane_slot[i].q.val() + self.lane_count.val();
+                    }
                     self.s1_tag[i].d.next = self.lane_slot[i].q.val();
-                    self.s1_live[i].d.next =
-                        self.issuing.q.val() & (self.lane_slot[i].q.val() < self.end_slot.q.val());
+                    self.s1_live[i].d.next = self.issuing.q.val()
+                        & (self.lane_slot[i].q.val() < self.lane_end[i].q.val());
                     self.s2_live[i].d.next = self.s1_live[i].q.val();
                     self.s2_tag[i].d.next = self.s1_tag[i].q.val();
+                    self.s3_live[i].d.next = self.s2_live[i].q.val();
+                    self.s3_tag[i].d.next = self.s2_tag[i].q.val();
                     self.m2_live[i].d.next =
-                        self.s2_live[i].q.val() & self.valid_mem[i].read_data.val();
-                    self.m2_tag[i].d.next = self.s2_tag[i].q.val();
+                        self.s3_live[i].q.val() & self.valid_mem[i].read_data.val();
+                    self.m2_tag[i].d.next = self.s3_tag[i].q.val();
                     self.m2_qty[i].d.next = self.qty_mem[i].read_data.val();
                     self.m2_offset[i].d.next = self.offset_mem[i].read_data.val();
+                }
+                // The result side: what leaves the lane is kept in the skid
+                // register, and clears its valid bit on the next core edge.
+                if self.out_en[i].q.val() {
+                    self.skid_hit[i].d.next = self.hit[i].val();
+                    self.skid_slot[i].d.next = self.lanes[i].out_tag.val();
+                    self.skid_shortfall[i].d.next = self.lanes[i].out_shortfall.val();
                     self.wb_pend[i].d.next = self.hit[i].val();
                     self.wb_addr[i].d.next = self.wb_row[i].val();
                 }
 
                 self.qty_mem[i].clock.next = self.clock.val();
                 self.qty_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.qty_mem[i].read_enable.next = self.enable.val();
+                self.qty_mem[i].read_enable_next.next = self.core_next.val();
                 self.qty_mem[i].write_address.next = self.pos_row.val();
                 self.qty_mem[i].write_data.next = self.pos_wr_qty.val();
-                self.qty_mem[i].write_enable.next =
-                    self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
+                self.qty_mem[i].write_enable.next = self.pos_wr.val()
+                    & self.host_turn.val()
+                    & (self.pos_lane.val() == self.lane_index[i].val());
                 self.offset_mem[i].clock.next = self.clock.val();
                 self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.offset_mem[i].read_enable.next = self.enable.val();
+                self.offset_mem[i].read_enable_next.next = self.core_next.val();
                 self.offset_mem[i].write_address.next = self.pos_row.val();
                 self.offset_mem[i].write_data.next = self.pos_wr_offset.val();
-                self.offset_mem[i].write_enable.next =
-                    self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
+                self.offset_mem[i].write_enable.next = self.pos_wr.val()
+                    & self.host_turn.val()
+                    & (self.pos_lane.val() == self.lane_index[i].val());
 
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.valid_mem[i].read_enable.next = self.enable.val();
+                self.valid_mem[i].read_enable_next.next = self.core_next.val();
                 if self.busy_r.q.val() {
                     self.valid_mem[i].write_address.next = self.wb_addr[i].q.val();
                     self.valid_mem[i].write_data.next = false;
                     self.valid_mem[i].write_enable.next =
-                        self.wb_pend[i].q.val() & self.enable.val();
+                        self.wb_pend[i].q.val() & self.out_en[i].q.val();
                 } else {
                     self.valid_mem[i].write_address.next = self.pos_row.val();
                     self.valid_mem[i].write_data.next = self.pos_wr_valid.val();
-                    self.valid_mem[i].write_enable.next =
-                        self.host_wr.val() & (self.pos_lane.val() == self.lane_index[i].val());
+                    self.valid_mem[i].write_enable.next = self.pos_wr.val()
+                        & self.host_turn.val()
+                        & (self.pos_lane.val() == self.lane_index[i].val());
                 }
 
                 self.lanes[i].clock.next = self.clock.val();
-                self.lanes[i].enable.next = self.enable.val();
+                self.lanes[i].enable_next.next = self.core_next.val();
                 self.lanes[i].at_equal.next = self.at_equal.val();
                 self.lanes[i].load_brackets.next = self.copy_brackets.q.val();
                 self.lanes[i].price.next = self.price.q.val();
@@ -802,9 +928,17 @@ mod kernel {
                 self.lanes[i].in_qty.next = self.m2_qty[i].q.val();
                 self.lanes[i].in_offset.next = self.m2_offset[i].q.val();
 
-                self.res_valid[i].next = self.hit[i].val();
-                self.res_slot[i].next = self.lanes[i].out_tag.val();
-                self.res_shortfall[i].next = self.lanes[i].out_shortfall.val();
+                // While the core runs the stream sees the lane; while it is
+                // frozen, the result the stream did not take.
+                if self.out_en[i].q.val() {
+                    self.res_valid[i].next = self.hit[i].val();
+                    self.res_slot[i].next = self.lanes[i].out_tag.val();
+                    self.res_shortfall[i].next = self.lanes[i].out_shortfall.val();
+                } else {
+                    self.res_valid[i].next = self.skid_hit[i].q.val();
+                    self.res_slot[i].next = self.skid_slot[i].q.val();
+                    self.res_shortfall[i].next = self.skid_shortfall[i].q.val();
+                }
             }
             self.busy.next = self.busy_r.q.val();
             self.done.next = self.done_r.q.val();
@@ -861,7 +995,10 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
                     block.push(VerilogStatement::Assignment(
                         VerilogExpression::Signal(format!("lanes${i}$brackets${j}${name}")),
                         VerilogExpression::Slice(
-                            Box::new(VerilogExpression::Signal(format!("brk${j}$q"))),
+                            Box::new(VerilogExpression::Signal(format!(
+                                "brk${}$q",
+                                table_entry(j)
+                            ))),
                             width,
                             Box::new(VerilogExpression::Literal(offset.into())),
                         ),

@@ -20,23 +20,27 @@ use rust_hdl::prelude::*;
 
 /// A block with a clock input, driven directly (no testbench threads).
 trait Clocked: Block {
+    /// The enable pin is the next cycle's enable (registered inside).
+    const ENABLE_AHEAD: bool;
     fn clock_pin(&mut self) -> &mut Signal<In, Clock>;
     fn enable_pin(&mut self) -> &mut Signal<In, bool>;
 }
 
 macro_rules! clocked {
-    ($($t:ty),*) => {$(
+    ($ahead:expr, $enable:ident: $($t:ty),*) => {$(
         impl Clocked for $t {
+            const ENABLE_AHEAD: bool = $ahead;
             fn clock_pin(&mut self) -> &mut Signal<In, Clock> {
                 &mut self.clock
             }
             fn enable_pin(&mut self) -> &mut Signal<In, bool> {
-                &mut self.enable
+                &mut self.$enable
             }
         }
     )*};
 }
-clocked!(Lane, MulNotional, MulProduct);
+clocked!(false, enable: MulNotional, MulProduct);
+clocked!(true, enable_next: Lane);
 
 fn new_uut<U: Block + Default>() -> Box<U> {
     let mut uut = Box::new(U::default());
@@ -75,9 +79,23 @@ fn run_pipeline<U: Clocked, I, O: PartialEq + Debug>(
     let mut pending: VecDeque<&I> = VecDeque::new();
     let mut stalls = 0;
     let mut next = 0;
+    let mut enabled_next = true;
+    if U::ENABLE_AHEAD {
+        // Loads the enable registers for the first cycle.
+        uut.enable_pin().next = true;
+        cycle(uut);
+    }
     while next < inputs.len() {
-        let enabled = !rng.gen_bool(stall);
-        uut.enable_pin().next = enabled;
+        let enabled = if U::ENABLE_AHEAD {
+            std::mem::replace(&mut enabled_next, !rng.gen_bool(stall))
+        } else {
+            !rng.gen_bool(stall)
+        };
+        uut.enable_pin().next = if U::ENABLE_AHEAD {
+            enabled_next
+        } else {
+            enabled
+        };
         apply(uut, &inputs[next]);
         let before = read(uut);
         cycle(uut);

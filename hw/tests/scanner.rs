@@ -418,6 +418,40 @@ fn reported_once() {
     assert_eq!(bench.scan(2, 1000, |_| true).events, vec![]);
 }
 
+/// A write presented on the edge that accepts a tick is ignored; the same
+/// write on the edge before a tick is seen by it.
+#[test]
+fn writes_on_the_accepting_edge_are_ignored() {
+    big_stack(accepting_edge_writes);
+}
+
+fn accepting_edge_writes() {
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let mut bench = Bench::<4, 3>::new(false);
+    let units = random_symbol(&mut rng);
+    bench.write_brackets(1, &units.brackets);
+    bench.write_region(1, 0, 8);
+    // Healthy positions only, so any event comes from the late write.
+    let healthy = PositionConst {
+        qty_lots: 1,
+        offset: (1 << 106) - 1,
+    };
+    assert!(!spec::liquidates(units.margin_sum(healthy, 1000), false));
+    for slot in 0..8 {
+        bench.write_position(slot, true, healthy);
+    }
+    let doomed = PositionConst {
+        qty_lots: 1,
+        offset: -(1 << 106),
+    };
+    let sum = units.margin_sum(doomed, 1000);
+    assert!(spec::liquidates(sum, false));
+    bench.set_position(5, true, doomed);
+    assert_eq!(bench.scan(1, 1000, |_| true).events, vec![]);
+    bench.write_position(5, true, doomed);
+    assert_eq!(bench.scan(1, 1000, |_| true).events, vec![(5, -sum)]);
+}
+
 /// `ceil(n/L) + D` exactly for n = 0, 1, L−1, L, L+1 and several rows, and
 /// one more cycle per stall wherever the stall falls.
 #[test]

@@ -160,29 +160,35 @@ fn ecp5_multipliers_are_registered_dsp_blocks() {
 
 /// With `LIQSCAN_ECP5` defined a memory of at most 2^14 words is whole
 /// DP16KD blocks, each as wide as its depth allows, read through the block's
-/// output register: ECP5 synthesis leaves no fabric register, LUT or
-/// distributed RAM beside them. Without the define it is the plain
-/// two-stage pipeline the simulations run.
+/// output register. Beside them ECP5 synthesis leaves no LUT or distributed
+/// RAM and exactly the port registers: per group of `GROUP_TILES` blocks its
+/// own read enable, read address, write enable and write address (none
+/// merged with another group's), and the write data. Without the define it
+/// is the plain pipeline the simulations run.
 #[test]
 fn ecp5_memories_are_block_rams_with_output_registers() {
     use liqscan_hw::dsp::ECP5_DEFINE;
-    use liqscan_hw::memory::Memory;
+    use liqscan_hw::memory::{Memory, GROUP_TILES};
     use rust_hdl::prelude::Bits;
 
     fn check<const W: usize, const N: usize>(blocks: usize, block_width: usize) {
         let verilog = generate(&mut Memory::<Bits<W>, N>::default()).expect("Verilog");
+        let groups = blocks.div_ceil(GROUP_TILES);
+        let registers = groups * (2 + 2 * N) + W;
         let script = format!(
             "read_verilog -D{ECP5_DEFINE} top.v; synth_ecp5 -top {TOP_MODULE}; \
              select -assert-count {blocks} t:DP16KD; \
              select -assert-count {blocks} t:DP16KD r:REGMODE_B=OUTREG %i r:REGMODE_A=NOREG %i; \
              select -assert-count {blocks} t:DP16KD r:DATA_WIDTH_B={block_width} %i r:DATA_WIDTH_A={block_width} %i; \
-             select -assert-none t:TRELLIS_FF t:LUT4 t:TRELLIS_DPR16X4 %u %u"
+             select -assert-count {registers} t:TRELLIS_FF; \
+             select -assert-none t:LUT4 t:TRELLIS_DPR16X4 %u"
         );
         run_tool(&verilog, "yosys", &["-q", "-p", &script]);
-        // The plain branch: one memory, its read register and the output register.
+        // The plain branch: one memory; the enable, address, array and output
+        // registers; the write enable, address and data registers.
         let script = format!(
             "read_verilog top.v; prep -top {TOP_MODULE}; check -assert; \
-             select -assert-count 1 t:$mem_v2; select -assert-count 2 t:$dff t:$dffe %u"
+             select -assert-count 1 t:$mem_v2; select -assert-count 7 t:$dff t:$dffe %u"
         );
         run_tool(&verilog, "yosys", &["-q", "-p", &script]);
     }

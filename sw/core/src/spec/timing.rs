@@ -16,13 +16,15 @@ pub const SIM_SLOTS: usize = 1 << 20;
 pub const SIM_SYMBOLS: usize = 4096;
 
 /// `D`: edges from the one that accepts a tick to the one that raises
-/// `done`, not counting the `ceil(n / L)` issue cycles: 4 symbol-table reads
-/// (the bracket table in four banks), the slot memory's 2 read registers
-/// (array and output register), 1 register stage carrying the slot data to
-/// the lanes, the lane's 16 stages (the two wide products, bracket select,
-/// the sum and the sign test) and 1 for the registered valid-bit clear.
+/// `done`, not counting the `ceil(n / L)` issue cycles: 5 steps before the
+/// first row is issued (the region table's 3 read registers, then the scan
+/// geometry in two adder steps; the bracket table is fetched alongside), the
+/// slot memory's 3 read registers (address copy, array and output register),
+/// 1 register stage carrying the slot data to the lanes, the lane's 16
+/// stages (the two wide products, bracket select, the sum and the sign test)
+/// and 1 for the registered valid-bit clear.
 /// `liqscan_hw::scanner::PIPELINE_DEPTH` asserts it at compile time.
-pub const PIPELINE_DEPTH: u64 = 24;
+pub const PIPELINE_DEPTH: u64 = 26;
 
 /// Cycles a scan of `slots` slots (holes included) takes on `lanes` lanes
 /// when the result stream never back-pressures; each stalled cycle adds one.

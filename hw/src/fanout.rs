@@ -1,0 +1,51 @@
+//! Registered copies of the pipeline's clock enable.
+//!
+//! The scanner freezes its whole pipeline while the result stream is
+//! back-pressured. One enable net into every pipeline register (about
+//! 70,000 at L = 8) would span the chip and take most of a 150 MHz cycle
+//! in routing alone. Instead each group of registers that sits together (a
+//! lane stage, a multiplier, a group of block RAMs) gets its own
+//! [`EnableCopy`], all loaded from the same value one edge ahead, so
+//! a net reaches only one copy per group and each copy drives only its group.
+//!
+//! Synthesis merges registers with the same input into one (yosys's
+//! `opt_merge`, even with `keep` on the register): `(* keep *)` on the
+//! copy's `always` block is what stops it.
+
+use rust_hdl::core::prelude::*;
+use rust_hdl::core::timing::TimingInfo;
+
+/// `q` = `d` as sampled on the previous clock edge: one copy of the enable.
+#[derive(LogicBlock, Default)]
+pub struct EnableCopy {
+    pub clock: Signal<In, Clock>,
+    /// The enable of the next cycle.
+    pub d: Signal<In, bool>,
+    /// The enable of this cycle.
+    pub q: Signal<Out, bool>,
+}
+
+impl Logic for EnableCopy {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            self.q.next = self.d.val();
+        }
+    }
+
+    fn connect(&mut self) {
+        self.q.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom("initial q = 1'b0;\n(* keep *) always @(posedge clock) q <= d;\n".into())
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "enable_copy".into(),
+            clock: "clock".into(),
+            inputs: vec!["d".into()],
+            outputs: vec!["q".into()],
+        }]
+    }
+}
