@@ -14,17 +14,17 @@
 //! through one 110-bit carry-select adder.
 //!
 //! Stage `k` holds a position after the `k`-th enabled edge since it was
-//! sampled; the outputs are stage [`Lane::LATENCY`] = 16.
+//! sampled; the outputs are stage [`Lane::LATENCY`] = 17.
 //!
 //! ```text
 //! S1      |Q| (31-bit negate), σ, sext(T) to 110, tag, valid
 //! S2–S5   MulNotional: X = |Q|·P                      (4 DSPs)
 //! S6      15 × (X ≤ cap_b)   (64-bit subtractions; the padded bracket 15 always fits)
-//! S7      first bracket with X ≤ cap → A_b, W_b,σ   (4-level tournament)
-//! S8–S12  MulProduct: X·W                              (12 DSPs)
-//! S13     carry-save pair of ~T, ~A, ±XW and the constant 2
-//! S14–S15 WideAdder: shortfall                         (≤ 38-bit carry chains)
-//! S16     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
+//! S7–S8   first bracket with X ≤ cap → A_b, W_b,σ   (4-level tournament, 2 levels per stage)
+//! S9–S13  MulProduct: X·W                              (12 DSPs)
+//! S14     carry-save pair of ~T, ~A, ±XW and the constant 2
+//! S15–S16 WideAdder: shortfall                         (≤ 38-bit carry chains)
+//! S17     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
 //! ```
 //!
 //! 16 multipliers per lane. A cycle after one with `enable_next` low
@@ -64,7 +64,8 @@ pub struct BracketPort {
 const S_IN: usize = 1;
 const S_X: usize = S_IN + MulNotional::LATENCY;
 const S_CMP: usize = S_X + 1;
-const S_SEL: usize = S_CMP + 1;
+const S_PICK: usize = S_CMP + 1;
+const S_SEL: usize = S_PICK + 1;
 const S_XW: usize = S_SEL + MulProduct::LATENCY;
 const S_CSA: usize = S_XW + 1;
 const S_SUM: usize = S_CSA + WideAdder::LATENCY;
@@ -74,8 +75,8 @@ const S_OUT: usize = S_SUM + 1;
 // table with literals; these are the values they spell out.
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
-    assert!(S_X == 5 && S_CMP == 6 && S_SEL == 7 && S_XW == 12 && S_CSA == 13);
-    assert!(S_SUM == 15 && S_OUT == 16);
+    assert!(S_X == 5 && S_CMP == 6 && S_PICK == 7 && S_SEL == 8);
+    assert!(S_XW == 13 && S_CSA == 14 && S_SUM == 16 && S_OUT == 17);
 };
 
 /// The arithmetic of one lane: see the module docs.
@@ -153,29 +154,39 @@ pub struct Lane {
     x_wide: Signal<Local, Bits<64>>,
     cap_less_x: [Signal<Local, Bits<64>>; BRACKETS - 1],
     fits: [DFF<bool>; BRACKETS - 1],
-    // S7: a tournament of pairs, lower bracket first; `maint_k`/`weight_k`
-    // hold the winners of groups of `2^k` brackets, `fits_k` whether any
-    // bracket of a group fits.
-    weight_leaf: [Signal<Local, Bits<WEIGHT>>; BRACKETS],
+    // S7–S8: a tournament of pairs, lower bracket first; `*_k` hold the
+    // winners of groups of `2^k` brackets, `fits_k` whether any bracket of a
+    // group fits. S7 plays levels 1 and 2 for both weights, S8 levels 3 and
+    // 4 and then picks the position's side.
     maint_1: [Signal<Local, Bits<MAINT>>; 8],
-    weight_1: [Signal<Local, Bits<WEIGHT>>; 8],
+    long_1: [Signal<Local, Bits<WEIGHT>>; 8],
+    short_1: [Signal<Local, Bits<WEIGHT>>; 8],
     // Only the ORs a later level reads.
     fits_1: [Signal<Local, bool>; 7],
     maint_2: [Signal<Local, Bits<MAINT>>; 4],
-    weight_2: [Signal<Local, Bits<WEIGHT>>; 4],
+    long_2: [Signal<Local, Bits<WEIGHT>>; 4],
+    short_2: [Signal<Local, Bits<WEIGHT>>; 4],
     fits_2: [Signal<Local, bool>; 3],
+    /// S7: the four group winners and whether groups 0..2 fit.
+    pick_maint: [DFF<Bits<MAINT>>; 4],
+    pick_long: [DFF<Bits<WEIGHT>>; 4],
+    pick_short: [DFF<Bits<WEIGHT>>; 4],
+    pick_fits: [DFF<bool>; 3],
     maint_3: [Signal<Local, Bits<MAINT>>; 2],
-    weight_3: [Signal<Local, Bits<WEIGHT>>; 2],
+    long_3: [Signal<Local, Bits<WEIGHT>>; 2],
+    short_3: [Signal<Local, Bits<WEIGHT>>; 2],
     /// Some bracket of the lower half fits.
     fits_lower: Signal<Local, bool>,
-    /// `X` at S6 and S7.
-    x: [DFF<Bits<NOTIONAL>>; 2],
-    // S7; `maint` is delayed to S12.
+    long_4: Signal<Local, Bits<WEIGHT>>,
+    short_4: Signal<Local, Bits<WEIGHT>>,
+    /// `X` at S6, S7 and S8.
+    x: [DFF<Bits<NOTIONAL>>; 3],
+    // S8; `maint` is delayed to S13.
     maint: [DFF<Bits<MAINT>>; S_XW - S_SEL + 1],
     weight: DFF<Bits<WEIGHT>>,
-    // S8–S12.
+    // S9–S13.
     mul_xw: MulProduct,
-    // S13.
+    // S14.
     t_inv: Signal<Local, Bits<SUM>>,
     a_ext: Signal<Local, Bits<SUM>>,
     a_inv: Signal<Local, Bits<SUM>>,
@@ -185,9 +196,9 @@ pub struct Lane {
     c1: Signal<Local, Bits<SUM>>,
     save_s: DFF<Bits<SUM>>,
     save_c: DFF<Bits<SUM>>,
-    // S14–S15.
+    // S15–S16.
     add: WideAdder,
-    // S16.
+    // S17.
     valid_out: DFF<bool>,
     hit_out: DFF<bool>,
     tag_out: DFF<Bits<TAG>>,
@@ -217,24 +228,24 @@ impl Logic for Lane {
             shortfall_out
         );
         clock!(self, clock, mul_x, mul_xw, add, mul_x_en, mul_xw_en, add_en);
-        for k in 0..16 {
+        for k in 0..17 {
             self.stage_en[k].clock.next = self.clock.val();
             self.stage_en[k].d.next = self.enable_next.val();
         }
         self.mul_x_en.d.next = self.enable_next.val();
         self.mul_xw_en.d.next = self.enable_next.val();
         self.add_en.d.next = self.enable_next.val();
-        for k in 0..15 {
+        for k in 0..16 {
             self.valid[k].clock.next = self.clock.val();
             self.valid[k].d.next = self.valid[k].q.val();
             self.tag[k].clock.next = self.clock.val();
             self.tag[k].d.next = self.tag[k].q.val();
         }
-        for k in 0..13 {
+        for k in 0..14 {
             self.neg[k].clock.next = self.clock.val();
             self.neg[k].d.next = self.neg[k].q.val();
         }
-        for k in 0..12 {
+        for k in 0..13 {
             self.offset[k].clock.next = self.clock.val();
             self.offset[k].d.next = self.offset[k].q.val();
         }
@@ -242,9 +253,21 @@ impl Logic for Lane {
             self.maint[k].clock.next = self.clock.val();
             self.maint[k].d.next = self.maint[k].q.val();
         }
-        for k in 0..2 {
+        for k in 0..3 {
             self.x[k].clock.next = self.clock.val();
             self.x[k].d.next = self.x[k].q.val();
+        }
+        for k in 0..4 {
+            self.pick_maint[k].clock.next = self.clock.val();
+            self.pick_maint[k].d.next = self.pick_maint[k].q.val();
+            self.pick_long[k].clock.next = self.clock.val();
+            self.pick_long[k].d.next = self.pick_long[k].q.val();
+            self.pick_short[k].clock.next = self.clock.val();
+            self.pick_short[k].d.next = self.pick_short[k].q.val();
+        }
+        for k in 0..3 {
+            self.pick_fits[k].clock.next = self.clock.val();
+            self.pick_fits[k].d.next = self.pick_fits[k].q.val();
         }
         for b in 0..15 {
             self.fits[b].clock.next = self.clock.val();
@@ -311,28 +334,24 @@ impl Logic for Lane {
             self.cap_less_x[b].next = self.cap[b].q.val() - self.x_wide.val();
         }
 
-        // S7: the first bracket with X ≤ cap wins. Each level picks the lower
-        // half of a pair if any of its brackets fits, else the upper half (the
-        // padded table always fits at bracket 15, the default). The selects are
-        // ORs of registered flags, so the data sees four mux levels and each
-        // select drives one pair's worth of bits.
-        for b in 0..16 {
-            if self.neg[5].q.val() {
-                self.weight_leaf[b].next = self.weight_short[b].q.val();
-            } else {
-                self.weight_leaf[b].next = self.weight_long[b].q.val();
-            }
-        }
+        // S7–S8: the first bracket with X ≤ cap wins. Each level picks the
+        // lower half of a pair if any of its brackets fits, else the upper half
+        // (the padded table always fits at bracket 15, the default). The
+        // selects are ORs of registered flags, so the data sees two mux levels
+        // per stage (three at S8 with the side) and each select drives one
+        // pair's worth of bits.
         for k in 0..7 {
             self.fits_1[k].next = self.fits[2 * k].q.val() | self.fits[2 * k + 1].q.val();
         }
         for k in 0..8 {
             if self.fits[2 * k].q.val() {
                 self.maint_1[k].next = self.maint_table[2 * k].q.val();
-                self.weight_1[k].next = self.weight_leaf[2 * k].val();
+                self.long_1[k].next = self.weight_long[2 * k].q.val();
+                self.short_1[k].next = self.weight_short[2 * k].q.val();
             } else {
                 self.maint_1[k].next = self.maint_table[2 * k + 1].q.val();
-                self.weight_1[k].next = self.weight_leaf[2 * k + 1].val();
+                self.long_1[k].next = self.weight_long[2 * k + 1].q.val();
+                self.short_1[k].next = self.weight_short[2 * k + 1].q.val();
             }
         }
         for k in 0..3 {
@@ -341,33 +360,44 @@ impl Logic for Lane {
         for k in 0..4 {
             if self.fits_1[2 * k].val() {
                 self.maint_2[k].next = self.maint_1[2 * k].val();
-                self.weight_2[k].next = self.weight_1[2 * k].val();
+                self.long_2[k].next = self.long_1[2 * k].val();
+                self.short_2[k].next = self.short_1[2 * k].val();
             } else {
                 self.maint_2[k].next = self.maint_1[2 * k + 1].val();
-                self.weight_2[k].next = self.weight_1[2 * k + 1].val();
+                self.long_2[k].next = self.long_1[2 * k + 1].val();
+                self.short_2[k].next = self.short_1[2 * k + 1].val();
             }
         }
-        self.fits_lower.next = self.fits_2[0].val() | self.fits_2[1].val();
+        self.fits_lower.next = self.pick_fits[0].q.val() | self.pick_fits[1].q.val();
         for k in 0..2 {
-            if self.fits_2[2 * k].val() {
-                self.maint_3[k].next = self.maint_2[2 * k].val();
-                self.weight_3[k].next = self.weight_2[2 * k].val();
+            if self.pick_fits[2 * k].q.val() {
+                self.maint_3[k].next = self.pick_maint[2 * k].q.val();
+                self.long_3[k].next = self.pick_long[2 * k].q.val();
+                self.short_3[k].next = self.pick_short[2 * k].q.val();
             } else {
-                self.maint_3[k].next = self.maint_2[2 * k + 1].val();
-                self.weight_3[k].next = self.weight_2[2 * k + 1].val();
+                self.maint_3[k].next = self.pick_maint[2 * k + 1].q.val();
+                self.long_3[k].next = self.pick_long[2 * k + 1].q.val();
+                self.short_3[k].next = self.pick_short[2 * k + 1].q.val();
             }
+        }
+        if self.fits_lower.val() {
+            self.long_4.next = self.long_3[0].val();
+            self.short_4.next = self.short_3[0].val();
+        } else {
+            self.long_4.next = self.long_3[1].val();
+            self.short_4.next = self.short_3[1].val();
         }
 
-        // S8–S12: X·W, 63 × 37 → 100 bits.
-        self.mul_xw.a.next = self.x[1].q.val();
+        // S9–S13: X·W, 63 × 37 → 100 bits.
+        self.mul_xw.a.next = self.x[2].q.val();
         self.mul_xw.b.next = self.weight.q.val();
 
-        // S13: ~T + ~A + Y, each 110 bits (A and XW zero-extended).
-        self.t_inv.next = !self.offset[11].q.val();
+        // S14: ~T + ~A + Y, each 110 bits (A and XW zero-extended).
+        self.t_inv.next = !self.offset[12].q.val();
         self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint[5].q.val());
         self.a_inv.next = !self.a_ext.val();
         self.xw_ext.next = bit_cast::<SUM, PRODUCT>(self.mul_xw.y.val());
-        if self.neg[11].q.val() {
+        if self.neg[12].q.val() {
             self.xw_sel.next = self.xw_ext.val();
         } else {
             self.xw_sel.next = !self.xw_ext.val();
@@ -380,10 +410,10 @@ impl Logic for Lane {
             << 1)
             | 1;
 
-        // S14–S15: s + c + σ, where σ = 1 for long positions.
+        // S15–S16: s + c + σ, where σ = 1 for long positions.
         self.add.a.next = self.save_s.q.val();
         self.add.b.next = self.save_c.q.val();
-        self.add.cin.next = !self.neg[12].q.val();
+        self.add.cin.next = !self.neg[13].q.val();
 
         // S1.
         if self.stage_en[0].q.val() {
@@ -394,18 +424,18 @@ impl Logic for Lane {
             self.offset[0].d.next = self.offset_ext.val();
         }
         // The side-band delay lines: entry k holds stage k + 1.
-        for k in 1..15 {
+        for k in 1..16 {
             if self.stage_en[k].q.val() {
                 self.valid[k].d.next = self.valid[k - 1].q.val();
                 self.tag[k].d.next = self.tag[k - 1].q.val();
             }
         }
-        for k in 1..13 {
+        for k in 1..14 {
             if self.stage_en[k].q.val() {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
         }
-        for k in 1..12 {
+        for k in 1..13 {
             if self.stage_en[k].q.val() {
                 self.offset[k].d.next = self.offset[k - 1].q.val();
             }
@@ -417,34 +447,49 @@ impl Logic for Lane {
             }
             self.x[0].d.next = self.mul_x.y.val();
         }
-        // S7: the tournament's final.
+        // S7: the four group winners.
         if self.stage_en[6].q.val() {
-            if self.fits_lower.val() {
-                self.maint[0].d.next = self.maint_3[0].val();
-                self.weight.d.next = self.weight_3[0].val();
-            } else {
-                self.maint[0].d.next = self.maint_3[1].val();
-                self.weight.d.next = self.weight_3[1].val();
+            for k in 0..4 {
+                self.pick_maint[k].d.next = self.maint_2[k].val();
+                self.pick_long[k].d.next = self.long_2[k].val();
+                self.pick_short[k].d.next = self.short_2[k].val();
+            }
+            for k in 0..3 {
+                self.pick_fits[k].d.next = self.fits_2[k].val();
             }
             self.x[1].d.next = self.x[0].q.val();
         }
-        // `maint` entry k holds stage k + 7.
+        // S8: the tournament's final and the position's side (`neg[6]` holds S7).
+        if self.stage_en[7].q.val() {
+            if self.fits_lower.val() {
+                self.maint[0].d.next = self.maint_3[0].val();
+            } else {
+                self.maint[0].d.next = self.maint_3[1].val();
+            }
+            if self.neg[6].q.val() {
+                self.weight.d.next = self.short_4.val();
+            } else {
+                self.weight.d.next = self.long_4.val();
+            }
+            self.x[2].d.next = self.x[1].q.val();
+        }
+        // `maint` entry k holds stage k + 8.
         for k in 1..6 {
-            if self.stage_en[k + 6].q.val() {
+            if self.stage_en[k + 7].q.val() {
                 self.maint[k].d.next = self.maint[k - 1].q.val();
             }
         }
-        // S13: half-adder step; its free bit 0 adds the second +1.
-        if self.stage_en[12].q.val() {
+        // S14: half-adder step; its free bit 0 adds the second +1.
+        if self.stage_en[13].q.val() {
             self.save_s.d.next = self.s1.val() ^ self.c1.val();
             self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
         }
-        // S16: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
-        if self.stage_en[15].q.val() {
-            self.valid_out.d.next = self.valid[14].q.val();
-            self.tag_out.d.next = self.tag[14].q.val();
+        // S17: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
+        if self.stage_en[16].q.val() {
+            self.valid_out.d.next = self.valid[15].q.val();
+            self.tag_out.d.next = self.tag[15].q.val();
             self.shortfall_out.d.next = self.add.sum.val();
-            self.hit_out.d.next = self.valid[14].q.val()
+            self.hit_out.d.next = self.valid[15].q.val()
                 && !self.add.sum.val().get_bit(109)
                 && (self.add.sum.val().any() || self.at_equal.val());
         }

@@ -75,7 +75,7 @@
 //! result of the scan is presented before the `done` cycle.
 //!
 //! `D = ISSUE_STEP + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY + 1`
-//! (= 26): five steps to fetch the region and compute the scan geometry (the
+//! (= 27): five steps to fetch the region and compute the scan geometry (the
 //! bracket table is fetched alongside), the slot memory's three read
 //! registers, one register stage that carries the slot data to its lane, the
 //! lane, and one edge for the registered valid-bit clear of the last row.
