@@ -393,7 +393,8 @@ pub struct Scanner<
     accept: Signal<Local, bool>,
     enable: Signal<Local, bool>,
     loading: Signal<Local, bool>,
-    /// The shared table is complete: each lane copies it (two edges later).
+    /// The lanes arm their copy on the next edge and copy the shared chain on
+    /// the one after, when it holds the whole table.
     copy_brackets: DFF<bool>,
     /// The lanes load their first row and slot on this cycle's enabled edge.
     geo_load: DFF<bool>,
@@ -431,6 +432,8 @@ pub struct Scanner<
     /// Each lane's copy of `end_slot`, so its "inside the region" compare is local.
     lane_end: [DFF<Word>; L],
     hit: [Signal<Local, bool>; L],
+    /// The host writes slot `pos_wr_slot` in lane `i`'s banks on this edge.
+    pos_wr_lane: [Signal<Local, bool>; L],
     wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
 
     // Generation constants.
@@ -566,6 +569,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_slot: std::array::from_fn(|_| Default::default()),
             lane_end: std::array::from_fn(|_| Default::default()),
             hit: std::array::from_fn(|_| Default::default()),
+            pos_wr_lane: std::array::from_fn(|_| Default::default()),
             wb_row: std::array::from_fn(|_| Default::default()),
             lane_bits: Constant::new(word(u64::from(L.trailing_zeros()))),
             lane_mask: Constant::new(word(L as u64 - 1)),
@@ -843,6 +847,9 @@ mod kernel {
                 self.lane_en[i].d.next = self.core_next.val();
                 self.out_en[i].d.next = self.core_next.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
+                self.pos_wr_lane[i].next = self.pos_wr.val()
+                    & self.host_turn.val()
+                    & (self.pos_lane.val() == self.lane_index[i].val());
                 self.wb_row[i].next = self.lanes[i]
                     .out_tag
                     .val()
@@ -890,17 +897,13 @@ mod kernel {
                 self.qty_mem[i].read_enable_next.next = self.core_next.val();
                 self.qty_mem[i].write_address.next = self.pos_row.val();
                 self.qty_mem[i].write_data.next = self.pos_wr_qty.val();
-                self.qty_mem[i].write_enable.next = self.pos_wr.val()
-                    & self.host_turn.val()
-                    & (self.pos_lane.val() == self.lane_index[i].val());
+                self.qty_mem[i].write_enable.next = self.pos_wr_lane[i].val();
                 self.offset_mem[i].clock.next = self.clock.val();
                 self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.offset_mem[i].read_enable_next.next = self.core_next.val();
                 self.offset_mem[i].write_address.next = self.pos_row.val();
                 self.offset_mem[i].write_data.next = self.pos_wr_offset.val();
-                self.offset_mem[i].write_enable.next = self.pos_wr.val()
-                    & self.host_turn.val()
-                    & (self.pos_lane.val() == self.lane_index[i].val());
+                self.offset_mem[i].write_enable.next = self.pos_wr_lane[i].val();
 
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
@@ -913,9 +916,7 @@ mod kernel {
                 } else {
                     self.valid_mem[i].write_address.next = self.pos_row.val();
                     self.valid_mem[i].write_data.next = self.pos_wr_valid.val();
-                    self.valid_mem[i].write_enable.next = self.pos_wr.val()
-                        & self.host_turn.val()
-                        & (self.pos_lane.val() == self.lane_index[i].val());
+                    self.valid_mem[i].write_enable.next = self.pos_wr_lane[i].val();
                 }
 
                 self.lanes[i].clock.next = self.clock.val();
