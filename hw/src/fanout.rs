@@ -49,3 +49,43 @@ impl Logic for EnableCopy {
         }]
     }
 }
+
+/// A clock-enabled `N`-bit register that synthesis keeps apart from its
+/// twins: one copy per group of loads of a wide select (see
+/// [`crate::table`]), where plain registers with the same input would be
+/// merged back into one net with every load on it.
+#[derive(LogicBlock, Default)]
+pub struct RegisterCopy<const N: usize> {
+    pub clock: Signal<In, Clock>,
+    pub enable: Signal<In, bool>,
+    pub d: Signal<In, Bits<N>>,
+    /// `d` as sampled on the last enabled edge.
+    pub q: Signal<Out, Bits<N>>,
+}
+
+impl<const N: usize> Logic for RegisterCopy<N> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() && self.enable.val() {
+            self.q.next = self.d.val();
+        }
+    }
+
+    fn connect(&mut self) {
+        self.q.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "initial q = {N}'b0;\n(* keep *) always @(posedge clock) if (enable) q <= d;\n"
+        ))
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "register_copy".into(),
+            clock: "clock".into(),
+            inputs: vec!["enable".into(), "d".into()],
+            outputs: vec!["q".into()],
+        }]
+    }
+}

@@ -20,7 +20,8 @@
 //! S1      |Q| (31-bit negate), σ, sext(T) to 110, tag, valid
 //! S2–S5   MulNotional: X = |Q|·P                      (4 DSPs)
 //! S6      15 × (X ≤ cap_b)   (64-bit subtractions; the padded bracket 15 always fits)
-//! S7–S8   first bracket with X ≤ cap → A_b, W_b,σ   (4-level tournament, 2 levels per stage)
+//! S7      b = first bracket with X ≤ cap   (priority encoder, one register copy per table field)
+//! S8      A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
 //! S9–S13  MulProduct: X·W                              (12 DSPs)
 //! S14     carry-save pair of ~T, ~A, ±XW and the constant 2
 //! S15–S16 WideAdder: shortfall                         (≤ 38-bit carry chains)
@@ -39,19 +40,17 @@ use rust_hdl::prelude::*;
 use crate::fanout::EnableCopy;
 use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
 use crate::mul::{MulNotional, MulProduct, WideAdder};
+use crate::table::{self, TableField};
 
 /// Entries of the bracket table.
 pub const BRACKETS: usize = spec::MAX_BRACKETS;
 /// Width of the opaque tag carried with each position.
 pub const TAG: usize = 32;
 
-/// One entry of the bracket table, as driven into every lane; each lane
-/// keeps its own copy (see [`Lane::load_brackets`]).
+/// One row of the bracket table's amounts as it reaches every lane: bank
+/// `r`'s bracket of the row being loaded (see [`Lane::load_brackets`]).
 #[derive(LogicInterface, Default)]
-pub struct BracketPort {
-    /// `cap_b` in `X` units (`NOTIONAL_MAX` when uncapped), zero-extended by
-    /// one bit so the compare is a plain 64-bit subtraction.
-    pub cap: Signal<In, Bits<64>>,
+pub struct RowPort {
     /// `A_b`.
     pub maint: Signal<In, Bits<MAINT>>,
     /// `W_b,+`, added for long positions.
@@ -59,6 +58,11 @@ pub struct BracketPort {
     /// `W_b,−`, subtracted for short positions.
     pub weight_short: Signal<In, Bits<WEIGHT>>,
 }
+
+/// `A_b` is held as two table fields of these widths (14 and 13 LUT RAMs of
+/// four bits), so each field's select drives about fifty multiplexers.
+const MAINT_LO: usize = 56;
+const MAINT_HI: usize = MAINT - MAINT_LO;
 
 // Stage numbers (see the diagram above).
 const S_IN: usize = 1;
@@ -75,6 +79,7 @@ const S_OUT: usize = S_SUM + 1;
 // table with literals; these are the values they spell out.
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
+    assert!(MAINT_LO == 56 && MAINT_HI == 51);
     assert!(S_X == 5 && S_CMP == 6 && S_PICK == 7 && S_SEL == 8);
     assert!(S_XW == 13 && S_CSA == 14 && S_SUM == 16 && S_OUT == 17);
 };
@@ -90,13 +95,18 @@ pub struct Lane {
     pub at_equal: Signal<In, bool>,
     /// `P`, static during a scan.
     pub price: Signal<In, Bits<PRICE>>,
-    /// The padded bracket table, copied into the lane's own registers.
-    pub brackets: [BracketPort; BRACKETS],
-    /// High for a cycle: the next edge arms the copy and the one after it
-    /// copies `brackets` into the lane's table (held high, the table reloads
-    /// every second edge). The copy must happen before the first position
-    /// of a scan reaches S6. A copy per lane keeps the compares and the
-    /// tournament local when the lanes are spread over a chip.
+    /// `cap_b` of brackets 0..14 in `X` units (`NOTIONAL_MAX` when
+    /// uncapped), zero-extended by one bit so the compare is a plain 64-bit
+    /// subtraction; copied into the lane's registers on the first load edge.
+    /// The padded bracket 15 always fits and has no cap.
+    pub caps: [Signal<In, Bits<64>>; BRACKETS - 1],
+    /// Row `m` of the amounts before load edge `m` (brackets `4m .. 4m + 3`).
+    pub rows: [RowPort; table::BANKS],
+    /// High for a cycle: the next edge arms the load and the four after it
+    /// are the load edges 0..3, which copy `caps` (edge 0) and write the
+    /// rows into the lane's table. A load must end before the first
+    /// position of a scan reaches S7. A table per lane keeps the compares
+    /// and the select local when the lanes are spread over a chip.
     pub load_brackets: Signal<In, bool>,
     pub in_valid: Signal<In, bool>,
     /// Opaque, returned with the result.
@@ -137,48 +147,35 @@ pub struct Lane {
     abs_qty: DFF<Bits<QTY>>,
     // S2–S5.
     mul_x: MulNotional,
-    /// Copy `brackets` on the edge after `load_brackets`, one flag per bracket
-    /// and field so no enable drives more than 107 registers. Each flag clears
-    /// itself, so each lane's copy has its own enables and synthesis cannot
-    /// merge the eight copies into one.
+    /// Copy `caps` on the edge after `load_brackets`, one flag per cap so
+    /// no enable drives more than 64 registers. Each flag clears itself, so
+    /// each lane's copy has its own enables and synthesis cannot merge the
+    /// eight copies into one.
     armed_cap: [DFF<bool>; BRACKETS - 1],
-    armed_maint: [DFF<bool>; BRACKETS],
-    armed_weight: [DFF<bool>; BRACKETS],
-    /// The lane's copy of the table (bracket 15's cap is never compared).
+    /// The lane's copy of the caps.
     cap: [DFF<Bits<64>>; BRACKETS - 1],
-    maint_table: [DFF<Bits<MAINT>>; BRACKETS],
-    weight_long: [DFF<Bits<WEIGHT>>; BRACKETS],
-    weight_short: [DFF<Bits<WEIGHT>>; BRACKETS],
+    /// The lane's copy of the amounts, one LUT RAM table per field.
+    maint_lo: TableField<MAINT_LO>,
+    maint_hi: TableField<MAINT_HI>,
+    weight_long: TableField<WEIGHT>,
+    weight_short: TableField<WEIGHT>,
     // S6: per bracket, X ≤ cap_b as the borrow of the 64-bit `cap_b − X`
     // (one carry chain each); bracket 15 of the padded table always fits.
     x_wide: Signal<Local, Bits<64>>,
     cap_less_x: [Signal<Local, Bits<64>>; BRACKETS - 1],
     fits: [DFF<bool>; BRACKETS - 1],
-    // S7–S8: a tournament of pairs, lower bracket first; `*_k` hold the
-    // winners of groups of `2^k` brackets, `fits_k` whether any bracket of a
-    // group fits. S7 plays levels 1 and 2 for both weights, S8 levels 3 and
-    // 4 and then picks the position's side.
-    maint_1: [Signal<Local, Bits<MAINT>>; 8],
-    long_1: [Signal<Local, Bits<WEIGHT>>; 8],
-    short_1: [Signal<Local, Bits<WEIGHT>>; 8],
-    // Only the ORs a later level reads.
-    fits_1: [Signal<Local, bool>; 7],
-    maint_2: [Signal<Local, Bits<MAINT>>; 4],
-    long_2: [Signal<Local, Bits<WEIGHT>>; 4],
-    short_2: [Signal<Local, Bits<WEIGHT>>; 4],
-    fits_2: [Signal<Local, bool>; 3],
-    /// S7: the four group winners and whether groups 0..2 fit.
-    pick_maint: [DFF<Bits<MAINT>>; 4],
-    pick_long: [DFF<Bits<WEIGHT>>; 4],
-    pick_short: [DFF<Bits<WEIGHT>>; 4],
-    pick_fits: [DFF<bool>; 3],
-    maint_3: [Signal<Local, Bits<MAINT>>; 2],
-    long_3: [Signal<Local, Bits<WEIGHT>>; 2],
-    short_3: [Signal<Local, Bits<WEIGHT>>; 2],
-    /// Some bracket of the lower half fits.
-    fits_lower: Signal<Local, bool>,
-    long_4: Signal<Local, Bits<WEIGHT>>,
-    short_4: Signal<Local, Bits<WEIGHT>>,
+    // S7: the first bracket that fits, `4·row + bank`: per row of four
+    // whether any fits and which fits first (row 3 always fits).
+    row_fits: [Signal<Local, bool>; 3],
+    first_hi: [Signal<Local, bool>; 4],
+    first_lo: [Signal<Local, bool>; 4],
+    row_hi: Signal<Local, bool>,
+    row_lo: Signal<Local, bool>,
+    bank_hi: Signal<Local, bool>,
+    bank_lo: Signal<Local, bool>,
+    select: Signal<Local, Bits<4>>,
+    // S8.
+    maint_value: Signal<Local, Bits<MAINT>>,
     /// `X` at S6, S7 and S8.
     x: [DFF<Bits<NOTIONAL>>; 3],
     // S8; `maint` is delayed to S13.
@@ -227,7 +224,20 @@ impl Logic for Lane {
             tag_out,
             shortfall_out
         );
-        clock!(self, clock, mul_x, mul_xw, add, mul_x_en, mul_xw_en, add_en);
+        clock!(
+            self,
+            clock,
+            mul_x,
+            mul_xw,
+            add,
+            mul_x_en,
+            mul_xw_en,
+            add_en,
+            maint_lo,
+            maint_hi,
+            weight_long,
+            weight_short
+        );
         for k in 0..17 {
             self.stage_en[k].clock.next = self.clock.val();
             self.stage_en[k].d.next = self.enable_next.val();
@@ -257,50 +267,29 @@ impl Logic for Lane {
             self.x[k].clock.next = self.clock.val();
             self.x[k].d.next = self.x[k].q.val();
         }
-        for k in 0..4 {
-            self.pick_maint[k].clock.next = self.clock.val();
-            self.pick_maint[k].d.next = self.pick_maint[k].q.val();
-            self.pick_long[k].clock.next = self.clock.val();
-            self.pick_long[k].d.next = self.pick_long[k].q.val();
-            self.pick_short[k].clock.next = self.clock.val();
-            self.pick_short[k].d.next = self.pick_short[k].q.val();
-        }
-        for k in 0..3 {
-            self.pick_fits[k].clock.next = self.clock.val();
-            self.pick_fits[k].d.next = self.pick_fits[k].q.val();
-        }
         for b in 0..15 {
             self.fits[b].clock.next = self.clock.val();
             self.fits[b].d.next = self.fits[b].q.val();
         }
-        // The lane's bracket table.
+        // The lane's bracket table: caps in registers, amounts in LUT RAM.
         for b in 0..15 {
             self.armed_cap[b].clock.next = self.clock.val();
             self.armed_cap[b].d.next = self.load_brackets.val() & !self.armed_cap[b].q.val();
             self.cap[b].clock.next = self.clock.val();
             self.cap[b].d.next = self.cap[b].q.val();
             if self.armed_cap[b].q.val() {
-                self.cap[b].d.next = self.brackets[b].cap.val();
+                self.cap[b].d.next = self.caps[b].val();
             }
         }
-        for b in 0..16 {
-            self.armed_maint[b].clock.next = self.clock.val();
-            self.armed_maint[b].d.next = self.load_brackets.val() & !self.armed_maint[b].q.val();
-            self.armed_weight[b].clock.next = self.clock.val();
-            self.armed_weight[b].d.next = self.load_brackets.val() & !self.armed_weight[b].q.val();
-            self.maint_table[b].clock.next = self.clock.val();
-            self.maint_table[b].d.next = self.maint_table[b].q.val();
-            self.weight_long[b].clock.next = self.clock.val();
-            self.weight_long[b].d.next = self.weight_long[b].q.val();
-            self.weight_short[b].clock.next = self.clock.val();
-            self.weight_short[b].d.next = self.weight_short[b].q.val();
-            if self.armed_maint[b].q.val() {
-                self.maint_table[b].d.next = self.brackets[b].maint.val();
-            }
-            if self.armed_weight[b].q.val() {
-                self.weight_long[b].d.next = self.brackets[b].weight_long.val();
-                self.weight_short[b].d.next = self.brackets[b].weight_short.val();
-            }
+        self.maint_lo.load.next = self.load_brackets.val();
+        self.maint_hi.load.next = self.load_brackets.val();
+        self.weight_long.load.next = self.load_brackets.val();
+        self.weight_short.load.next = self.load_brackets.val();
+        for r in 0..4 {
+            self.maint_lo.rows[r].next = self.rows[r].maint.val().get_bits::<MAINT_LO>(0);
+            self.maint_hi.rows[r].next = self.rows[r].maint.val().get_bits::<MAINT_HI>(56);
+            self.weight_long.rows[r].next = self.rows[r].weight_long.val();
+            self.weight_short.rows[r].next = self.rows[r].weight_short.val();
         }
         self.mul_x.enable.next = self.mul_x_en.q.val();
         self.mul_xw.enable.next = self.mul_xw_en.q.val();
@@ -334,59 +323,53 @@ impl Logic for Lane {
             self.cap_less_x[b].next = self.cap[b].q.val() - self.x_wide.val();
         }
 
-        // S7–S8: the first bracket with X ≤ cap wins. Each level picks the
-        // lower half of a pair if any of its brackets fits, else the upper half
-        // (the padded table always fits at bracket 15, the default). The
-        // selects are ORs of registered flags, so the data sees two mux levels
-        // per stage (three at S8 with the side) and each select drives one
-        // pair's worth of bits.
-        for k in 0..7 {
-            self.fits_1[k].next = self.fits[2 * k].q.val() | self.fits[2 * k + 1].q.val();
+        // S7: the first bracket with X ≤ cap wins: the first row with a
+        // bracket that fits (the padded table always fits at bracket 15, so
+        // row 3 is the default), and the first such bracket within it.
+        for m in 0..3 {
+            self.row_fits[m].next = self.fits[4 * m].q.val()
+                | self.fits[4 * m + 1].q.val()
+                | self.fits[4 * m + 2].q.val()
+                | self.fits[4 * m + 3].q.val();
         }
-        for k in 0..8 {
-            if self.fits[2 * k].q.val() {
-                self.maint_1[k].next = self.maint_table[2 * k].q.val();
-                self.long_1[k].next = self.weight_long[2 * k].q.val();
-                self.short_1[k].next = self.weight_short[2 * k].q.val();
-            } else {
-                self.maint_1[k].next = self.maint_table[2 * k + 1].q.val();
-                self.long_1[k].next = self.weight_long[2 * k + 1].q.val();
-                self.short_1[k].next = self.weight_short[2 * k + 1].q.val();
-            }
+        // Two-bit "first of f0, f1, f2, else 3", bit by bit (no literals, so
+        // no widths for the Verilog to get wrong).
+        self.row_hi.next = !self.row_fits[0].val() & !self.row_fits[1].val();
+        self.row_lo.next =
+            !self.row_fits[0].val() & (self.row_fits[1].val() | !self.row_fits[2].val());
+        for m in 0..4 {
+            self.first_hi[m].next = !self.fits[4 * m].q.val() & !self.fits[4 * m + 1].q.val();
+            self.first_lo[m].next = !self.fits[4 * m].q.val()
+                & (self.fits[4 * m + 1].q.val() | !self.fits[4 * m + 2].q.val());
         }
-        for k in 0..3 {
-            self.fits_2[k].next = self.fits_1[2 * k].val() | self.fits_1[2 * k + 1].val();
-        }
-        for k in 0..4 {
-            if self.fits_1[2 * k].val() {
-                self.maint_2[k].next = self.maint_1[2 * k].val();
-                self.long_2[k].next = self.long_1[2 * k].val();
-                self.short_2[k].next = self.short_1[2 * k].val();
-            } else {
-                self.maint_2[k].next = self.maint_1[2 * k + 1].val();
-                self.long_2[k].next = self.long_1[2 * k + 1].val();
-                self.short_2[k].next = self.short_1[2 * k + 1].val();
-            }
-        }
-        self.fits_lower.next = self.pick_fits[0].q.val() | self.pick_fits[1].q.val();
-        for k in 0..2 {
-            if self.pick_fits[2 * k].q.val() {
-                self.maint_3[k].next = self.pick_maint[2 * k].q.val();
-                self.long_3[k].next = self.pick_long[2 * k].q.val();
-                self.short_3[k].next = self.pick_short[2 * k].q.val();
-            } else {
-                self.maint_3[k].next = self.pick_maint[2 * k + 1].q.val();
-                self.long_3[k].next = self.pick_long[2 * k + 1].q.val();
-                self.short_3[k].next = self.pick_short[2 * k + 1].q.val();
-            }
-        }
-        if self.fits_lower.val() {
-            self.long_4.next = self.long_3[0].val();
-            self.short_4.next = self.short_3[0].val();
+        if self.row_fits[0].val() {
+            self.bank_hi.next = self.first_hi[0].val();
+            self.bank_lo.next = self.first_lo[0].val();
+        } else if self.row_fits[1].val() {
+            self.bank_hi.next = self.first_hi[1].val();
+            self.bank_lo.next = self.first_lo[1].val();
+        } else if self.row_fits[2].val() {
+            self.bank_hi.next = self.first_hi[2].val();
+            self.bank_lo.next = self.first_lo[2].val();
         } else {
-            self.long_4.next = self.long_3[1].val();
-            self.short_4.next = self.short_3[1].val();
+            self.bank_hi.next = self.first_hi[3].val();
+            self.bank_lo.next = self.first_lo[3].val();
         }
+        self.select.next = bit_cast::<4, 1>(self.bank_lo.val().into())
+            | (bit_cast::<4, 1>(self.bank_hi.val().into()) << 1)
+            | (bit_cast::<4, 1>(self.row_lo.val().into()) << 2)
+            | (bit_cast::<4, 1>(self.row_hi.val().into()) << 3);
+        self.maint_lo.select_next.next = self.select.val();
+        self.maint_hi.select_next.next = self.select.val();
+        self.weight_long.select_next.next = self.select.val();
+        self.weight_short.select_next.next = self.select.val();
+        self.maint_lo.select_enable.next = self.stage_en[6].q.val();
+        self.maint_hi.select_enable.next = self.stage_en[6].q.val();
+        self.weight_long.select_enable.next = self.stage_en[6].q.val();
+        self.weight_short.select_enable.next = self.stage_en[6].q.val();
+        // S8: the selected amounts (`maint` is two fields).
+        self.maint_value.next = bit_cast::<MAINT, MAINT_LO>(self.maint_lo.value.val())
+            | (bit_cast::<MAINT, MAINT_HI>(self.maint_hi.value.val()) << 56);
 
         // S9–S13: X·W, 63 × 37 → 100 bits.
         self.mul_xw.a.next = self.x[2].q.val();
@@ -447,29 +430,17 @@ impl Logic for Lane {
             }
             self.x[0].d.next = self.mul_x.y.val();
         }
-        // S7: the four group winners.
+        // S7: the select registers live in the table fields.
         if self.stage_en[6].q.val() {
-            for k in 0..4 {
-                self.pick_maint[k].d.next = self.maint_2[k].val();
-                self.pick_long[k].d.next = self.long_2[k].val();
-                self.pick_short[k].d.next = self.short_2[k].val();
-            }
-            for k in 0..3 {
-                self.pick_fits[k].d.next = self.fits_2[k].val();
-            }
             self.x[1].d.next = self.x[0].q.val();
         }
-        // S8: the tournament's final and the position's side (`neg[6]` holds S7).
+        // S8: the bracket's amounts and the position's side (`neg[6]` holds S7).
         if self.stage_en[7].q.val() {
-            if self.fits_lower.val() {
-                self.maint[0].d.next = self.maint_3[0].val();
-            } else {
-                self.maint[0].d.next = self.maint_3[1].val();
-            }
+            self.maint[0].d.next = self.maint_value.val();
             if self.neg[6].q.val() {
-                self.weight.d.next = self.short_4.val();
+                self.weight.d.next = self.weight_short.value.val();
             } else {
-                self.weight.d.next = self.long_4.val();
+                self.weight.d.next = self.weight_long.value.val();
             }
             self.x[2].d.next = self.x[1].q.val();
         }

@@ -12,10 +12,12 @@
 //!   tick fetches its table in four reads, alongside the region; four deep
 //!   banks fill an ECP5's block RAMs far better than sixteen shallow ones.
 //!   Each bank's words run down a chain of four shared registers with no
-//!   clock enable, and each lane copies the chain into its own registers on
-//!   the one edge it holds the whole table (edge 7 after the tick, long
-//!   before the first row needs it), so compares and selects never reach
-//!   across the chip and no enable spans the shared registers.
+//!   clock enable. Each lane copies the caps from the chain on the one edge
+//!   it holds the whole table (edge 7 after the tick) and writes the
+//!   amounts into its own LUT RAM table from the chain's last place, one row
+//!   of four brackets per edge (edges 7 to 10, see [`crate::table`]), long
+//!   before the first row needs them (edge 16), so compares and selects
+//!   never reach across the chip and no enable spans the shared registers.
 //! * Every memory registers its read address, its read enable and its write
 //!   port beside its blocks and reads through two more registers
 //!   ([`READ_LATENCY`] = 3; on the ECP5 the last is the block RAM's own
@@ -594,24 +596,33 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
     /// Symbols.
     pub const SYMBOLS: usize = 1 << SYM_BITS;
 
-    /// Drives every lane's bracket ports from the shared table (simulation side).
+    /// Drives every lane's bracket ports from the shared chain (simulation side).
     fn fan_out_brackets(&mut self) {
         for lane in self.lanes.iter_mut() {
-            for (j, port) in lane.brackets.iter_mut().enumerate() {
+            for (j, cap) in lane.caps.iter_mut().enumerate() {
                 let word = self.brk[table_entry(j)].q.val();
-                port.cap.next = bit_cast::<64, { spec::NOTIONAL_BITS as usize }>(word.cap);
-                port.maint.next = word.maint;
-                port.weight_long.next = word.weight_long;
-                port.weight_short.next = word.weight_short;
+                cap.next = bit_cast::<64, { spec::NOTIONAL_BITS as usize }>(word.cap);
+            }
+            for (r, row) in lane.rows.iter_mut().enumerate() {
+                let word = self.brk[row_entry(r)].q.val();
+                row.maint.next = word.maint;
+                row.weight_long.next = word.weight_long;
+                row.weight_short.next = word.weight_short;
             }
         }
     }
 }
 
 /// The entry of the shared chain that holds bracket `j` (word `j / 4` of
-/// bank `j mod 4`) on the lanes' copy edge: word `m` is in place `3 − m`.
+/// bank `j mod 4`) on the lanes' first load edge: word `m` is in place `3 − m`.
 fn table_entry(j: usize) -> usize {
     BRACKET_BANKS * (BANK_DEPTH - 1 - j / BRACKET_BANKS) + j % BRACKET_BANKS
+}
+
+/// The entry of the shared chain that feeds row port `r` of every lane: the
+/// chain's last place of bank `r`, which holds word `m` on load edge `m`.
+fn row_entry(r: usize) -> usize {
+    table_entry(r)
 }
 
 /// Everything but the bracket fan-out. `#[hdl_gen]` emits `connect` and
@@ -959,25 +970,33 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
     fn connect(&mut self) {
         kernel::Kernel::connect(self);
         for lane in self.lanes.iter_mut() {
-            for port in lane.brackets.iter_mut() {
-                port.cap.connect();
-                port.maint.connect();
-                port.weight_long.connect();
-                port.weight_short.connect();
+            for cap in lane.caps.iter_mut() {
+                cap.connect();
+            }
+            for row in lane.rows.iter_mut() {
+                row.maint.connect();
+                row.weight_long.connect();
+                row.weight_short.connect();
             }
         }
     }
 
     /// The kernel's Verilog plus the bracket fan-out, written out here because
     /// rust-hdl's generator substitutes only the first loop index of a name
-    /// (`lanes[i].brackets[j]` would come out half-resolved).
+    /// (`lanes[i].caps[j]` would come out half-resolved).
     fn hdl(&self) -> Verilog {
         let Verilog::Combinatorial(mut block) = kernel::Kernel::hdl(self) else {
             unreachable!("#[hdl_gen] emits combinatorial Verilog")
         };
         let w = BracketWord::default();
-        let fields = [
-            ("cap", w.get_my_offset_cap(), w.get_my_width_cap()),
+        let slice = |entry: usize, offset: usize, width: usize| {
+            VerilogExpression::Slice(
+                Box::new(VerilogExpression::Signal(format!("brk${entry}$q"))),
+                width,
+                Box::new(VerilogExpression::Literal(offset.into())),
+            )
+        };
+        let amounts = [
             ("maint", w.get_my_offset_maint(), w.get_my_width_maint()),
             (
                 "weight_long",
@@ -991,18 +1010,17 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             ),
         ];
         for i in 0..L {
-            for j in 0..spec::MAX_BRACKETS {
-                for (name, offset, width) in fields {
+            for j in 0..spec::MAX_BRACKETS - 1 {
+                block.push(VerilogStatement::Assignment(
+                    VerilogExpression::Signal(format!("lanes${i}$caps${j}")),
+                    slice(table_entry(j), w.get_my_offset_cap(), w.get_my_width_cap()),
+                ));
+            }
+            for r in 0..BRACKET_BANKS {
+                for (name, offset, width) in amounts {
                     block.push(VerilogStatement::Assignment(
-                        VerilogExpression::Signal(format!("lanes${i}$brackets${j}${name}")),
-                        VerilogExpression::Slice(
-                            Box::new(VerilogExpression::Signal(format!(
-                                "brk${}$q",
-                                table_entry(j)
-                            ))),
-                            width,
-                            Box::new(VerilogExpression::Literal(offset.into())),
-                        ),
+                        VerilogExpression::Signal(format!("lanes${i}$rows${r}${name}")),
+                        slice(row_entry(r), offset, width),
                     ));
                 }
             }

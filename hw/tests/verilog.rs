@@ -200,3 +200,34 @@ fn ecp5_memories_are_block_rams_with_output_registers() {
     check::<244, 10>(14, 18);
     check::<32, 8>(2, 18);
 }
+
+/// A field of a lane's bracket table is LUT RAM on the ECP5: four RAMs of
+/// `ceil(W / 4)` TRELLIS_DPR16X4 each, no block RAM, and beside them only
+/// the write sequencer (four one-hot flags and the 2-bit row counter) and the
+/// 4-bit select copy as registers. Without the ECP5 flow it is one
+/// asynchronous-read memory per bank.
+#[test]
+fn ecp5_table_fields_are_lut_ram() {
+    use liqscan_hw::table::{TableField, BANKS};
+
+    fn check<const W: usize>() {
+        let verilog = generate(&mut TableField::<W>::default()).expect("Verilog");
+        let rams = BANKS * W.div_ceil(4);
+        let script = format!(
+            "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
+             select -assert-count {rams} t:TRELLIS_DPR16X4; \
+             select -assert-none t:DP16KD; \
+             select -assert-count 10 t:TRELLIS_FF"
+        );
+        run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+        let script = format!(
+            "read_verilog top.v; prep -top {TOP_MODULE}; check -assert; \
+             select -assert-count {BANKS} t:$mem_v2"
+        );
+        run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+    }
+    // The lane's fields: maint (low and high part) and a weight.
+    check::<56>();
+    check::<51>();
+    check::<37>();
+}
