@@ -14,18 +14,19 @@
 //! through one 110-bit carry-select adder.
 //!
 //! Stage `k` holds a position after the `k`-th enabled edge since it was
-//! sampled; the outputs are stage [`Lane::LATENCY`] = 17.
+//! sampled; the outputs are stage [`Lane::LATENCY`] = 18.
 //!
 //! ```text
 //! S1      |Q| (31-bit negate), σ, sext(T) to 110, tag, valid
 //! S2–S5   MulNotional: X = |Q|·P                      (4 DSPs)
-//! S6      15 × (X ≤ cap_b)   (64-bit subtractions; the padded bracket 15 always fits)
-//! S7      b = first bracket with X ≤ cap   (priority encoder, one register copy per table field)
-//! S8      A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
-//! S9–S13  MulProduct: X·W                              (12 DSPs)
-//! S14     carry-save pair of ~T, ~A, ±XW and the constant 2
-//! S15–S16 WideAdder: shortfall                         (≤ 38-bit carry chains)
-//! S17     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
+//! S6      X in five register copies, one per three compares
+//! S7      15 × (X ≤ cap_b)   (64-bit subtractions; the padded bracket 15 always fits)
+//! S8      b = first bracket with X ≤ cap   (priority encoder, one register copy per table field)
+//! S9      A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
+//! S10–S14 MulProduct: X·W                              (12 DSPs)
+//! S15     carry-save pair of ~T, ~A, ±XW and the constant 2
+//! S16–S17 WideAdder: shortfall                         (≤ 38-bit carry chains)
+//! S18     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
 //! ```
 //!
 //! 16 multipliers per lane. A cycle after one with `enable_next` low
@@ -37,7 +38,7 @@
 use liqscan_core::spec;
 use rust_hdl::prelude::*;
 
-use crate::fanout::EnableCopy;
+use crate::fanout::{EnableCopy, RegisterCopy};
 use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
 use crate::mul::{MulNotional, MulProduct, WideAdder};
 use crate::table::{self, TableField};
@@ -64,10 +65,16 @@ pub struct RowPort {
 const MAINT_LO: usize = 56;
 const MAINT_HI: usize = MAINT - MAINT_LO;
 
+/// Register copies of `X` at S6 and the compares each one feeds: `X` is 63
+/// bits into 15 carry chains, too many loads spread too far for one register.
+const X_COPIES: usize = 5;
+const COMPARES_PER_COPY: usize = 3;
+
 // Stage numbers (see the diagram above).
 const S_IN: usize = 1;
 const S_X: usize = S_IN + MulNotional::LATENCY;
-const S_CMP: usize = S_X + 1;
+const S_COPY: usize = S_X + 1;
+const S_CMP: usize = S_COPY + 1;
 const S_PICK: usize = S_CMP + 1;
 const S_SEL: usize = S_PICK + 1;
 const S_XW: usize = S_SEL + MulProduct::LATENCY;
@@ -80,8 +87,9 @@ const S_OUT: usize = S_SUM + 1;
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
     assert!(MAINT_LO == 56 && MAINT_HI == 51);
-    assert!(S_X == 5 && S_CMP == 6 && S_PICK == 7 && S_SEL == 8);
-    assert!(S_XW == 13 && S_CSA == 14 && S_SUM == 16 && S_OUT == 17);
+    assert!(S_X == 5 && S_COPY == 6 && S_CMP == 7 && S_PICK == 8 && S_SEL == 9);
+    assert!(S_XW == 14 && S_CSA == 15 && S_SUM == 17 && S_OUT == 18);
+    assert!(X_COPIES * COMPARES_PER_COPY == BRACKETS - 1 && COMPARES_PER_COPY == 3);
 };
 
 /// The arithmetic of one lane: see the module docs.
@@ -105,7 +113,7 @@ pub struct Lane {
     /// High for a cycle: the next edge arms the load and the four after it
     /// are the load edges 0..3, which copy `caps` (edge 0) and write the
     /// rows into the lane's table. A load must end before the first
-    /// position of a scan reaches S7. A table per lane keeps the compares
+    /// position of a scan reaches S8. A table per lane keeps the compares
     /// and the select local when the lanes are spread over a chip.
     pub load_brackets: Signal<In, bool>,
     pub in_valid: Signal<In, bool>,
@@ -159,12 +167,14 @@ pub struct Lane {
     maint_hi: TableField<MAINT_HI>,
     weight_long: TableField<WEIGHT>,
     weight_short: TableField<WEIGHT>,
-    // S6: per bracket, X ≤ cap_b as the borrow of the 64-bit `cap_b − X`
-    // (one carry chain each); bracket 15 of the padded table always fits.
+    /// S6: `X`, zero-extended to 64 bits, beside each group of three compares.
     x_wide: Signal<Local, Bits<64>>,
+    x_copy: [RegisterCopy<64>; X_COPIES],
+    // S7: per bracket, X ≤ cap_b as the borrow of the 64-bit `cap_b − X`
+    // (one carry chain each); bracket 15 of the padded table always fits.
     cap_less_x: [Signal<Local, Bits<64>>; BRACKETS - 1],
     fits: [DFF<bool>; BRACKETS - 1],
-    // S7: the first bracket that fits, `4·row + bank`: per row of four
+    // S8: the first bracket that fits, `4·row + bank`: per row of four
     // whether any fits and which fits first (row 3 always fits).
     row_fits: [Signal<Local, bool>; 3],
     first_hi: [Signal<Local, bool>; 4],
@@ -174,16 +184,16 @@ pub struct Lane {
     bank_hi: Signal<Local, bool>,
     bank_lo: Signal<Local, bool>,
     select: Signal<Local, Bits<4>>,
-    // S8.
+    // S9.
     maint_value: Signal<Local, Bits<MAINT>>,
-    /// `X` at S6, S7 and S8.
-    x: [DFF<Bits<NOTIONAL>>; 3],
-    // S8; `maint` is delayed to S13.
+    /// `X` at S6, S7, S8 and S9.
+    x: [DFF<Bits<NOTIONAL>>; S_SEL - S_X],
+    // S9; `maint` is delayed to S14.
     maint: [DFF<Bits<MAINT>>; S_XW - S_SEL + 1],
     weight: DFF<Bits<WEIGHT>>,
-    // S9–S13.
+    // S10–S14.
     mul_xw: MulProduct,
-    // S14.
+    // S15.
     t_inv: Signal<Local, Bits<SUM>>,
     a_ext: Signal<Local, Bits<SUM>>,
     a_inv: Signal<Local, Bits<SUM>>,
@@ -193,9 +203,9 @@ pub struct Lane {
     c1: Signal<Local, Bits<SUM>>,
     save_s: DFF<Bits<SUM>>,
     save_c: DFF<Bits<SUM>>,
-    // S15–S16.
+    // S16–S17.
     add: WideAdder,
-    // S17.
+    // S18.
     valid_out: DFF<bool>,
     hit_out: DFF<bool>,
     tag_out: DFF<Bits<TAG>>,
@@ -238,24 +248,24 @@ impl Logic for Lane {
             weight_long,
             weight_short
         );
-        for k in 0..17 {
+        for k in 0..18 {
             self.stage_en[k].clock.next = self.clock.val();
             self.stage_en[k].d.next = self.enable_next.val();
         }
         self.mul_x_en.d.next = self.enable_next.val();
         self.mul_xw_en.d.next = self.enable_next.val();
         self.add_en.d.next = self.enable_next.val();
-        for k in 0..16 {
+        for k in 0..17 {
             self.valid[k].clock.next = self.clock.val();
             self.valid[k].d.next = self.valid[k].q.val();
             self.tag[k].clock.next = self.clock.val();
             self.tag[k].d.next = self.tag[k].q.val();
         }
-        for k in 0..14 {
+        for k in 0..15 {
             self.neg[k].clock.next = self.clock.val();
             self.neg[k].d.next = self.neg[k].q.val();
         }
-        for k in 0..13 {
+        for k in 0..14 {
             self.offset[k].clock.next = self.clock.val();
             self.offset[k].d.next = self.offset[k].q.val();
         }
@@ -263,7 +273,7 @@ impl Logic for Lane {
             self.maint[k].clock.next = self.clock.val();
             self.maint[k].d.next = self.maint[k].q.val();
         }
-        for k in 0..3 {
+        for k in 0..4 {
             self.x[k].clock.next = self.clock.val();
             self.x[k].d.next = self.x[k].q.val();
         }
@@ -317,13 +327,31 @@ impl Logic for Lane {
         self.mul_x.a.next = self.abs_qty.q.val();
         self.mul_x.b.next = self.price.val();
 
-        // S6: 63 − 63 → 64 bits; bit 63 is the borrow.
+        // S6: the copies of X.
         self.x_wide.next = bit_cast::<64, NOTIONAL>(self.mul_x.y.val());
-        for b in 0..15 {
-            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_wide.val();
+        for g in 0..5 {
+            self.x_copy[g].clock.next = self.clock.val();
+            self.x_copy[g].enable.next = self.stage_en[5].q.val();
+            self.x_copy[g].d.next = self.x_wide.val();
+        }
+        // S7: 63 − 63 → 64 bits; bit 63 is the borrow. Copy g feeds brackets 3g .. 3g + 2.
+        for b in 0..3 {
+            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[0].q.val();
+        }
+        for b in 3..6 {
+            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[1].q.val();
+        }
+        for b in 6..9 {
+            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[2].q.val();
+        }
+        for b in 9..12 {
+            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[3].q.val();
+        }
+        for b in 12..15 {
+            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[4].q.val();
         }
 
-        // S7: the first bracket with X ≤ cap wins: the first row with a
+        // S8: the first bracket with X ≤ cap wins: the first row with a
         // bracket that fits (the padded table always fits at bracket 15, so
         // row 3 is the default), and the first such bracket within it.
         for m in 0..3 {
@@ -363,24 +391,24 @@ impl Logic for Lane {
         self.maint_hi.select_next.next = self.select.val();
         self.weight_long.select_next.next = self.select.val();
         self.weight_short.select_next.next = self.select.val();
-        self.maint_lo.select_enable.next = self.stage_en[6].q.val();
-        self.maint_hi.select_enable.next = self.stage_en[6].q.val();
-        self.weight_long.select_enable.next = self.stage_en[6].q.val();
-        self.weight_short.select_enable.next = self.stage_en[6].q.val();
-        // S8: the selected amounts (`maint` is two fields).
+        self.maint_lo.select_enable.next = self.stage_en[7].q.val();
+        self.maint_hi.select_enable.next = self.stage_en[7].q.val();
+        self.weight_long.select_enable.next = self.stage_en[7].q.val();
+        self.weight_short.select_enable.next = self.stage_en[7].q.val();
+        // S9: the selected amounts (`maint` is two fields).
         self.maint_value.next = bit_cast::<MAINT, MAINT_LO>(self.maint_lo.value.val())
             | (bit_cast::<MAINT, MAINT_HI>(self.maint_hi.value.val()) << 56);
 
-        // S9–S13: X·W, 63 × 37 → 100 bits.
-        self.mul_xw.a.next = self.x[2].q.val();
+        // S10–S14: X·W, 63 × 37 → 100 bits.
+        self.mul_xw.a.next = self.x[3].q.val();
         self.mul_xw.b.next = self.weight.q.val();
 
-        // S14: ~T + ~A + Y, each 110 bits (A and XW zero-extended).
-        self.t_inv.next = !self.offset[12].q.val();
+        // S15: ~T + ~A + Y, each 110 bits (A and XW zero-extended).
+        self.t_inv.next = !self.offset[13].q.val();
         self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint[5].q.val());
         self.a_inv.next = !self.a_ext.val();
         self.xw_ext.next = bit_cast::<SUM, PRODUCT>(self.mul_xw.y.val());
-        if self.neg[12].q.val() {
+        if self.neg[13].q.val() {
             self.xw_sel.next = self.xw_ext.val();
         } else {
             self.xw_sel.next = !self.xw_ext.val();
@@ -393,10 +421,10 @@ impl Logic for Lane {
             << 1)
             | 1;
 
-        // S15–S16: s + c + σ, where σ = 1 for long positions.
+        // S16–S17: s + c + σ, where σ = 1 for long positions.
         self.add.a.next = self.save_s.q.val();
         self.add.b.next = self.save_c.q.val();
-        self.add.cin.next = !self.neg[13].q.val();
+        self.add.cin.next = !self.neg[14].q.val();
 
         // S1.
         if self.stage_en[0].q.val() {
@@ -407,60 +435,64 @@ impl Logic for Lane {
             self.offset[0].d.next = self.offset_ext.val();
         }
         // The side-band delay lines: entry k holds stage k + 1.
-        for k in 1..16 {
+        for k in 1..17 {
             if self.stage_en[k].q.val() {
                 self.valid[k].d.next = self.valid[k - 1].q.val();
                 self.tag[k].d.next = self.tag[k - 1].q.val();
             }
         }
-        for k in 1..14 {
+        for k in 1..15 {
             if self.stage_en[k].q.val() {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
         }
-        for k in 1..13 {
+        for k in 1..14 {
             if self.stage_en[k].q.val() {
                 self.offset[k].d.next = self.offset[k - 1].q.val();
             }
         }
-        // S6: X ≤ cap_b ⇔ no borrow.
+        // S6: the copies of X above, and X on its way to the second product.
         if self.stage_en[5].q.val() {
+            self.x[0].d.next = self.mul_x.y.val();
+        }
+        // S7: X ≤ cap_b ⇔ no borrow.
+        if self.stage_en[6].q.val() {
             for b in 0..15 {
                 self.fits[b].d.next = !self.cap_less_x[b].val().get_bit(63);
             }
-            self.x[0].d.next = self.mul_x.y.val();
-        }
-        // S7: the select registers live in the table fields.
-        if self.stage_en[6].q.val() {
             self.x[1].d.next = self.x[0].q.val();
         }
-        // S8: the bracket's amounts and the position's side (`neg[6]` holds S7).
+        // S8: the select registers live in the table fields.
         if self.stage_en[7].q.val() {
+            self.x[2].d.next = self.x[1].q.val();
+        }
+        // S9: the bracket's amounts and the position's side (`neg[7]` holds S8).
+        if self.stage_en[8].q.val() {
             self.maint[0].d.next = self.maint_value.val();
-            if self.neg[6].q.val() {
+            if self.neg[7].q.val() {
                 self.weight.d.next = self.weight_short.value.val();
             } else {
                 self.weight.d.next = self.weight_long.value.val();
             }
-            self.x[2].d.next = self.x[1].q.val();
+            self.x[3].d.next = self.x[2].q.val();
         }
-        // `maint` entry k holds stage k + 8.
+        // `maint` entry k holds stage k + 9.
         for k in 1..6 {
-            if self.stage_en[k + 7].q.val() {
+            if self.stage_en[k + 8].q.val() {
                 self.maint[k].d.next = self.maint[k - 1].q.val();
             }
         }
-        // S14: half-adder step; its free bit 0 adds the second +1.
-        if self.stage_en[13].q.val() {
+        // S15: half-adder step; its free bit 0 adds the second +1.
+        if self.stage_en[14].q.val() {
             self.save_s.d.next = self.s1.val() ^ self.c1.val();
             self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
         }
-        // S17: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
-        if self.stage_en[16].q.val() {
-            self.valid_out.d.next = self.valid[15].q.val();
-            self.tag_out.d.next = self.tag[15].q.val();
+        // S18: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
+        if self.stage_en[17].q.val() {
+            self.valid_out.d.next = self.valid[16].q.val();
+            self.tag_out.d.next = self.tag[16].q.val();
             self.shortfall_out.d.next = self.add.sum.val();
-            self.hit_out.d.next = self.valid[15].q.val()
+            self.hit_out.d.next = self.valid[16].q.val()
                 && !self.add.sum.val().get_bit(109)
                 && (self.add.sum.val().any() || self.at_equal.val());
         }

@@ -77,7 +77,7 @@
 //! result of the scan is presented before the `done` cycle.
 //!
 //! `D = ISSUE_STEP + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY + 1`
-//! (= 27): five steps to fetch the region and compute the scan geometry (the
+//! (= 28): five steps to fetch the region and compute the scan geometry (the
 //! bracket table is fetched alongside), the slot memory's three read
 //! registers, one register stage that carries the slot data to its lane, the
 //! lane, and one edge for the registered valid-bit clear of the last row.
@@ -142,6 +142,8 @@ const COPY_STEP: u64 = TABLE_EDGE - 2;
 /// The last value of the fetch counter (it stops there): past the copy step.
 const FETCH_DONE: u64 = COPY_STEP + 1;
 const _: () = assert!(FETCH_DONE < 8 && COPY_STEP >= BANK_DEPTH as u64 - 1);
+// The core's step counter is three bits and its geometry steps come just before the issue.
+const _: () = assert!(ISSUE_STEP < 8 && REGION_STEP + 3 == ISSUE_STEP);
 // The tag and live registers s1..s3 run alongside the memories' read registers.
 const _: () = assert!(READ_LATENCY == 3);
 /// Register stages between the position memories and the lanes.
@@ -337,8 +339,9 @@ pub struct Scanner<
     /// view of the scan, which decides `busy` and `done`.
     step: DFF<Word>,
     /// Enabled cycles of the core (everything but the result stream's skid
-    /// registers) since the tick; at most one ahead of `step`.
-    cstep: DFF<Word>,
+    /// registers) since the tick, saturating at `ISSUE_STEP`: three bits, so
+    /// every step decode is one LUT.
+    cstep: DFF<Bits<3>>,
     /// The core's clock enable of the next cycle: `res_ready` of this one (or idle).
     core_next: Signal<Local, bool>,
     /// Registered copies of the core's enable (see [`crate::fanout`]): the
@@ -356,9 +359,12 @@ pub struct Scanner<
     last_step: DFF<Word>,
     sym: DFF<Bits<SYM_BITS>>,
     price: DFF<Price>,
-    /// The region's end slot and rows still to issue.
+    /// The region's end slot.
     end_slot: DFF<Word>,
-    rows_left: DFF<Word>,
+    /// Rows still to issue minus two, in 33-bit two's complement: while a row
+    /// is issued, its sign bit alone says whether it is the last one, so the
+    /// issue flag needs no subtraction or 32-bit zero test.
+    rows_ahead: DFF<Bits<33>>,
     /// The region, registered off the memory (step 1), and `n + L − 1` (step 2):
     /// the scan geometry is computed over three load steps, one adder per step.
     g_base: DFF<Word>,
@@ -404,12 +410,12 @@ pub struct Scanner<
     geo_end: DFF<bool>,
     /// A row is issued on this cycle's enabled edge (registered, as it reaches every lane).
     issuing: DFF<bool>,
-    rows_next: Signal<Local, Word>,
     step_next: Signal<Local, Word>,
-    cstep_next: Signal<Local, Word>,
+    cstep_next: Signal<Local, Bits<3>>,
     base_slot: Signal<Local, Word>,
     count_round: Signal<Local, Word>,
     rows: Signal<Local, Word>,
+    rows_wide: Signal<Local, Bits<33>>,
     end_calc: Signal<Local, Word>,
     last_calc: Signal<Local, Word>,
     brk_wr_bank: Signal<Local, Bits<2>>,
@@ -444,11 +450,14 @@ pub struct Scanner<
     lane_count: Constant<Word>,
     lane_index: [Constant<Word>; L],
     issue_step: Constant<Word>,
+    issue_cstep: Constant<Bits<3>>,
     copy_step: Constant<Bits<3>>,
     depth_less_one: Constant<Word>,
-    geo_step0: Constant<Word>,
-    geo_step1: Constant<Word>,
-    geo_step2: Constant<Word>,
+    geo_step0: Constant<Bits<3>>,
+    geo_step1: Constant<Bits<3>>,
+    geo_step2: Constant<Bits<3>>,
+    one_wide: Constant<Bits<33>>,
+    two_wide: Constant<Bits<33>>,
     bank_index: [Constant<Bits<2>>; BRACKET_BANKS],
 }
 
@@ -518,7 +527,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             sym: Default::default(),
             price: Default::default(),
             end_slot: Default::default(),
-            rows_left: Default::default(),
+            rows_ahead: Default::default(),
             g_base: Default::default(),
             g_count: Default::default(),
             g_round: Default::default(),
@@ -545,12 +554,12 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             geo_load: Default::default(),
             geo_end: Default::default(),
             issuing: Default::default(),
-            rows_next: Default::default(),
             step_next: Default::default(),
             cstep_next: Default::default(),
             base_slot: Default::default(),
             count_round: Default::default(),
             rows: Default::default(),
+            rows_wide: Default::default(),
             end_calc: Default::default(),
             last_calc: Default::default(),
             brk_wr_bank: Default::default(),
@@ -578,11 +587,14 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_count: Constant::new(word(L as u64)),
             lane_index: std::array::from_fn(|i| Constant::new(word(i as u64))),
             issue_step: Constant::new(word(ISSUE_STEP)),
+            issue_cstep: Constant::new(Bits::<3>::from(ISSUE_STEP)),
             copy_step: Constant::new(Bits::<3>::from(COPY_STEP)),
             depth_less_one: Constant::new(word(PIPELINE_DEPTH - 1)),
-            geo_step0: Constant::new(word(REGION_STEP)),
-            geo_step1: Constant::new(word(REGION_STEP + 1)),
-            geo_step2: Constant::new(word(REGION_STEP + 2)),
+            geo_step0: Constant::new(Bits::<3>::from(REGION_STEP)),
+            geo_step1: Constant::new(Bits::<3>::from(REGION_STEP + 1)),
+            geo_step2: Constant::new(Bits::<3>::from(REGION_STEP + 2)),
+            one_wide: Constant::new(Bits::<33>::from(1u64)),
+            two_wide: Constant::new(Bits::<33>::from(2u64)),
             bank_index: std::array::from_fn(|b| Constant::new(Bits::<2>::from(b as u64))),
         }
     }
@@ -654,7 +666,7 @@ mod kernel {
                 sym,
                 price,
                 end_slot,
-                rows_left,
+                rows_ahead,
                 g_base,
                 g_count,
                 g_round,
@@ -727,7 +739,8 @@ mod kernel {
             self.copy_brackets.d.next =
                 self.busy_r.q.val() & (self.fetch.q.val() == self.copy_step.val());
             self.step_next.next = self.step.q.val() + 1;
-            self.cstep_next.next = self.cstep.q.val() + 1;
+            // A 1-bit literal keeps the Verilog add 3 bits wide.
+            self.cstep_next.next = self.cstep.q.val() + true;
             self.fetch_next.next = self.fetch.q.val() + 1;
 
             // Fetch word 0 on the accepting edge, words 1..3 on the next three
@@ -768,6 +781,7 @@ mod kernel {
             self.rows.next = self.g_round.q.val() >> self.lane_bits.val();
             self.end_calc.next = self.base_slot.val() + self.g_count.q.val();
             self.last_calc.next = self.rows.val() + self.depth_less_one.val();
+            self.rows_wide.next = bit_cast::<33, 32>(self.rows.val());
 
             // Bracket banks: word symbol·4 + j/4 of bank j mod 4.
             self.brk_wr_bank.next = self.brk_wr_index.val().get_bits::<2>(0);
@@ -792,13 +806,6 @@ mod kernel {
 
             // Control.
             self.done_r.d.next = false;
-            self.rows_next.next = self.rows_left.q.val();
-            if self.cstep.q.val() == self.geo_step2.val() {
-                self.rows_next.next = self.rows.val();
-            }
-            if self.issuing.q.val() {
-                self.rows_next.next = self.rows_left.q.val() - 1;
-            }
             if self.accept.val() {
                 self.busy_r.d.next = true;
                 self.fetch.d.next = 0.into();
@@ -818,12 +825,19 @@ mod kernel {
                 self.cycles_r.d.next = self.cycles_r.q.val() + 1;
                 // The core: geometry, then rows from step ISSUE_STEP on while any are left.
                 if self.ctl_en.q.val() {
-                    self.cstep.d.next = self.cstep_next.val();
-                    self.rows_left.d.next = self.rows_next.val();
+                    if self.cstep.q.val() != self.issue_cstep.val() {
+                        self.cstep.d.next = self.cstep_next.val();
+                    }
                     self.geo_load.d.next = self.cstep.q.val() == self.geo_step0.val();
                     self.geo_end.d.next = self.cstep.q.val() == self.geo_step1.val();
-                    self.issuing.d.next = (self.cstep_next.val() >= self.issue_step.val())
-                        & self.rows_next.val().any();
+                    // Rows are issued from step ISSUE_STEP = geo_step2 + 1 on while any are left.
+                    if self.issuing.q.val() {
+                        self.issuing.d.next = !self.rows_ahead.q.val().get_bit(32);
+                        self.rows_ahead.d.next = self.rows_ahead.q.val() - self.one_wide.val();
+                    } else {
+                        self.issuing.d.next =
+                            (self.cstep.q.val() == self.geo_step2.val()) & self.rows.val().any();
+                    }
                     if self.cstep.q.val() == self.geo_step0.val() {
                         self.g_base.d.next = self.region_base_mem.read_data.val();
                         self.g_count.d.next = self.region_count_mem.read_data.val();
@@ -834,6 +848,7 @@ mod kernel {
                     }
                     if self.cstep.q.val() == self.geo_step2.val() {
                         self.last_step.d.next = self.last_calc.val();
+                        self.rows_ahead.d.next = self.rows_wide.val() - self.two_wide.val();
                     }
                 }
                 // The result stream.

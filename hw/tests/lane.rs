@@ -220,9 +220,9 @@ fn mul_product_matches_spec() {
 #[test]
 fn multiplier_budget() {
     assert_eq!(Lane::MULTIPLIERS, 16);
-    // The blocks plus S1, S6 (compare), S7–S8 (select), S14 (carry-save) and S17 (sign test).
+    // The blocks plus S1, S6 (copies of X), S7 (compare), S8–S9 (select), S15 (carry-save) and S18 (sign test).
     assert_eq!(
-        MulNotional::LATENCY + MulProduct::LATENCY + WideAdder::LATENCY + 6,
+        MulNotional::LATENCY + MulProduct::LATENCY + WideAdder::LATENCY + 7,
         Lane::LATENCY
     );
     assert_eq!(BRACKETS, spec::MAX_BRACKETS);
