@@ -337,12 +337,11 @@ fn load_table(uut: &mut Lane, batch: &Batch, rng: &mut ChaCha8Rng) {
     uut.load_brackets.next = true;
     cycle(uut);
     uut.load_brackets.next = false;
+    // The caps are taken on load edge 0, with row 0.
+    for (cap, b) in uut.caps.iter_mut().zip(brackets.iter()) {
+        cap.next = b.cap.into();
+    }
     for m in 0..table::ROWS {
-        if m == 0 {
-            for (cap, b) in uut.caps.iter_mut().zip(brackets.iter()) {
-                cap.next = b.cap.into();
-            }
-        }
         for (r, row) in uut.rows.iter_mut().enumerate() {
             let b = &brackets[table::BANKS * m + r];
             row.maint.next = b.maint.to_bits();
