@@ -14,31 +14,36 @@
 //! through one 110-bit carry-select adder.
 //!
 //! Stage `k` holds a position after the `k`-th enabled edge since it was
-//! sampled; the outputs are stage [`Lane::LATENCY`] = 18.
+//! sampled; the outputs are stage [`Lane::LATENCY`] = 19.
 //!
 //! ```text
-//! S1      |Q| (31-bit negate), σ, sext(T) to 110, tag, valid
+//! S1      |Q| (31-bit negate), σ, valid
 //! S2–S5   MulNotional: X = |Q|·P                      (4 DSPs)
-//! S6      X in five register copies, one per three compares
-//! S7      15 × (X ≤ cap_b)   (64-bit subtractions; the padded bracket 15 always fits)
-//! S8      b = first bracket with X ≤ cap   (priority encoder, one register copy per table field)
-//! S9      A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
-//! S10–S14 MulProduct: X·W                              (12 DSPs)
-//! S15     carry-save pair of ~T, ~A, ±XW and the constant 2
-//! S16–S17 WideAdder: shortfall                         (≤ 38-bit carry chains)
-//! S18     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
+//! S6–S8   15 × CapCompare: X ≤ cap_b   (own copy of X; 33-bit halves; the padded bracket 15 always fits)
+//! S9      b = first bracket with X ≤ cap   (priority encoder, one register copy per table field)
+//! S10     A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
+//! S11–S15 MulProduct: X·W                              (12 DSPs)
+//! S16     carry-save pair of ~sext(T), ~A, ±XW and the constant 2
+//! S17–S18 WideAdder: shortfall                         (≤ 38-bit carry chains)
+//! S19     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
 //! ```
+//!
+//! `T`, `X` (S5 → S10), `A` (S10 → S15) and the tag ride along in LUT RAM
+//! delay lines ([`crate::delay`]); only the one-bit `valid` and side lines
+//! are registers.
 //!
 //! 16 multipliers per lane. A cycle after one with `enable_next` low
 //! freezes every stage, so a stall cycle delays every result by exactly one
-//! cycle. The enable is registered inside the lane, one copy per stage and
-//! per multiplier or adder block ([`crate::fanout`]), so no enable net spans
-//! more than one stage.
+//! cycle. The enable is registered inside the lane, one copy per stage, per
+//! compare, per delay line and per multiplier or adder block
+//! ([`crate::fanout`]), so no enable net spans more than one stage.
 
 use liqscan_core::spec;
 use rust_hdl::prelude::*;
 
-use crate::fanout::{EnableCopy, RegisterCopy};
+use crate::compare::{self, CapCompare};
+use crate::delay::DelayLine;
+use crate::fanout::EnableCopy;
 use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
 use crate::mul::{MulNotional, MulProduct, WideAdder};
 use crate::table::{self, TableField};
@@ -65,16 +70,10 @@ pub struct RowPort {
 const MAINT_LO: usize = 56;
 const MAINT_HI: usize = MAINT - MAINT_LO;
 
-/// Register copies of `X` at S6 and the compares each one feeds: `X` is 63
-/// bits into 15 carry chains, too many loads spread too far for one register.
-const X_COPIES: usize = 5;
-const COMPARES_PER_COPY: usize = 3;
-
 // Stage numbers (see the diagram above).
 const S_IN: usize = 1;
 const S_X: usize = S_IN + MulNotional::LATENCY;
-const S_COPY: usize = S_X + 1;
-const S_CMP: usize = S_COPY + 1;
+const S_CMP: usize = S_X + CapCompare::LATENCY;
 const S_PICK: usize = S_CMP + 1;
 const S_SEL: usize = S_PICK + 1;
 const S_XW: usize = S_SEL + MulProduct::LATENCY;
@@ -86,11 +85,13 @@ const S_OUT: usize = S_SUM + 1;
 // table with literals; these are the values they spell out.
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
-    assert!(MAINT_LO == 56 && MAINT_HI == 51);
-    assert!(S_X == 5 && S_COPY == 6 && S_CMP == 7 && S_PICK == 8 && S_SEL == 9);
-    assert!(S_XW == 14 && S_CSA == 15 && S_SUM == 17 && S_OUT == 18);
-    assert!(X_COPIES * COMPARES_PER_COPY == BRACKETS - 1 && COMPARES_PER_COPY == 3);
+    assert!(MAINT_LO == 56 && MAINT_HI == 51 && compare::WIDE == 64 && TAG_LINE == 16);
+    assert!(S_X == 5 && S_CMP == 8 && S_PICK == 9 && S_SEL == 10);
+    assert!(S_XW == 15 && S_CSA == 16 && S_SUM == 18 && S_OUT == 19);
 };
+
+/// The tag's LUT RAM line reaches S16; two registers take it to S18.
+const TAG_LINE: usize = 16;
 
 /// The arithmetic of one lane: see the module docs.
 #[derive(LogicBlock, Default)]
@@ -104,16 +105,16 @@ pub struct Lane {
     /// `P`, static during a scan.
     pub price: Signal<In, Bits<PRICE>>,
     /// `cap_b` of brackets 0..14 in `X` units (`NOTIONAL_MAX` when
-    /// uncapped), zero-extended by one bit so the compare is a plain 64-bit
-    /// subtraction; copied into the lane's registers on the first load edge.
+    /// uncapped), zero-extended by one bit so each half of the compare is
+    /// 32 bits; copied into the compares' registers on the first load edge.
     /// The padded bracket 15 always fits and has no cap.
-    pub caps: [Signal<In, Bits<64>>; BRACKETS - 1],
+    pub caps: [Signal<In, Bits<{ compare::WIDE }>>; BRACKETS - 1],
     /// Row `m` of the amounts before load edge `m` (brackets `4m .. 4m + 3`).
     pub rows: [RowPort; table::BANKS],
     /// High for a cycle: the next edge arms the load and the four after it
     /// are the load edges 0..3, which copy `caps` (edge 0) and write the
     /// rows into the lane's table. A load must end before the first
-    /// position of a scan reaches S8. A table per lane keeps the compares
+    /// position of a scan reaches S7. A table per lane keeps the compares
     /// and the select local when the lanes are spread over a chip.
     pub load_brackets: Signal<In, bool>,
     pub in_valid: Signal<In, bool>,
@@ -137,44 +138,40 @@ pub struct Lane {
     mul_x_en: EnableCopy,
     mul_xw_en: EnableCopy,
     add_en: EnableCopy,
-    // Side-band delay lines: entry k − 1 holds stage k.
+    // Side-band delay lines in registers: entry k − 1 holds stage k.
     valid: [DFF<bool>; S_SUM],
-    tag: [DFF<Bits<TAG>>; S_SUM],
     /// `Q < 0` (short).
     neg: [DFF<bool>; S_CSA],
-    /// `T` sign-extended to 110 bits.
-    offset: [DFF<Bits<SUM>>; S_XW],
+    // Delay lines in LUT RAM.
+    /// The tag, S1 → S16, then `tag_late` at S17 and S18.
+    tag_line: DelayLine<TAG, TAG_LINE>,
+    tag_late: [DFF<Bits<TAG>>; 2],
+    /// `T`, S1 → S15 (sign-extended at S16).
+    offset_line: DelayLine<OFFSET, { S_XW }>,
+    /// `X`, S5 → S10 (the second product's operand).
+    x_line: DelayLine<NOTIONAL, { S_SEL - S_X }>,
+    /// `A_b`, S10 → S15.
+    maint_line: DelayLine<MAINT, { S_XW - S_SEL + 1 }>,
 
     // S1.
     qty_bits: Signal<Local, Bits<QTY_STORE>>,
     qty_low: Signal<Local, Bits<QTY>>,
     qty_abs: Signal<Local, Bits<QTY>>,
-    offset_bits: Signal<Local, Bits<OFFSET>>,
-    offset_sign: Signal<Local, Bits<1>>,
-    offset_ext: Signal<Local, Bits<SUM>>,
     abs_qty: DFF<Bits<QTY>>,
     // S2–S5.
     mul_x: MulNotional,
-    /// Copy `caps` on the edge after `load_brackets`, one flag per cap so
-    /// no enable drives more than 64 registers. Each flag clears itself, so
-    /// each lane's copy has its own enables and synthesis cannot merge the
-    /// eight copies into one.
-    armed_cap: [DFF<bool>; BRACKETS - 1],
-    /// The lane's copy of the caps.
-    cap: [DFF<Bits<64>>; BRACKETS - 1],
     /// The lane's copy of the amounts, one LUT RAM table per field.
     maint_lo: TableField<MAINT_LO>,
     maint_hi: TableField<MAINT_HI>,
     weight_long: TableField<WEIGHT>,
     weight_short: TableField<WEIGHT>,
-    /// S6: `X`, zero-extended to 64 bits, beside each group of three compares.
-    x_wide: Signal<Local, Bits<64>>,
-    x_copy: [RegisterCopy<64>; X_COPIES],
-    // S7: per bracket, X ≤ cap_b as the borrow of the 64-bit `cap_b − X`
-    // (one carry chain each); bracket 15 of the padded table always fits.
-    cap_less_x: [Signal<Local, Bits<64>>; BRACKETS - 1],
-    fits: [DFF<bool>; BRACKETS - 1],
-    // S8: the first bracket that fits, `4·row + bank`: per row of four
+    /// `X` zero-extended to the compares' width.
+    x_wide: Signal<Local, Bits<{ compare::WIDE }>>,
+    /// S6–S8: per bracket `X ≤ cap_b`, each with its own copy of `X` and of
+    /// its cap (bracket 15 of the padded table always fits). A copy per lane
+    /// keeps the compares local when the lanes are spread over a chip.
+    compare: [CapCompare; BRACKETS - 1],
+    // S9: the first bracket that fits, `4·row + bank`: per row of four
     // whether any fits and which fits first (row 3 always fits).
     row_fits: [Signal<Local, bool>; 3],
     first_hi: [Signal<Local, bool>; 4],
@@ -184,16 +181,14 @@ pub struct Lane {
     bank_hi: Signal<Local, bool>,
     bank_lo: Signal<Local, bool>,
     select: Signal<Local, Bits<4>>,
-    // S9.
+    // S10.
     maint_value: Signal<Local, Bits<MAINT>>,
-    /// `X` at S6, S7, S8 and S9.
-    x: [DFF<Bits<NOTIONAL>>; S_SEL - S_X],
-    // S9; `maint` is delayed to S14.
-    maint: [DFF<Bits<MAINT>>; S_XW - S_SEL + 1],
     weight: DFF<Bits<WEIGHT>>,
-    // S10–S14.
+    // S11–S15.
     mul_xw: MulProduct,
-    // S15.
+    // S16.
+    offset_sign: Signal<Local, Bits<1>>,
+    offset_ext: Signal<Local, Bits<SUM>>,
     t_inv: Signal<Local, Bits<SUM>>,
     a_ext: Signal<Local, Bits<SUM>>,
     a_inv: Signal<Local, Bits<SUM>>,
@@ -203,9 +198,9 @@ pub struct Lane {
     c1: Signal<Local, Bits<SUM>>,
     save_s: DFF<Bits<SUM>>,
     save_c: DFF<Bits<SUM>>,
-    // S16–S17.
+    // S17–S18.
     add: WideAdder,
-    // S18.
+    // S19.
     valid_out: DFF<bool>,
     hit_out: DFF<bool>,
     tag_out: DFF<Bits<TAG>>,
@@ -246,50 +241,41 @@ impl Logic for Lane {
             maint_lo,
             maint_hi,
             weight_long,
-            weight_short
+            weight_short,
+            tag_line,
+            offset_line,
+            x_line,
+            maint_line
         );
-        for k in 0..18 {
+        for k in 0..19 {
             self.stage_en[k].clock.next = self.clock.val();
             self.stage_en[k].d.next = self.enable_next.val();
         }
         self.mul_x_en.d.next = self.enable_next.val();
         self.mul_xw_en.d.next = self.enable_next.val();
         self.add_en.d.next = self.enable_next.val();
-        for k in 0..17 {
+        self.tag_line.enable_next.next = self.enable_next.val();
+        self.offset_line.enable_next.next = self.enable_next.val();
+        self.x_line.enable_next.next = self.enable_next.val();
+        self.maint_line.enable_next.next = self.enable_next.val();
+        for k in 0..18 {
             self.valid[k].clock.next = self.clock.val();
             self.valid[k].d.next = self.valid[k].q.val();
-            self.tag[k].clock.next = self.clock.val();
-            self.tag[k].d.next = self.tag[k].q.val();
         }
-        for k in 0..15 {
+        for k in 0..16 {
             self.neg[k].clock.next = self.clock.val();
             self.neg[k].d.next = self.neg[k].q.val();
         }
-        for k in 0..14 {
-            self.offset[k].clock.next = self.clock.val();
-            self.offset[k].d.next = self.offset[k].q.val();
+        for k in 0..2 {
+            self.tag_late[k].clock.next = self.clock.val();
+            self.tag_late[k].d.next = self.tag_late[k].q.val();
         }
-        for k in 0..6 {
-            self.maint[k].clock.next = self.clock.val();
-            self.maint[k].d.next = self.maint[k].q.val();
-        }
-        for k in 0..4 {
-            self.x[k].clock.next = self.clock.val();
-            self.x[k].d.next = self.x[k].q.val();
-        }
+        // The lane's bracket table: caps in the compares, amounts in LUT RAM.
         for b in 0..15 {
-            self.fits[b].clock.next = self.clock.val();
-            self.fits[b].d.next = self.fits[b].q.val();
-        }
-        // The lane's bracket table: caps in registers, amounts in LUT RAM.
-        for b in 0..15 {
-            self.armed_cap[b].clock.next = self.clock.val();
-            self.armed_cap[b].d.next = self.load_brackets.val() & !self.armed_cap[b].q.val();
-            self.cap[b].clock.next = self.clock.val();
-            self.cap[b].d.next = self.cap[b].q.val();
-            if self.armed_cap[b].q.val() {
-                self.cap[b].d.next = self.caps[b].val();
-            }
+            self.compare[b].clock.next = self.clock.val();
+            self.compare[b].enable_next.next = self.enable_next.val();
+            self.compare[b].load.next = self.load_brackets.val();
+            self.compare[b].cap.next = self.caps[b].val();
         }
         self.maint_lo.load.next = self.load_brackets.val();
         self.maint_hi.load.next = self.load_brackets.val();
@@ -306,7 +292,6 @@ impl Logic for Lane {
         self.add.enable.next = self.add_en.q.val();
 
         // S1: |Q| ≤ 2^31 − 1, so −Q is exact modulo 2^31: a 31-bit negate.
-        // sext(T): 108 → 110 bits.
         self.qty_bits.next = unsigned_cast(self.in_qty.val());
         self.qty_low.next = self.qty_bits.val().get_bits::<QTY>(0);
         if self.qty_bits.val().get_bit(31) {
@@ -315,50 +300,28 @@ impl Logic for Lane {
         } else {
             self.qty_abs.next = self.qty_low.val();
         }
-        // Sign-extended by hand on unsigned bits: rust-hdl's simulated
-        // `signed_bit_cast` does not terminate on the most negative value.
-        self.offset_bits.next = unsigned_cast(self.in_offset.val());
-        self.offset_sign.next = self.offset_bits.val().get_bits::<1>(107);
-        self.offset_ext.next = bit_cast::<SUM, OFFSET>(self.offset_bits.val())
-            | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 108)
-            | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 109);
+        self.tag_line.d.next = self.in_tag.val();
+        self.offset_line.d.next = unsigned_cast(self.in_offset.val());
 
         // S2–S5: X = |Q|·P, 31 × 32 → 63 bits.
         self.mul_x.a.next = self.abs_qty.q.val();
         self.mul_x.b.next = self.price.val();
 
-        // S6: the copies of X.
+        // S6–S8: the compares, and X on its way to the second product.
         self.x_wide.next = bit_cast::<64, NOTIONAL>(self.mul_x.y.val());
-        for g in 0..5 {
-            self.x_copy[g].clock.next = self.clock.val();
-            self.x_copy[g].enable.next = self.stage_en[5].q.val();
-            self.x_copy[g].d.next = self.x_wide.val();
+        for b in 0..15 {
+            self.compare[b].x.next = self.x_wide.val();
         }
-        // S7: 63 − 63 → 64 bits; bit 63 is the borrow. Copy g feeds brackets 3g .. 3g + 2.
-        for b in 0..3 {
-            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[0].q.val();
-        }
-        for b in 3..6 {
-            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[1].q.val();
-        }
-        for b in 6..9 {
-            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[2].q.val();
-        }
-        for b in 9..12 {
-            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[3].q.val();
-        }
-        for b in 12..15 {
-            self.cap_less_x[b].next = self.cap[b].q.val() - self.x_copy[4].q.val();
-        }
+        self.x_line.d.next = self.mul_x.y.val();
 
-        // S8: the first bracket with X ≤ cap wins: the first row with a
+        // S9: the first bracket with X ≤ cap wins: the first row with a
         // bracket that fits (the padded table always fits at bracket 15, so
         // row 3 is the default), and the first such bracket within it.
         for m in 0..3 {
-            self.row_fits[m].next = self.fits[4 * m].q.val()
-                | self.fits[4 * m + 1].q.val()
-                | self.fits[4 * m + 2].q.val()
-                | self.fits[4 * m + 3].q.val();
+            self.row_fits[m].next = self.compare[4 * m].fits.val()
+                | self.compare[4 * m + 1].fits.val()
+                | self.compare[4 * m + 2].fits.val()
+                | self.compare[4 * m + 3].fits.val();
         }
         // Two-bit "first of f0, f1, f2, else 3", bit by bit (no literals, so
         // no widths for the Verilog to get wrong).
@@ -366,9 +329,10 @@ impl Logic for Lane {
         self.row_lo.next =
             !self.row_fits[0].val() & (self.row_fits[1].val() | !self.row_fits[2].val());
         for m in 0..4 {
-            self.first_hi[m].next = !self.fits[4 * m].q.val() & !self.fits[4 * m + 1].q.val();
-            self.first_lo[m].next = !self.fits[4 * m].q.val()
-                & (self.fits[4 * m + 1].q.val() | !self.fits[4 * m + 2].q.val());
+            self.first_hi[m].next =
+                !self.compare[4 * m].fits.val() & !self.compare[4 * m + 1].fits.val();
+            self.first_lo[m].next = !self.compare[4 * m].fits.val()
+                & (self.compare[4 * m + 1].fits.val() | !self.compare[4 * m + 2].fits.val());
         }
         if self.row_fits[0].val() {
             self.bank_hi.next = self.first_hi[0].val();
@@ -391,24 +355,31 @@ impl Logic for Lane {
         self.maint_hi.select_next.next = self.select.val();
         self.weight_long.select_next.next = self.select.val();
         self.weight_short.select_next.next = self.select.val();
-        self.maint_lo.select_enable.next = self.stage_en[7].q.val();
-        self.maint_hi.select_enable.next = self.stage_en[7].q.val();
-        self.weight_long.select_enable.next = self.stage_en[7].q.val();
-        self.weight_short.select_enable.next = self.stage_en[7].q.val();
-        // S9: the selected amounts (`maint` is two fields).
+        self.maint_lo.select_enable.next = self.stage_en[8].q.val();
+        self.maint_hi.select_enable.next = self.stage_en[8].q.val();
+        self.weight_long.select_enable.next = self.stage_en[8].q.val();
+        self.weight_short.select_enable.next = self.stage_en[8].q.val();
+        // S10: the selected amounts (`maint` is two fields).
         self.maint_value.next = bit_cast::<MAINT, MAINT_LO>(self.maint_lo.value.val())
             | (bit_cast::<MAINT, MAINT_HI>(self.maint_hi.value.val()) << 56);
+        self.maint_line.d.next = self.maint_value.val();
 
-        // S10–S14: X·W, 63 × 37 → 100 bits.
-        self.mul_xw.a.next = self.x[3].q.val();
+        // S11–S15: X·W, 63 × 37 → 100 bits.
+        self.mul_xw.a.next = self.x_line.q.val();
         self.mul_xw.b.next = self.weight.q.val();
 
-        // S15: ~T + ~A + Y, each 110 bits (A and XW zero-extended).
-        self.t_inv.next = !self.offset[13].q.val();
-        self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint[5].q.val());
+        // S16: ~sext(T) + ~A + Y, each 110 bits (A and XW zero-extended).
+        // Sign-extended by hand on unsigned bits: rust-hdl's simulated
+        // `signed_bit_cast` does not terminate on the most negative value.
+        self.offset_sign.next = self.offset_line.q.val().get_bits::<1>(107);
+        self.offset_ext.next = bit_cast::<SUM, OFFSET>(self.offset_line.q.val())
+            | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 108)
+            | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 109);
+        self.t_inv.next = !self.offset_ext.val();
+        self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint_line.q.val());
         self.a_inv.next = !self.a_ext.val();
         self.xw_ext.next = bit_cast::<SUM, PRODUCT>(self.mul_xw.y.val());
-        if self.neg[13].q.val() {
+        if self.neg[14].q.val() {
             self.xw_sel.next = self.xw_ext.val();
         } else {
             self.xw_sel.next = !self.xw_ext.val();
@@ -421,78 +392,54 @@ impl Logic for Lane {
             << 1)
             | 1;
 
-        // S16–S17: s + c + σ, where σ = 1 for long positions.
+        // S17–S18: s + c + σ, where σ = 1 for long positions.
         self.add.a.next = self.save_s.q.val();
         self.add.b.next = self.save_c.q.val();
-        self.add.cin.next = !self.neg[14].q.val();
+        self.add.cin.next = !self.neg[15].q.val();
 
         // S1.
         if self.stage_en[0].q.val() {
             self.valid[0].d.next = self.in_valid.val();
-            self.tag[0].d.next = self.in_tag.val();
             self.neg[0].d.next = self.qty_bits.val().get_bit(31);
             self.abs_qty.d.next = self.qty_abs.val();
-            self.offset[0].d.next = self.offset_ext.val();
         }
         // The side-band delay lines: entry k holds stage k + 1.
-        for k in 1..17 {
+        for k in 1..18 {
             if self.stage_en[k].q.val() {
                 self.valid[k].d.next = self.valid[k - 1].q.val();
-                self.tag[k].d.next = self.tag[k - 1].q.val();
             }
         }
-        for k in 1..15 {
+        for k in 1..16 {
             if self.stage_en[k].q.val() {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
         }
-        for k in 1..14 {
-            if self.stage_en[k].q.val() {
-                self.offset[k].d.next = self.offset[k - 1].q.val();
-            }
-        }
-        // S6: the copies of X above, and X on its way to the second product.
-        if self.stage_en[5].q.val() {
-            self.x[0].d.next = self.mul_x.y.val();
-        }
-        // S7: X ≤ cap_b ⇔ no borrow.
-        if self.stage_en[6].q.val() {
-            for b in 0..15 {
-                self.fits[b].d.next = !self.cap_less_x[b].val().get_bit(63);
-            }
-            self.x[1].d.next = self.x[0].q.val();
-        }
-        // S8: the select registers live in the table fields.
-        if self.stage_en[7].q.val() {
-            self.x[2].d.next = self.x[1].q.val();
-        }
-        // S9: the bracket's amounts and the position's side (`neg[7]` holds S8).
-        if self.stage_en[8].q.val() {
-            self.maint[0].d.next = self.maint_value.val();
-            if self.neg[7].q.val() {
+        // S10: the bracket's weight for the position's side (`neg[8]` holds S9).
+        if self.stage_en[9].q.val() {
+            if self.neg[8].q.val() {
                 self.weight.d.next = self.weight_short.value.val();
             } else {
                 self.weight.d.next = self.weight_long.value.val();
             }
-            self.x[3].d.next = self.x[2].q.val();
         }
-        // `maint` entry k holds stage k + 9.
-        for k in 1..6 {
-            if self.stage_en[k + 8].q.val() {
-                self.maint[k].d.next = self.maint[k - 1].q.val();
-            }
-        }
-        // S15: half-adder step; its free bit 0 adds the second +1.
-        if self.stage_en[14].q.val() {
+        // S16: half-adder step; its free bit 0 adds the second +1.
+        if self.stage_en[15].q.val() {
             self.save_s.d.next = self.s1.val() ^ self.c1.val();
             self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
         }
-        // S18: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
+        // S17, S18: the tag after its LUT RAM line.
+        if self.stage_en[16].q.val() {
+            self.tag_late[0].d.next = self.tag_line.q.val();
+        }
         if self.stage_en[17].q.val() {
-            self.valid_out.d.next = self.valid[16].q.val();
-            self.tag_out.d.next = self.tag[16].q.val();
+            self.tag_late[1].d.next = self.tag_late[0].q.val();
+        }
+        // S19: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
+        if self.stage_en[18].q.val() {
+            self.valid_out.d.next = self.valid[17].q.val();
+            self.tag_out.d.next = self.tag_late[1].q.val();
             self.shortfall_out.d.next = self.add.sum.val();
-            self.hit_out.d.next = self.valid[16].q.val()
+            self.hit_out.d.next = self.valid[17].q.val()
                 && !self.add.sum.val().get_bit(109)
                 && (self.add.sum.val().any() || self.at_equal.val());
         }

@@ -1,4 +1,6 @@
 //! liqscan-hw
+pub mod compare;
+pub mod delay;
 pub mod dsp;
 pub mod fanout;
 pub mod lane;

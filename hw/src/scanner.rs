@@ -16,7 +16,7 @@
 //!   it holds the whole table (edge 7 after the tick) and writes the
 //!   amounts into its own LUT RAM table from the chain's last place, one row
 //!   of four brackets per edge (edges 7 to 10, see [`crate::table`]), long
-//!   before the first row's read of them is sampled (edge 18), so compares and selects
+//!   before the first row's read of them is sampled (edge 19), so compares and selects
 //!   never reach across the chip and no enable spans the shared registers.
 //! * Every memory registers its read address, its read enable and its write
 //!   port beside its blocks and reads through two more registers
@@ -77,7 +77,7 @@
 //! result of the scan is presented before the `done` cycle.
 //!
 //! `D = ISSUE_STEP + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY + 1`
-//! (= 28): five steps to fetch the region and compute the scan geometry (the
+//! (= 29): five steps to fetch the region and compute the scan geometry (the
 //! bracket table is fetched alongside), the slot memory's three read
 //! registers, one register stage that carries the slot data to its lane, the
 //! lane, and one edge for the registered valid-bit clear of the last row.

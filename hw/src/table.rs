@@ -48,9 +48,10 @@ pub struct TableField<const W: usize> {
     /// synthesis keeps each beside its RAMs.
     write: [DFF<bool>; ROWS],
     writing: Signal<Local, bool>,
-    /// The row written on the next edge: counts the write edges and so
-    /// wraps back to 0 after each load.
-    write_row: DFF<Bits<2>>,
+    /// The row written on the next edge, the index of the high `write` flag.
+    write_row: Signal<Local, Bits<2>>,
+    write_row_lo: Signal<Local, bool>,
+    write_row_hi: Signal<Local, bool>,
     select: RegisterCopy<4>,
     row: Signal<Local, Bits<2>>,
     bank: Signal<Local, Bits<2>>,
@@ -63,7 +64,6 @@ impl<const W: usize> Logic for TableField<W> {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(self, clock, select);
-        dff_setup!(self, clock, write_row);
         self.select.enable.next = self.select_enable.val();
         self.select.d.next = self.select_next.val();
 
@@ -79,17 +79,17 @@ impl<const W: usize> Logic for TableField<W> {
             | self.write[1].q.val()
             | self.write[2].q.val()
             | self.write[3].q.val();
-        if self.writing.val() {
-            // A 1-bit literal keeps the Verilog add 2 bits wide.
-            self.write_row.d.next = self.write_row.q.val() + true;
-        }
+        self.write_row_lo.next = self.write[1].q.val() | self.write[3].q.val();
+        self.write_row_hi.next = self.write[2].q.val() | self.write[3].q.val();
+        self.write_row.next = bit_cast::<2, 1>(self.write_row_lo.val().into())
+            | (bit_cast::<2, 1>(self.write_row_hi.val().into()) << 1);
 
         // Bracket j = 4·row + bank lives in RAM `bank` at word `row`.
         self.row.next = self.select.q.val().get_bits::<2>(2);
         self.bank.next = self.select.q.val().get_bits::<2>(0);
         for r in 0..4 {
             self.ram[r].clock.next = self.clock.val();
-            self.ram[r].write_address.next = self.write_row.q.val();
+            self.ram[r].write_address.next = self.write_row.val();
             self.ram[r].write_data.next = self.rows[r].val();
             self.ram[r].write_enable.next = self.writing.val();
             self.ram[r].read_address.next = self.row.val();

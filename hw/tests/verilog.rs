@@ -203,8 +203,8 @@ fn ecp5_memories_are_block_rams_with_output_registers() {
 
 /// A field of a lane's bracket table is LUT RAM on the ECP5: four RAMs of
 /// `ceil(W / 4)` TRELLIS_DPR16X4 each, no block RAM, and beside them only
-/// the write sequencer (four one-hot flags and the 2-bit row counter) and the
-/// 4-bit select copy as registers. Without the ECP5 flow it is one
+/// the write sequencer (four one-hot flags; the row written is their index)
+/// and the 4-bit select copy as registers. Without the ECP5 flow it is one
 /// asynchronous-read memory per bank.
 #[test]
 fn ecp5_table_fields_are_lut_ram() {
@@ -217,7 +217,7 @@ fn ecp5_table_fields_are_lut_ram() {
             "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
              select -assert-count {rams} t:TRELLIS_DPR16X4; \
              select -assert-none t:DP16KD; \
-             select -assert-count 10 t:TRELLIS_FF"
+             select -assert-count 8 t:TRELLIS_FF"
         );
         run_tool(&verilog, "yosys", &["-q", "-p", &script]);
         let script = format!(
@@ -230,4 +230,47 @@ fn ecp5_table_fields_are_lut_ram() {
     check::<56>();
     check::<51>();
     check::<37>();
+}
+
+/// A lane delay line is one LUT RAM deep on the ECP5: `ceil(W / 4)`
+/// TRELLIS_DPR16X4, no block RAM, and as registers only the `W`-bit output,
+/// the two 4-bit pointers and the enable copy.
+#[test]
+fn ecp5_delay_lines_are_lut_ram() {
+    use liqscan_hw::delay::DelayLine;
+
+    fn check<const W: usize, const DEPTH: usize>() {
+        let verilog = generate(&mut DelayLine::<W, DEPTH>::default()).expect("Verilog");
+        let rams = W.div_ceil(4);
+        let registers = W + 4 + 4 + 1;
+        let script = format!(
+            "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
+             select -assert-count {rams} t:TRELLIS_DPR16X4; \
+             select -assert-none t:DP16KD; \
+             select -assert-count {registers} t:TRELLIS_FF"
+        );
+        run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+    }
+    // The lane's lines: the offset, the maintenance amount, X and the tag.
+    check::<108, 15>();
+    check::<107, 6>();
+    check::<63, 5>();
+    check::<32, 16>();
+}
+
+/// A cap compare keeps its own registers on the ECP5 (synthesis must not
+/// merge the lane's fifteen copies of `X`): the enable copy, the load flag,
+/// the 64-bit cap and copy of `X`, the three half results and the fit.
+#[test]
+fn ecp5_cap_compare_keeps_its_registers() {
+    use liqscan_hw::compare::{CapCompare, WIDE};
+
+    let verilog = generate(&mut CapCompare::default()).expect("Verilog");
+    let registers = 1 + 1 + 2 * WIDE + 3 + 1;
+    let script = format!(
+        "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
+         select -assert-count {registers} t:TRELLIS_FF; \
+         select -assert-none t:MULT18X18D t:DP16KD t:TRELLIS_DPR16X4 %u"
+    );
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
 }

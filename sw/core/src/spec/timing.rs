@@ -20,12 +20,13 @@ pub const SIM_SYMBOLS: usize = 4096;
 /// first row is issued (the region table's 3 read registers, then the scan
 /// geometry in two adder steps; the bracket table is fetched alongside), the
 /// slot memory's 3 read registers (address copy, array and output register),
-/// 1 register stage carrying the slot data to the lanes, the lane's 18
-/// stages (the two wide products, the cap compares behind their own copies
-/// of the notional, bracket select, the sum and the sign test)
+/// 1 register stage carrying the slot data to the lanes, the lane's 19
+/// stages (the two wide products, the cap compares in carry-select halves
+/// behind their own copies of the notional, bracket select, the sum and
+/// the sign test)
 /// and 1 for the registered valid-bit clear.
 /// `liqscan_hw::scanner::PIPELINE_DEPTH` asserts it at compile time.
-pub const PIPELINE_DEPTH: u64 = 28;
+pub const PIPELINE_DEPTH: u64 = 29;
 
 /// Cycles a scan of `slots` slots (holes included) takes on `lanes` lanes
 /// when the result stream never back-pressures; each stalled cycle adds one.
