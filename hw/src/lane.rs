@@ -150,8 +150,9 @@ pub struct Lane {
     offset_line: DelayLine<OFFSET, { S_XW }>,
     /// `X`, S5 → S10 (the second product's operand).
     x_line: DelayLine<NOTIONAL, { S_SEL - S_X }>,
-    /// `A_b`, S10 → S15.
-    maint_line: DelayLine<MAINT, { S_XW - S_SEL + 1 }>,
+    /// `A_b`, S10 → S15 (from the `maint` register, so the table's read
+    /// ends in flip-flops and not in the line's LUT RAM write port).
+    maint_line: DelayLine<MAINT, { S_XW - S_SEL }>,
 
     // S1.
     qty_bits: Signal<Local, Bits<QTY_STORE>>,
@@ -183,6 +184,7 @@ pub struct Lane {
     select: Signal<Local, Bits<4>>,
     // S10.
     maint_value: Signal<Local, Bits<MAINT>>,
+    maint: DFF<Bits<MAINT>>,
     weight: DFF<Bits<WEIGHT>>,
     // S11–S15.
     mul_xw: MulProduct,
@@ -221,6 +223,7 @@ impl Logic for Lane {
             self,
             clock,
             abs_qty,
+            maint,
             weight,
             save_s,
             save_c,
@@ -362,7 +365,7 @@ impl Logic for Lane {
         // S10: the selected amounts (`maint` is two fields).
         self.maint_value.next = bit_cast::<MAINT, MAINT_LO>(self.maint_lo.value.val())
             | (bit_cast::<MAINT, MAINT_HI>(self.maint_hi.value.val()) << 56);
-        self.maint_line.d.next = self.maint_value.val();
+        self.maint_line.d.next = self.maint.q.val();
 
         // S11–S15: X·W, 63 × 37 → 100 bits.
         self.mul_xw.a.next = self.x_line.q.val();
@@ -414,8 +417,10 @@ impl Logic for Lane {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
         }
-        // S10: the bracket's weight for the position's side (`neg[8]` holds S9).
+        // S10: the bracket's amount, and its weight for the position's side
+        // (`neg[8]` holds S9).
         if self.stage_en[9].q.val() {
+            self.maint.d.next = self.maint_value.val();
             if self.neg[8].q.val() {
                 self.weight.d.next = self.weight_short.value.val();
             } else {

@@ -43,15 +43,18 @@ pub struct TableField<const W: usize> {
     /// The field of the selected bracket: combinational from the select
     /// register and the RAMs.
     pub value: Signal<Out, Bits<W>>,
-    /// One-hot: row `m` is written on the edge after `write[m]` goes high.
-    /// `write[0]` clears itself, so no two fields' sequencers are alike and
-    /// synthesis keeps each beside its RAMs.
-    write: [DFF<bool>; ROWS],
-    writing: Signal<Local, bool>,
-    /// The row written on the next edge, the index of the high `write` flag.
+    /// One-hot: row `m` is written on the edge after `write[m]` goes high
+    /// (`m` < 3; row 3 follows `write[2]`). `write[0]` clears itself, so no
+    /// two fields' sequencers are alike and synthesis keeps each beside its
+    /// RAMs.
+    write: [DFF<bool>; ROWS - 1],
+    /// A row is written on the next edge. This and the row are registers of
+    /// their own, so the RAMs' write ports hang on flip-flops, not on logic.
+    writing: DFF<bool>,
+    /// The row written on the next edge, as two bits.
+    write_row_lo: DFF<bool>,
+    write_row_hi: DFF<bool>,
     write_row: Signal<Local, Bits<2>>,
-    write_row_lo: Signal<Local, bool>,
-    write_row_hi: Signal<Local, bool>,
     select: RegisterCopy<4>,
     row: Signal<Local, Bits<2>>,
     bank: Signal<Local, Bits<2>>,
@@ -64,25 +67,27 @@ impl<const W: usize> Logic for TableField<W> {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(self, clock, select);
+        dff_setup!(self, clock, writing, write_row_lo, write_row_hi);
         self.select.enable.next = self.select_enable.val();
         self.select.d.next = self.select_next.val();
 
         // The write sequencer: arm, then rows 0..3 on consecutive edges.
-        for m in 0..4 {
+        // `writing` and the row are computed a cycle ahead from the flags'
+        // next values: write[1..3] take write[0..2], and row 3 follows write[2].
+        for m in 0..3 {
             self.write[m].clock.next = self.clock.val();
         }
         self.write[0].d.next = self.load.val() & !self.write[0].q.val();
         self.write[1].d.next = self.write[0].q.val();
         self.write[2].d.next = self.write[1].q.val();
-        self.write[3].d.next = self.write[2].q.val();
-        self.writing.next = self.write[0].q.val()
+        self.writing.d.next = (self.load.val() & !self.write[0].q.val())
+            | self.write[0].q.val()
             | self.write[1].q.val()
-            | self.write[2].q.val()
-            | self.write[3].q.val();
-        self.write_row_lo.next = self.write[1].q.val() | self.write[3].q.val();
-        self.write_row_hi.next = self.write[2].q.val() | self.write[3].q.val();
-        self.write_row.next = bit_cast::<2, 1>(self.write_row_lo.val().into())
-            | (bit_cast::<2, 1>(self.write_row_hi.val().into()) << 1);
+            | self.write[2].q.val();
+        self.write_row_lo.d.next = self.write[0].q.val() | self.write[2].q.val();
+        self.write_row_hi.d.next = self.write[1].q.val() | self.write[2].q.val();
+        self.write_row.next = bit_cast::<2, 1>(self.write_row_lo.q.val().into())
+            | (bit_cast::<2, 1>(self.write_row_hi.q.val().into()) << 1);
 
         // Bracket j = 4·row + bank lives in RAM `bank` at word `row`.
         self.row.next = self.select.q.val().get_bits::<2>(2);
@@ -91,7 +96,7 @@ impl<const W: usize> Logic for TableField<W> {
             self.ram[r].clock.next = self.clock.val();
             self.ram[r].write_address.next = self.write_row.val();
             self.ram[r].write_data.next = self.rows[r].val();
-            self.ram[r].write_enable.next = self.writing.val();
+            self.ram[r].write_enable.next = self.writing.q.val();
             self.ram[r].read_address.next = self.row.val();
         }
         if self.bank.val().get_bit(1) {

@@ -203,8 +203,8 @@ fn ecp5_memories_are_block_rams_with_output_registers() {
 
 /// A field of a lane's bracket table is LUT RAM on the ECP5: four RAMs of
 /// `ceil(W / 4)` TRELLIS_DPR16X4 each, no block RAM, and beside them only
-/// the write sequencer (four one-hot flags; the row written is their index)
-/// and the 4-bit select copy as registers. Without the ECP5 flow it is one
+/// the write sequencer (three one-hot flags, the write enable and the 2-bit
+/// row) and the 4-bit select copy as registers. Without the ECP5 flow it is one
 /// asynchronous-read memory per bank.
 #[test]
 fn ecp5_table_fields_are_lut_ram() {
@@ -217,7 +217,7 @@ fn ecp5_table_fields_are_lut_ram() {
             "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
              select -assert-count {rams} t:TRELLIS_DPR16X4; \
              select -assert-none t:DP16KD; \
-             select -assert-count 8 t:TRELLIS_FF"
+             select -assert-count 10 t:TRELLIS_FF"
         );
         run_tool(&verilog, "yosys", &["-q", "-p", &script]);
         let script = format!(
@@ -253,7 +253,7 @@ fn ecp5_delay_lines_are_lut_ram() {
     }
     // The lane's lines: the offset, the maintenance amount, X and the tag.
     check::<108, 15>();
-    check::<107, 6>();
+    check::<107, 5>();
     check::<63, 5>();
     check::<32, 16>();
 }
