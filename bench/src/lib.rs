@@ -18,7 +18,7 @@ use report::Case;
 /// Default clock for converting the circuit's cycles to ns.
 /// The 1-lane FPGA build's routed clock in the timing harness (scripts/synth.sh,
 /// nextpnr-ecp5, LFE5UM-85F-8); the 8-lane build's figure replaces it once routed.
-pub const DEFAULT_CLOCK_MHZ: f64 = 121.9;
+pub const DEFAULT_CLOCK_MHZ: f64 = 163.8;
 
 /// A backend the bench can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
