@@ -28,9 +28,9 @@
 //! S19     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
 //! ```
 //!
-//! `T`, `X` (S5 → S10), `A` (S10 → S15) and the tag ride along in LUT RAM
-//! delay lines ([`crate::delay`]); only the one-bit `valid` and side lines
-//! are registers.
+//! `T`, `X` (S5 → S10), `A` (S10 → S15) and the tag (to S16) ride along in
+//! LUT RAM delay lines ([`crate::delay`]); only the one-bit `valid` and side
+//! lines and the tag's last two stages are registers.
 //!
 //! 16 multipliers per lane. A cycle after one with `enable_next` low
 //! freezes every stage, so a stall cycle delays every result by exactly one

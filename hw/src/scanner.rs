@@ -16,8 +16,9 @@
 //!   it holds the whole table (edge 7 after the tick) and writes the
 //!   amounts into its own LUT RAM table from the chain's last place, one row
 //!   of four brackets per edge (edges 7 to 10, see [`crate::table`]), long
-//!   before the first row's read of them is sampled (edge 19), so compares and selects
-//!   never reach across the chip and no enable spans the shared registers.
+//!   before the first row's read of them is sampled (edge 19), so compares
+//!   and selects never reach across the chip and no enable spans the shared
+//!   registers.
 //! * Every memory registers its read address, its read enable and its write
 //!   port beside its blocks and reads through two more registers
 //!   ([`READ_LATENCY`] = 3; on the ECP5 the last is the block RAM's own
