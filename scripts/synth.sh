@@ -158,9 +158,9 @@ if place_only:
                if m.get("attributes", {}).get("top"))
     where = {}
     for name, cell in top["cells"].items():
-        bel = re.match(r"X(\d+)/Y(\d+)/", cell.get("attributes", {}).get("NEXTPNR_BEL", ""))
-        if bel:
-            where[name] = (int(bel[1]), int(bel[2]), cell["type"])
+        site = re.match(r"X(\d+)/Y(\d+)/", cell.get("attributes", {}).get("NEXTPNR_BEL", ""))
+        if site:
+            where[name] = (int(site[1]), int(site[2]), cell["type"])
     driver, loads = {}, {}
     for name, cell in top["cells"].items():
         if name not in where:

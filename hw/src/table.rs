@@ -48,6 +48,8 @@ pub struct TableField<const W: usize> {
     /// two fields' sequencers are alike and synthesis keeps each beside its
     /// RAMs.
     write: [DFF<bool>; ROWS - 1],
+    /// `load` seen with the sequencer idle: the next edge arms it.
+    arming: Signal<Local, bool>,
     /// A row is written on the next edge. This and the row are registers of
     /// their own, so the RAMs' write ports hang on flip-flops, not on logic.
     writing: DFF<bool>,
@@ -77,10 +79,11 @@ impl<const W: usize> Logic for TableField<W> {
         for m in 0..3 {
             self.write[m].clock.next = self.clock.val();
         }
-        self.write[0].d.next = self.load.val() & !self.write[0].q.val();
+        self.arming.next = self.load.val() & !self.write[0].q.val();
+        self.write[0].d.next = self.arming.val();
         self.write[1].d.next = self.write[0].q.val();
         self.write[2].d.next = self.write[1].q.val();
-        self.writing.d.next = (self.load.val() & !self.write[0].q.val())
+        self.writing.d.next = self.arming.val()
             | self.write[0].q.val()
             | self.write[1].q.val()
             | self.write[2].q.val();
