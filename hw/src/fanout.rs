@@ -5,8 +5,11 @@
 //! 70,000 at L = 8) would span the chip and take most of a 150 MHz cycle
 //! in routing alone. Instead each group of registers that sits together (a
 //! lane stage, a multiplier, a group of block RAMs) gets its own
-//! [`EnableCopy`], all loaded from the same value one edge ahead, so
-//! a net reaches only one copy per group and each copy drives only its group.
+//! [`EnableCopy`], so each copy drives only its group. The copies form a
+//! two-level tree: the scanner's enable reaches one first-level copy per
+//! lane (and one for the control), and each of those only its lane's
+//! second-level copies, so no net carries the enable across the chip to
+//! hundreds of loads.
 //!
 //! Synthesis merges registers with the same input into one (yosys's
 //! `opt_merge`, even with `keep` on the register): `(* keep *)` on the

@@ -34,7 +34,7 @@
 //! | port | dir | width | meaning |
 //! |---|---|---|---|
 //! | `clock` | in | 1 | the single clock |
-//! | `at_equal` | in | 1 | config: liquidate at a margin sum of exactly 0 |
+//! | `at_equal` | in | 1 | config: liquidate at a margin sum of exactly 0 (the lanes see it one edge later; hold it during a scan) |
 //! | `pos_wr` | in | 1 | write slot `pos_wr_slot` |
 //! | `pos_wr_slot` | in | 32 | slot number, `< slots` |
 //! | `pos_wr_valid` | in | 1 | slot holds a position (0 = hole) |
@@ -87,14 +87,18 @@
 //! `ISSUE_STEP + k + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY`.
 //!
 //! # Back-pressure
-//! `res_ready` reaches only the result-stream step counter and one register
-//! per group of pipeline registers (see [`crate::fanout`]): the core (memories,
-//! lanes and the issue of rows) runs on those copies, so it sees a stall one
-//! cycle late and may push one more result out of each lane. That result
-//! waits in the lane's skid register, which the ports show while the core is
-//! frozen. The core is never more than one step ahead of the stream, so the
-//! ports present exactly the sequence, cycle for cycle, that a pipeline
-//! frozen by `res_ready` itself would.
+//! `res_ready` reaches only the result-stream step counter and a two-level
+//! tree of registered enable copies (see [`crate::fanout`]): one first-level
+//! copy per lane and one for the control, each feeding the copies of its own
+//! group of pipeline registers. The core (memories, lanes and the issue of
+//! rows) runs on the second level, so it sees a stall two cycles late and may
+//! push up to two more results out of each lane. They wait in the lane's two
+//! skid registers; the ports show the one as many core steps back as the core
+//! is ahead, which the lane's own pair of enable copies tells. The core is
+//! never more than two steps ahead of the stream, nor behind it (the last
+//! busy cycle is always a ready one), so the ports present exactly the
+//! sequence, cycle for cycle, that a pipeline frozen by `res_ready` itself
+//! would.
 
 use rust_hdl::core::ast::{VerilogExpression, VerilogStatement};
 use rust_hdl::prelude::*;
@@ -343,18 +347,33 @@ pub struct Scanner<
     /// registers) since the tick, saturating at `ISSUE_STEP`: three bits, so
     /// every step decode is one LUT.
     cstep: DFF<Bits<3>>,
-    /// The core's clock enable of the next cycle: `res_ready` of this one (or idle).
+    /// `res_ready` of this cycle (or idle): the core's clock enable two cycles later.
     core_next: Signal<Local, bool>,
-    /// Registered copies of the core's enable (see [`crate::fanout`]): the
-    /// control, each lane's memory side and each lane's result side.
+    /// The core's enable in a two-level tree of registered copies (see
+    /// [`crate::fanout`]): `core_next` reaches one first-level copy per lane
+    /// and one for the control, and each of those only its own group's
+    /// second-level copies, so no enable net spans the chip with hundreds
+    /// of loads. The core (control, lanes, memories) runs on the second level.
+    ctl_en_first: EnableCopy,
     ctl_en: EnableCopy,
+    lane_en_first: [EnableCopy; L],
     lane_en: [EnableCopy; L],
+    /// The result side's own pair: `out_en_first` is one edge ahead of the
+    /// core's enable `out_en`, and together they say how far the core has
+    /// run ahead of the stream.
+    out_en_first: [EnableCopy; L],
     out_en: [EnableCopy; L],
-    /// Per lane, the result that last left the lane: shown while the core
-    /// is frozen, as the stream had not taken it.
+    /// Per lane, the last two results that left the lane (`skid` the newer):
+    /// the core runs up to two steps ahead of the stream, and these are what
+    /// the stream has not taken yet.
     skid_hit: [DFF<bool>; L],
     skid_slot: [DFF<Word>; L],
     skid_shortfall: [DFF<Shortfall>; L],
+    skid2_hit: [DFF<bool>; L],
+    skid2_slot: [DFF<Word>; L],
+    skid2_shortfall: [DFF<Shortfall>; L],
+    /// Each lane's copy of `at_equal`, beside its result stage.
+    lane_at_equal: [EnableCopy; L],
     cycles_r: DFF<Word>,
     /// `step` of the last busy cycle: `ceil(n/L) + D − 1`.
     last_step: DFF<Word>,
@@ -517,12 +536,19 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             step: Default::default(),
             cstep: Default::default(),
             core_next: Default::default(),
+            ctl_en_first: Default::default(),
             ctl_en: Default::default(),
+            lane_en_first: std::array::from_fn(|_| Default::default()),
             lane_en: std::array::from_fn(|_| Default::default()),
+            out_en_first: std::array::from_fn(|_| Default::default()),
             out_en: std::array::from_fn(|_| Default::default()),
             skid_hit: std::array::from_fn(|_| Default::default()),
             skid_slot: std::array::from_fn(|_| Default::default()),
             skid_shortfall: std::array::from_fn(|_| Default::default()),
+            skid2_hit: std::array::from_fn(|_| Default::default()),
+            skid2_slot: std::array::from_fn(|_| Default::default()),
+            skid2_shortfall: std::array::from_fn(|_| Default::default()),
+            lane_at_equal: std::array::from_fn(|_| Default::default()),
             cycles_r: Default::default(),
             last_step: Default::default(),
             sym: Default::default(),
@@ -687,8 +713,11 @@ mod kernel {
                 self.brk[j].d.next = self.brk[j - 4].q.val();
             }
             for i in 0..L {
+                self.lane_en_first[i].clock.next = self.clock.val();
                 self.lane_en[i].clock.next = self.clock.val();
+                self.out_en_first[i].clock.next = self.clock.val();
                 self.out_en[i].clock.next = self.clock.val();
+                self.lane_at_equal[i].clock.next = self.clock.val();
                 self.lane_row[i].clock.next = self.clock.val();
                 self.lane_row[i].d.next = self.lane_row[i].q.val();
                 self.lane_slot[i].clock.next = self.clock.val();
@@ -725,17 +754,26 @@ mod kernel {
                 self.skid_slot[i].d.next = self.skid_slot[i].q.val();
                 self.skid_shortfall[i].clock.next = self.clock.val();
                 self.skid_shortfall[i].d.next = self.skid_shortfall[i].q.val();
+                self.skid2_hit[i].clock.next = self.clock.val();
+                self.skid2_hit[i].d.next = self.skid2_hit[i].q.val();
+                self.skid2_slot[i].clock.next = self.clock.val();
+                self.skid2_slot[i].d.next = self.skid2_slot[i].q.val();
+                self.skid2_shortfall[i].clock.next = self.clock.val();
+                self.skid2_shortfall[i].d.next = self.skid2_shortfall[i].q.val();
             }
 
             // Handshakes. The result stream's step advances only while it is
-            // ready. The core (memories, lanes, issue) runs on a registered
-            // copy of that enable, one cycle late: it may be one step ahead, and
-            // the result it pushed out meanwhile waits in the lane's skid register.
+            // ready. The core (memories, lanes, issue) runs on registered
+            // copies of that enable, two cycles late: it may be up to two
+            // steps ahead, and the results it pushed out meanwhile wait in
+            // the lane's skid registers.
             self.accept.next = self.tick_valid.val() & !self.busy_r.q.val();
             self.enable.next = self.res_ready.val();
             self.core_next.next = self.res_ready.val() | !self.busy_r.q.val();
+            self.ctl_en_first.clock.next = self.clock.val();
+            self.ctl_en_first.d.next = self.core_next.val();
             self.ctl_en.clock.next = self.clock.val();
-            self.ctl_en.d.next = self.core_next.val();
+            self.ctl_en.d.next = self.ctl_en_first.q.val();
             self.loading.next = self.step.q.val() < self.issue_step.val();
             self.copy_brackets.d.next =
                 self.busy_r.q.val() & (self.fetch.q.val() == self.copy_step.val());
@@ -871,8 +909,11 @@ mod kernel {
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
             for i in 0..L {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
-                self.lane_en[i].d.next = self.core_next.val();
-                self.out_en[i].d.next = self.core_next.val();
+                self.lane_en_first[i].d.next = self.core_next.val();
+                self.lane_en[i].d.next = self.lane_en_first[i].q.val();
+                self.out_en_first[i].d.next = self.core_next.val();
+                self.out_en[i].d.next = self.out_en_first[i].q.val();
+                self.lane_at_equal[i].d.next = self.at_equal.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
                 self.pos_wr_lane[i].next = self.pos_wr.val()
                     & self.host_turn.val()
@@ -910,8 +951,11 @@ mod kernel {
                     self.m2_offset[i].d.next = self.offset_mem[i].read_data.val();
                 }
                 // The result side: what leaves the lane is kept in the skid
-                // register, and clears its valid bit on the next core edge.
+                // registers, and clears its valid bit on the next core edge.
                 if self.out_en[i].q.val() {
+                    self.skid2_hit[i].d.next = self.skid_hit[i].q.val();
+                    self.skid2_slot[i].d.next = self.skid_slot[i].q.val();
+                    self.skid2_shortfall[i].d.next = self.skid_shortfall[i].q.val();
                     self.skid_hit[i].d.next = self.hit[i].val();
                     self.skid_slot[i].d.next = self.lanes[i].out_tag.val();
                     self.skid_shortfall[i].d.next = self.lanes[i].out_shortfall.val();
@@ -921,20 +965,20 @@ mod kernel {
 
                 self.qty_mem[i].clock.next = self.clock.val();
                 self.qty_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.qty_mem[i].read_enable_next.next = self.core_next.val();
+                self.qty_mem[i].read_enable_next.next = self.lane_en_first[i].q.val();
                 self.qty_mem[i].write_address.next = self.pos_row.val();
                 self.qty_mem[i].write_data.next = self.pos_wr_qty.val();
                 self.qty_mem[i].write_enable.next = self.pos_wr_lane[i].val();
                 self.offset_mem[i].clock.next = self.clock.val();
                 self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.offset_mem[i].read_enable_next.next = self.core_next.val();
+                self.offset_mem[i].read_enable_next.next = self.lane_en_first[i].q.val();
                 self.offset_mem[i].write_address.next = self.pos_row.val();
                 self.offset_mem[i].write_data.next = self.pos_wr_offset.val();
                 self.offset_mem[i].write_enable.next = self.pos_wr_lane[i].val();
 
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.valid_mem[i].read_enable_next.next = self.core_next.val();
+                self.valid_mem[i].read_enable_next.next = self.lane_en_first[i].q.val();
                 if self.busy_r.q.val() {
                     self.valid_mem[i].write_address.next = self.wb_addr[i].q.val();
                     self.valid_mem[i].write_data.next = false;
@@ -947,8 +991,8 @@ mod kernel {
                 }
 
                 self.lanes[i].clock.next = self.clock.val();
-                self.lanes[i].enable_next.next = self.core_next.val();
-                self.lanes[i].at_equal.next = self.at_equal.val();
+                self.lanes[i].enable_next.next = self.lane_en_first[i].q.val();
+                self.lanes[i].at_equal.next = self.lane_at_equal[i].q.val();
                 self.lanes[i].load_brackets.next = self.copy_brackets.q.val();
                 self.lanes[i].price.next = self.price.q.val();
                 self.lanes[i].in_valid.next = self.m2_live[i].q.val();
@@ -956,16 +1000,22 @@ mod kernel {
                 self.lanes[i].in_qty.next = self.m2_qty[i].q.val();
                 self.lanes[i].in_offset.next = self.m2_offset[i].q.val();
 
-                // While the core runs the stream sees the lane; while it is
-                // frozen, the result the stream did not take.
-                if self.out_en[i].q.val() {
+                // The core is ahead of the stream by one step for each of the
+                // last two cycles with `res_ready` low (`out_en_first` and
+                // `out_en` low): the stream sees the lane, or the result
+                // that many core steps back.
+                if self.out_en_first[i].q.val() & self.out_en[i].q.val() {
                     self.res_valid[i].next = self.hit[i].val();
                     self.res_slot[i].next = self.lanes[i].out_tag.val();
                     self.res_shortfall[i].next = self.lanes[i].out_shortfall.val();
-                } else {
+                } else if self.out_en_first[i].q.val() | self.out_en[i].q.val() {
                     self.res_valid[i].next = self.skid_hit[i].q.val();
                     self.res_slot[i].next = self.skid_slot[i].q.val();
                     self.res_shortfall[i].next = self.skid_shortfall[i].q.val();
+                } else {
+                    self.res_valid[i].next = self.skid2_hit[i].q.val();
+                    self.res_slot[i].next = self.skid2_slot[i].q.val();
+                    self.res_shortfall[i].next = self.skid2_shortfall[i].q.val();
                 }
             }
             self.busy.next = self.busy_r.q.val();
