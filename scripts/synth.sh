@@ -8,9 +8,9 @@
 #
 # `--place-only` stops after placement (the router takes hours on the 4- and
 # 8-lane builds here), prints nextpnr's estimated clock instead of the routed
-# one and, from the placed netlist, the longest nets: how far (in tiles) each
-# spans from its driver to its farthest load, what drives it and what it
-# reaches. Its output goes to scripts/synth-out/L<LANES>-s<SPEED>-placed/.
+# one and, from the placed netlist, the slowest register-to-register paths
+# as nextpnr's placer estimates them (scripts/placed_paths.py). Its output
+# goes to scripts/synth-out/L<LANES>-s<SPEED>-placed/.
 #
 # SPEED is the part's speed grade (6, 7 or 8: LFE5UM-85F-6/-7/-8). Grade 6,
 # nextpnr's default, caps even a lone registered 16×16 multiply at about
@@ -32,11 +32,12 @@
 # board wraps it with a host interface), so it is placed inside a timing
 # harness (harness.v, generated here from the top module's port list): every
 # input comes from a flip-flop of a shift chain fed by one pin, every output
-# goes to a flip-flop, and their parity leaves on another pin. Every path is
-# then timed from register to register, the result stream's ready (the
-# scanner's clock enable) included, and the clock is on a global network as
-# in a board build (out-of-context placement leaves port paths untimed and the
-# clock on general routing). nextpnr-ecp5 promotes only clocks to globals.
+# is XORed into its own stage of a second shift chain that ends on another
+# pin. Every path is then timed from register to register, the result
+# stream's ready (the scanner's clock enable) included, and the clock is on a
+# global network as in a board build (out-of-context placement leaves port
+# paths untimed and the clock on general routing). nextpnr-ecp5 promotes only
+# clocks to globals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -95,14 +96,16 @@ for name, width in outs:
 ports = ",\n".join(conns)
 with open("harness.v", "w") as f:
     f.write(f"""// Timing harness for `top` (scripts/synth.sh): registered inputs from a
-// shift chain, registered outputs, their parity on one pin.
+// shift chain; the outputs folded into a second shift chain (each output
+// XORed into its own stage), so every output bit reaches one register and
+// no parity tree pulls the outputs of all lanes towards one pin.
 module harness(input clk, input si, output so);
   reg [{n_in - 1}:0] chain;
   always @(posedge clk) chain <= {{chain[{n_in - 2}:0], si}};
   wire [{n_out - 1}:0] result;
   reg [{n_out - 1}:0] result_q;
-  always @(posedge clk) result_q <= result;
-  assign so = ^result_q;
+  always @(posedge clk) result_q <= {{1'b0, result_q[{n_out - 1}:1]}} ^ result;
+  assign so = result_q[0];
   top dut(
     .clock(clk),
 {ports}
@@ -152,49 +155,7 @@ clock = "estimated after placement" if place_only else "routed"
 print(f"max clock           {fmax:.1f} MHz {clock} (target 150)")
 print(f"synthesis / P&R     {synth_s} s / {pnr_s} s")
 if place_only:
-    # The longest placed nets of the scanner (the clock and the harness left
-    # out), one line per net name with its bit and array indices folded.
-    top = next(m for m in json.load(open("placed.json"))["modules"].values()
-               if m.get("attributes", {}).get("top"))
-    where = {}
-    for name, cell in top["cells"].items():
-        site = re.match(r"X(\d+)/Y(\d+)/", cell.get("attributes", {}).get("NEXTPNR_BEL", ""))
-        if site:
-            where[name] = (int(site[1]), int(site[2]), cell["type"])
-    driver, loads = {}, {}
-    for name, cell in top["cells"].items():
-        if name not in where:
-            continue
-        for port, bits in cell["connections"].items():
-            output = cell.get("port_directions", {}).get(port) == "output"
-            for bit in bits:
-                if isinstance(bit, int):
-                    if output:
-                        driver[bit] = (name, port)
-                    else:
-                        loads.setdefault(bit, []).append((name, port))
-    names = {}
-    for name, net in top["netnames"].items():
-        for bit in net["bits"]:
-            if isinstance(bit, int) and len(name) < len(names.get(bit, name + "?")):
-                names[bit] = name
-    spans = []
-    for bit, (cell, port) in driver.items():
-        name = names.get(bit, "")
-        if not name.startswith("dut.") or bit not in loads:
-            continue
-        x, y, kind = where[cell]
-        dist = lambda load: abs(where[load[0]][0] - x) + abs(where[load[0]][1] - y)
-        far = max(loads[bit], key=dist)
-        spans.append((dist(far), len(loads[bit]), name, f"{kind}.{port}", f"{where[far[0]][2]}.{far[1]}"))
-    print("longest placed nets (tiles from the driver to its farthest load, loads, net, from, to)")
-    seen = set()
-    for span in sorted(spans, reverse=True):
-        family = re.sub(r"\[\d+\]|\$\d+", "", span[2])
-        if family not in seen and len(seen) < 15:
-            seen.add(family)
-            print(f"    {span[0]:4} {span[1]:5}  {span[2]}  {span[3]} -> {span[4]}")
-    sys.exit()
+    sys.exit()  # the paths come from placed_paths.py below
 # The worst register-to-register path, step by step (the pin paths of the
 # harness are not the scanner's); steps under 0.1 ns (carry hops) are summed.
 for path in report["critical_paths"]:
@@ -215,3 +176,7 @@ for path in report["critical_paths"]:
         cell = cell if len(cell) <= 64 else cell[:30] + "…" + cell[-30:]
         print(f"    {s['type']:<10} {s['delay']:6.3f} ns  {cell}.{s['to']['port']}")
 EOF
+if [[ -n $place_only ]]; then
+    # The slowest register-to-register paths, from the placed netlist.
+    python3 "$OLDPWD/scripts/placed_paths.py" placed.json 10
+fi

@@ -14,23 +14,29 @@
 //! through one 110-bit carry-select adder.
 //!
 //! Stage `k` holds a position after the `k`-th enabled edge since it was
-//! sampled; the outputs are stage [`Lane::LATENCY`] = 19.
+//! sampled; the outputs are stage [`Lane::LATENCY`] = 21.
 //!
 //! ```text
 //! S1      |Q| (31-bit negate), σ, valid
 //! S2–S5   MulNotional: X = |Q|·P                      (4 DSPs)
 //! S6–S8   15 × CapCompare: X ≤ cap_b   (own copy of X; 33-bit halves; the padded bracket 15 always fits)
-//! S9      b = first bracket with X ≤ cap   (priority encoder, one register copy per table field)
-//! S10     A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
-//! S11–S15 MulProduct: X·W                              (12 DSPs)
-//! S16     carry-save pair of ~sext(T), ~A, ±XW and the constant 2
-//! S17–S18 WideAdder: shortfall                         (≤ 38-bit carry chains)
-//! S19     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
+//! S9      b = first bracket with X ≤ cap   (priority encoder, beside the compares)
+//! S10     b again, one register copy per table field (beside its LUT RAM)
+//! S11     A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
+//! S12–S17 MulProduct: X·W                              (12 DSPs)
+//! S18     carry-save pair of ~sext(T), ~A, ±XW and the constant 2
+//! S19–S20 WideAdder: shortfall and its zero test       (≤ 38-bit carry chains)
+//! S21     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
 //! ```
 //!
-//! `T`, `X` (S5 → S10), `A` (S10 → S15) and the tag (to S16) ride along in
-//! LUT RAM delay lines ([`crate::delay`]); only the one-bit `valid` and side
-//! lines and the tag's last two stages are registers.
+//! The compares sit by the first multiplier and the table by the second,
+//! which spans a row of DSP blocks: S9 and S10 are two stages so that the
+//! way between them is a register-to-register hop.
+//!
+//! `T` (to S15), `X` (S5 → S11), `A` (S11 → S17) and the tag (to S16) ride
+//! along in LUT RAM delay lines ([`crate::delay`], at most 16 deep); only the
+//! one-bit `valid` and side lines and the last stages of `T` and the tag are
+//! registers.
 //!
 //! 16 multipliers per lane. A cycle after one with `enable_next` low
 //! freezes every stage, so a stall cycle delays every result by exactly one
@@ -75,7 +81,8 @@ const S_IN: usize = 1;
 const S_X: usize = S_IN + MulNotional::LATENCY;
 const S_CMP: usize = S_X + CapCompare::LATENCY;
 const S_PICK: usize = S_CMP + 1;
-const S_SEL: usize = S_PICK + 1;
+const S_COPY: usize = S_PICK + 1;
+const S_SEL: usize = S_COPY + 1;
 const S_XW: usize = S_SEL + MulProduct::LATENCY;
 const S_CSA: usize = S_XW + 1;
 const S_SUM: usize = S_CSA + WideAdder::LATENCY;
@@ -86,12 +93,17 @@ const S_OUT: usize = S_SUM + 1;
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
     assert!(MAINT_LO == 56 && MAINT_HI == 51 && compare::WIDE == 64 && TAG_LINE == 16);
-    assert!(S_X == 5 && S_CMP == 8 && S_PICK == 9 && S_SEL == 10);
-    assert!(S_XW == 15 && S_CSA == 16 && S_SUM == 18 && S_OUT == 19);
+    assert!(S_X == 5 && S_CMP == 8 && S_PICK == 9 && S_COPY == 10 && S_SEL == 11);
+    assert!(S_XW == 17 && S_CSA == 18 && S_SUM == 20 && S_OUT == 21);
+    assert!(OFFSET_LINE + OFFSET_LATE == S_XW && TAG_LINE + TAG_LATE == S_OUT - 1);
 };
 
-/// The tag's LUT RAM line reaches S16; two registers take it to S18.
+/// The tag's LUT RAM line reaches S16; four registers take it to S20.
 const TAG_LINE: usize = 16;
+const TAG_LATE: usize = 4;
+/// `T`'s LUT RAM line reaches S15; two registers take it to S17.
+const OFFSET_LINE: usize = 15;
+const OFFSET_LATE: usize = 2;
 
 /// The arithmetic of one lane: see the module docs.
 #[derive(LogicBlock, Default)]
@@ -138,19 +150,22 @@ pub struct Lane {
     mul_x_en: EnableCopy,
     mul_xw_en: EnableCopy,
     add_en: EnableCopy,
+    /// The enable of `shortfall_out`, apart from the rest of the last stage.
+    shortfall_en: EnableCopy,
     // Side-band delay lines in registers: entry k − 1 holds stage k.
     valid: [DFF<bool>; S_SUM],
     /// `Q < 0` (short).
     neg: [DFF<bool>; S_CSA],
     // Delay lines in LUT RAM.
-    /// The tag, S1 → S16, then `tag_late` at S17 and S18.
+    /// The tag, S1 → S16, then `tag_late` at S17 to S20.
     tag_line: DelayLine<TAG, TAG_LINE>,
-    tag_late: [DFF<Bits<TAG>>; 2],
-    /// `T`, S1 → S15 (sign-extended at S16).
-    offset_line: DelayLine<OFFSET, { S_XW }>,
-    /// `X`, S5 → S10 (the second product's operand).
+    tag_late: [DFF<Bits<TAG>>; TAG_LATE],
+    /// `T`, S1 → S15, then `offset_late` at S16 and S17 (sign-extended at S18).
+    offset_line: DelayLine<OFFSET, OFFSET_LINE>,
+    offset_late: [DFF<Bits<OFFSET>>; OFFSET_LATE],
+    /// `X`, S5 → S11 (the second product's operand).
     x_line: DelayLine<NOTIONAL, { S_SEL - S_X }>,
-    /// `A_b`, S10 → S15 (from the `maint` register, so the table's read
+    /// `A_b`, S11 → S17 (from the `maint` register, so the table's read
     /// ends in flip-flops and not in the line's LUT RAM write port).
     maint_line: DelayLine<MAINT, { S_XW - S_SEL }>,
 
@@ -182,13 +197,14 @@ pub struct Lane {
     bank_hi: Signal<Local, bool>,
     bank_lo: Signal<Local, bool>,
     select: Signal<Local, Bits<4>>,
-    // S10.
+    select_q: DFF<Bits<4>>,
+    // S11.
     maint_value: Signal<Local, Bits<MAINT>>,
     maint: DFF<Bits<MAINT>>,
     weight: DFF<Bits<WEIGHT>>,
-    // S11–S15.
+    // S12–S17.
     mul_xw: MulProduct,
-    // S16.
+    // S18.
     offset_sign: Signal<Local, Bits<1>>,
     offset_ext: Signal<Local, Bits<SUM>>,
     t_inv: Signal<Local, Bits<SUM>>,
@@ -200,9 +216,9 @@ pub struct Lane {
     c1: Signal<Local, Bits<SUM>>,
     save_s: DFF<Bits<SUM>>,
     save_c: DFF<Bits<SUM>>,
-    // S17–S18.
+    // S19–S20.
     add: WideAdder,
-    // S19.
+    // S21.
     valid_out: DFF<bool>,
     hit_out: DFF<bool>,
     tag_out: DFF<Bits<TAG>>,
@@ -223,6 +239,7 @@ impl Logic for Lane {
             self,
             clock,
             abs_qty,
+            select_q,
             maint,
             weight,
             save_s,
@@ -241,6 +258,7 @@ impl Logic for Lane {
             mul_x_en,
             mul_xw_en,
             add_en,
+            shortfall_en,
             maint_lo,
             maint_hi,
             weight_long,
@@ -250,28 +268,33 @@ impl Logic for Lane {
             x_line,
             maint_line
         );
-        for k in 0..19 {
+        for k in 0..21 {
             self.stage_en[k].clock.next = self.clock.val();
             self.stage_en[k].d.next = self.enable_next.val();
         }
         self.mul_x_en.d.next = self.enable_next.val();
         self.mul_xw_en.d.next = self.enable_next.val();
         self.add_en.d.next = self.enable_next.val();
+        self.shortfall_en.d.next = self.enable_next.val();
         self.tag_line.enable_next.next = self.enable_next.val();
         self.offset_line.enable_next.next = self.enable_next.val();
         self.x_line.enable_next.next = self.enable_next.val();
         self.maint_line.enable_next.next = self.enable_next.val();
-        for k in 0..18 {
+        for k in 0..20 {
             self.valid[k].clock.next = self.clock.val();
             self.valid[k].d.next = self.valid[k].q.val();
         }
-        for k in 0..16 {
+        for k in 0..18 {
             self.neg[k].clock.next = self.clock.val();
             self.neg[k].d.next = self.neg[k].q.val();
         }
-        for k in 0..2 {
+        for k in 0..4 {
             self.tag_late[k].clock.next = self.clock.val();
             self.tag_late[k].d.next = self.tag_late[k].q.val();
+        }
+        for k in 0..2 {
+            self.offset_late[k].clock.next = self.clock.val();
+            self.offset_late[k].d.next = self.offset_late[k].q.val();
         }
         // The lane's bracket table: caps in the compares, amounts in LUT RAM.
         for b in 0..15 {
@@ -354,35 +377,36 @@ impl Logic for Lane {
             | (bit_cast::<4, 1>(self.bank_hi.val().into()) << 1)
             | (bit_cast::<4, 1>(self.row_lo.val().into()) << 2)
             | (bit_cast::<4, 1>(self.row_hi.val().into()) << 3);
-        self.maint_lo.select_next.next = self.select.val();
-        self.maint_hi.select_next.next = self.select.val();
-        self.weight_long.select_next.next = self.select.val();
-        self.weight_short.select_next.next = self.select.val();
-        self.maint_lo.select_enable.next = self.stage_en[8].q.val();
-        self.maint_hi.select_enable.next = self.stage_en[8].q.val();
-        self.weight_long.select_enable.next = self.stage_en[8].q.val();
-        self.weight_short.select_enable.next = self.stage_en[8].q.val();
-        // S10: the selected amounts (`maint` is two fields).
+        // S10: each table field's own copy of the select.
+        self.maint_lo.select_next.next = self.select_q.q.val();
+        self.maint_hi.select_next.next = self.select_q.q.val();
+        self.weight_long.select_next.next = self.select_q.q.val();
+        self.weight_short.select_next.next = self.select_q.q.val();
+        self.maint_lo.select_enable.next = self.stage_en[9].q.val();
+        self.maint_hi.select_enable.next = self.stage_en[9].q.val();
+        self.weight_long.select_enable.next = self.stage_en[9].q.val();
+        self.weight_short.select_enable.next = self.stage_en[9].q.val();
+        // S11: the selected amounts (`maint` is two fields).
         self.maint_value.next = bit_cast::<MAINT, MAINT_LO>(self.maint_lo.value.val())
             | (bit_cast::<MAINT, MAINT_HI>(self.maint_hi.value.val()) << 56);
         self.maint_line.d.next = self.maint.q.val();
 
-        // S11–S15: X·W, 63 × 37 → 100 bits.
+        // S12–S17: X·W, 63 × 37 → 100 bits.
         self.mul_xw.a.next = self.x_line.q.val();
         self.mul_xw.b.next = self.weight.q.val();
 
-        // S16: ~sext(T) + ~A + Y, each 110 bits (A and XW zero-extended).
+        // S18: ~sext(T) + ~A + Y, each 110 bits (A and XW zero-extended).
         // Sign-extended by hand on unsigned bits: rust-hdl's simulated
         // `signed_bit_cast` does not terminate on the most negative value.
-        self.offset_sign.next = self.offset_line.q.val().get_bits::<1>(107);
-        self.offset_ext.next = bit_cast::<SUM, OFFSET>(self.offset_line.q.val())
+        self.offset_sign.next = self.offset_late[1].q.val().get_bits::<1>(107);
+        self.offset_ext.next = bit_cast::<SUM, OFFSET>(self.offset_late[1].q.val())
             | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 108)
             | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 109);
         self.t_inv.next = !self.offset_ext.val();
         self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint_line.q.val());
         self.a_inv.next = !self.a_ext.val();
         self.xw_ext.next = bit_cast::<SUM, PRODUCT>(self.mul_xw.y.val());
-        if self.neg[14].q.val() {
+        if self.neg[16].q.val() {
             self.xw_sel.next = self.xw_ext.val();
         } else {
             self.xw_sel.next = !self.xw_ext.val();
@@ -395,10 +419,10 @@ impl Logic for Lane {
             << 1)
             | 1;
 
-        // S17–S18: s + c + σ, where σ = 1 for long positions.
+        // S19–S20: s + c + σ, where σ = 1 for long positions.
         self.add.a.next = self.save_s.q.val();
         self.add.b.next = self.save_c.q.val();
-        self.add.cin.next = !self.neg[15].q.val();
+        self.add.cin.next = !self.neg[17].q.val();
 
         // S1.
         if self.stage_en[0].q.val() {
@@ -407,46 +431,62 @@ impl Logic for Lane {
             self.abs_qty.d.next = self.qty_abs.val();
         }
         // The side-band delay lines: entry k holds stage k + 1.
-        for k in 1..18 {
+        for k in 1..20 {
             if self.stage_en[k].q.val() {
                 self.valid[k].d.next = self.valid[k - 1].q.val();
             }
         }
-        for k in 1..16 {
+        for k in 1..18 {
             if self.stage_en[k].q.val() {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
         }
-        // S10: the bracket's amount, and its weight for the position's side
-        // (`neg[8]` holds S9).
-        if self.stage_en[9].q.val() {
+        // S9: the select, registered beside the compares.
+        if self.stage_en[8].q.val() {
+            self.select_q.d.next = self.select.val();
+        }
+        // S11: the bracket's amount, and its weight for the position's side
+        // (`neg[9]` holds S10).
+        if self.stage_en[10].q.val() {
             self.maint.d.next = self.maint_value.val();
-            if self.neg[8].q.val() {
+            if self.neg[9].q.val() {
                 self.weight.d.next = self.weight_short.value.val();
             } else {
                 self.weight.d.next = self.weight_long.value.val();
             }
         }
-        // S16: half-adder step; its free bit 0 adds the second +1.
+        // S16, S17: `T` after its LUT RAM line.
         if self.stage_en[15].q.val() {
+            self.offset_late[0].d.next = self.offset_line.q.val();
+        }
+        if self.stage_en[16].q.val() {
+            self.offset_late[1].d.next = self.offset_late[0].q.val();
+        }
+        // S18: half-adder step; its free bit 0 adds the second +1.
+        if self.stage_en[17].q.val() {
             self.save_s.d.next = self.s1.val() ^ self.c1.val();
             self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
         }
-        // S17, S18: the tag after its LUT RAM line.
+        // S17 to S20: the tag after its LUT RAM line.
         if self.stage_en[16].q.val() {
             self.tag_late[0].d.next = self.tag_line.q.val();
         }
-        if self.stage_en[17].q.val() {
-            self.tag_late[1].d.next = self.tag_late[0].q.val();
+        for k in 1..4 {
+            if self.stage_en[16 + k].q.val() {
+                self.tag_late[k].d.next = self.tag_late[k - 1].q.val();
+            }
         }
-        // S19: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0.
-        if self.stage_en[18].q.val() {
-            self.valid_out.d.next = self.valid[17].q.val();
-            self.tag_out.d.next = self.tag_late[1].q.val();
-            self.shortfall_out.d.next = self.add.sum.val();
-            self.hit_out.d.next = self.valid[17].q.val()
+        // S21: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0 (the
+        // adder's registered zero test).
+        if self.stage_en[20].q.val() {
+            self.valid_out.d.next = self.valid[19].q.val();
+            self.tag_out.d.next = self.tag_late[3].q.val();
+            self.hit_out.d.next = self.valid[19].q.val()
                 && !self.add.sum.val().get_bit(109)
-                && (self.add.sum.val().any() || self.at_equal.val());
+                && (!self.add.zero.val() || self.at_equal.val());
+        }
+        if self.shortfall_en.q.val() {
+            self.shortfall_out.d.next = self.add.sum.val();
         }
         self.out_valid.next = self.valid_out.q.val();
         self.out_hit.next = self.hit_out.q.val();

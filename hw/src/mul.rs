@@ -13,15 +13,18 @@
 //! ```text
 //! WideAdder  (110 + 110 + cin, limbs 37 | 37 | 36)
 //!   A1: lo = a0+b0+cin, mid{0,1} = a1+b1+{0,1}, hi{0,1} = a2+b2+{0,1}
-//!   A2: sum = {hi_c1, mid_c0, lo}  (carry-select: two mux levels)
+//!   A2: sum = {hi_c1, mid_c0, lo}  (carry-select: two mux levels),
+//!       zero = sum == 0  (each candidate limb's zero test, picked the same way)
 //! MulNotional  X = |Q|·P   (31 × 32 → 63)
 //!   M0, M1: pp_ij = q_i·p_j  4 registered DSPs (operand and product registers), 32 bits each
 //!   M2: lo = pp00, hi = pp11, mid = pp01 + pp10     (32-bit add)
 //!   M3: X = {hi,lo} + mid·2^16                      (47-bit add)
 //! MulProduct  X·W   (63 × 37 → 100)
 //!   P0, P1: pp_ij = x_i·w_j  12 registered DSPs, 32 bits each
-//!   P2: six rows of non-overlapping pp's → carry-save pair (3 levels of 3:2)
-//!   P3, P4: WideAdder of the pair
+//!   P2: the pp's in fabric registers (the 12 DSPs span a row of the chip;
+//!       this hop keeps the long way apart from the compressors)
+//!   P3: six rows of non-overlapping pp's → carry-save pair (3 levels of 3:2)
+//!   P4, P5: WideAdder of the pair
 //! ```
 
 use rust_hdl::prelude::*;
@@ -76,6 +79,9 @@ pub struct WideAdder {
     pub cin: Signal<In, bool>,
     /// `a + b + cin`, [`WideAdder::LATENCY`] enabled cycles later.
     pub sum: Signal<Out, Bits<SUM>>,
+    /// `sum == 0`, registered alongside it, so a consumer needs no 110-bit
+    /// OR tree across the adder's spread-out output register.
+    pub zero: Signal<Out, bool>,
     // A1: limb sums with their carry out (bit LIMB); the upper limbs both ways.
     lo: DFF<Bits<{ LIMB + 1 }>>,
     mid0: DFF<Bits<{ LIMB + 1 }>>,
@@ -86,6 +92,10 @@ pub struct WideAdder {
     mid: Signal<Local, Bits<{ LIMB + 1 }>>,
     hi: Signal<Local, Bits<LIMB_HI>>,
     out: DFF<Bits<SUM>>,
+    /// Whether each limb of the sum is zero, picked like the limbs.
+    mid_zero: Signal<Local, bool>,
+    hi_zero: Signal<Local, bool>,
+    zero_q: DFF<bool>,
 }
 
 impl WideAdder {
@@ -96,7 +106,7 @@ impl WideAdder {
 impl Logic for WideAdder {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, lo, mid0, mid1, hi0, hi1, out);
+        dff_setup!(self, clock, lo, mid0, mid1, hi0, hi1, out, zero_q);
         if self.enable.val() {
             // 37 + 37 + 1 → 38 bits.
             self.lo.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
@@ -124,13 +134,28 @@ impl Logic for WideAdder {
         } else {
             self.hi.next = self.hi0.q.val();
         }
+        // The candidates' zero tests run beside the carries that pick them.
+        if self.lo.q.val().get_bit(37) {
+            self.mid_zero.next = !self.mid1.q.val().get_bits::<LIMB>(0).any();
+        } else {
+            self.mid_zero.next = !self.mid0.q.val().get_bits::<LIMB>(0).any();
+        }
+        if self.mid.val().get_bit(37) {
+            self.hi_zero.next = !self.hi1.q.val().any();
+        } else {
+            self.hi_zero.next = !self.hi0.q.val().any();
+        }
         if self.enable.val() {
             // {36, 37, 37} → 110 bits, disjoint fields.
             self.out.d.next = (bit_cast::<SUM, LIMB_HI>(self.hi.val()) << 74)
                 | (bit_cast::<SUM, LIMB>(self.mid.val().get_bits::<LIMB>(0)) << 37)
                 | bit_cast::<SUM, LIMB>(self.lo.q.val().get_bits::<LIMB>(0));
+            self.zero_q.d.next = !self.lo.q.val().get_bits::<LIMB>(0).any()
+                & self.mid_zero.val()
+                & self.hi_zero.val();
         }
         self.sum.next = self.out.q.val();
+        self.zero.next = self.zero_q.q.val();
     }
 }
 
@@ -219,6 +244,8 @@ pub struct MulProduct {
     b_ext: Signal<Local, Bits<48>>,
     /// P0, P1: `pp[3i + j] = a_i·b_j` (16×16 → 32 bits), weight `2^(16(i+j))`.
     pp: [Mul16; 12],
+    /// P2: each pp in a fabric register.
+    pp_q: [DFF<Bits<32>>; 12],
     /// The twelve pp's as six rows whose pp's do not overlap: digit sums
     /// `i + j` even (`row_e*`) and odd (`row_o*`).
     row_e0: Signal<Local, Bits<PRODUCT>>,
@@ -235,7 +262,7 @@ pub struct MulProduct {
     c_o: Signal<Local, Bits<PRODUCT>>,
     s_1: Signal<Local, Bits<PRODUCT>>,
     c_1: Signal<Local, Bits<PRODUCT>>,
-    // P2: the carry-save pair.
+    // P3: the carry-save pair.
     save_s: DFF<Bits<PRODUCT>>,
     save_c: DFF<Bits<PRODUCT>>,
     // P3, P4.
@@ -244,7 +271,7 @@ pub struct MulProduct {
 
 impl MulProduct {
     /// Register stages from inputs to `y`.
-    pub const LATENCY: usize = Mul16::LATENCY + 1 + WideAdder::LATENCY;
+    pub const LATENCY: usize = Mul16::LATENCY + 2 + WideAdder::LATENCY;
     /// 16×16 multipliers (DSP blocks) used.
     pub const MULTIPLIERS: usize = 12;
 }
@@ -265,21 +292,29 @@ impl Logic for MulProduct {
                 self.pp[3 * i + j].b.next = self.b_ext.val().get_bits::<16>(16 * j);
             }
         }
+        // P2.
+        for k in 0..12 {
+            self.pp_q[k].clock.next = self.clock.val();
+            self.pp_q[k].d.next = self.pp_q[k].q.val();
+            if self.enable.val() {
+                self.pp_q[k].d.next = self.pp[k].p.val();
+            }
+        }
         // Even digit sums: {pp22, pp11, pp00}, {pp31, pp02, -}, {pp20, -}.
-        self.row_e0.next = bit_cast::<PRODUCT, 32>(self.pp[0].p.val())
-            | (bit_cast::<PRODUCT, 32>(self.pp[4].p.val()) << 32)
-            | (bit_cast::<PRODUCT, 32>(self.pp[8].p.val()) << 64);
-        self.row_e1.next = (bit_cast::<PRODUCT, 32>(self.pp[2].p.val()) << 32)
-            | (bit_cast::<PRODUCT, 32>(self.pp[10].p.val()) << 64);
-        self.row_e2.next = bit_cast::<PRODUCT, 32>(self.pp[6].p.val()) << 32;
+        self.row_e0.next = bit_cast::<PRODUCT, 32>(self.pp_q[0].q.val())
+            | (bit_cast::<PRODUCT, 32>(self.pp_q[4].q.val()) << 32)
+            | (bit_cast::<PRODUCT, 32>(self.pp_q[8].q.val()) << 64);
+        self.row_e1.next = (bit_cast::<PRODUCT, 32>(self.pp_q[2].q.val()) << 32)
+            | (bit_cast::<PRODUCT, 32>(self.pp_q[10].q.val()) << 64);
+        self.row_e2.next = bit_cast::<PRODUCT, 32>(self.pp_q[6].q.val()) << 32;
         // Odd digit sums, from 2^16: {pp32, pp12, pp01}, {pp21, pp10}, {pp30}.
         // pp32 < 2^20 (15 × 5 significant bits), so row_o0 < 2^100.
-        self.row_o0.next = (bit_cast::<PRODUCT, 32>(self.pp[1].p.val()) << 16)
-            | (bit_cast::<PRODUCT, 32>(self.pp[5].p.val()) << 48)
-            | (bit_cast::<PRODUCT, 32>(self.pp[11].p.val()) << 80);
-        self.row_o1.next = (bit_cast::<PRODUCT, 32>(self.pp[3].p.val()) << 16)
-            | (bit_cast::<PRODUCT, 32>(self.pp[7].p.val()) << 48);
-        self.row_o2.next = bit_cast::<PRODUCT, 32>(self.pp[9].p.val()) << 48;
+        self.row_o0.next = (bit_cast::<PRODUCT, 32>(self.pp_q[1].q.val()) << 16)
+            | (bit_cast::<PRODUCT, 32>(self.pp_q[5].q.val()) << 48)
+            | (bit_cast::<PRODUCT, 32>(self.pp_q[11].q.val()) << 80);
+        self.row_o1.next = (bit_cast::<PRODUCT, 32>(self.pp_q[3].q.val()) << 16)
+            | (bit_cast::<PRODUCT, 32>(self.pp_q[7].q.val()) << 48);
+        self.row_o2.next = bit_cast::<PRODUCT, 32>(self.pp_q[9].q.val()) << 48;
         // 3:2 compressors: s = x^y^z, c = majority(x, y, z)·2.
         self.s_e.next = self.row_e0.val() ^ self.row_e1.val() ^ self.row_e2.val();
         self.c_e.next = ((self.row_e0.val() & self.row_e1.val())
@@ -297,14 +332,14 @@ impl Logic for MulProduct {
             | (self.c_e.val() & self.s_o.val()))
             << 1;
         if self.enable.val() {
-            // P2: the last compressor, registered.
+            // P3: the last compressor, registered.
             self.save_s.d.next = self.s_1.val() ^ self.c_1.val() ^ self.c_o.val();
             self.save_c.d.next = ((self.s_1.val() & self.c_1.val())
                 | (self.s_1.val() & self.c_o.val())
                 | (self.c_1.val() & self.c_o.val()))
                 << 1;
         }
-        // P3, P4: 100 + 100 → 100 bits (zero-extended into the 110-bit adder).
+        // P4, P5: 100 + 100 → 100 bits (zero-extended into the 110-bit adder).
         self.add.enable.next = self.enable.val();
         self.add.a.next = bit_cast::<SUM, PRODUCT>(self.save_s.q.val());
         self.add.b.next = bit_cast::<SUM, PRODUCT>(self.save_c.q.val());

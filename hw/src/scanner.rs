@@ -13,12 +13,14 @@
 //!   banks fill an ECP5's block RAMs far better than sixteen shallow ones.
 //!   Each bank's words run down a chain of four shared registers with no
 //!   clock enable. Each lane copies the caps from the chain on the one edge
-//!   it holds the whole table (edge 7 after the tick) and writes the
+//!   it holds the whole table (edge 8 after the tick) and writes the
 //!   amounts into its own LUT RAM table from the chain's last place, one row
-//!   of four brackets per edge (edges 7 to 10, see [`crate::table`]), long
-//!   before the first row's read of them is sampled (edge 19), so compares
+//!   of four brackets per edge (edges 8 to 11, see [`crate::table`]), long
+//!   before the first row's compares (edge 17) and reads (edge 21), so compares
 //!   and selects never reach across the chip and no enable spans the shared
 //!   registers.
+//! * The symbol-table read address (tick symbol, then the fetch counter) is
+//!   registered once in the control before it reaches the banks.
 //! * Every memory registers its read address, its read enable and its write
 //!   port beside its blocks and reads through two more registers
 //!   ([`READ_LATENCY`] = 3; on the ECP5 the last is the block RAM's own
@@ -78,8 +80,8 @@
 //! result of the scan is presented before the `done` cycle.
 //!
 //! `D = ISSUE_STEP + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY + 1`
-//! (= 29): five steps to fetch the region and compute the scan geometry (the
-//! bracket table is fetched alongside), the slot memory's three read
+//! (= 32): six steps to address and fetch the region and compute the scan
+//! geometry (the bracket table is fetched alongside), the slot memory's three read
 //! registers, one register stage that carries the slot data to its lane, the
 //! lane, and one edge for the registered valid-bit clear of the last row.
 //! Without stalls, row `k` is sampled by the memories on edge
@@ -131,16 +133,20 @@ pub const BRACKET_BANKS: usize = 4;
 /// Brackets per bank and symbol (`log2` of it is the bank address's low bits).
 const BANK_DEPTH: usize = spec::MAX_BRACKETS / BRACKET_BANKS;
 const _: () = assert!(BANK_DEPTH == 4 && BRACKET_BANKS * BANK_DEPTH == spec::MAX_BRACKETS);
+/// The symbol-table read address is registered in the control before it
+/// fans out to the banks' own address registers, spread over the chip.
+const ADDRESS_STAGES: u64 = 1;
 /// Scan steps before the first row is issued: the region leaves its memory
-/// [`READ_LATENCY`]` − 1` steps after the tick, is registered, and the scan
-/// geometry takes two more steps (one adder each).
-pub const ISSUE_STEP: u64 = READ_LATENCY as u64 + 2;
+/// `ADDRESS_STAGES + READ_LATENCY − 1` steps after the tick, is registered,
+/// and the scan geometry takes two more steps (one adder each).
+pub const ISSUE_STEP: u64 = ADDRESS_STAGES + READ_LATENCY as u64 + 2;
 /// The region (and bracket word 0) leaves its memory after this many edges.
-const REGION_STEP: u64 = READ_LATENCY as u64 - 1;
+const REGION_STEP: u64 = ADDRESS_STAGES + READ_LATENCY as u64 - 1;
 /// Bracket word `m` is addressed on edge `m` after the tick and enters the
-/// shared chain `READ_LATENCY` edges later; each edge moves it one place
-/// on. After this edge the chain holds words 3, 2, 1, 0 in places 0..3.
-const TABLE_EDGE: u64 = READ_LATENCY as u64 + BANK_DEPTH as u64 - 1;
+/// shared chain `ADDRESS_STAGES + READ_LATENCY` edges later; each edge moves
+/// it one place on. After this edge the chain holds words 3, 2, 1, 0 in
+/// places 0..3.
+const TABLE_EDGE: u64 = ADDRESS_STAGES + READ_LATENCY as u64 + BANK_DEPTH as u64 - 1;
 /// The fetch counter's value when `copy_brackets` is set: the lanes copy the
 /// chain on the edge after `TABLE_EDGE` (flag, arm, copy).
 const COPY_STEP: u64 = TABLE_EDGE - 2;
@@ -358,6 +364,8 @@ pub struct Scanner<
     ctl_en: EnableCopy,
     lane_en_first: [EnableCopy; L],
     lane_en: [EnableCopy; L],
+    /// The enable of the register stage between the memories and the lane.
+    m2_en: [EnableCopy; L],
     /// The result side's own pair: `out_en_first` is one edge ahead of the
     /// core's enable `out_en`, and together they say how far the core has
     /// run ahead of the stream.
@@ -449,6 +457,9 @@ pub struct Scanner<
     brk_rd_sym_wide: Signal<Local, Bits<BRK_BITS>>,
     brk_rd_m_wide: Signal<Local, Bits<BRK_BITS>>,
     brk_rd_addr: Signal<Local, Bits<BRK_BITS>>,
+    /// The registered read addresses of the region and bracket banks.
+    rd_sym: DFF<Bits<SYM_BITS>>,
+    rd_addr: DFF<Bits<BRK_BITS>>,
     pos_row: Signal<Local, Bits<ROW_BITS>>,
     pos_lane: Signal<Local, Word>,
     /// Host writes are applied this edge: idle and no tick.
@@ -540,6 +551,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             ctl_en: Default::default(),
             lane_en_first: std::array::from_fn(|_| Default::default()),
             lane_en: std::array::from_fn(|_| Default::default()),
+            m2_en: std::array::from_fn(|_| Default::default()),
             out_en_first: std::array::from_fn(|_| Default::default()),
             out_en: std::array::from_fn(|_| Default::default()),
             skid_hit: std::array::from_fn(|_| Default::default()),
@@ -600,6 +612,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             brk_rd_sym_wide: Default::default(),
             brk_rd_m_wide: Default::default(),
             brk_rd_addr: Default::default(),
+            rd_sym: Default::default(),
+            rd_addr: Default::default(),
             pos_row: Default::default(),
             pos_lane: Default::default(),
             host_turn: Default::default(),
@@ -701,7 +715,9 @@ mod kernel {
                 geo_load,
                 geo_end,
                 issuing,
-                fetch
+                fetch,
+                rd_sym,
+                rd_addr
             );
             for j in 0..spec::MAX_BRACKETS {
                 self.brk[j].clock.next = self.clock.val();
@@ -715,6 +731,7 @@ mod kernel {
             for i in 0..L {
                 self.lane_en_first[i].clock.next = self.clock.val();
                 self.lane_en[i].clock.next = self.clock.val();
+                self.m2_en[i].clock.next = self.clock.val();
                 self.out_en_first[i].clock.next = self.clock.val();
                 self.out_en[i].clock.next = self.clock.val();
                 self.lane_at_equal[i].clock.next = self.clock.val();
@@ -795,6 +812,8 @@ mod kernel {
             self.brk_rd_sym_wide.next = bit_cast::<BRK_BITS, SYM_BITS>(self.brk_rd_sym.val());
             self.brk_rd_m_wide.next = bit_cast::<BRK_BITS, 2>(self.brk_rd_m.val());
             self.brk_rd_addr.next = (self.brk_rd_sym_wide.val() << 2) | self.brk_rd_m_wide.val();
+            self.rd_sym.d.next = self.brk_rd_sym.val();
+            self.rd_addr.d.next = self.brk_rd_addr.val();
 
             // Host writes: while idle and not on an accepting edge (a write
             // reaches its memory one edge later, when that tick already reads).
@@ -803,13 +822,13 @@ mod kernel {
             // Region table: read on the accepting edge and on every edge after it (the
             // symbol table reads run free, so no control logic fans out to their blocks).
             self.region_base_mem.clock.next = self.clock.val();
-            self.region_base_mem.read_address.next = self.brk_rd_sym.val();
+            self.region_base_mem.read_address.next = self.rd_sym.q.val();
             self.region_base_mem.read_enable_next.next = true;
             self.region_base_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_base_mem.write_data.next = self.reg_wr_base_row.val();
             self.region_base_mem.write_enable.next = self.reg_wr.val() & self.host_turn.val();
             self.region_count_mem.clock.next = self.clock.val();
-            self.region_count_mem.read_address.next = self.brk_rd_sym.val();
+            self.region_count_mem.read_address.next = self.rd_sym.q.val();
             self.region_count_mem.read_enable_next.next = true;
             self.region_count_mem.write_address.next = self.reg_wr_symbol.val();
             self.region_count_mem.write_data.next = self.reg_wr_count.val();
@@ -834,7 +853,7 @@ mod kernel {
             self.brk_wr_word.next.weight_short = self.brk_wr_weight_short.val();
             for b in 0..BRACKET_BANKS {
                 self.bracket_mem[b].clock.next = self.clock.val();
-                self.bracket_mem[b].read_address.next = self.brk_rd_addr.val();
+                self.bracket_mem[b].read_address.next = self.rd_addr.q.val();
                 self.bracket_mem[b].read_enable_next.next = true;
                 self.bracket_mem[b].write_address.next = self.brk_wr_addr.val();
                 self.bracket_mem[b].write_data.next = self.brk_wr_word.val();
@@ -911,6 +930,7 @@ mod kernel {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
                 self.lane_en_first[i].d.next = self.core_next.val();
                 self.lane_en[i].d.next = self.lane_en_first[i].q.val();
+                self.m2_en[i].d.next = self.lane_en_first[i].q.val();
                 self.out_en_first[i].d.next = self.core_next.val();
                 self.out_en[i].d.next = self.out_en_first[i].q.val();
                 self.lane_at_equal[i].d.next = self.at_equal.val();
@@ -944,6 +964,8 @@ mod kernel {
                     self.s2_tag[i].d.next = self.s1_tag[i].q.val();
                     self.s3_live[i].d.next = self.s2_live[i].q.val();
                     self.s3_tag[i].d.next = self.s2_tag[i].q.val();
+                }
+                if self.m2_en[i].q.val() {
                     self.m2_live[i].d.next =
                         self.s3_live[i].q.val() & self.valid_mem[i].read_data.val();
                     self.m2_tag[i].d.next = self.s3_tag[i].q.val();

@@ -26,7 +26,7 @@ pub const SIM_SYMBOLS: usize = 4096;
 /// the sign test)
 /// and 1 for the registered valid-bit clear.
 /// `liqscan_hw::scanner::PIPELINE_DEPTH` asserts it at compile time.
-pub const PIPELINE_DEPTH: u64 = 29;
+pub const PIPELINE_DEPTH: u64 = 32;
 
 /// Cycles a scan of `slots` slots (holes included) takes on `lanes` lanes
 /// when the result stream never back-pressures; each stalled cycle adds one.
