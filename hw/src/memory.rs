@@ -215,8 +215,9 @@ fn ecp5_tiles(width: usize, address_bits: usize) -> Option<String> {
 // {tiles} DP16KD of {tile_width} bits × {depth} in {groups} groups of up to
 // {GROUP_TILES}. A writes, B reads through the array and output registers
 // (REGMODE_B = OUTREG). Each group registers its own copy of the read
-// enable (CEB, OCEB), the read address and the write port; `keep` stops
-// synthesis from merging the copies.
+// enable (CEB, OCEB), the read address and the write port, each block its
+// own write data; `keep` stops synthesis from merging the copies (the banks
+// of all lanes are written from the same host data).
 wire [{padded_msb}:0] write_bits = {pad};
 wire [{padded_msb}:0] read_bits;
 reg [{groups_msb}:0] enable_g;
@@ -242,7 +243,7 @@ generate
       localparam integer grp = t / {GROUP_TILES};
       wire [17:0] di = {di_value};
       wire [17:0] do_b;
-      always @(posedge clock) write_word[t * {tile_width} +: {tile_width}] <= write_bits[t * {tile_width} +: {tile_width}];
+      (* keep *) always @(posedge clock) write_word[t * {tile_width} +: {tile_width}] <= write_bits[t * {tile_width} +: {tile_width}];
       DP16KD #(
          .DATA_WIDTH_A({tile_width}), .DATA_WIDTH_B({tile_width}),
          .REGMODE_A(\"NOREG\"), .REGMODE_B(\"OUTREG\"),
