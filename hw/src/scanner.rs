@@ -148,8 +148,9 @@ const REGION_STEP: u64 = ADDRESS_STAGES + READ_LATENCY as u64 - 1;
 /// places 0..3.
 const TABLE_EDGE: u64 = ADDRESS_STAGES + READ_LATENCY as u64 + BANK_DEPTH as u64 - 1;
 /// The fetch counter's value when `copy_brackets` is set: the lanes copy the
-/// chain on the edge after `TABLE_EDGE` (flag, arm, copy).
-const COPY_STEP: u64 = TABLE_EDGE - 2;
+/// chain on the edge after `TABLE_EDGE` (flag, the lane's own copy of it,
+/// arm, copy).
+const COPY_STEP: u64 = TABLE_EDGE - 3;
 /// The last value of the fetch counter (it stops there): past the copy step.
 const FETCH_DONE: u64 = COPY_STEP + 1;
 const _: () = assert!(FETCH_DONE < 8 && COPY_STEP >= BANK_DEPTH as u64 - 1);
@@ -382,6 +383,9 @@ pub struct Scanner<
     skid2_shortfall: [DFF<Shortfall>; L],
     /// Each lane's copy of `at_equal`, beside its result stage.
     lane_at_equal: [EnableCopy; L],
+    /// Each lane's copy of `copy_brackets`: one short net per lane into its
+    /// table sequencers and cap registers, not one net across all lanes.
+    lane_copy: [EnableCopy; L],
     cycles_r: DFF<Word>,
     /// `step` of the last busy cycle: `ceil(n/L) + D − 1`.
     last_step: DFF<Word>,
@@ -429,8 +433,9 @@ pub struct Scanner<
     accept: Signal<Local, bool>,
     enable: Signal<Local, bool>,
     loading: Signal<Local, bool>,
-    /// The lanes arm their copy on the next edge and copy the shared chain on
-    /// the one after, when it holds the whole table.
+    /// Each lane takes its own copy of this on the next edge, arms its load
+    /// on the one after and copies the shared chain on the third, when the
+    /// chain holds the whole table.
     copy_brackets: DFF<bool>,
     /// The lanes load their first row and slot on this cycle's enabled edge.
     geo_load: DFF<bool>,
@@ -561,6 +566,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             skid2_slot: std::array::from_fn(|_| Default::default()),
             skid2_shortfall: std::array::from_fn(|_| Default::default()),
             lane_at_equal: std::array::from_fn(|_| Default::default()),
+            lane_copy: std::array::from_fn(|_| Default::default()),
             cycles_r: Default::default(),
             last_step: Default::default(),
             sym: Default::default(),
@@ -735,6 +741,7 @@ mod kernel {
                 self.out_en_first[i].clock.next = self.clock.val();
                 self.out_en[i].clock.next = self.clock.val();
                 self.lane_at_equal[i].clock.next = self.clock.val();
+                self.lane_copy[i].clock.next = self.clock.val();
                 self.lane_row[i].clock.next = self.clock.val();
                 self.lane_row[i].d.next = self.lane_row[i].q.val();
                 self.lane_slot[i].clock.next = self.clock.val();
@@ -934,6 +941,7 @@ mod kernel {
                 self.out_en_first[i].d.next = self.core_next.val();
                 self.out_en[i].d.next = self.out_en_first[i].q.val();
                 self.lane_at_equal[i].d.next = self.at_equal.val();
+                self.lane_copy[i].d.next = self.copy_brackets.q.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
                 self.pos_wr_lane[i].next = self.pos_wr.val()
                     & self.host_turn.val()
@@ -1015,7 +1023,7 @@ mod kernel {
                 self.lanes[i].clock.next = self.clock.val();
                 self.lanes[i].enable_next.next = self.lane_en_first[i].q.val();
                 self.lanes[i].at_equal.next = self.lane_at_equal[i].q.val();
-                self.lanes[i].load_brackets.next = self.copy_brackets.q.val();
+                self.lanes[i].load_brackets.next = self.lane_copy[i].q.val();
                 self.lanes[i].price.next = self.price.q.val();
                 self.lanes[i].in_valid.next = self.m2_live[i].q.val();
                 self.lanes[i].in_tag.next = self.m2_tag[i].q.val();
