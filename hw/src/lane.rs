@@ -24,8 +24,9 @@
 //! S10     b again, one register copy per table field (beside its LUT RAM)
 //! S11     A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
 //! S12–S17 MulProduct: X·W                              (12 DSPs)
-//! S18     carry-save pair of ~sext(T), ~A, ±XW and the constant 2
-//! S19–S20 WideAdder: shortfall and its zero test       (≤ 38-bit carry chains)
+//! S18     carry-save pair of ~sext(T), ~A, ±XW, 1 and σ
+//! S19–S20 WideAdder: shortfall = pair + 1, and the sign of the pair alone
+//!         (shortfall − 1)                               (≤ 38-bit carry chains)
 //! S21     out_shortfall, out_hit = valid ∧ shortfall > 0 (≥ 0 with at_equal)
 //! ```
 //!
@@ -155,7 +156,7 @@ pub struct Lane {
     // Side-band delay lines in registers: entry k − 1 holds stage k.
     valid: [DFF<bool>; S_SUM],
     /// `Q < 0` (short).
-    neg: [DFF<bool>; S_CSA],
+    neg: [DFF<bool>; S_XW],
     // Delay lines in LUT RAM.
     /// The tag, S1 → S16, then `tag_late` at S17 to S20.
     tag_line: DelayLine<TAG, TAG_LINE>,
@@ -284,7 +285,7 @@ impl Logic for Lane {
             self.valid[k].clock.next = self.clock.val();
             self.valid[k].d.next = self.valid[k].q.val();
         }
-        for k in 0..18 {
+        for k in 0..17 {
             self.neg[k].clock.next = self.clock.val();
             self.neg[k].d.next = self.neg[k].q.val();
         }
@@ -419,10 +420,11 @@ impl Logic for Lane {
             << 1)
             | 1;
 
-        // S19–S20: s + c + σ, where σ = 1 for long positions.
+        // S19–S20: s + c + 1, the second +1. Without it the sum is
+        // shortfall − 1, whose sign the adder also gives.
         self.add.a.next = self.save_s.q.val();
         self.add.b.next = self.save_c.q.val();
-        self.add.cin.next = !self.neg[17].q.val();
+        self.add.cin.next = true;
 
         // S1.
         if self.stage_en[0].q.val() {
@@ -436,7 +438,7 @@ impl Logic for Lane {
                 self.valid[k].d.next = self.valid[k - 1].q.val();
             }
         }
-        for k in 1..18 {
+        for k in 1..17 {
             if self.stage_en[k].q.val() {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
@@ -462,10 +464,15 @@ impl Logic for Lane {
         if self.stage_en[16].q.val() {
             self.offset_late[1].d.next = self.offset_late[0].q.val();
         }
-        // S18: half-adder step; its free bit 0 adds the second +1.
+        // S18: half-adder step; its free bit 0 adds σ (1 for long
+        // positions; `neg[16]` holds S17).
         if self.stage_en[17].q.val() {
             self.save_s.d.next = self.s1.val() ^ self.c1.val();
-            self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
+            if self.neg[16].q.val() {
+                self.save_c.d.next = (self.s1.val() & self.c1.val()) << 1;
+            } else {
+                self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
+            }
         }
         // S17 to S20: the tag after its LUT RAM line.
         if self.stage_en[16].q.val() {
@@ -476,14 +483,14 @@ impl Logic for Lane {
                 self.tag_late[k].d.next = self.tag_late[k - 1].q.val();
             }
         }
-        // S21: shortfall > 0 ⇔ sum < 0; shortfall = 0 ⇔ sum = 0 (the
-        // adder's registered zero test).
+        // S21: shortfall ≥ 0 is the sum's sign; shortfall > 0 adds
+        // shortfall − 1 ≥ 0, the sign of the sum without its carry-in.
         if self.stage_en[20].q.val() {
             self.valid_out.d.next = self.valid[19].q.val();
             self.tag_out.d.next = self.tag_late[3].q.val();
             self.hit_out.d.next = self.valid[19].q.val()
                 && !self.add.sum.val().get_bit(109)
-                && (!self.add.zero.val() || self.at_equal.val());
+                && (!self.add.negative_without_cin.val() || self.at_equal.val());
         }
         if self.shortfall_en.q.val() {
             self.shortfall_out.d.next = self.add.sum.val();

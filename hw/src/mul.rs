@@ -13,8 +13,9 @@
 //! ```text
 //! WideAdder  (110 + 110 + cin, limbs 37 | 37 | 36)
 //!   A1: lo = a0+b0+cin, mid{0,1} = a1+b1+{0,1}, hi{0,1} = a2+b2+{0,1}
+//!   A1: also the carry out of a0+b0 alone (the low limb without cin)
 //!   A2: sum = {hi_c1, mid_c0, lo}  (carry-select: two mux levels),
-//!       zero = sum == 0  (each candidate limb's zero test, picked the same way)
+//!       negative_without_cin = bit 109 of a+b (its carry picks the same candidates)
 //! MulNotional  X = |Q|·P   (31 × 32 → 63)
 //!   M0, M1: pp_ij = q_i·p_j  4 registered DSPs (operand and product registers), 32 bits each
 //!   M2: lo = pp00, hi = pp11, mid = pp01 + pp10     (32-bit add)
@@ -79,11 +80,15 @@ pub struct WideAdder {
     pub cin: Signal<In, bool>,
     /// `a + b + cin`, [`WideAdder::LATENCY`] enabled cycles later.
     pub sum: Signal<Out, Bits<SUM>>,
-    /// `sum == 0`, registered alongside it, so a consumer needs no 110-bit
-    /// OR tree across the adder's spread-out output register.
-    pub zero: Signal<Out, bool>,
+    /// Bit `SUM − 1` of `a + b` (the sum without `cin`), registered alongside
+    /// `sum`. With `cin` = 1 it is the sign of `sum − 1`, so a consumer
+    /// tells `sum > 0` from `sum = 0` without a 110-bit zero test.
+    pub negative_without_cin: Signal<Out, bool>,
     // A1: limb sums with their carry out (bit LIMB); the upper limbs both ways.
     lo: DFF<Bits<{ LIMB + 1 }>>,
+    /// Carry out of `a0 + b0` (the low limb without `cin`).
+    lo_carry_without_cin: DFF<bool>,
+    lo_without_cin: Signal<Local, Bits<{ LIMB + 1 }>>,
     mid0: DFF<Bits<{ LIMB + 1 }>>,
     mid1: DFF<Bits<{ LIMB + 1 }>>,
     hi0: DFF<Bits<LIMB_HI>>,
@@ -92,10 +97,9 @@ pub struct WideAdder {
     mid: Signal<Local, Bits<{ LIMB + 1 }>>,
     hi: Signal<Local, Bits<LIMB_HI>>,
     out: DFF<Bits<SUM>>,
-    /// Whether each limb of the sum is zero, picked like the limbs.
-    mid_zero: Signal<Local, bool>,
-    hi_zero: Signal<Local, bool>,
-    zero_q: DFF<bool>,
+    /// The carries of `a + b` into the upper limbs, and its top bit.
+    mid_carry_without_cin: Signal<Local, bool>,
+    sign_without_cin: DFF<bool>,
 }
 
 impl WideAdder {
@@ -106,12 +110,27 @@ impl WideAdder {
 impl Logic for WideAdder {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, lo, mid0, mid1, hi0, hi1, out, zero_q);
+        dff_setup!(
+            self,
+            clock,
+            lo,
+            lo_carry_without_cin,
+            mid0,
+            mid1,
+            hi0,
+            hi1,
+            out,
+            sign_without_cin
+        );
+        // 37 + 37 → 38 bits.
+        self.lo_without_cin.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
+            + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0));
         if self.enable.val() {
             // 37 + 37 + 1 → 38 bits.
             self.lo.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
                 + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0))
                 + self.cin.val();
+            self.lo_carry_without_cin.d.next = self.lo_without_cin.val().get_bit(37);
             // 37 + 37 (+1) → 38 bits.
             self.mid0.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(37))
                 + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37));
@@ -134,28 +153,25 @@ impl Logic for WideAdder {
         } else {
             self.hi.next = self.hi0.q.val();
         }
-        // The candidates' zero tests run beside the carries that pick them.
-        if self.lo.q.val().get_bit(37) {
-            self.mid_zero.next = !self.mid1.q.val().get_bits::<LIMB>(0).any();
+        // `a + b` shares the upper candidates; only its low carry differs.
+        if self.lo_carry_without_cin.q.val() {
+            self.mid_carry_without_cin.next = self.mid1.q.val().get_bit(37);
         } else {
-            self.mid_zero.next = !self.mid0.q.val().get_bits::<LIMB>(0).any();
-        }
-        if self.mid.val().get_bit(37) {
-            self.hi_zero.next = !self.hi1.q.val().any();
-        } else {
-            self.hi_zero.next = !self.hi0.q.val().any();
+            self.mid_carry_without_cin.next = self.mid0.q.val().get_bit(37);
         }
         if self.enable.val() {
             // {36, 37, 37} → 110 bits, disjoint fields.
             self.out.d.next = (bit_cast::<SUM, LIMB_HI>(self.hi.val()) << 74)
                 | (bit_cast::<SUM, LIMB>(self.mid.val().get_bits::<LIMB>(0)) << 37)
                 | bit_cast::<SUM, LIMB>(self.lo.q.val().get_bits::<LIMB>(0));
-            self.zero_q.d.next = !self.lo.q.val().get_bits::<LIMB>(0).any()
-                & self.mid_zero.val()
-                & self.hi_zero.val();
+            if self.mid_carry_without_cin.val() {
+                self.sign_without_cin.d.next = self.hi1.q.val().get_bit(35);
+            } else {
+                self.sign_without_cin.d.next = self.hi0.q.val().get_bit(35);
+            }
         }
         self.sum.next = self.out.q.val();
-        self.zero.next = self.zero_q.q.val();
+        self.negative_without_cin.next = self.sign_without_cin.q.val();
     }
 }
 

@@ -31,7 +31,9 @@
 //! Host writes (`pos_wr`, `brk_wr`, `reg_wr`) are applied at the clock edge
 //! where they are high while `busy` and `tick_valid` are both low, and
 //! **ignored on every other edge** (while busy, and on an edge that may
-//! accept a tick). A tick accepted on the edge after a write sees it.
+//! accept a tick). A tick accepted on the edge after a write sees it (a
+//! position write reaches its bank a few edges later, still before the
+//! tick's first read).
 //!
 //! | port | dir | width | meaning |
 //! |---|---|---|---|
@@ -476,8 +478,15 @@ pub struct Scanner<
     /// Each lane's copy of `end_slot`, so its "inside the region" compare is local.
     lane_end: [DFF<Word>; L],
     hit: [Signal<Local, bool>; L],
-    /// The host writes slot `pos_wr_slot` in lane `i`'s banks on this edge.
-    pos_wr_lane: [Signal<Local, bool>; L],
+    /// The host's position write, registered on the edge that decides it
+    /// (one copy of the request per lane, the word once), so the net from
+    /// the busy flag and the decode ends at a register: lane `i`'s banks take
+    /// the word on the next edge.
+    pos_wr_lane: [DFF<bool>; L],
+    wr_row: DFF<Bits<ROW_BITS>>,
+    wr_valid: DFF<bool>,
+    wr_qty: DFF<Qty>,
+    wr_offset: DFF<Offset>,
     wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
 
     // Generation constants.
@@ -628,6 +637,10 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_end: std::array::from_fn(|_| Default::default()),
             hit: std::array::from_fn(|_| Default::default()),
             pos_wr_lane: std::array::from_fn(|_| Default::default()),
+            wr_row: Default::default(),
+            wr_valid: Default::default(),
+            wr_qty: Default::default(),
+            wr_offset: Default::default(),
             wb_row: std::array::from_fn(|_| Default::default()),
             lane_bits: Constant::new(word(u64::from(L.trailing_zeros()))),
             lane_mask: Constant::new(word(L as u64 - 1)),
@@ -718,6 +731,10 @@ mod kernel {
                 g_count,
                 g_round,
                 copy_brackets,
+                wr_row,
+                wr_valid,
+                wr_qty,
+                wr_offset,
                 geo_load,
                 geo_end,
                 issuing,
@@ -770,6 +787,7 @@ mod kernel {
                 self.m2_offset[i].d.next = self.m2_offset[i].q.val();
                 self.wb_pend[i].clock.next = self.clock.val();
                 self.wb_pend[i].d.next = self.wb_pend[i].q.val();
+                self.pos_wr_lane[i].clock.next = self.clock.val();
                 self.wb_addr[i].clock.next = self.clock.val();
                 self.wb_addr[i].d.next = self.wb_addr[i].q.val();
                 self.skid_hit[i].clock.next = self.clock.val();
@@ -933,6 +951,10 @@ mod kernel {
                 .val()
                 .get_bits::<ROW_BITS>(self.lane_bits.val().index());
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
+            self.wr_row.d.next = self.pos_row.val();
+            self.wr_valid.d.next = self.pos_wr_valid.val();
+            self.wr_qty.d.next = self.pos_wr_qty.val();
+            self.wr_offset.d.next = self.pos_wr_offset.val();
             for i in 0..L {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
                 self.lane_en_first[i].d.next = self.core_next.val();
@@ -943,7 +965,7 @@ mod kernel {
                 self.lane_at_equal[i].d.next = self.at_equal.val();
                 self.lane_copy[i].d.next = self.copy_brackets.q.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
-                self.pos_wr_lane[i].next = self.pos_wr.val()
+                self.pos_wr_lane[i].d.next = self.pos_wr.val()
                     & self.host_turn.val()
                     & (self.pos_lane.val() == self.lane_index[i].val());
                 self.wb_row[i].next = self.lanes[i]
@@ -996,15 +1018,15 @@ mod kernel {
                 self.qty_mem[i].clock.next = self.clock.val();
                 self.qty_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.qty_mem[i].read_enable_next.next = self.lane_en_first[i].q.val();
-                self.qty_mem[i].write_address.next = self.pos_row.val();
-                self.qty_mem[i].write_data.next = self.pos_wr_qty.val();
-                self.qty_mem[i].write_enable.next = self.pos_wr_lane[i].val();
+                self.qty_mem[i].write_address.next = self.wr_row.q.val();
+                self.qty_mem[i].write_data.next = self.wr_qty.q.val();
+                self.qty_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
                 self.offset_mem[i].clock.next = self.clock.val();
                 self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.offset_mem[i].read_enable_next.next = self.lane_en_first[i].q.val();
-                self.offset_mem[i].write_address.next = self.pos_row.val();
-                self.offset_mem[i].write_data.next = self.pos_wr_offset.val();
-                self.offset_mem[i].write_enable.next = self.pos_wr_lane[i].val();
+                self.offset_mem[i].write_address.next = self.wr_row.q.val();
+                self.offset_mem[i].write_data.next = self.wr_offset.q.val();
+                self.offset_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
 
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
@@ -1015,9 +1037,9 @@ mod kernel {
                     self.valid_mem[i].write_enable.next =
                         self.wb_pend[i].q.val() & self.out_en[i].q.val();
                 } else {
-                    self.valid_mem[i].write_address.next = self.pos_row.val();
-                    self.valid_mem[i].write_data.next = self.pos_wr_valid.val();
-                    self.valid_mem[i].write_enable.next = self.pos_wr_lane[i].val();
+                    self.valid_mem[i].write_address.next = self.wr_row.q.val();
+                    self.valid_mem[i].write_data.next = self.wr_valid.q.val();
+                    self.valid_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
                 }
 
                 self.lanes[i].clock.next = self.clock.val();
