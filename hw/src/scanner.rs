@@ -445,6 +445,13 @@ pub struct Scanner<
     geo_end: DFF<bool>,
     /// A row is issued on this cycle's enabled edge (registered, as it reaches every lane).
     issuing: DFF<bool>,
+    /// Each lane's own copies of `geo_load`, `geo_end` and `issuing`, taken
+    /// from their next values: the flags gate a lane's row and slot
+    /// registers, and a copy beside them keeps the control's decode off
+    /// those clock enables.
+    lane_geo_load: [EnableCopy; L],
+    lane_geo_end: [EnableCopy; L],
+    lane_issuing: [EnableCopy; L],
     step_next: Signal<Local, Word>,
     cstep_next: Signal<Local, Bits<3>>,
     base_slot: Signal<Local, Word>,
@@ -608,6 +615,9 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             geo_load: Default::default(),
             geo_end: Default::default(),
             issuing: Default::default(),
+            lane_geo_load: std::array::from_fn(|_| Default::default()),
+            lane_geo_end: std::array::from_fn(|_| Default::default()),
+            lane_issuing: std::array::from_fn(|_| Default::default()),
             step_next: Default::default(),
             cstep_next: Default::default(),
             base_slot: Default::default(),
@@ -759,6 +769,9 @@ mod kernel {
                 self.out_en[i].clock.next = self.clock.val();
                 self.lane_at_equal[i].clock.next = self.clock.val();
                 self.lane_copy[i].clock.next = self.clock.val();
+                self.lane_geo_load[i].clock.next = self.clock.val();
+                self.lane_geo_end[i].clock.next = self.clock.val();
+                self.lane_issuing[i].clock.next = self.clock.val();
                 self.lane_row[i].clock.next = self.clock.val();
                 self.lane_row[i].d.next = self.lane_row[i].q.val();
                 self.lane_slot[i].clock.next = self.clock.val();
@@ -964,6 +977,9 @@ mod kernel {
                 self.out_en[i].d.next = self.out_en_first[i].q.val();
                 self.lane_at_equal[i].d.next = self.at_equal.val();
                 self.lane_copy[i].d.next = self.copy_brackets.q.val();
+                self.lane_geo_load[i].d.next = self.geo_load.d.val();
+                self.lane_geo_end[i].d.next = self.geo_end.d.val();
+                self.lane_issuing[i].d.next = self.issuing.d.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
                 self.pos_wr_lane[i].d.next = self.pos_wr.val()
                     & self.host_turn.val()
@@ -975,20 +991,20 @@ mod kernel {
                 // The memory side: each lane counts its own row and slot, so
                 // no address or adder spans the chip.
                 if self.lane_en[i].q.val() {
-                    if self.geo_load.q.val() {
+                    if self.lane_geo_load[i].q.val() {
                         self.lane_row[i].d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
                         self.lane_slot[i].d.next = self.base_slot.val() + self.lane_index[i].val();
                     }
-                    if self.geo_end.q.val() {
+                    if self.lane_geo_end[i].q.val() {
                         self.lane_end[i].d.next = self.end_slot.q.val();
                     }
-                    if self.issuing.q.val() {
+                    if self.lane_issuing[i].q.val() {
                         self.lane_row[i].d.next = self.lane_row[i].q.val() + 1;
                         self.lane_slot[i].d.next =
                             self.lane_slot[i].q.val() + self.lane_count.val();
                     }
                     self.s1_tag[i].d.next = self.lane_slot[i].q.val();
-                    self.s1_live[i].d.next = self.issuing.q.val()
+                    self.s1_live[i].d.next = self.lane_issuing[i].q.val()
                         & (self.lane_slot[i].q.val() < self.lane_end[i].q.val());
                     self.s2_live[i].d.next = self.s1_live[i].q.val();
                     self.s2_tag[i].d.next = self.s1_tag[i].q.val();
