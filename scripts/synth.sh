@@ -83,6 +83,11 @@ for direction, msb, name in decl.findall(body):
     width = int(msb) + 1 if msb else 1
     if name != "clock":
         (ins if direction == "input" else outs).append((name, width))
+# Each lane's outputs next to each other in the fold chain (`res_slot$3` is
+# lane 3's), so the chain visits the lanes one after the other instead of
+# crossing the chip once per output field.
+lane = lambda port: int(port[0].rsplit("$", 1)[1]) if "$" in port[0] else -1
+outs.sort(key=lane)
 n_in = sum(w for _, w in ins)
 n_out = sum(w for _, w in outs)
 conns, at = [], 0
@@ -97,8 +102,8 @@ ports = ",\n".join(conns)
 with open("harness.v", "w") as f:
     f.write(f"""// Timing harness for `top` (scripts/synth.sh): registered inputs from a
 // shift chain; the outputs folded into a second shift chain (each output
-// XORed into its own stage), so every output bit reaches one register and
-// no parity tree pulls the outputs of all lanes towards one pin.
+// XORed into its own stage, lane by lane), so every output bit reaches one
+// register and no parity tree pulls the outputs of all lanes towards one pin.
 module harness(input clk, input si, output so);
   reg [{n_in - 1}:0] chain;
   always @(posedge clk) chain <= {{chain[{n_in - 2}:0], si}};
