@@ -7,9 +7,9 @@
 //! lane stage, a multiplier, a group of block RAMs) gets its own
 //! [`EnableCopy`], so each copy drives only its group. The copies form a
 //! two-level tree: the scanner's enable reaches one first-level copy per
-//! lane (and one for the control), and each of those only its lane's
-//! second-level copies, so no net carries the enable across the chip to
-//! hundreds of loads.
+//! lane, one per lane bank (a bank spreads over the chip) and one for the
+//! control, and each of those only its group's second-level copies, so no
+//! net carries the enable across the chip to hundreds of loads.
 //!
 //! Synthesis merges registers with the same input into one (yosys's
 //! `opt_merge`, even with `keep` on the register): `(* keep *)` on the

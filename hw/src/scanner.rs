@@ -359,13 +359,19 @@ pub struct Scanner<
     /// `res_ready` of this cycle (or idle): the core's clock enable two cycles later.
     core_next: Signal<Local, bool>,
     /// The core's enable in a two-level tree of registered copies (see
-    /// [`crate::fanout`]): `core_next` reaches one first-level copy per lane
-    /// and one for the control, and each of those only its own group's
+    /// [`crate::fanout`]): `core_next` reaches one first-level copy per lane,
+    /// one per lane bank and one for the control, and each of those only its own group's
     /// second-level copies, so no enable net spans the chip with hundreds
     /// of loads. The core (control, lanes, memories) runs on the second level.
     ctl_en_first: EnableCopy,
     ctl_en: EnableCopy,
     lane_en_first: [EnableCopy; L],
+    /// First-level copies for each lane's banks, apart from the lane's own:
+    /// a bank spreads over the chip, so its copy sits at the bank's centre
+    /// instead of being pulled into the lane by the stage copies.
+    qty_en_first: [EnableCopy; L],
+    offset_en_first: [EnableCopy; L],
+    valid_en_first: [EnableCopy; L],
     lane_en: [EnableCopy; L],
     /// The enable of the register stage between the memories and the lane.
     m2_en: [EnableCopy; L],
@@ -571,6 +577,9 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             ctl_en_first: Default::default(),
             ctl_en: Default::default(),
             lane_en_first: std::array::from_fn(|_| Default::default()),
+            qty_en_first: std::array::from_fn(|_| Default::default()),
+            offset_en_first: std::array::from_fn(|_| Default::default()),
+            valid_en_first: std::array::from_fn(|_| Default::default()),
             lane_en: std::array::from_fn(|_| Default::default()),
             m2_en: std::array::from_fn(|_| Default::default()),
             out_en_first: std::array::from_fn(|_| Default::default()),
@@ -763,6 +772,9 @@ mod kernel {
             }
             for i in 0..L {
                 self.lane_en_first[i].clock.next = self.clock.val();
+                self.qty_en_first[i].clock.next = self.clock.val();
+                self.offset_en_first[i].clock.next = self.clock.val();
+                self.valid_en_first[i].clock.next = self.clock.val();
                 self.lane_en[i].clock.next = self.clock.val();
                 self.m2_en[i].clock.next = self.clock.val();
                 self.out_en_first[i].clock.next = self.clock.val();
@@ -971,6 +983,9 @@ mod kernel {
             for i in 0..L {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
                 self.lane_en_first[i].d.next = self.core_next.val();
+                self.qty_en_first[i].d.next = self.core_next.val();
+                self.offset_en_first[i].d.next = self.core_next.val();
+                self.valid_en_first[i].d.next = self.core_next.val();
                 self.lane_en[i].d.next = self.lane_en_first[i].q.val();
                 self.m2_en[i].d.next = self.lane_en_first[i].q.val();
                 self.out_en_first[i].d.next = self.core_next.val();
@@ -1033,20 +1048,20 @@ mod kernel {
 
                 self.qty_mem[i].clock.next = self.clock.val();
                 self.qty_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.qty_mem[i].read_enable_next.next = self.lane_en_first[i].q.val();
+                self.qty_mem[i].read_enable_next.next = self.qty_en_first[i].q.val();
                 self.qty_mem[i].write_address.next = self.wr_row.q.val();
                 self.qty_mem[i].write_data.next = self.wr_qty.q.val();
                 self.qty_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
                 self.offset_mem[i].clock.next = self.clock.val();
                 self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.offset_mem[i].read_enable_next.next = self.lane_en_first[i].q.val();
+                self.offset_mem[i].read_enable_next.next = self.offset_en_first[i].q.val();
                 self.offset_mem[i].write_address.next = self.wr_row.q.val();
                 self.offset_mem[i].write_data.next = self.wr_offset.q.val();
                 self.offset_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
 
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.valid_mem[i].read_enable_next.next = self.lane_en_first[i].q.val();
+                self.valid_mem[i].read_enable_next.next = self.valid_en_first[i].q.val();
                 if self.busy_r.q.val() {
                     self.valid_mem[i].write_address.next = self.wb_addr[i].q.val();
                     self.valid_mem[i].write_data.next = false;
