@@ -865,8 +865,9 @@ mod kernel {
             self.rd_sym.d.next = self.brk_rd_sym.val();
             self.rd_addr.d.next = self.brk_rd_addr.val();
 
-            // Host writes: while idle and not on an accepting edge (a write
-            // reaches its memory one edge later, when that tick already reads).
+            // Host writes: while idle and not on an accepting edge (a table
+            // write reaches its memory one edge later, when that tick already
+            // reads it; a position write one more, through `pos_wr_lane`).
             self.host_turn.next = !self.busy_r.q.val() & !self.tick_valid.val();
 
             // Region table: read on the accepting edge and on every edge after it (the
