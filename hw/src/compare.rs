@@ -43,7 +43,7 @@ pub struct CapCompare {
     armed: DFF<bool>,
     cap_q: DFF<Bits<WIDE>>,
     /// C1. `keep`: synthesis would merge the lane's fifteen copies into one.
-    x_copy: RegisterCopy<WIDE>,
+    x_copy: RegisterCopy<Bits<WIDE>>,
     // C2: each half zero-extended by one bit, so bit 32 of a difference is its borrow.
     cap_lo: Signal<Local, Bits<33>>,
     cap_hi: Signal<Local, Bits<33>>,

@@ -53,20 +53,20 @@ impl Logic for EnableCopy {
     }
 }
 
-/// A clock-enabled `N`-bit register that synthesis keeps apart from its
+/// A clock-enabled register that synthesis keeps apart from its
 /// twins: one copy per group of loads of a wide select (see
 /// [`crate::table`]), where plain registers with the same input would be
 /// merged back into one net with every load on it.
 #[derive(LogicBlock, Default)]
-pub struct RegisterCopy<const N: usize> {
+pub struct RegisterCopy<T: Synth> {
     pub clock: Signal<In, Clock>,
     pub enable: Signal<In, bool>,
-    pub d: Signal<In, Bits<N>>,
+    pub d: Signal<In, T>,
     /// `d` as sampled on the last enabled edge.
-    pub q: Signal<Out, Bits<N>>,
+    pub q: Signal<Out, T>,
 }
 
-impl<const N: usize> Logic for RegisterCopy<N> {
+impl<T: Synth> Logic for RegisterCopy<T> {
     fn update(&mut self) {
         if self.clock.pos_edge() && self.enable.val() {
             self.q.next = self.d.val();
@@ -78,9 +78,9 @@ impl<const N: usize> Logic for RegisterCopy<N> {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(format!(
-            "initial q = {N}'b0;\n(* keep *) always @(posedge clock) if (enable) q <= d;\n"
-        ))
+        Verilog::Custom(
+            "initial q = 0;\n(* keep *) always @(posedge clock) if (enable) q <= d;\n".into(),
+        )
     }
 
     fn timing(&self) -> Vec<TimingInfo> {

@@ -81,14 +81,16 @@
 //! everything after it by one cycle and adds one to `K` and `cycles`. Every
 //! result of the scan is presented before the `done` cycle.
 //!
-//! `D = ISSUE_STEP + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY + 1`
-//! (= 32): six steps to address and fetch the region and compute the scan
-//! geometry (the bracket table is fetched alongside), the slot memory's three read
-//! registers, one register stage that carries the slot data to its lane, the
-//! lane, and one edge for the registered valid-bit clear of the last row.
-//! Without stalls, row `k` is sampled by the memories on edge
-//! `ISSUE_STEP + k + 1` and its results are on the ports in cycle
-//! `ISSUE_STEP + k + READ_LATENCY + MEMORY_STAGES + Lane::LATENCY`.
+//! `D = ISSUE_STEP + LANE_CONTROL_STAGES + READ_LATENCY + MEMORY_STAGES +
+//! Lane::LATENCY + 1` (= 33): six steps to address and fetch the region and
+//! compute the scan geometry (the bracket table is fetched alongside), one
+//! step for each lane's registered copy of the control's flags, the slot
+//! memory's three read registers, one register stage that carries the slot
+//! data to its lane, the lane, and one edge for the registered valid-bit
+//! clear of the last row. Without stalls, row `k` is sampled by the memories
+//! on edge `ISSUE_STEP + LANE_CONTROL_STAGES + k + 1` and its results are on
+//! the ports in cycle `ISSUE_STEP + LANE_CONTROL_STAGES + k + READ_LATENCY +
+//! MEMORY_STAGES + Lane::LATENCY`.
 //!
 //! # Back-pressure
 //! `res_ready` reaches only the result-stream step counter and a two-level
@@ -109,7 +111,7 @@ use rust_hdl::prelude::*;
 
 use liqscan_core::spec;
 
-use crate::fanout::EnableCopy;
+use crate::fanout::{EnableCopy, RegisterCopy};
 use crate::lane::Lane;
 use crate::memory::{Memory, READ_LATENCY};
 
@@ -162,10 +164,18 @@ const _: () = assert!(ISSUE_STEP < 8 && REGION_STEP + 3 == ISSUE_STEP);
 const _: () = assert!(READ_LATENCY == 3);
 /// Register stages between the position memories and the lanes.
 pub const MEMORY_STAGES: u64 = 1;
+/// Enabled steps by which each lane's row counter follows the control: the
+/// lane's copies of the geometry and issue flags are registers fed by the
+/// control's registers.
+pub const LANE_CONTROL_STAGES: u64 = 1;
 /// `D` of the timing contract: region fetch and scan geometry, memory
 /// read, memory stages, lane, and the registered valid-bit clear of the last row.
-pub const PIPELINE_DEPTH: u64 =
-    ISSUE_STEP + READ_LATENCY as u64 + MEMORY_STAGES + Lane::LATENCY as u64 + 1;
+pub const PIPELINE_DEPTH: u64 = ISSUE_STEP
+    + LANE_CONTROL_STAGES
+    + READ_LATENCY as u64
+    + MEMORY_STAGES
+    + Lane::LATENCY as u64
+    + 1;
 const _: () = assert!(
     PIPELINE_DEPTH == spec::PIPELINE_DEPTH,
     "update spec::PIPELINE_DEPTH"
@@ -451,13 +461,22 @@ pub struct Scanner<
     geo_end: DFF<bool>,
     /// A row is issued on this cycle's enabled edge (registered, as it reaches every lane).
     issuing: DFF<bool>,
-    /// Each lane's own copies of `geo_load`, `geo_end` and `issuing`, taken
-    /// from their next values: the flags gate a lane's row and slot
-    /// registers, and a copy beside them keeps the control's decode off
-    /// those clock enables.
-    lane_geo_load: [EnableCopy; L],
-    lane_geo_end: [EnableCopy; L],
-    lane_issuing: [EnableCopy; L],
+    /// Each lane's own copies of `geo_load`, `geo_end` and `issuing`, one
+    /// enabled step behind them ([`LANE_CONTROL_STAGES`]): the flags gate a
+    /// lane's row and slot registers, and a register beside them fed by the
+    /// control's registers keeps every net from the control to a lane a
+    /// single register-to-register hop, with no decode on it.
+    lane_geo_load: [DFF<bool>; L],
+    lane_geo_end: [DFF<bool>; L],
+    lane_issuing: [DFF<bool>; L],
+    /// Each lane's copies of the region base, the region end and the mark
+    /// price, taken every edge: they are loaded steps before a lane reads
+    /// them and hold for the whole scan, so a copy beside the lane costs no
+    /// time and keeps its adders and multipliers off the control's registers.
+    lane_region_base: [RegisterCopy<Word>; L],
+    lane_region_end: [RegisterCopy<Word>; L],
+    lane_price: [RegisterCopy<Price>; L],
+    lane_base_slot: [Signal<Local, Word>; L],
     step_next: Signal<Local, Word>,
     cstep_next: Signal<Local, Bits<3>>,
     base_slot: Signal<Local, Word>,
@@ -491,15 +510,17 @@ pub struct Scanner<
     /// Each lane's copy of `end_slot`, so its "inside the region" compare is local.
     lane_end: [DFF<Word>; L],
     hit: [Signal<Local, bool>; L],
-    /// The host's position write, registered on the edge that decides it
-    /// (one copy of the request per lane, the word once), so the net from
-    /// the busy flag and the decode ends at a register: lane `i`'s banks take
-    /// the word on the next edge.
+    /// The host's position write, registered on the edge that decides it,
+    /// request and word, in one copy per lane beside its banks: the net from
+    /// the busy flag and the decode ends at a register, the word's nets from
+    /// the ports run register to register, and lane `i`'s banks take the
+    /// word on the next edge, the valid bank choosing between it and the
+    /// lane's own write-back by the lane's request register alone.
     pos_wr_lane: [DFF<bool>; L],
-    wr_row: DFF<Bits<ROW_BITS>>,
-    wr_valid: DFF<bool>,
-    wr_qty: DFF<Qty>,
-    wr_offset: DFF<Offset>,
+    wr_row: [RegisterCopy<Bits<ROW_BITS>>; L],
+    wr_valid: [EnableCopy; L],
+    wr_qty: [RegisterCopy<Qty>; L],
+    wr_offset: [RegisterCopy<Offset>; L],
     wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
 
     // Generation constants.
@@ -627,6 +648,10 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_geo_load: std::array::from_fn(|_| Default::default()),
             lane_geo_end: std::array::from_fn(|_| Default::default()),
             lane_issuing: std::array::from_fn(|_| Default::default()),
+            lane_region_base: std::array::from_fn(|_| Default::default()),
+            lane_region_end: std::array::from_fn(|_| Default::default()),
+            lane_price: std::array::from_fn(|_| Default::default()),
+            lane_base_slot: std::array::from_fn(|_| Default::default()),
             step_next: Default::default(),
             cstep_next: Default::default(),
             base_slot: Default::default(),
@@ -656,10 +681,10 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_end: std::array::from_fn(|_| Default::default()),
             hit: std::array::from_fn(|_| Default::default()),
             pos_wr_lane: std::array::from_fn(|_| Default::default()),
-            wr_row: Default::default(),
-            wr_valid: Default::default(),
-            wr_qty: Default::default(),
-            wr_offset: Default::default(),
+            wr_row: std::array::from_fn(|_| Default::default()),
+            wr_valid: std::array::from_fn(|_| Default::default()),
+            wr_qty: std::array::from_fn(|_| Default::default()),
+            wr_offset: std::array::from_fn(|_| Default::default()),
             wb_row: std::array::from_fn(|_| Default::default()),
             lane_bits: Constant::new(word(u64::from(L.trailing_zeros()))),
             lane_mask: Constant::new(word(L as u64 - 1)),
@@ -750,10 +775,6 @@ mod kernel {
                 g_count,
                 g_round,
                 copy_brackets,
-                wr_row,
-                wr_valid,
-                wr_qty,
-                wr_offset,
                 geo_load,
                 geo_end,
                 issuing,
@@ -782,8 +803,17 @@ mod kernel {
                 self.lane_at_equal[i].clock.next = self.clock.val();
                 self.lane_copy[i].clock.next = self.clock.val();
                 self.lane_geo_load[i].clock.next = self.clock.val();
+                self.lane_geo_load[i].d.next = self.lane_geo_load[i].q.val();
                 self.lane_geo_end[i].clock.next = self.clock.val();
+                self.lane_geo_end[i].d.next = self.lane_geo_end[i].q.val();
                 self.lane_issuing[i].clock.next = self.clock.val();
+                self.lane_issuing[i].d.next = self.lane_issuing[i].q.val();
+                self.lane_region_base[i].clock.next = self.clock.val();
+                self.lane_region_base[i].enable.next = true;
+                self.lane_region_end[i].clock.next = self.clock.val();
+                self.lane_region_end[i].enable.next = true;
+                self.lane_price[i].clock.next = self.clock.val();
+                self.lane_price[i].enable.next = true;
                 self.lane_row[i].clock.next = self.clock.val();
                 self.lane_row[i].d.next = self.lane_row[i].q.val();
                 self.lane_slot[i].clock.next = self.clock.val();
@@ -977,10 +1007,6 @@ mod kernel {
                 .val()
                 .get_bits::<ROW_BITS>(self.lane_bits.val().index());
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
-            self.wr_row.d.next = self.pos_row.val();
-            self.wr_valid.d.next = self.pos_wr_valid.val();
-            self.wr_qty.d.next = self.pos_wr_qty.val();
-            self.wr_offset.d.next = self.pos_wr_offset.val();
             for i in 0..L {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
                 self.lane_en_first[i].d.next = self.core_next.val();
@@ -993,10 +1019,23 @@ mod kernel {
                 self.out_en[i].d.next = self.out_en_first[i].q.val();
                 self.lane_at_equal[i].d.next = self.at_equal.val();
                 self.lane_copy[i].d.next = self.copy_brackets.q.val();
-                self.lane_geo_load[i].d.next = self.geo_load.d.val();
-                self.lane_geo_end[i].d.next = self.geo_end.d.val();
-                self.lane_issuing[i].d.next = self.issuing.d.val();
+                self.lane_region_base[i].d.next = self.g_base.q.val();
+                self.lane_region_end[i].d.next = self.end_slot.q.val();
+                self.lane_price[i].d.next = self.price.q.val();
+                self.lane_base_slot[i].next =
+                    self.lane_region_base[i].q.val() << self.lane_bits.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
+                self.wr_row[i].clock.next = self.clock.val();
+                self.wr_row[i].enable.next = true;
+                self.wr_row[i].d.next = self.pos_row.val();
+                self.wr_valid[i].clock.next = self.clock.val();
+                self.wr_valid[i].d.next = self.pos_wr_valid.val();
+                self.wr_qty[i].clock.next = self.clock.val();
+                self.wr_qty[i].enable.next = true;
+                self.wr_qty[i].d.next = self.pos_wr_qty.val();
+                self.wr_offset[i].clock.next = self.clock.val();
+                self.wr_offset[i].enable.next = true;
+                self.wr_offset[i].d.next = self.pos_wr_offset.val();
                 self.pos_wr_lane[i].d.next = self.pos_wr.val()
                     & self.host_turn.val()
                     & (self.pos_lane.val() == self.lane_index[i].val());
@@ -1007,12 +1046,17 @@ mod kernel {
                 // The memory side: each lane counts its own row and slot, so
                 // no address or adder spans the chip.
                 if self.lane_en[i].q.val() {
+                    self.lane_geo_load[i].d.next = self.geo_load.q.val();
+                    self.lane_geo_end[i].d.next = self.geo_end.q.val();
+                    self.lane_issuing[i].d.next = self.issuing.q.val();
                     if self.lane_geo_load[i].q.val() {
-                        self.lane_row[i].d.next = self.g_base.q.val().get_bits::<ROW_BITS>(0);
-                        self.lane_slot[i].d.next = self.base_slot.val() + self.lane_index[i].val();
+                        self.lane_row[i].d.next =
+                            self.lane_region_base[i].q.val().get_bits::<ROW_BITS>(0);
+                        self.lane_slot[i].d.next =
+                            self.lane_base_slot[i].val() + self.lane_index[i].val();
                     }
                     if self.lane_geo_end[i].q.val() {
-                        self.lane_end[i].d.next = self.end_slot.q.val();
+                        self.lane_end[i].d.next = self.lane_region_end[i].q.val();
                     }
                     if self.lane_issuing[i].q.val() {
                         self.lane_row[i].d.next = self.lane_row[i].q.val() + 1;
@@ -1050,35 +1094,37 @@ mod kernel {
                 self.qty_mem[i].clock.next = self.clock.val();
                 self.qty_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.qty_mem[i].read_enable_next.next = self.qty_en_first[i].q.val();
-                self.qty_mem[i].write_address.next = self.wr_row.q.val();
-                self.qty_mem[i].write_data.next = self.wr_qty.q.val();
+                self.qty_mem[i].write_address.next = self.wr_row[i].q.val();
+                self.qty_mem[i].write_data.next = self.wr_qty[i].q.val();
                 self.qty_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
                 self.offset_mem[i].clock.next = self.clock.val();
                 self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.offset_mem[i].read_enable_next.next = self.offset_en_first[i].q.val();
-                self.offset_mem[i].write_address.next = self.wr_row.q.val();
-                self.offset_mem[i].write_data.next = self.wr_offset.q.val();
+                self.offset_mem[i].write_address.next = self.wr_row[i].q.val();
+                self.offset_mem[i].write_data.next = self.wr_offset[i].q.val();
                 self.offset_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
 
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.valid_mem[i].read_enable_next.next = self.valid_en_first[i].q.val();
-                if self.busy_r.q.val() {
+                // A host write is decided only while idle, and a lane's
+                // results (so its write-backs) leave it only while busy.
+                if self.pos_wr_lane[i].q.val() {
+                    self.valid_mem[i].write_address.next = self.wr_row[i].q.val();
+                    self.valid_mem[i].write_data.next = self.wr_valid[i].q.val();
+                    self.valid_mem[i].write_enable.next = true;
+                } else {
                     self.valid_mem[i].write_address.next = self.wb_addr[i].q.val();
                     self.valid_mem[i].write_data.next = false;
                     self.valid_mem[i].write_enable.next =
                         self.wb_pend[i].q.val() & self.out_en[i].q.val();
-                } else {
-                    self.valid_mem[i].write_address.next = self.wr_row.q.val();
-                    self.valid_mem[i].write_data.next = self.wr_valid.q.val();
-                    self.valid_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
                 }
 
                 self.lanes[i].clock.next = self.clock.val();
                 self.lanes[i].enable_next.next = self.lane_en_first[i].q.val();
                 self.lanes[i].at_equal.next = self.lane_at_equal[i].q.val();
                 self.lanes[i].load_brackets.next = self.lane_copy[i].q.val();
-                self.lanes[i].price.next = self.price.q.val();
+                self.lanes[i].price.next = self.lane_price[i].q.val();
                 self.lanes[i].in_valid.next = self.m2_live[i].q.val();
                 self.lanes[i].in_tag.next = self.m2_tag[i].q.val();
                 self.lanes[i].in_qty.next = self.m2_qty[i].q.val();

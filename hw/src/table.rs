@@ -57,7 +57,7 @@ pub struct TableField<const W: usize> {
     write_row_lo: DFF<bool>,
     write_row_hi: DFF<bool>,
     write_row: Signal<Local, Bits<2>>,
-    select: RegisterCopy<4>,
+    select: RegisterCopy<Bits<4>>,
     row: Signal<Local, Bits<2>>,
     bank: Signal<Local, Bits<2>>,
     ram: [LutRam<Bits<W>, 2>; BANKS],
