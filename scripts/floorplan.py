@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Pins each lane's multipliers and position banks next to each other on the
+LFE5UM-85F, in the synthesized netlist, before nextpnr places the rest.
+
+    python3 scripts/floorplan.py scanner.json [--no-brackets]   (rewrites it in place)
+
+Left alone, nextpnr's placer spreads a lane's 16 MULT18X18D over a whole
+row of DSP sites (60-110 tiles) and its position-bank DP16KD over the chip,
+and the lane's adders, delay lines and enable copies stretch with them:
+every one of the slowest families of the 8-lane build is a hop across a
+lane. Here each lane gets whole DSP blocks in one DSP row (a lane split over
+two rows puts its X·W adder between them); the lanes fill the rows evenly,
+centred, lane k + 1 beside lane k (odd rows run right to left). Then the
+lanes take turns at the free block RAM site nearest their DSP blocks for
+their bank blocks (valid, quantity, offset), so each lane's banks lie in the
+block RAM rows beside its DSP blocks. The shared bracket banks, which feed
+every lane, take the free sites nearest the chip's centre (`--no-brackets`
+leaves them to nextpnr). Everything else (symbol table, control, all the
+logic) is placed by nextpnr around them.
+
+The sites are nextpnr's BEL names, written as each cell's `BEL` attribute
+(nextpnr: "Placed N cells based on constraints"). The LFE5UM-85F has three
+DSP rows (Y10, Y34, Y58) and four block RAM rows (Y22, Y46, Y70, Y82) of
+13 nine-tile blocks each: 4 MULT18X18D per DSP block (MULT18_0, _1, _4, _5
+at x, x+1, x+4, x+5) and 4 DP16KD per block RAM block (EBR0-3 at x, x+2,
+x+4, x+6).
+"""
+import json
+import re
+import sys
+from collections import defaultdict
+
+BLOCK_X = (4, 13, 22, 31, 40, 49, 58, 69, 78, 87, 96, 105, 114)
+DSP_SITES = ((0, "MULT18_0"), (1, "MULT18_1"), (4, "MULT18_4"), (5, "MULT18_5"))
+EBR_SITES = ((0, "EBR0"), (2, "EBR1"), (4, "EBR2"), (6, "EBR3"))
+DSP_ROWS = (10, 34, 58)
+EBR_ROWS = (22, 46, 70, 82)
+CENTRE = (63, 47)
+
+LANE_DSP = re.compile(r"\.lanes\$(\d+)\.(mul_\w+)\.pp\$(\d+)\.dsp$")
+LANE_BANK = re.compile(r"\.(qty|offset|valid)_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
+BANK_ORDER = {"valid": 0, "qty": 1, "offset": 2}
+BRACKET_BANK = re.compile(r"\.bracket_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
+
+
+def lane_cells(cells):
+    """Each lane's DSP cells (mul_x before mul_xw, partial products in order)
+    and position-bank cells (valid, quantity, then offset tiles)."""
+    dsps, banks = defaultdict(list), defaultdict(list)
+    for name, cell in cells.items():
+        if cell["type"] == "MULT18X18D" and (m := LANE_DSP.search(name)):
+            dsps[int(m[1])].append(((m[2], int(m[3])), name))
+        elif cell["type"] == "DP16KD" and (m := LANE_BANK.search(name)):
+            banks[int(m[2])].append(((BANK_ORDER[m[1]], int(m[3])), name))
+    order = lambda cells: [name for _, name in sorted(cells)]
+    return {k: order(v) for k, v in dsps.items()}, {k: order(v) for k, v in banks.items()}
+
+
+def site_xy(site):
+    x, y = site.split("/")[:2]
+    return int(x[1:]), int(y[1:])
+
+
+def distance(a, b):
+    return abs(a[0] - b[0]) + abs(a[1] - b[1])
+
+
+def place_dsps(lanes, dsps):
+    """BEL per DSP cell, and each lane's centre."""
+    per_row = -(-lanes // len(DSP_ROWS))
+    blocks = {lane: -(-len(dsps[lane]) // len(DSP_SITES)) for lane in range(lanes)}
+    bels, centres = {}, {}
+    for row, y in enumerate(DSP_ROWS):
+        row_lanes = list(range(row * per_row, min(lanes, (row + 1) * per_row)))
+        width = sum(blocks[lane] for lane in row_lanes)
+        if width > len(BLOCK_X):
+            sys.exit(f"floorplan: lanes {row_lanes} need {width} DSP blocks, a row has {len(BLOCK_X)}")
+        block = (len(BLOCK_X) - width) // 2
+        for lane in row_lanes if row % 2 == 0 else row_lanes[::-1]:
+            mine = BLOCK_X[block:block + blocks[lane]]
+            block += blocks[lane]
+            bels.update(zip(dsps[lane], (f"X{x + dx}/Y{y}/{bel}" for x in mine for dx, bel in DSP_SITES)))
+            centres[lane] = ((mine[0] + mine[-1] + 5) // 2, y)
+    return bels, centres
+
+
+def place_banks(banks, centres, free):
+    """The lanes take turns at the free site nearest their centre."""
+    bels = {}
+    queues = {lane: list(tiles) for lane, tiles in sorted(banks.items())}
+    while any(queues.values()):
+        for lane, queue in queues.items():
+            if queue:
+                site = min(free, key=lambda s: (distance(site_xy(s), centres[lane]), s))
+                free.remove(site)
+                bels[queue.pop(0)] = site
+    return bels
+
+
+def main():
+    path = sys.argv[1]
+    netlist = json.load(open(path))
+    top = max(netlist["modules"].values(), key=lambda m: len(m["cells"]))
+    cells = top["cells"]
+    dsps, banks = lane_cells(cells)
+    if not dsps:
+        sys.exit("floorplan: no lane multipliers (`lanes$N.mul_*.pp$M.dsp`) in the netlist")
+    lanes = max(dsps) + 1
+    bels, centres = place_dsps(lanes, dsps)
+    free = {f"X{x + dx}/Y{y}/{bel}" for y in EBR_ROWS for x in BLOCK_X for dx, bel in EBR_SITES}
+    if sum(map(len, banks.values())) > len(free):
+        sys.exit("floorplan: more bank blocks than block RAM sites")
+    bels.update(place_banks(banks, centres, free))
+    if "--no-brackets" not in sys.argv[2:]:
+        tiles = sorted(((int(m[1]), int(m[2])), name) for name, cell in cells.items()
+                       if cell["type"] == "DP16KD" and (m := BRACKET_BANK.search(name)))
+        sites = sorted(free, key=lambda s: (distance(site_xy(s), CENTRE), s))
+        bels.update(zip((name for _, name in tiles), sites))
+    for name, bel in bels.items():
+        cells[name]["attributes"]["BEL"] = bel
+    json.dump(netlist, open(path, "w"))
+    pinned = {kind: sum(cells[name]["type"] == kind for name in bels) for kind in ("MULT18X18D", "DP16KD")}
+    print(f"floorplan: {lanes} lanes; pinned {pinned['MULT18X18D']} MULT18X18D and {pinned['DP16KD']} DP16KD")
+
+
+if __name__ == "__main__":
+    main()
