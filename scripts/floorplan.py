@@ -14,7 +14,8 @@ centred, lane k + 1 beside lane k (odd rows run right to left). Then the
 lanes take turns at the free block RAM site nearest their DSP blocks for
 their bank blocks (valid, quantity, offset), so each lane's banks lie in the
 block RAM rows beside its DSP blocks. The shared bracket banks, which feed
-every lane, take the free sites nearest the chip's centre (`--no-brackets`
+every lane, take the free block RAM blocks nearest the chip's centre, one
+block for each group of four that shares its port registers (`--no-brackets`
 leaves them to nextpnr). Everything else (symbol table, control, all the
 logic) is placed by nextpnr around them.
 
@@ -41,6 +42,8 @@ LANE_DSP = re.compile(r"\.lanes\$(\d+)\.(mul_\w+)\.pp\$(\d+)\.dsp$")
 LANE_BANK = re.compile(r"\.(qty|offset|valid)_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
 BANK_ORDER = {"valid": 0, "qty": 1, "offset": 2}
 BRACKET_BANK = re.compile(r"\.bracket_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
+# Block RAMs per group of a memory's shared port registers (hw/src/memory.rs GROUP_TILES).
+GROUP_TILES = 4
 
 
 def lane_cells(cells):
@@ -97,6 +100,32 @@ def place_banks(banks, centres, free):
     return bels
 
 
+def place_bracket_banks(cells, free):
+    """Each group of four bracket-bank blocks (they share their address,
+    enable and write registers) on one DP16KD block's free sites, the
+    blocks nearest the chip's centre first."""
+    groups = defaultdict(list)
+    for name, cell in cells.items():
+        if cell["type"] == "DP16KD" and (m := BRACKET_BANK.search(name)):
+            groups[(int(m[1]), int(m[2]) // GROUP_TILES)].append((int(m[2]), name))
+    blocks = defaultdict(list)
+    for site in free:
+        x, y = site_xy(site)
+        blocks[(max(b for b in BLOCK_X if b <= x), y)].append(site)
+    bels = {}
+    for key in sorted(groups):
+        tiles = [name for _, name in sorted(groups[key])]
+        fits = [b for b, sites in blocks.items() if len(sites) >= len(tiles)]
+        if not fits:
+            break
+        block = min(fits, key=lambda b: (distance((b[0] + 3, b[1]), CENTRE), b))
+        sites = sorted(blocks.pop(block))
+        bels.update(zip(tiles, sites))
+        for site in sites[:len(tiles)]:
+            free.discard(site)
+    return bels
+
+
 def main():
     path = sys.argv[1]
     netlist = json.load(open(path))
@@ -112,10 +141,7 @@ def main():
         sys.exit("floorplan: more bank blocks than block RAM sites")
     bels.update(place_banks(banks, centres, free))
     if "--no-brackets" not in sys.argv[2:]:
-        tiles = sorted(((int(m[1]), int(m[2])), name) for name, cell in cells.items()
-                       if cell["type"] == "DP16KD" and (m := BRACKET_BANK.search(name)))
-        sites = sorted(free, key=lambda s: (distance(site_xy(s), CENTRE), s))
-        bels.update(zip((name for _, name in tiles), sites))
+        bels.update(place_bracket_banks(cells, free))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     json.dump(netlist, open(path, "w"))

@@ -9,7 +9,10 @@
 //! two-level tree: the scanner's enable reaches one first-level copy per
 //! lane, one per lane bank (a bank spreads over the chip) and one for the
 //! control, and each of those only its group's second-level copies, so no
-//! net carries the enable across the chip to hundreds of loads.
+//! net carries the enable across the chip to hundreds of loads. The
+//! first-level copies are [`ReadyCopy`]s: each forms the enable itself from
+//! `res_ready` and the busy flag in its flip-flop's set/reset and data pins,
+//! so the nets from those two registers to the far lanes carry no logic.
 //!
 //! Synthesis merges registers with the same input into one (yosys's
 //! `opt_merge`, even with `keep` on the register): `(* keep *)` on the
@@ -88,6 +91,55 @@ impl<T: Synth> Logic for RegisterCopy<T> {
             name: "register_copy".into(),
             clock: "clock".into(),
             inputs: vec!["enable".into(), "d".into()],
+            outputs: vec!["q".into()],
+        }]
+    }
+}
+
+/// `q` = `ready | !busy` as sampled on the previous clock edge: a
+/// first-level copy of the scanner's enable that needs no logic before its
+/// flip-flop. It holds the stall (`busy & !ready`), which an ECP5 flip-flop
+/// takes as a synchronous reset on `ready` with `busy` as its data, and
+/// outputs its complement.
+#[derive(LogicBlock, Default)]
+pub struct ReadyCopy {
+    pub clock: Signal<In, Clock>,
+    pub ready: Signal<In, bool>,
+    pub busy: Signal<In, bool>,
+    /// The enable of this cycle.
+    pub q: Signal<Out, bool>,
+    _stall: bool,
+}
+
+impl Logic for ReadyCopy {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            self._stall = self.busy.val() & !self.ready.val();
+        }
+        self.q.next = !self._stall;
+    }
+
+    fn connect(&mut self) {
+        self.q.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(
+            "\
+reg stall;
+initial stall = 1'b0;
+(* keep *) always @(posedge clock) if (ready) stall <= 1'b0; else stall <= busy;
+always @(*) q = !stall;
+"
+            .into(),
+        )
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "ready_copy".into(),
+            clock: "clock".into(),
+            inputs: vec!["ready".into(), "busy".into()],
             outputs: vec!["q".into()],
         }]
     }

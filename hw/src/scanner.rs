@@ -111,7 +111,7 @@ use rust_hdl::prelude::*;
 
 use liqscan_core::spec;
 
-use crate::fanout::{EnableCopy, RegisterCopy};
+use crate::fanout::{EnableCopy, ReadyCopy, RegisterCopy};
 use crate::lane::Lane;
 use crate::memory::{Memory, READ_LATENCY};
 
@@ -366,29 +366,28 @@ pub struct Scanner<
     /// registers) since the tick, saturating at `ISSUE_STEP`: three bits, so
     /// every step decode is one LUT.
     cstep: DFF<Bits<3>>,
-    /// `res_ready` of this cycle (or idle): the core's clock enable two cycles later.
-    core_next: Signal<Local, bool>,
-    /// The core's enable in a two-level tree of registered copies (see
-    /// [`crate::fanout`]): `core_next` reaches one first-level copy per lane,
+    /// The core's enable, `res_ready` of two cycles before (or idle then), in
+    /// a two-level tree of registered copies (see [`crate::fanout`]):
+    /// `res_ready` and the busy flag reach one first-level copy per lane,
     /// one per lane bank and one for the control, and each of those only its own group's
     /// second-level copies, so no enable net spans the chip with hundreds
     /// of loads. The core (control, lanes, memories) runs on the second level.
-    ctl_en_first: EnableCopy,
+    ctl_en_first: ReadyCopy,
     ctl_en: EnableCopy,
-    lane_en_first: [EnableCopy; L],
+    lane_en_first: [ReadyCopy; L],
     /// First-level copies for each lane's banks, apart from the lane's own:
     /// a bank spreads over the chip, so its copy sits at the bank's centre
     /// instead of being pulled into the lane by the stage copies.
-    qty_en_first: [EnableCopy; L],
-    offset_en_first: [EnableCopy; L],
-    valid_en_first: [EnableCopy; L],
+    qty_en_first: [ReadyCopy; L],
+    offset_en_first: [ReadyCopy; L],
+    valid_en_first: [ReadyCopy; L],
     lane_en: [EnableCopy; L],
     /// The enable of the register stage between the memories and the lane.
     m2_en: [EnableCopy; L],
     /// The result side's own pair: `out_en_first` is one edge ahead of the
     /// core's enable `out_en`, and together they say how far the core has
     /// run ahead of the stream.
-    out_en_first: [EnableCopy; L],
+    out_en_first: [ReadyCopy; L],
     out_en: [EnableCopy; L],
     /// Per lane, the last two results that left the lane (`skid` the newer):
     /// the core runs up to two steps ahead of the stream, and these are what
@@ -594,7 +593,6 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             done_r: Default::default(),
             step: Default::default(),
             cstep: Default::default(),
-            core_next: Default::default(),
             ctl_en_first: Default::default(),
             ctl_en: Default::default(),
             lane_en_first: std::array::from_fn(|_| Default::default()),
@@ -866,9 +864,9 @@ mod kernel {
             // the lane's skid registers.
             self.accept.next = self.tick_valid.val() & !self.busy_r.q.val();
             self.enable.next = self.res_ready.val();
-            self.core_next.next = self.res_ready.val() | !self.busy_r.q.val();
             self.ctl_en_first.clock.next = self.clock.val();
-            self.ctl_en_first.d.next = self.core_next.val();
+            self.ctl_en_first.ready.next = self.res_ready.val();
+            self.ctl_en_first.busy.next = self.busy_r.q.val();
             self.ctl_en.clock.next = self.clock.val();
             self.ctl_en.d.next = self.ctl_en_first.q.val();
             self.loading.next = self.step.q.val() < self.issue_step.val();
@@ -1009,13 +1007,18 @@ mod kernel {
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
             for i in 0..L {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
-                self.lane_en_first[i].d.next = self.core_next.val();
-                self.qty_en_first[i].d.next = self.core_next.val();
-                self.offset_en_first[i].d.next = self.core_next.val();
-                self.valid_en_first[i].d.next = self.core_next.val();
+                self.lane_en_first[i].ready.next = self.res_ready.val();
+                self.lane_en_first[i].busy.next = self.busy_r.q.val();
+                self.qty_en_first[i].ready.next = self.res_ready.val();
+                self.qty_en_first[i].busy.next = self.busy_r.q.val();
+                self.offset_en_first[i].ready.next = self.res_ready.val();
+                self.offset_en_first[i].busy.next = self.busy_r.q.val();
+                self.valid_en_first[i].ready.next = self.res_ready.val();
+                self.valid_en_first[i].busy.next = self.busy_r.q.val();
                 self.lane_en[i].d.next = self.lane_en_first[i].q.val();
                 self.m2_en[i].d.next = self.lane_en_first[i].q.val();
-                self.out_en_first[i].d.next = self.core_next.val();
+                self.out_en_first[i].ready.next = self.res_ready.val();
+                self.out_en_first[i].busy.next = self.busy_r.q.val();
                 self.out_en[i].d.next = self.out_en_first[i].q.val();
                 self.lane_at_equal[i].d.next = self.at_equal.val();
                 self.lane_copy[i].d.next = self.copy_brackets.q.val();
