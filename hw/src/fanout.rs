@@ -21,6 +21,8 @@
 use rust_hdl::core::prelude::*;
 use rust_hdl::core::timing::TimingInfo;
 
+use crate::dsp::ECP5_DEFINE;
+
 /// `q` = `d` as sampled on the previous clock edge: one copy of the enable.
 #[derive(LogicBlock, Default)]
 pub struct EnableCopy {
@@ -124,15 +126,25 @@ impl Logic for ReadyCopy {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(
+        // On the ECP5 the flip-flop is instantiated: written behaviourally,
+        // synthesis merges the identical reset logic of all copies into one
+        // LUT ahead of them, the net this copy exists to avoid.
+        Verilog::Custom(format!(
             "\
-reg stall;
-initial stall = 1'b0;
-(* keep *) always @(posedge clock) if (ready) stall <= 1'b0; else stall <= busy;
+wire stall;
+`ifdef {ECP5_DEFINE}
+(* keep *) TRELLIS_FF #(.GSR(\"DISABLED\"), .CEMUX(\"1\"), .CLKMUX(\"CLK\"), .LSRMUX(\"LSR\"),
+   .SRMODE(\"LSR_OVER_CE\"), .REGSET(\"RESET\")) stall_ff (
+   .CLK(clock), .LSR(ready), .DI(busy), .Q(stall));
+`else
+reg stall_r;
+initial stall_r = 1'b0;
+(* keep *) always @(posedge clock) if (ready) stall_r <= 1'b0; else stall_r <= busy;
+assign stall = stall_r;
+`endif
 always @(*) q = !stall;
 "
-            .into(),
-        )
+        ))
     }
 
     fn timing(&self) -> Vec<TimingInfo> {

@@ -158,6 +158,31 @@ fn ecp5_multipliers_are_registered_dsp_blocks() {
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
 }
 
+/// With `LIQSCAN_ECP5` defined a first-level enable copy is one flip-flop
+/// with `ready` on its synchronous reset and `busy` on its data input, so no
+/// LUT lies between those nets and it (the one LUT is the output's
+/// inverter). Without the define it is the same register in plain Verilog.
+#[test]
+fn ecp5_ready_copies_need_no_logic_before_their_flip_flop() {
+    use liqscan_hw::dsp::ECP5_DEFINE;
+    use liqscan_hw::fanout::ReadyCopy;
+    let verilog = generate(&mut ReadyCopy::default()).expect("Verilog");
+    let script = format!(
+        "read_verilog -D{ECP5_DEFINE} top.v; synth_ecp5 -top {TOP_MODULE}; \
+         select -assert-count 1 t:TRELLIS_FF; \
+         select -assert-count 1 t:TRELLIS_FF r:SRMODE=LSR_OVER_CE %i r:REGSET=RESET %i; \
+         select -assert-count 1 w:ready %co:+[LSR] t:TRELLIS_FF %i; \
+         select -assert-count 1 w:busy %co:+[DI] t:TRELLIS_FF %i; \
+         select -assert-max 1 t:LUT4"
+    );
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+    let script = format!(
+        "read_verilog top.v; prep -top {TOP_MODULE}; check -assert; \
+         select -assert-count 1 t:$dff t:$sdff %u"
+    );
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+}
+
 /// With `LIQSCAN_ECP5` defined a memory of at most 2^14 words is whole
 /// DP16KD blocks, each as wide as its depth allows, read through the block's
 /// output register. Beside them ECP5 synthesis leaves no LUT or distributed
