@@ -8,9 +8,10 @@
 #
 # `--floorplan` pins each lane's multipliers and position banks next to each
 # other, and the bracket banks at the chip's centre (scripts/floorplan.py),
-# before nextpnr places the rest (output in ...-fp/). It is not the default:
-# it shortens every path inside a lane but lengthens those from the control
-# to the lanes, and the 8-lane build places slower with it so far.
+# before nextpnr places the rest (output in ...-fp/). It is not the default
+# yet: it shortens every path inside a lane but lengthens those from the
+# control to the lanes, and eight lanes have placed at 96-113 MHz with it,
+# 89-113 MHz without (README, "What limits 8 lanes").
 #
 # `--seed=N` places with nextpnr's seed N (output in ...-seedN/): the clock
 # of one placement varies by several percent from seed to seed, so compare

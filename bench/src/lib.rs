@@ -17,9 +17,9 @@ use report::Case;
 
 /// Default clock for converting the circuit's cycles to ns: the 8-lane FPGA
 /// build's clock as nextpnr-ecp5 estimates it after placement, in the timing
-/// harness (scripts/synth.sh, LFE5UM-85F-8); its routed clock replaces it
-/// once the 8-lane build is routed.
-pub const DEFAULT_CLOCK_MHZ: f64 = 113.4;
+/// harness (scripts/synth.sh --floorplan, LFE5UM-85F-8); its routed clock
+/// replaces it once the 8-lane build is routed.
+pub const DEFAULT_CLOCK_MHZ: f64 = 105.2;
 
 /// A backend the bench can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
