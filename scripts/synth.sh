@@ -10,8 +10,9 @@
 # other, and the bracket banks at the chip's centre (scripts/floorplan.py),
 # before nextpnr places the rest (output in ...-fp/). It is not the default
 # yet: it shortens every path inside a lane but lengthens those from the
-# control to the lanes, and eight lanes have placed at 96-113 MHz with it,
-# 89-113 MHz without (README, "What limits 8 lanes").
+# control to the lanes: four lanes place at 146 MHz with it and 106 without,
+# but eight at 96-113 MHz with it and 89-113 without (README, "What limits
+# 8 lanes").
 #
 # `--seed=N` places with nextpnr's seed N (output in ...-seedN/): the clock
 # of one placement varies by several percent from seed to seed, so compare
