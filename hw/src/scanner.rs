@@ -517,7 +517,7 @@ pub struct Scanner<
     /// lane's own write-back by the lane's request register alone.
     pos_wr_lane: [DFF<bool>; L],
     wr_row: [RegisterCopy<Bits<ROW_BITS>>; L],
-    wr_valid: [EnableCopy; L],
+    wr_valid: [RegisterCopy<bool>; L],
     wr_qty: [RegisterCopy<Qty>; L],
     wr_offset: [RegisterCopy<Offset>; L],
     wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
@@ -1032,6 +1032,7 @@ mod kernel {
                 self.wr_row[i].enable.next = true;
                 self.wr_row[i].d.next = self.pos_row.val();
                 self.wr_valid[i].clock.next = self.clock.val();
+                self.wr_valid[i].enable.next = true;
                 self.wr_valid[i].d.next = self.pos_wr_valid.val();
                 self.wr_qty[i].clock.next = self.clock.val();
                 self.wr_qty[i].enable.next = true;
