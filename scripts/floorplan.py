@@ -2,7 +2,7 @@
 """Pins each lane's multipliers and position banks next to each other on the
 LFE5UM-85F, in the synthesized netlist, before nextpnr places the rest.
 
-    python3 scripts/floorplan.py scanner.json [--no-brackets]   (rewrites it in place)
+    python3 scripts/floorplan.py scanner.json [--no-brackets] [--no-relays]   (rewrites it in place)
 
 Left alone, nextpnr's placer spreads a lane's 16 MULT18X18D over a whole
 row of DSP sites (60-110 tiles) and its position-bank DP16KD over the chip,
@@ -16,17 +16,25 @@ their bank blocks (valid, quantity, offset), so each lane's banks lie in the
 block RAM rows beside its DSP blocks. The shared bracket banks, which feed
 every lane, take the free block RAM blocks nearest the chip's centre, one
 block for each group of four that shares its port registers (`--no-brackets`
-leaves them to nextpnr). Everything else (symbol table, control, all the
-logic) is placed by nextpnr around them.
+leaves them to nextpnr). Each lane's relays, the first of two registers on
+every way from the control or the shared bracket rows to the lane (RTL
+fields `relay_*`), are pinned midway between the chip's centre and the
+lane's DSP blocks (`--no-relays` leaves them to nextpnr, which puts them
+beside the lane: that keeps the nets short but not the hop from the centre).
+Everything else (symbol table, control, all the logic) is placed by nextpnr
+around them.
 
 The sites are nextpnr's BEL names, written as each cell's `BEL` attribute
-(nextpnr: "Placed N cells based on constraints"). The LFE5UM-85F has three
+(nextpnr: "Placed N cells based on constraints"). A relay's flip-flops are
+found by their `src` attribute, a line of the Verilog, inside the relay's
+own module (`top$relay_price$3`, `top$lanes$3$relay_cap$0`). The LFE5UM-85F has three
 DSP rows (Y10, Y34, Y58) and four block RAM rows (Y22, Y46, Y70, Y82) of
 13 nine-tile blocks each: 4 MULT18X18D per DSP block (MULT18_0, _1, _4, _5
 at x, x+1, x+4, x+5) and 4 DP16KD per block RAM block (EBR0-3 at x, x+2,
 x+4, x+6).
 """
 import json
+import os
 import re
 import sys
 from collections import defaultdict
@@ -44,6 +52,10 @@ BANK_ORDER = {"valid": 0, "qty": 1, "offset": 2}
 BRACKET_BANK = re.compile(r"\.bracket_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
 # Block RAMs per group of a memory's shared port registers (hw/src/memory.rs GROUP_TILES).
 GROUP_TILES = 4
+RELAY_MODULE = re.compile(r"^top\$(?:lanes\$(\d+)\$relay_\w+\$\d+|relay_\w+\$(\d+))$")
+# Logic tiles: X2-X123 by Y2-Y82 (and beyond), but for the block RAM and DSP rows.
+LOGIC_X = range(2, 124)
+LOGIC_Y = [y for y in range(2, 83) if y not in DSP_ROWS + EBR_ROWS]
 
 
 def lane_cells(cells):
@@ -126,6 +138,71 @@ def place_bracket_banks(cells, free):
     return bels
 
 
+def module_lines(verilog):
+    """(first line, module name) of every module of the Verilog, in order."""
+    starts = []
+    with open(verilog) as f:
+        for number, line in enumerate(f, 1):
+            if line.startswith("module "):
+                starts.append((number, line[7:].split("(")[0].strip()))
+    return starts
+
+
+def relay_cells(cells):
+    """Each lane's relay flip-flops, grouped by their control set (clock
+    enable and reset nets and modes), which the two flip-flops of a slice
+    share."""
+    modules = {}
+    relays = defaultdict(lambda: defaultdict(list))
+    for name, cell in cells.items():
+        if cell["type"] != "TRELLIS_FF":
+            continue
+        # The first source that is the design's Verilog (beside the netlist),
+        # not a techmap library's.
+        sources = (part.rsplit(":", 1) for part in cell["attributes"].get("src", "").split("|") if ":" in part)
+        source = next(((v, line) for v, line in sources if not os.path.isabs(v) and os.path.exists(v)), None)
+        if source is None:
+            continue
+        verilog, line = source
+        if verilog not in modules:
+            modules[verilog] = module_lines(verilog)
+        starts = modules[verilog]
+        number = int(line.split(".")[0])
+        module = next((m for first, m in reversed(starts) if first <= number), "")
+        if m := RELAY_MODULE.match(module):
+            lane = int(m[1] or m[2])
+            key = tuple(str(cell["connections"].get(port)) for port in ("CE", "LSR")) + tuple(
+                cell["parameters"].get(p) for p in ("CEMUX", "LSRMUX", "SRMODE", "CLKMUX")
+            )
+            relays[lane][key].append(name)
+    return relays
+
+
+def place_relays(relays, centres):
+    """Each lane's relays in the free logic tiles nearest the point midway
+    between the chip's centre and the lane, every other tile (a chequer
+    board), so the logic nextpnr places around them keeps room."""
+    taken = set()
+    bels = {}
+    for lane in sorted(relays):
+        cx, cy = centres[lane]
+        mid = ((CENTRE[0] + cx) // 2, (CENTRE[1] + cy) // 2)
+        tiles = sorted(
+            ((x, y) for x in LOGIC_X for y in LOGIC_Y if (x + y) % 2 == 0 and (x, y) not in taken),
+            key=lambda t: (distance(t, mid), t),
+        )
+        slices = (f"X{x}/Y{y}/SLICE{s}" for x, y in tiles for s in "ABCD")
+        used = set()
+        for group in relays[lane].values():
+            for pair in range(0, len(group), 2):
+                site = next(slices)
+                used.add(tuple(int(v[1:]) for v in site.split("/")[:2]))
+                for i, name in enumerate(group[pair:pair + 2]):
+                    bels[name] = f"{site}.FF{i}"
+        taken |= used
+    return bels
+
+
 def main():
     path = sys.argv[1]
     netlist = json.load(open(path))
@@ -142,11 +219,16 @@ def main():
     bels.update(place_banks(banks, centres, free))
     if "--no-brackets" not in sys.argv[2:]:
         bels.update(place_bracket_banks(cells, free))
+    relays = relay_cells(cells) if "--no-relays" not in sys.argv[2:] else {}
+    bels.update(place_relays(relays, centres))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     json.dump(netlist, open(path, "w"))
-    pinned = {kind: sum(cells[name]["type"] == kind for name in bels) for kind in ("MULT18X18D", "DP16KD")}
-    print(f"floorplan: {lanes} lanes; pinned {pinned['MULT18X18D']} MULT18X18D and {pinned['DP16KD']} DP16KD")
+    pinned = {kind: sum(cells[name]["type"] == kind for name in bels) for kind in ("MULT18X18D", "DP16KD", "TRELLIS_FF")}
+    print(
+        f"floorplan: {lanes} lanes; pinned {pinned['MULT18X18D']} MULT18X18D, {pinned['DP16KD']} DP16KD"
+        f" and {pinned['TRELLIS_FF']} relay flip-flops"
+    )
 
 
 if __name__ == "__main__":

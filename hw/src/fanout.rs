@@ -23,40 +23,9 @@ use rust_hdl::core::timing::TimingInfo;
 
 use crate::dsp::ECP5_DEFINE;
 
-/// `q` = `d` as sampled on the previous clock edge: one copy of the enable.
-#[derive(LogicBlock, Default)]
-pub struct EnableCopy {
-    pub clock: Signal<In, Clock>,
-    /// The enable of the next cycle.
-    pub d: Signal<In, bool>,
-    /// The enable of this cycle.
-    pub q: Signal<Out, bool>,
-}
-
-impl Logic for EnableCopy {
-    fn update(&mut self) {
-        if self.clock.pos_edge() {
-            self.q.next = self.d.val();
-        }
-    }
-
-    fn connect(&mut self) {
-        self.q.connect();
-    }
-
-    fn hdl(&self) -> Verilog {
-        Verilog::Custom("initial q = 1'b0;\n(* keep *) always @(posedge clock) q <= d;\n".into())
-    }
-
-    fn timing(&self) -> Vec<TimingInfo> {
-        vec![TimingInfo {
-            name: "enable_copy".into(),
-            clock: "clock".into(),
-            inputs: vec!["d".into()],
-            outputs: vec!["q".into()],
-        }]
-    }
-}
+/// One copy of the enable: `d` is the enable of the next cycle, `q` that
+/// of this cycle.
+pub type EnableCopy = Relay<bool>;
 
 /// A clock-enabled register that synthesis keeps apart from its
 /// twins: one copy per group of loads of a wide select (see
@@ -93,6 +62,45 @@ impl<T: Synth> Logic for RegisterCopy<T> {
             name: "register_copy".into(),
             clock: "clock".into(),
             inputs: vec!["enable".into(), "d".into()],
+            outputs: vec!["q".into()],
+        }]
+    }
+}
+
+/// A free-running register that synthesis keeps apart from its twins:
+/// one hop of a net from a shared register to one lane, for data that is
+/// loaded steps before the lane reads it and holds for the whole scan (or
+/// runs on a fixed schedule), so the hop costs no enable. A chain of two
+/// splits a hop across the chip in half; `scripts/floorplan.py` pins the
+/// first of such a chain (a field named `relay_*`) midway.
+#[derive(LogicBlock, Default)]
+pub struct Relay<T: Synth> {
+    pub clock: Signal<In, Clock>,
+    pub d: Signal<In, T>,
+    /// `d` as sampled on the last edge.
+    pub q: Signal<Out, T>,
+}
+
+impl<T: Synth> Logic for Relay<T> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            self.q.next = self.d.val();
+        }
+    }
+
+    fn connect(&mut self) {
+        self.q.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom("initial q = 0;\n(* keep *) always @(posedge clock) q <= d;\n".into())
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "relay".into(),
+            clock: "clock".into(),
+            inputs: vec!["d".into()],
             outputs: vec!["q".into()],
         }]
     }

@@ -50,7 +50,7 @@ use rust_hdl::prelude::*;
 
 use crate::compare::{self, CapCompare};
 use crate::delay::DelayLine;
-use crate::fanout::EnableCopy;
+use crate::fanout::{EnableCopy, Relay};
 use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
 use crate::mul::{MulNotional, MulProduct, WideAdder};
 use crate::table::{self, TableField};
@@ -60,10 +60,14 @@ pub const BRACKETS: usize = spec::MAX_BRACKETS;
 /// Width of the opaque tag carried with each position.
 pub const TAG: usize = 32;
 
-/// One row of the bracket table's amounts as it reaches every lane: bank
-/// `r`'s bracket of the row being loaded (see [`Lane::load_brackets`]).
+/// One row of the bracket table as it reaches every lane: bank `r`'s
+/// bracket of the row being loaded (see [`Lane::load_brackets`]).
 #[derive(LogicInterface, Default)]
 pub struct RowPort {
+    /// `cap_b` in `X` units (`NOTIONAL_MAX` when uncapped), zero-extended by
+    /// one bit so each half of the compare is 32 bits. Bracket 15, the
+    /// padded one, always fits: its cap is not used.
+    pub cap: Signal<In, Bits<{ compare::WIDE }>>,
     /// `A_b`.
     pub maint: Signal<In, Bits<MAINT>>,
     /// `W_b,+`, added for long positions.
@@ -117,18 +121,16 @@ pub struct Lane {
     pub at_equal: Signal<In, bool>,
     /// `P`, static during a scan.
     pub price: Signal<In, Bits<PRICE>>,
-    /// `cap_b` of brackets 0..14 in `X` units (`NOTIONAL_MAX` when
-    /// uncapped), zero-extended by one bit so each half of the compare is
-    /// 32 bits; copied into the compares' registers on the first load edge.
-    /// The padded bracket 15 always fits and has no cap.
-    pub caps: [Signal<In, Bits<{ compare::WIDE }>>; BRACKETS - 1],
-    /// Row `m` of the amounts before load edge `m` (brackets `4m .. 4m + 3`).
+    /// Row `m` of the table before load edge `m` (brackets `4m .. 4m + 3`).
     pub rows: [RowPort; table::BANKS],
-    /// High for a cycle: the next edge arms the load and the four after it
-    /// are the load edges 0..3, which copy `caps` (edge 0) and write the
-    /// rows into the lane's table. A load must end before the first
-    /// position of a scan reaches S7. A table per lane keeps the compares
-    /// and the select local when the lanes are spread over a chip.
+    /// High for a cycle: the next edge starts a load and the four after it
+    /// are the load edges 0..3. The lane samples row `m` on load edge `m`
+    /// (into its row relays) and writes it into its caps and tables on the
+    /// edge after, so the last write is the edge after load edge 3; it must
+    /// come before the first position of a scan reaches S6. A table per lane
+    /// keeps the compares and the select local when the lanes are spread
+    /// over a chip, and the row relays split the way from a shared table
+    /// into two hops.
     pub load_brackets: Signal<In, bool>,
     pub in_valid: Signal<In, bool>,
     /// Opaque, returned with the result.
@@ -144,6 +146,19 @@ pub struct Lane {
     pub out_tag: Signal<Out, Bits<TAG>>,
     /// `−(T + A + σ·X·W)`, exact for every valid input.
     pub out_shortfall: Signal<Out, Signed<SUM>>,
+
+    /// The rows as sampled on the last edge, one register per field between
+    /// the shared table and the lane's caps and LUT RAM tables, which
+    /// `scripts/floorplan.py` pins midway.
+    relay_cap: [Relay<Bits<{ compare::WIDE }>>; table::BANKS],
+    relay_maint: [Relay<Bits<MAINT>>; table::BANKS],
+    relay_weight_long: [Relay<Bits<WEIGHT>>; table::BANKS],
+    relay_weight_short: [Relay<Bits<WEIGHT>>; table::BANKS],
+    /// `load_brackets` one edge later, for the tables and row 0's caps (a
+    /// row reaches them one edge after its load edge), and then one more
+    /// edge per row for rows 1..3's caps.
+    load_late: DFF<bool>,
+    cap_load: [DFF<bool>; 3],
 
     /// The clock enable of stage k's registers (entry k − 1) and of the
     /// three arithmetic blocks.
@@ -240,6 +255,7 @@ impl Logic for Lane {
             self,
             clock,
             abs_qty,
+            load_late,
             select_q,
             maint,
             weight,
@@ -297,22 +313,56 @@ impl Logic for Lane {
             self.offset_late[k].clock.next = self.clock.val();
             self.offset_late[k].d.next = self.offset_late[k].q.val();
         }
-        // The lane's bracket table: caps in the compares, amounts in LUT RAM.
+        // The lane's bracket table, a row per edge through the relays: caps
+        // in the compares (row m's compares load one edge after row m − 1's),
+        // amounts in LUT RAM.
+        for r in 0..4 {
+            self.relay_cap[r].clock.next = self.clock.val();
+            self.relay_cap[r].d.next = self.rows[r].cap.val();
+            self.relay_maint[r].clock.next = self.clock.val();
+            self.relay_maint[r].d.next = self.rows[r].maint.val();
+            self.relay_weight_long[r].clock.next = self.clock.val();
+            self.relay_weight_long[r].d.next = self.rows[r].weight_long.val();
+            self.relay_weight_short[r].clock.next = self.clock.val();
+            self.relay_weight_short[r].d.next = self.rows[r].weight_short.val();
+        }
+        self.load_late.d.next = self.load_brackets.val();
+        for m in 0..3 {
+            self.cap_load[m].clock.next = self.clock.val();
+        }
+        self.cap_load[0].d.next = self.load_late.q.val();
+        for m in 1..3 {
+            self.cap_load[m].d.next = self.cap_load[m - 1].q.val();
+        }
         for b in 0..15 {
             self.compare[b].clock.next = self.clock.val();
             self.compare[b].enable_next.next = self.enable_next.val();
-            self.compare[b].load.next = self.load_brackets.val();
-            self.compare[b].cap.next = self.caps[b].val();
         }
-        self.maint_lo.load.next = self.load_brackets.val();
-        self.maint_hi.load.next = self.load_brackets.val();
-        self.weight_long.load.next = self.load_brackets.val();
-        self.weight_short.load.next = self.load_brackets.val();
+        for b in 0..4 {
+            self.compare[b].load.next = self.load_late.q.val();
+            self.compare[b].cap.next = self.relay_cap[b].q.val();
+        }
+        for b in 4..8 {
+            self.compare[b].load.next = self.cap_load[0].q.val();
+            self.compare[b].cap.next = self.relay_cap[b - 4].q.val();
+        }
+        for b in 8..12 {
+            self.compare[b].load.next = self.cap_load[1].q.val();
+            self.compare[b].cap.next = self.relay_cap[b - 8].q.val();
+        }
+        for b in 12..15 {
+            self.compare[b].load.next = self.cap_load[2].q.val();
+            self.compare[b].cap.next = self.relay_cap[b - 12].q.val();
+        }
+        self.maint_lo.load.next = self.load_late.q.val();
+        self.maint_hi.load.next = self.load_late.q.val();
+        self.weight_long.load.next = self.load_late.q.val();
+        self.weight_short.load.next = self.load_late.q.val();
         for r in 0..4 {
-            self.maint_lo.rows[r].next = self.rows[r].maint.val().get_bits::<MAINT_LO>(0);
-            self.maint_hi.rows[r].next = self.rows[r].maint.val().get_bits::<MAINT_HI>(56);
-            self.weight_long.rows[r].next = self.rows[r].weight_long.val();
-            self.weight_short.rows[r].next = self.rows[r].weight_short.val();
+            self.maint_lo.rows[r].next = self.relay_maint[r].q.val().get_bits::<MAINT_LO>(0);
+            self.maint_hi.rows[r].next = self.relay_maint[r].q.val().get_bits::<MAINT_HI>(56);
+            self.weight_long.rows[r].next = self.relay_weight_long[r].q.val();
+            self.weight_short.rows[r].next = self.relay_weight_short[r].q.val();
         }
         self.mul_x.enable.next = self.mul_x_en.q.val();
         self.mul_xw.enable.next = self.mul_xw_en.q.val();

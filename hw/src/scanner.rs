@@ -11,14 +11,15 @@
 //!   banks (bracket `j` in bank `j mod 4` at word `symbol·4 + j/4`), so a
 //!   tick fetches its table in four reads, alongside the region; four deep
 //!   banks fill an ECP5's block RAMs far better than sixteen shallow ones.
-//!   Each bank's words run down a chain of four shared registers with no
-//!   clock enable. Each lane copies the caps from the chain on the one edge
-//!   it holds the whole table (edge 8 after the tick) and writes the
-//!   amounts into its own LUT RAM table from the chain's last place, one row
-//!   of four brackets per edge (edges 8 to 11, see [`crate::table`]), long
-//!   before the first row's compares (edge 17) and reads (edge 21), so compares
-//!   and selects never reach across the chip and no enable spans the shared
-//!   registers.
+//!   Each bank's words pass through one shared register with no clock
+//!   enable, so the four registers hold one row of four brackets per edge.
+//!   Each lane samples the rows into its own relay registers (edges 5 to 8
+//!   after the tick) and writes them, on the edge after, into its compares'
+//!   cap registers and its LUT RAM tables (see [`crate::table`]), long
+//!   before the first row's compares read the caps (edge 19) and the
+//!   tables are read (edge 23), so compares and selects never reach across
+//!   the chip, the way from the shared registers to a lane is two hops, and
+//!   no enable spans the shared registers.
 //! * The symbol-table read address (tick symbol, then the fetch counter) is
 //!   registered once in the control before it reaches the banks.
 //! * Every memory registers its read address, its read enable and its write
@@ -82,9 +83,10 @@
 //! result of the scan is presented before the `done` cycle.
 //!
 //! `D = ISSUE_STEP + LANE_CONTROL_STAGES + READ_LATENCY + MEMORY_STAGES +
-//! Lane::LATENCY + 1` (= 33): six steps to address and fetch the region and
-//! compute the scan geometry (the bracket table is fetched alongside), one
-//! step for each lane's registered copy of the control's flags, the slot
+//! Lane::LATENCY + 1` (= 34): six steps to address and fetch the region and
+//! compute the scan geometry (the bracket table is fetched alongside), two
+//! steps for each lane's two registered copies of the control's flags (a
+//! relay midway and the lane's own), the slot
 //! memory's three read registers, one register stage that carries the slot
 //! data to its lane, the lane, and one edge for the registered valid-bit
 //! clear of the last row. Without stalls, row `k` is sampled by the memories
@@ -111,7 +113,7 @@ use rust_hdl::prelude::*;
 
 use liqscan_core::spec;
 
-use crate::fanout::{EnableCopy, ReadyCopy, RegisterCopy};
+use crate::fanout::{EnableCopy, ReadyCopy, Relay};
 use crate::lane::Lane;
 use crate::memory::{Memory, READ_LATENCY};
 
@@ -146,18 +148,18 @@ const ADDRESS_STAGES: u64 = 1;
 pub const ISSUE_STEP: u64 = ADDRESS_STAGES + READ_LATENCY as u64 + 2;
 /// The region (and bracket word 0) leaves its memory after this many edges.
 const REGION_STEP: u64 = ADDRESS_STAGES + READ_LATENCY as u64 - 1;
-/// Bracket word `m` is addressed on edge `m` after the tick and enters the
-/// shared chain `ADDRESS_STAGES + READ_LATENCY` edges later; each edge moves
-/// it one place on. After this edge the chain holds words 3, 2, 1, 0 in
-/// places 0..3.
-const TABLE_EDGE: u64 = ADDRESS_STAGES + READ_LATENCY as u64 + BANK_DEPTH as u64 - 1;
-/// The fetch counter's value when `copy_brackets` is set: the lanes copy the
-/// chain on the edge after `TABLE_EDGE` (flag, the lane's own copy of it,
-/// arm, copy).
-const COPY_STEP: u64 = TABLE_EDGE - 3;
-/// The last value of the fetch counter (it stops there): past the copy step.
-const FETCH_DONE: u64 = COPY_STEP + 1;
-const _: () = assert!(FETCH_DONE < 8 && COPY_STEP >= BANK_DEPTH as u64 - 1);
+/// Bracket word `m` is addressed on edge `m` after the tick and reaches the
+/// shared row registers `ADDRESS_STAGES + READ_LATENCY` edges later: after
+/// edge `ROW_EDGE + m` they hold row `m` of the table.
+const ROW_EDGE: u64 = ADDRESS_STAGES + READ_LATENCY as u64;
+/// The fetch counter's value when `copy_brackets` is set: the lanes' load
+/// edge 0, on which they sample row 0, is the edge after `ROW_EDGE` (flag,
+/// the lane's own copy of it, the lane's start, load edge 0).
+const COPY_STEP: u64 = ROW_EDGE + 1 - 4;
+/// The last value of the fetch counter (it stops there): past the copy
+/// step, and word 3 is addressed on the edge that sets it.
+const FETCH_DONE: u64 = BANK_DEPTH as u64 - 1;
+const _: () = assert!(COPY_STEP < FETCH_DONE && FETCH_DONE < 8);
 // The core's step counter is three bits and its geometry steps come just before the issue.
 const _: () = assert!(ISSUE_STEP < 8 && REGION_STEP + 3 == ISSUE_STEP);
 // The tag and live registers s1..s3 run alongside the memories' read registers.
@@ -165,9 +167,10 @@ const _: () = assert!(READ_LATENCY == 3);
 /// Register stages between the position memories and the lanes.
 pub const MEMORY_STAGES: u64 = 1;
 /// Enabled steps by which each lane's row counter follows the control: the
-/// lane's copies of the geometry and issue flags are registers fed by the
-/// control's registers.
-pub const LANE_CONTROL_STAGES: u64 = 1;
+/// lane's copies of the geometry and issue flags are the second of two
+/// registers from the control's registers (the first pinned midway by the
+/// floorplan).
+pub const LANE_CONTROL_STAGES: u64 = 2;
 /// `D` of the timing contract: region fetch and scan geometry, memory
 /// read, memory stages, lane, and the registered valid-bit clear of the last row.
 pub const PIPELINE_DEPTH: u64 = ISSUE_STEP
@@ -179,6 +182,12 @@ pub const PIPELINE_DEPTH: u64 = ISSUE_STEP
 const _: () = assert!(
     PIPELINE_DEPTH == spec::PIPELINE_DEPTH,
     "update spec::PIPELINE_DEPTH"
+);
+// A lane writes row 3 of its table (the edge after its load edge 3) before
+// the scan's first row reaches the edge on which its compares read the caps (S7).
+const _: () = assert!(
+    ROW_EDGE + 1 + 3 + 1
+        < ISSUE_STEP + LANE_CONTROL_STAGES + 1 + READ_LATENCY as u64 + MEMORY_STAGES + 6
 );
 
 /// Port names of the top module, for drivers and test benches.
@@ -423,11 +432,10 @@ pub struct Scanner<
     fetch: DFF<Bits<3>>,
     fetch_next: Signal<Local, Bits<3>>,
     fetch_done: Constant<Bits<3>>,
-    /// The shared bracket table: per bank a chain of four registers that
-    /// the bank's words run through, entry `4k + b` holding place `k` of bank
-    /// `b`'s chain. No clock enable: the lanes copy it on the one edge it
-    /// holds the whole table (see [`table_entry`]).
-    brk: [DFF<BracketWord>; spec::MAX_BRACKETS],
+    /// The shared row of the bracket table: one register per bank that the
+    /// bank's words pass through, row `m` after edge `ROW_EDGE + m`. No
+    /// clock enable: the lanes sample each row on a fixed edge.
+    brk: [DFF<BracketWord>; BRACKET_BANKS],
     /// Per lane, alongside the memories' address registers: slot number and "inside the region".
     s1_tag: [DFF<Word>; L],
     s1_live: [DFF<bool>; L],
@@ -468,13 +476,24 @@ pub struct Scanner<
     lane_geo_load: [DFF<bool>; L],
     lane_geo_end: [DFF<bool>; L],
     lane_issuing: [DFF<bool>; L],
+    /// The first of each lane's two flag registers, on their own enable
+    /// copy: the floorplan pins them midway between the control and the
+    /// lane, so each hop is half the way.
+    relay_en: [EnableCopy; L],
+    relay_geo_load: [DFF<bool>; L],
+    relay_geo_end: [DFF<bool>; L],
+    relay_issuing: [DFF<bool>; L],
     /// Each lane's copies of the region base, the region end and the mark
-    /// price, taken every edge: they are loaded steps before a lane reads
-    /// them and hold for the whole scan, so a copy beside the lane costs no
-    /// time and keeps its adders and multipliers off the control's registers.
-    lane_region_base: [RegisterCopy<Word>; L],
-    lane_region_end: [RegisterCopy<Word>; L],
-    lane_price: [RegisterCopy<Price>; L],
+    /// price, through two registers taken every edge (the first pinned
+    /// midway): they are loaded steps before a lane reads them and hold for
+    /// the whole scan, so the copies cost no time and keep the lane's
+    /// adders and multipliers off the control's registers.
+    relay_region_base: [Relay<Word>; L],
+    relay_region_end: [Relay<Word>; L],
+    relay_price: [Relay<Price>; L],
+    lane_region_base: [Relay<Word>; L],
+    lane_region_end: [Relay<Word>; L],
+    lane_price: [Relay<Price>; L],
     lane_base_slot: [Signal<Local, Word>; L],
     step_next: Signal<Local, Word>,
     cstep_next: Signal<Local, Bits<3>>,
@@ -516,10 +535,10 @@ pub struct Scanner<
     /// word on the next edge, the valid bank choosing between it and the
     /// lane's own write-back by the lane's request register alone.
     pos_wr_lane: [DFF<bool>; L],
-    wr_row: [RegisterCopy<Bits<ROW_BITS>>; L],
-    wr_valid: [RegisterCopy<bool>; L],
-    wr_qty: [RegisterCopy<Qty>; L],
-    wr_offset: [RegisterCopy<Offset>; L],
+    wr_row: [Relay<Bits<ROW_BITS>>; L],
+    wr_valid: [Relay<bool>; L],
+    wr_qty: [Relay<Qty>; L],
+    wr_offset: [Relay<Offset>; L],
     wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
 
     // Generation constants.
@@ -646,6 +665,13 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_geo_load: std::array::from_fn(|_| Default::default()),
             lane_geo_end: std::array::from_fn(|_| Default::default()),
             lane_issuing: std::array::from_fn(|_| Default::default()),
+            relay_en: std::array::from_fn(|_| Default::default()),
+            relay_geo_load: std::array::from_fn(|_| Default::default()),
+            relay_geo_end: std::array::from_fn(|_| Default::default()),
+            relay_issuing: std::array::from_fn(|_| Default::default()),
+            relay_region_base: std::array::from_fn(|_| Default::default()),
+            relay_region_end: std::array::from_fn(|_| Default::default()),
+            relay_price: std::array::from_fn(|_| Default::default()),
             lane_region_base: std::array::from_fn(|_| Default::default()),
             lane_region_end: std::array::from_fn(|_| Default::default()),
             lane_price: std::array::from_fn(|_| Default::default()),
@@ -710,33 +736,18 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
     /// Symbols.
     pub const SYMBOLS: usize = 1 << SYM_BITS;
 
-    /// Drives every lane's bracket ports from the shared chain (simulation side).
+    /// Drives every lane's row ports from the shared row registers (simulation side).
     fn fan_out_brackets(&mut self) {
         for lane in self.lanes.iter_mut() {
-            for (j, cap) in lane.caps.iter_mut().enumerate() {
-                let word = self.brk[table_entry(j)].q.val();
-                cap.next = bit_cast::<64, { spec::NOTIONAL_BITS as usize }>(word.cap);
-            }
             for (r, row) in lane.rows.iter_mut().enumerate() {
-                let word = self.brk[row_entry(r)].q.val();
+                let word = self.brk[r].q.val();
+                row.cap.next = bit_cast::<64, { spec::NOTIONAL_BITS as usize }>(word.cap);
                 row.maint.next = word.maint;
                 row.weight_long.next = word.weight_long;
                 row.weight_short.next = word.weight_short;
             }
         }
     }
-}
-
-/// The entry of the shared chain that holds bracket `j` (word `j / 4` of
-/// bank `j mod 4`) on the lanes' first load edge: word `m` is in place `3 − m`.
-fn table_entry(j: usize) -> usize {
-    BRACKET_BANKS * (BANK_DEPTH - 1 - j / BRACKET_BANKS) + j % BRACKET_BANKS
-}
-
-/// The entry of the shared chain that feeds row port `r` of every lane: the
-/// chain's last place of bank `r`, which holds word `m` on load edge `m`.
-fn row_entry(r: usize) -> usize {
-    table_entry(r)
 }
 
 /// Everything but the bracket fan-out. `#[hdl_gen]` emits `connect` and
@@ -780,14 +791,9 @@ mod kernel {
                 rd_sym,
                 rd_addr
             );
-            for j in 0..spec::MAX_BRACKETS {
-                self.brk[j].clock.next = self.clock.val();
-            }
             for b in 0..BRACKET_BANKS {
+                self.brk[b].clock.next = self.clock.val();
                 self.brk[b].d.next = self.bracket_mem[b].read_data.val();
-            }
-            for j in 4..16 {
-                self.brk[j].d.next = self.brk[j - 4].q.val();
             }
             for i in 0..L {
                 self.lane_en_first[i].clock.next = self.clock.val();
@@ -806,12 +812,19 @@ mod kernel {
                 self.lane_geo_end[i].d.next = self.lane_geo_end[i].q.val();
                 self.lane_issuing[i].clock.next = self.clock.val();
                 self.lane_issuing[i].d.next = self.lane_issuing[i].q.val();
+                self.relay_en[i].clock.next = self.clock.val();
+                self.relay_geo_load[i].clock.next = self.clock.val();
+                self.relay_geo_load[i].d.next = self.relay_geo_load[i].q.val();
+                self.relay_geo_end[i].clock.next = self.clock.val();
+                self.relay_geo_end[i].d.next = self.relay_geo_end[i].q.val();
+                self.relay_issuing[i].clock.next = self.clock.val();
+                self.relay_issuing[i].d.next = self.relay_issuing[i].q.val();
+                self.relay_region_base[i].clock.next = self.clock.val();
+                self.relay_region_end[i].clock.next = self.clock.val();
+                self.relay_price[i].clock.next = self.clock.val();
                 self.lane_region_base[i].clock.next = self.clock.val();
-                self.lane_region_base[i].enable.next = true;
                 self.lane_region_end[i].clock.next = self.clock.val();
-                self.lane_region_end[i].enable.next = true;
                 self.lane_price[i].clock.next = self.clock.val();
-                self.lane_price[i].enable.next = true;
                 self.lane_row[i].clock.next = self.clock.val();
                 self.lane_row[i].d.next = self.lane_row[i].q.val();
                 self.lane_slot[i].clock.next = self.clock.val();
@@ -1022,23 +1035,23 @@ mod kernel {
                 self.out_en[i].d.next = self.out_en_first[i].q.val();
                 self.lane_at_equal[i].d.next = self.at_equal.val();
                 self.lane_copy[i].d.next = self.copy_brackets.q.val();
-                self.lane_region_base[i].d.next = self.g_base.q.val();
-                self.lane_region_end[i].d.next = self.end_slot.q.val();
-                self.lane_price[i].d.next = self.price.q.val();
+                self.relay_en[i].d.next = self.lane_en_first[i].q.val();
+                self.relay_region_base[i].d.next = self.g_base.q.val();
+                self.relay_region_end[i].d.next = self.end_slot.q.val();
+                self.relay_price[i].d.next = self.price.q.val();
+                self.lane_region_base[i].d.next = self.relay_region_base[i].q.val();
+                self.lane_region_end[i].d.next = self.relay_region_end[i].q.val();
+                self.lane_price[i].d.next = self.relay_price[i].q.val();
                 self.lane_base_slot[i].next =
                     self.lane_region_base[i].q.val() << self.lane_bits.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
                 self.wr_row[i].clock.next = self.clock.val();
-                self.wr_row[i].enable.next = true;
                 self.wr_row[i].d.next = self.pos_row.val();
                 self.wr_valid[i].clock.next = self.clock.val();
-                self.wr_valid[i].enable.next = true;
                 self.wr_valid[i].d.next = self.pos_wr_valid.val();
                 self.wr_qty[i].clock.next = self.clock.val();
-                self.wr_qty[i].enable.next = true;
                 self.wr_qty[i].d.next = self.pos_wr_qty.val();
                 self.wr_offset[i].clock.next = self.clock.val();
-                self.wr_offset[i].enable.next = true;
                 self.wr_offset[i].d.next = self.pos_wr_offset.val();
                 self.pos_wr_lane[i].d.next = self.pos_wr.val()
                     & self.host_turn.val()
@@ -1049,10 +1062,15 @@ mod kernel {
                     .get_bits::<ROW_BITS>(self.lane_bits.val().index());
                 // The memory side: each lane counts its own row and slot, so
                 // no address or adder spans the chip.
+                if self.relay_en[i].q.val() {
+                    self.relay_geo_load[i].d.next = self.geo_load.q.val();
+                    self.relay_geo_end[i].d.next = self.geo_end.q.val();
+                    self.relay_issuing[i].d.next = self.issuing.q.val();
+                }
                 if self.lane_en[i].q.val() {
-                    self.lane_geo_load[i].d.next = self.geo_load.q.val();
-                    self.lane_geo_end[i].d.next = self.geo_end.q.val();
-                    self.lane_issuing[i].d.next = self.issuing.q.val();
+                    self.lane_geo_load[i].d.next = self.relay_geo_load[i].q.val();
+                    self.lane_geo_end[i].d.next = self.relay_geo_end[i].q.val();
+                    self.lane_issuing[i].d.next = self.relay_issuing[i].q.val();
                     if self.lane_geo_load[i].q.val() {
                         self.lane_row[i].d.next =
                             self.lane_region_base[i].q.val().get_bits::<ROW_BITS>(0);
@@ -1170,10 +1188,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
     fn connect(&mut self) {
         kernel::Kernel::connect(self);
         for lane in self.lanes.iter_mut() {
-            for cap in lane.caps.iter_mut() {
-                cap.connect();
-            }
             for row in lane.rows.iter_mut() {
+                row.cap.connect();
                 row.maint.connect();
                 row.weight_long.connect();
                 row.weight_short.connect();
@@ -1183,7 +1199,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
 
     /// The kernel's Verilog plus the bracket fan-out, written out here because
     /// rust-hdl's generator substitutes only the first loop index of a name
-    /// (`lanes[i].caps[j]` would come out half-resolved).
+    /// (`lanes[i].rows[r]` would come out half-resolved).
     fn hdl(&self) -> Verilog {
         let Verilog::Combinatorial(mut block) = kernel::Kernel::hdl(self) else {
             unreachable!("#[hdl_gen] emits combinatorial Verilog")
@@ -1196,7 +1212,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
                 Box::new(VerilogExpression::Literal(offset.into())),
             )
         };
-        let amounts = [
+        let fields = [
+            ("cap", w.get_my_offset_cap(), w.get_my_width_cap()),
             ("maint", w.get_my_offset_maint(), w.get_my_width_maint()),
             (
                 "weight_long",
@@ -1210,17 +1227,11 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             ),
         ];
         for i in 0..L {
-            for j in 0..spec::MAX_BRACKETS - 1 {
-                block.push(VerilogStatement::Assignment(
-                    VerilogExpression::Signal(format!("lanes${i}$caps${j}")),
-                    slice(table_entry(j), w.get_my_offset_cap(), w.get_my_width_cap()),
-                ));
-            }
             for r in 0..BRACKET_BANKS {
-                for (name, offset, width) in amounts {
+                for (name, offset, width) in fields {
                     block.push(VerilogStatement::Assignment(
                         VerilogExpression::Signal(format!("lanes${i}$rows${r}${name}")),
-                        slice(row_entry(r), offset, width),
+                        slice(r, offset, width),
                     ));
                 }
             }

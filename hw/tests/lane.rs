@@ -479,18 +479,16 @@ fn from_signed<const N: usize>(x: Signed<N>) -> i128 {
 }
 
 /// Loads the batch's table the way the scanner does: a `load_brackets`
-/// pulse, then the caps and row 0, 1, 2, 3 on the four load edges. The
+/// pulse, then row 0, 1, 2, 3 (caps and amounts) on the four load edges. The
 /// pipeline keeps running meanwhile (draining the previous batch), and the
 /// bracket ports carry random words before and after the load edges, which
 /// the lane must not take.
 fn load_table(uut: &mut Lane, batch: &Batch, rng: &mut ChaCha8Rng) {
     let brackets = &batch.units.brackets;
     let scramble = |uut: &mut Lane, rng: &mut ChaCha8Rng| {
-        for cap in uut.caps.iter_mut() {
-            cap.next = rng.gen::<u64>().into();
-        }
         let mask = |bits: usize| (1u128 << bits) - 1;
         for row in uut.rows.iter_mut() {
+            row.cap.next = rng.gen::<u64>().into();
             row.maint.next = (rng.gen::<u128>() & mask(width::MAINT)).to_bits();
             row.weight_long.next = ((rng.gen::<u128>() & mask(width::WEIGHT)) as u64).into();
             row.weight_short.next = ((rng.gen::<u128>() & mask(width::WEIGHT)) as u64).into();
@@ -500,13 +498,10 @@ fn load_table(uut: &mut Lane, batch: &Batch, rng: &mut ChaCha8Rng) {
     uut.load_brackets.next = true;
     cycle(uut);
     uut.load_brackets.next = false;
-    // The caps are taken on load edge 0, with row 0.
-    for (cap, b) in uut.caps.iter_mut().zip(brackets.iter()) {
-        cap.next = b.cap.into();
-    }
     for m in 0..table::ROWS {
         for (r, row) in uut.rows.iter_mut().enumerate() {
             let b = &brackets[table::BANKS * m + r];
+            row.cap.next = b.cap.into();
             row.maint.next = b.maint.to_bits();
             row.weight_long.next = b.weight_long.into();
             row.weight_short.next = b.weight_short.into();

@@ -19,15 +19,15 @@ pub const SIM_SYMBOLS: usize = 4096;
 /// `done`, not counting the `ceil(n / L)` issue cycles: 6 steps before the
 /// first row is issued (the symbol-table read address register, the region
 /// table's 3 read registers, then the scan geometry in two adder steps; the
-/// bracket table is fetched alongside), 1 for each lane's registered copy of
-/// the control's issue flags, the slot memory's 3 read registers
+/// bracket table is fetched alongside), 2 for each lane's two registered
+/// copies of the control's issue flags, the slot memory's 3 read registers
 /// (address copy, array and output register), 1 register stage carrying the
 /// slot data to the lanes, the lane's 21 stages (the two wide products, the
 /// cap compares in carry-select halves behind their own copies of the
 /// notional, the bracket select and its copies, the table read, the sum and
 /// the sign test) and 1 for the registered valid-bit clear.
 /// `liqscan_hw::scanner::PIPELINE_DEPTH` asserts it at compile time.
-pub const PIPELINE_DEPTH: u64 = 33;
+pub const PIPELINE_DEPTH: u64 = 34;
 
 /// Cycles a scan of `slots` slots (holes included) takes on `lanes` lanes
 /// when the result stream never back-pressures; each stalled cycle adds one.
