@@ -27,7 +27,8 @@ around them.
 The sites are nextpnr's BEL names, written as each cell's `BEL` attribute
 (nextpnr: "Placed N cells based on constraints"). A relay's flip-flops are
 found by their `src` attribute, a line of the Verilog, inside the relay's
-own module (`top$relay_price$3`, `top$lanes$3$relay_cap$0`). The LFE5UM-85F has three
+own module (`top$relay_price$3`, `top$lanes$3$relay_cap$0`,
+`top$enables$3$relay_en`). The LFE5UM-85F has three
 DSP rows (Y10, Y34, Y58) and four block RAM rows (Y22, Y46, Y70, Y82) of
 13 nine-tile blocks each: 4 MULT18X18D per DSP block (MULT18_0, _1, _4, _5
 at x, x+1, x+4, x+5) and 4 DP16KD per block RAM block (EBR0-3 at x, x+2,
@@ -52,7 +53,7 @@ BANK_ORDER = {"valid": 0, "qty": 1, "offset": 2}
 BRACKET_BANK = re.compile(r"\.bracket_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
 # Block RAMs per group of a memory's shared port registers (hw/src/memory.rs GROUP_TILES).
 GROUP_TILES = 4
-RELAY_MODULE = re.compile(r"^top\$(?:lanes\$(\d+)\$relay_\w+\$\d+|relay_\w+\$(\d+))$")
+RELAY_MODULE = re.compile(r"^top\$(?:(?:lanes|enables)\$(\d+)\$relay_\w+?(?:\$\d+)?|relay_\w+\$(\d+))$")
 # Logic tiles: X2-X123 by Y2-Y82 (and beyond), but for the block RAM and DSP rows.
 LOGIC_X = range(2, 124)
 LOGIC_Y = [y for y in range(2, 83) if y not in DSP_ROWS + EBR_ROWS]
@@ -178,28 +179,64 @@ def relay_cells(cells):
     return relays
 
 
-def place_relays(relays, centres):
-    """Each lane's relays in the free logic tiles nearest the point midway
-    between the chip's centre and the lane, every other tile (a chequer
-    board), so the logic nextpnr places around them keeps room."""
-    taken = set()
+def source_sites(cells, bels, relays):
+    """Where each relay's data comes from: the first pinned cell found
+    upstream through at most three flip-flops (a bracket bank block, through
+    the shared row register), else the chip's centre (the control)."""
+    driver = {}
+    for name, cell in cells.items():
+        for port, direction in cell["port_directions"].items():
+            if direction == "output":
+                for bit in cell["connections"][port]:
+                    driver[bit] = name
+    sites = {}
+    for groups in relays.values():
+        for group in groups.values():
+            for name in group:
+                site, cell = CENTRE, cells[name]
+                for _ in range(3):
+                    up = driver.get(cell["connections"].get("DI", [None])[0])
+                    if up is None:
+                        break
+                    if up in bels:
+                        site = site_xy(bels[up])
+                        break
+                    cell = cells[up]
+                    if cell["type"] != "TRELLIS_FF":
+                        break
+                sites[name] = site
+    return sites
+
+
+def place_relays(relays, centres, sources):
+    """Each relay flip-flop in a free logic tile near the point midway
+    between where its data comes from and its lane, at most two slices a
+    tile, so the logic nextpnr places around them keeps room. A slice's two
+    flip-flops share their control set, so pairs are taken within a group."""
+    free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
     bels = {}
+
+    def nearest(target):
+        for radius in range(0, 250):
+            ring = sorted(
+                {(target[0] + dx, target[1] + sy * (radius - abs(dx))) for dx in range(-radius, radius + 1) for sy in (-1, 1)}
+            )
+            for tile in ring:
+                if free.get(tile):
+                    return tile
+        sys.exit("floorplan: no free logic tile for a relay")
+
     for lane in sorted(relays):
         cx, cy = centres[lane]
-        mid = ((CENTRE[0] + cx) // 2, (CENTRE[1] + cy) // 2)
-        tiles = sorted(
-            ((x, y) for x in LOGIC_X for y in LOGIC_Y if (x + y) % 2 == 0 and (x, y) not in taken),
-            key=lambda t: (distance(t, mid), t),
-        )
-        slices = (f"X{x}/Y{y}/SLICE{s}" for x, y in tiles for s in "ABCD")
-        used = set()
         for group in relays[lane].values():
-            for pair in range(0, len(group), 2):
-                site = next(slices)
-                used.add(tuple(int(v[1:]) for v in site.split("/")[:2]))
-                for i, name in enumerate(group[pair:pair + 2]):
+            targets = sorted(
+                (((sources[n][0] + cx) // 2, (sources[n][1] + cy) // 2), n) for n in group
+            )
+            for pair in range(0, len(targets), 2):
+                tile = nearest(targets[pair][0])
+                site = f"X{tile[0]}/Y{tile[1]}/SLICE{free[tile].pop(0)}"
+                for i, (_, name) in enumerate(targets[pair:pair + 2]):
                     bels[name] = f"{site}.FF{i}"
-        taken |= used
     return bels
 
 
@@ -220,7 +257,7 @@ def main():
     if "--no-brackets" not in sys.argv[2:]:
         bels.update(place_bracket_banks(cells, free))
     relays = relay_cells(cells) if "--no-relays" not in sys.argv[2:] else {}
-    bels.update(place_relays(relays, centres))
+    bels.update(place_relays(relays, centres, source_sites(cells, bels, relays)))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     json.dump(netlist, open(path, "w"))

@@ -107,10 +107,11 @@ impl<T: Synth> Logic for Relay<T> {
 }
 
 /// `q` = `ready | !busy` as sampled on the previous clock edge: a
-/// first-level copy of the scanner's enable that needs no logic before its
-/// flip-flop. It holds the stall (`busy & !ready`), which an ECP5 flip-flop
-/// takes as a synchronous reset on `ready` with `busy` as its data, and
-/// outputs its complement.
+/// first-level copy of the scanner's enable with no logic on its nets. On
+/// the ECP5 it is a flip-flop with `ready` on its synchronous set and
+/// `!busy` on its data, from its own LUT in the same slice (a LUT's output
+/// reaches its slice's flip-flop without routing), and `q` is the
+/// flip-flop's output: no LUT between it and the copies it feeds.
 #[derive(LogicBlock, Default)]
 pub struct ReadyCopy {
     pub clock: Signal<In, Clock>,
@@ -134,23 +135,25 @@ impl Logic for ReadyCopy {
     }
 
     fn hdl(&self) -> Verilog {
-        // On the ECP5 the flip-flop is instantiated: written behaviourally,
-        // synthesis merges the identical reset logic of all copies into one
-        // LUT ahead of them, the net this copy exists to avoid.
+        // On the ECP5 the LUT and the flip-flop are instantiated: written
+        // behaviourally, synthesis merges the identical logic of all copies
+        // into one LUT ahead of them, the net this copy exists to avoid.
         Verilog::Custom(format!(
             "\
-wire stall;
+wire enable;
 `ifdef {ECP5_DEFINE}
+wire idle;
+(* keep *) LUT4 #(.INIT(16'h5555)) idle_lut (.A(busy), .B(1'b0), .C(1'b0), .D(1'b0), .Z(idle));
 (* keep *) TRELLIS_FF #(.GSR(\"DISABLED\"), .CEMUX(\"1\"), .CLKMUX(\"CLK\"), .LSRMUX(\"LSR\"),
-   .SRMODE(\"LSR_OVER_CE\"), .REGSET(\"RESET\")) stall_ff (
-   .CLK(clock), .LSR(ready), .DI(busy), .Q(stall));
+   .SRMODE(\"LSR_OVER_CE\"), .REGSET(\"SET\")) enable_ff (
+   .CLK(clock), .LSR(ready), .DI(idle), .Q(enable));
 `else
-reg stall_r;
-initial stall_r = 1'b0;
-(* keep *) always @(posedge clock) if (ready) stall_r <= 1'b0; else stall_r <= busy;
-assign stall = stall_r;
+reg enable_r;
+initial enable_r = 1'b1;
+(* keep *) always @(posedge clock) if (ready) enable_r <= 1'b1; else enable_r <= !busy;
+assign enable = enable_r;
 `endif
-always @(*) q = !stall;
+always @(*) q = enable;
 "
         ))
     }
@@ -162,5 +165,85 @@ always @(*) q = !stall;
             inputs: vec!["ready".into(), "busy".into()],
             outputs: vec!["q".into()],
         }]
+    }
+}
+
+/// One lane's branch of the enable tree: first-level copies of the
+/// scanner's enable for the lane, for each of its three position banks (a
+/// bank spreads over the chip, so its copy sits at the bank's centre instead
+/// of being pulled into the lane) and for its result side, and the
+/// second-level copies the scanner's own per-lane registers run on.
+#[derive(LogicBlock, Default)]
+pub struct LaneEnables {
+    pub clock: Signal<In, Clock>,
+    /// The result stream's ready and the scanner's busy flag.
+    pub ready: Signal<In, bool>,
+    pub busy: Signal<In, bool>,
+    /// First level (the enable of the next cycle for what they feed): the
+    /// lane's stage copies and the banks' read enables.
+    pub lane_next: Signal<Out, bool>,
+    pub qty_next: Signal<Out, bool>,
+    pub offset_next: Signal<Out, bool>,
+    pub valid_next: Signal<Out, bool>,
+    /// The result side's first level: one edge ahead of `out`, and with it
+    /// says how far the core has run ahead of the stream.
+    pub out_next: Signal<Out, bool>,
+    /// Second level: the lane's row counter and memory-side registers, the
+    /// register stage between the banks and the lane, the relays of the
+    /// lane's flags, and the result side.
+    pub core: Signal<Out, bool>,
+    pub m2: Signal<Out, bool>,
+    pub relay: Signal<Out, bool>,
+    pub out: Signal<Out, bool>,
+    lane_first: ReadyCopy,
+    qty_first: ReadyCopy,
+    offset_first: ReadyCopy,
+    valid_first: ReadyCopy,
+    out_first: ReadyCopy,
+    core_copy: EnableCopy,
+    m2_copy: EnableCopy,
+    relay_en: EnableCopy,
+    out_copy: EnableCopy,
+}
+
+impl Logic for LaneEnables {
+    #[hdl_gen]
+    fn update(&mut self) {
+        clock!(
+            self,
+            clock,
+            lane_first,
+            qty_first,
+            offset_first,
+            valid_first,
+            out_first,
+            core_copy,
+            m2_copy,
+            relay_en,
+            out_copy
+        );
+        self.lane_first.ready.next = self.ready.val();
+        self.lane_first.busy.next = self.busy.val();
+        self.qty_first.ready.next = self.ready.val();
+        self.qty_first.busy.next = self.busy.val();
+        self.offset_first.ready.next = self.ready.val();
+        self.offset_first.busy.next = self.busy.val();
+        self.valid_first.ready.next = self.ready.val();
+        self.valid_first.busy.next = self.busy.val();
+        self.out_first.ready.next = self.ready.val();
+        self.out_first.busy.next = self.busy.val();
+        self.core_copy.d.next = self.lane_first.q.val();
+        self.m2_copy.d.next = self.lane_first.q.val();
+        self.relay_en.d.next = self.lane_first.q.val();
+        self.out_copy.d.next = self.out_first.q.val();
+        self.lane_next.next = self.lane_first.q.val();
+        self.qty_next.next = self.qty_first.q.val();
+        self.offset_next.next = self.offset_first.q.val();
+        self.valid_next.next = self.valid_first.q.val();
+        self.out_next.next = self.out_first.q.val();
+        self.core.next = self.core_copy.q.val();
+        self.m2.next = self.m2_copy.q.val();
+        self.relay.next = self.relay_en.q.val();
+        self.out.next = self.out_copy.q.val();
     }
 }

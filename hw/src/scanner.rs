@@ -113,7 +113,7 @@ use rust_hdl::prelude::*;
 
 use liqscan_core::spec;
 
-use crate::fanout::{EnableCopy, ReadyCopy, Relay};
+use crate::fanout::{EnableCopy, LaneEnables, ReadyCopy, Relay};
 use crate::lane::Lane;
 use crate::memory::{Memory, READ_LATENCY};
 
@@ -383,21 +383,8 @@ pub struct Scanner<
     /// of loads. The core (control, lanes, memories) runs on the second level.
     ctl_en_first: ReadyCopy,
     ctl_en: EnableCopy,
-    lane_en_first: [ReadyCopy; L],
-    /// First-level copies for each lane's banks, apart from the lane's own:
-    /// a bank spreads over the chip, so its copy sits at the bank's centre
-    /// instead of being pulled into the lane by the stage copies.
-    qty_en_first: [ReadyCopy; L],
-    offset_en_first: [ReadyCopy; L],
-    valid_en_first: [ReadyCopy; L],
-    lane_en: [EnableCopy; L],
-    /// The enable of the register stage between the memories and the lane.
-    m2_en: [EnableCopy; L],
-    /// The result side's own pair: `out_en_first` is one edge ahead of the
-    /// core's enable `out_en`, and together they say how far the core has
-    /// run ahead of the stream.
-    out_en_first: [ReadyCopy; L],
-    out_en: [EnableCopy; L],
+    /// Each lane's branch of the tree.
+    enables: [LaneEnables; L],
     /// Per lane, the last two results that left the lane (`skid` the newer):
     /// the core runs up to two steps ahead of the stream, and these are what
     /// the stream has not taken yet.
@@ -477,9 +464,8 @@ pub struct Scanner<
     lane_geo_end: [DFF<bool>; L],
     lane_issuing: [DFF<bool>; L],
     /// The first of each lane's two flag registers, on their own enable
-    /// copy: the floorplan pins them midway between the control and the
-    /// lane, so each hop is half the way.
-    relay_en: [EnableCopy; L],
+    /// copy (`LaneEnables::relay`): the floorplan pins them midway between
+    /// the control and the lane, so each hop is half the way.
     relay_geo_load: [DFF<bool>; L],
     relay_geo_end: [DFF<bool>; L],
     relay_issuing: [DFF<bool>; L],
@@ -517,6 +503,16 @@ pub struct Scanner<
     /// The registered read addresses of the region and bracket banks.
     rd_sym: DFF<Bits<SYM_BITS>>,
     rd_addr: DFF<Bits<BRK_BITS>>,
+    /// The host's table writes, registered on the edge that decides them
+    /// (one request per bracket bank): the banks' write registers then
+    /// hang on flip-flops, not on the busy flag's decode.
+    brk_wr_go: [DFF<bool>; BRACKET_BANKS],
+    brk_wr_addr_q: DFF<Bits<BRK_BITS>>,
+    brk_wr_word_q: DFF<BracketWord>,
+    reg_wr_go: DFF<bool>,
+    reg_wr_symbol_q: DFF<Bits<SYM_BITS>>,
+    reg_wr_base_q: DFF<Word>,
+    reg_wr_count_q: DFF<Word>,
     pos_row: Signal<Local, Bits<ROW_BITS>>,
     pos_lane: Signal<Local, Word>,
     /// Host writes are applied this edge: idle and no tick.
@@ -614,14 +610,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             cstep: Default::default(),
             ctl_en_first: Default::default(),
             ctl_en: Default::default(),
-            lane_en_first: std::array::from_fn(|_| Default::default()),
-            qty_en_first: std::array::from_fn(|_| Default::default()),
-            offset_en_first: std::array::from_fn(|_| Default::default()),
-            valid_en_first: std::array::from_fn(|_| Default::default()),
-            lane_en: std::array::from_fn(|_| Default::default()),
-            m2_en: std::array::from_fn(|_| Default::default()),
-            out_en_first: std::array::from_fn(|_| Default::default()),
-            out_en: std::array::from_fn(|_| Default::default()),
+            enables: std::array::from_fn(|_| Default::default()),
             skid_hit: std::array::from_fn(|_| Default::default()),
             skid_slot: std::array::from_fn(|_| Default::default()),
             skid_shortfall: std::array::from_fn(|_| Default::default()),
@@ -665,7 +654,6 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_geo_load: std::array::from_fn(|_| Default::default()),
             lane_geo_end: std::array::from_fn(|_| Default::default()),
             lane_issuing: std::array::from_fn(|_| Default::default()),
-            relay_en: std::array::from_fn(|_| Default::default()),
             relay_geo_load: std::array::from_fn(|_| Default::default()),
             relay_geo_end: std::array::from_fn(|_| Default::default()),
             relay_issuing: std::array::from_fn(|_| Default::default()),
@@ -697,6 +685,13 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             brk_rd_addr: Default::default(),
             rd_sym: Default::default(),
             rd_addr: Default::default(),
+            brk_wr_go: std::array::from_fn(|_| Default::default()),
+            brk_wr_addr_q: Default::default(),
+            brk_wr_word_q: Default::default(),
+            reg_wr_go: Default::default(),
+            reg_wr_symbol_q: Default::default(),
+            reg_wr_base_q: Default::default(),
+            reg_wr_count_q: Default::default(),
             pos_row: Default::default(),
             pos_lane: Default::default(),
             host_turn: Default::default(),
@@ -789,21 +784,20 @@ mod kernel {
                 issuing,
                 fetch,
                 rd_sym,
-                rd_addr
+                rd_addr,
+                brk_wr_addr_q,
+                brk_wr_word_q,
+                reg_wr_go,
+                reg_wr_symbol_q,
+                reg_wr_base_q,
+                reg_wr_count_q
             );
             for b in 0..BRACKET_BANKS {
                 self.brk[b].clock.next = self.clock.val();
                 self.brk[b].d.next = self.bracket_mem[b].read_data.val();
             }
             for i in 0..L {
-                self.lane_en_first[i].clock.next = self.clock.val();
-                self.qty_en_first[i].clock.next = self.clock.val();
-                self.offset_en_first[i].clock.next = self.clock.val();
-                self.valid_en_first[i].clock.next = self.clock.val();
-                self.lane_en[i].clock.next = self.clock.val();
-                self.m2_en[i].clock.next = self.clock.val();
-                self.out_en_first[i].clock.next = self.clock.val();
-                self.out_en[i].clock.next = self.clock.val();
+                self.enables[i].clock.next = self.clock.val();
                 self.lane_at_equal[i].clock.next = self.clock.val();
                 self.lane_copy[i].clock.next = self.clock.val();
                 self.lane_geo_load[i].clock.next = self.clock.val();
@@ -812,7 +806,6 @@ mod kernel {
                 self.lane_geo_end[i].d.next = self.lane_geo_end[i].q.val();
                 self.lane_issuing[i].clock.next = self.clock.val();
                 self.lane_issuing[i].d.next = self.lane_issuing[i].q.val();
-                self.relay_en[i].clock.next = self.clock.val();
                 self.relay_geo_load[i].clock.next = self.clock.val();
                 self.relay_geo_load[i].d.next = self.relay_geo_load[i].q.val();
                 self.relay_geo_end[i].clock.next = self.clock.val();
@@ -906,25 +899,31 @@ mod kernel {
             self.rd_sym.d.next = self.brk_rd_sym.val();
             self.rd_addr.d.next = self.brk_rd_addr.val();
 
-            // Host writes: while idle and not on an accepting edge (a table
-            // write reaches its memory one edge later, when that tick already
-            // reads it; a position write one more, through `pos_wr_lane`).
+            // Host writes: while idle and not on an accepting edge. A table
+            // write is registered here and reaches its memory's array two
+            // edges later, one before a tick accepted on the next edge first
+            // reads it; a position write likewise, through `pos_wr_lane`,
+            // long before the tick's first row.
             self.host_turn.next = !self.busy_r.q.val() & !self.tick_valid.val();
+            self.reg_wr_go.d.next = self.reg_wr.val() & self.host_turn.val();
+            self.reg_wr_symbol_q.d.next = self.reg_wr_symbol.val();
+            self.reg_wr_base_q.d.next = self.reg_wr_base_row.val();
+            self.reg_wr_count_q.d.next = self.reg_wr_count.val();
 
             // Region table: read on the accepting edge and on every edge after it (the
             // symbol table reads run free, so no control logic fans out to their blocks).
             self.region_base_mem.clock.next = self.clock.val();
             self.region_base_mem.read_address.next = self.rd_sym.q.val();
             self.region_base_mem.read_enable_next.next = true;
-            self.region_base_mem.write_address.next = self.reg_wr_symbol.val();
-            self.region_base_mem.write_data.next = self.reg_wr_base_row.val();
-            self.region_base_mem.write_enable.next = self.reg_wr.val() & self.host_turn.val();
+            self.region_base_mem.write_address.next = self.reg_wr_symbol_q.q.val();
+            self.region_base_mem.write_data.next = self.reg_wr_base_q.q.val();
+            self.region_base_mem.write_enable.next = self.reg_wr_go.q.val();
             self.region_count_mem.clock.next = self.clock.val();
             self.region_count_mem.read_address.next = self.rd_sym.q.val();
             self.region_count_mem.read_enable_next.next = true;
-            self.region_count_mem.write_address.next = self.reg_wr_symbol.val();
-            self.region_count_mem.write_data.next = self.reg_wr_count.val();
-            self.region_count_mem.write_enable.next = self.reg_wr.val() & self.host_turn.val();
+            self.region_count_mem.write_address.next = self.reg_wr_symbol_q.q.val();
+            self.region_count_mem.write_data.next = self.reg_wr_count_q.q.val();
+            self.region_count_mem.write_enable.next = self.reg_wr_go.q.val();
             // Scan geometry from the registered region (shifts by a constant are wiring).
             self.base_slot.next = self.g_base.q.val() << self.lane_bits.val();
             self.count_round.next = self.g_count.q.val() + self.lane_mask.val();
@@ -943,15 +942,19 @@ mod kernel {
             self.brk_wr_word.next.maint = self.brk_wr_maint.val();
             self.brk_wr_word.next.weight_long = self.brk_wr_weight_long.val();
             self.brk_wr_word.next.weight_short = self.brk_wr_weight_short.val();
+            self.brk_wr_addr_q.d.next = self.brk_wr_addr.val();
+            self.brk_wr_word_q.d.next = self.brk_wr_word.val();
             for b in 0..BRACKET_BANKS {
+                self.brk_wr_go[b].clock.next = self.clock.val();
+                self.brk_wr_go[b].d.next = self.brk_wr.val()
+                    & self.host_turn.val()
+                    & (self.brk_wr_bank.val() == self.bank_index[b].val());
                 self.bracket_mem[b].clock.next = self.clock.val();
                 self.bracket_mem[b].read_address.next = self.rd_addr.q.val();
                 self.bracket_mem[b].read_enable_next.next = true;
-                self.bracket_mem[b].write_address.next = self.brk_wr_addr.val();
-                self.bracket_mem[b].write_data.next = self.brk_wr_word.val();
-                self.bracket_mem[b].write_enable.next = self.brk_wr.val()
-                    & self.host_turn.val()
-                    & (self.brk_wr_bank.val() == self.bank_index[b].val());
+                self.bracket_mem[b].write_address.next = self.brk_wr_addr_q.q.val();
+                self.bracket_mem[b].write_data.next = self.brk_wr_word_q.q.val();
+                self.bracket_mem[b].write_enable.next = self.brk_wr_go[b].q.val();
             }
 
             // Control.
@@ -1020,22 +1023,10 @@ mod kernel {
             self.pos_lane.next = self.pos_wr_slot.val() & self.lane_mask.val();
             for i in 0..L {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
-                self.lane_en_first[i].ready.next = self.res_ready.val();
-                self.lane_en_first[i].busy.next = self.busy_r.q.val();
-                self.qty_en_first[i].ready.next = self.res_ready.val();
-                self.qty_en_first[i].busy.next = self.busy_r.q.val();
-                self.offset_en_first[i].ready.next = self.res_ready.val();
-                self.offset_en_first[i].busy.next = self.busy_r.q.val();
-                self.valid_en_first[i].ready.next = self.res_ready.val();
-                self.valid_en_first[i].busy.next = self.busy_r.q.val();
-                self.lane_en[i].d.next = self.lane_en_first[i].q.val();
-                self.m2_en[i].d.next = self.lane_en_first[i].q.val();
-                self.out_en_first[i].ready.next = self.res_ready.val();
-                self.out_en_first[i].busy.next = self.busy_r.q.val();
-                self.out_en[i].d.next = self.out_en_first[i].q.val();
+                self.enables[i].ready.next = self.res_ready.val();
+                self.enables[i].busy.next = self.busy_r.q.val();
                 self.lane_at_equal[i].d.next = self.at_equal.val();
                 self.lane_copy[i].d.next = self.copy_brackets.q.val();
-                self.relay_en[i].d.next = self.lane_en_first[i].q.val();
                 self.relay_region_base[i].d.next = self.g_base.q.val();
                 self.relay_region_end[i].d.next = self.end_slot.q.val();
                 self.relay_price[i].d.next = self.price.q.val();
@@ -1062,12 +1053,12 @@ mod kernel {
                     .get_bits::<ROW_BITS>(self.lane_bits.val().index());
                 // The memory side: each lane counts its own row and slot, so
                 // no address or adder spans the chip.
-                if self.relay_en[i].q.val() {
+                if self.enables[i].relay.val() {
                     self.relay_geo_load[i].d.next = self.geo_load.q.val();
                     self.relay_geo_end[i].d.next = self.geo_end.q.val();
                     self.relay_issuing[i].d.next = self.issuing.q.val();
                 }
-                if self.lane_en[i].q.val() {
+                if self.enables[i].core.val() {
                     self.lane_geo_load[i].d.next = self.relay_geo_load[i].q.val();
                     self.lane_geo_end[i].d.next = self.relay_geo_end[i].q.val();
                     self.lane_issuing[i].d.next = self.relay_issuing[i].q.val();
@@ -1093,7 +1084,7 @@ mod kernel {
                     self.s3_live[i].d.next = self.s2_live[i].q.val();
                     self.s3_tag[i].d.next = self.s2_tag[i].q.val();
                 }
-                if self.m2_en[i].q.val() {
+                if self.enables[i].m2.val() {
                     self.m2_live[i].d.next =
                         self.s3_live[i].q.val() & self.valid_mem[i].read_data.val();
                     self.m2_tag[i].d.next = self.s3_tag[i].q.val();
@@ -1102,7 +1093,7 @@ mod kernel {
                 }
                 // The result side: what leaves the lane is kept in the skid
                 // registers, and clears its valid bit on the next core edge.
-                if self.out_en[i].q.val() {
+                if self.enables[i].out.val() {
                     self.skid2_hit[i].d.next = self.skid_hit[i].q.val();
                     self.skid2_slot[i].d.next = self.skid_slot[i].q.val();
                     self.skid2_shortfall[i].d.next = self.skid_shortfall[i].q.val();
@@ -1115,20 +1106,20 @@ mod kernel {
 
                 self.qty_mem[i].clock.next = self.clock.val();
                 self.qty_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.qty_mem[i].read_enable_next.next = self.qty_en_first[i].q.val();
+                self.qty_mem[i].read_enable_next.next = self.enables[i].qty_next.val();
                 self.qty_mem[i].write_address.next = self.wr_row[i].q.val();
                 self.qty_mem[i].write_data.next = self.wr_qty[i].q.val();
                 self.qty_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
                 self.offset_mem[i].clock.next = self.clock.val();
                 self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.offset_mem[i].read_enable_next.next = self.offset_en_first[i].q.val();
+                self.offset_mem[i].read_enable_next.next = self.enables[i].offset_next.val();
                 self.offset_mem[i].write_address.next = self.wr_row[i].q.val();
                 self.offset_mem[i].write_data.next = self.wr_offset[i].q.val();
                 self.offset_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
 
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
-                self.valid_mem[i].read_enable_next.next = self.valid_en_first[i].q.val();
+                self.valid_mem[i].read_enable_next.next = self.enables[i].valid_next.val();
                 // A host write is decided only while idle, and a lane's
                 // results (so its write-backs) leave it only while busy.
                 if self.pos_wr_lane[i].q.val() {
@@ -1139,11 +1130,11 @@ mod kernel {
                     self.valid_mem[i].write_address.next = self.wb_addr[i].q.val();
                     self.valid_mem[i].write_data.next = false;
                     self.valid_mem[i].write_enable.next =
-                        self.wb_pend[i].q.val() & self.out_en[i].q.val();
+                        self.wb_pend[i].q.val() & self.enables[i].out.val();
                 }
 
                 self.lanes[i].clock.next = self.clock.val();
-                self.lanes[i].enable_next.next = self.lane_en_first[i].q.val();
+                self.lanes[i].enable_next.next = self.enables[i].lane_next.val();
                 self.lanes[i].at_equal.next = self.lane_at_equal[i].q.val();
                 self.lanes[i].load_brackets.next = self.lane_copy[i].q.val();
                 self.lanes[i].price.next = self.lane_price[i].q.val();
@@ -1153,14 +1144,14 @@ mod kernel {
                 self.lanes[i].in_offset.next = self.m2_offset[i].q.val();
 
                 // The core is ahead of the stream by one step for each of the
-                // last two cycles with `res_ready` low (`out_en_first` and
-                // `out_en` low): the stream sees the lane, or the result
+                // last two cycles with `res_ready` low (the lane's result-side
+                // copies low): the stream sees the lane, or the result
                 // that many core steps back.
-                if self.out_en_first[i].q.val() & self.out_en[i].q.val() {
+                if self.enables[i].out_next.val() & self.enables[i].out.val() {
                     self.res_valid[i].next = self.hit[i].val();
                     self.res_slot[i].next = self.lanes[i].out_tag.val();
                     self.res_shortfall[i].next = self.lanes[i].out_shortfall.val();
-                } else if self.out_en_first[i].q.val() | self.out_en[i].q.val() {
+                } else if self.enables[i].out_next.val() | self.enables[i].out.val() {
                     self.res_valid[i].next = self.skid_hit[i].q.val();
                     self.res_slot[i].next = self.skid_slot[i].q.val();
                     self.res_shortfall[i].next = self.skid_shortfall[i].q.val();

@@ -159,9 +159,11 @@ fn ecp5_multipliers_are_registered_dsp_blocks() {
 }
 
 /// With `LIQSCAN_ECP5` defined a first-level enable copy is one flip-flop
-/// with `ready` on its synchronous reset and `busy` on its data input, so no
-/// LUT lies between those nets and it (the one LUT is the output's
-/// inverter). Without the define it is the same register in plain Verilog.
+/// with `ready` on its synchronous set, `!busy` on its data input from its
+/// own LUT (which the placer packs into the flip-flop's slice), and no other
+/// cell, so `q` is the flip-flop's output and no routed net of the enable
+/// passes a LUT. Without the define
+/// it is the same register in plain Verilog.
 #[test]
 fn ecp5_ready_copies_need_no_logic_before_their_flip_flop() {
     use liqscan_hw::dsp::ECP5_DEFINE;
@@ -170,10 +172,12 @@ fn ecp5_ready_copies_need_no_logic_before_their_flip_flop() {
     let script = format!(
         "read_verilog -D{ECP5_DEFINE} top.v; synth_ecp5 -top {TOP_MODULE}; \
          select -assert-count 1 t:TRELLIS_FF; \
-         select -assert-count 1 t:TRELLIS_FF r:SRMODE=LSR_OVER_CE %i r:REGSET=RESET %i; \
+         select -assert-count 1 t:TRELLIS_FF r:SRMODE=LSR_OVER_CE %i r:REGSET=SET %i; \
          select -assert-count 1 w:ready %co:+[LSR] t:TRELLIS_FF %i; \
-         select -assert-count 1 w:busy %co:+[DI] t:TRELLIS_FF %i; \
-         select -assert-max 1 t:LUT4"
+         select -assert-count 1 t:LUT4; \
+         select -assert-count 1 w:busy %co:+[A] t:LUT4 %i; \
+         select -assert-count 1 t:LUT4 %co:+[Z] %co:+[DI] t:TRELLIS_FF %i; \
+         select -assert-count 2 t:*"
     );
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
     let script = format!(
