@@ -152,11 +152,13 @@ def module_lines(verilog):
 def relay_cells(cells):
     """Each lane's relay flip-flops, grouped by their control set (clock
     enable and reset nets and modes), which the two flip-flops of a slice
-    share."""
+    share. A flip-flop fed by a LUT is left out: nextpnr places the two as
+    one and rejects a site for the flip-flop alone."""
     modules = {}
     relays = defaultdict(lambda: defaultdict(list))
+    lut_outputs = {bit for cell in cells.values() if cell["type"] == "LUT4" for bit in cell["connections"]["Z"]}
     for name, cell in cells.items():
-        if cell["type"] != "TRELLIS_FF":
+        if cell["type"] != "TRELLIS_FF" or cell["connections"]["DI"][0] in lut_outputs:
             continue
         # The first source that is the design's Verilog (beside the netlist),
         # not a techmap library's.

@@ -171,8 +171,10 @@ always @(*) q = enable;
 /// One lane's branch of the enable tree: first-level copies of the
 /// scanner's enable for the lane, for each of its three position banks (a
 /// bank spreads over the chip, so its copy sits at the bank's centre instead
-/// of being pulled into the lane) and for its result side, and the
-/// second-level copies the scanner's own per-lane registers run on.
+/// of being pulled into the lane), for its result side and for the relays
+/// of its flags (whose second-level copy is pinned with them, midway
+/// between the control and the lane), and the second-level copies the
+/// scanner's own per-lane registers run on.
 #[derive(LogicBlock, Default)]
 pub struct LaneEnables {
     pub clock: Signal<In, Clock>,
@@ -200,6 +202,7 @@ pub struct LaneEnables {
     offset_first: ReadyCopy,
     valid_first: ReadyCopy,
     out_first: ReadyCopy,
+    relay_first: ReadyCopy,
     core_copy: EnableCopy,
     m2_copy: EnableCopy,
     relay_en: EnableCopy,
@@ -217,6 +220,7 @@ impl Logic for LaneEnables {
             offset_first,
             valid_first,
             out_first,
+            relay_first,
             core_copy,
             m2_copy,
             relay_en,
@@ -232,9 +236,11 @@ impl Logic for LaneEnables {
         self.valid_first.busy.next = self.busy.val();
         self.out_first.ready.next = self.ready.val();
         self.out_first.busy.next = self.busy.val();
+        self.relay_first.ready.next = self.ready.val();
+        self.relay_first.busy.next = self.busy.val();
         self.core_copy.d.next = self.lane_first.q.val();
         self.m2_copy.d.next = self.lane_first.q.val();
-        self.relay_en.d.next = self.lane_first.q.val();
+        self.relay_en.d.next = self.relay_first.q.val();
         self.out_copy.d.next = self.out_first.q.val();
         self.lane_next.next = self.lane_first.q.val();
         self.qty_next.next = self.qty_first.q.val();

@@ -39,7 +39,7 @@
 //! | port | dir | width | meaning |
 //! |---|---|---|---|
 //! | `clock` | in | 1 | the single clock |
-//! | `at_equal` | in | 1 | config: liquidate at a margin sum of exactly 0 (the lanes see it one edge later; hold it during a scan) |
+//! | `at_equal` | in | 1 | config: liquidate at a margin sum of exactly 0 (the lanes see it two edges later; hold it during a scan) |
 //! | `pos_wr` | in | 1 | write slot `pos_wr_slot` |
 //! | `pos_wr_slot` | in | 32 | slot number, `< slots` |
 //! | `pos_wr_valid` | in | 1 | slot holds a position (0 = hole) |
@@ -154,8 +154,8 @@ const REGION_STEP: u64 = ADDRESS_STAGES + READ_LATENCY as u64 - 1;
 const ROW_EDGE: u64 = ADDRESS_STAGES + READ_LATENCY as u64;
 /// The fetch counter's value when `copy_brackets` is set: the lanes' load
 /// edge 0, on which they sample row 0, is the edge after `ROW_EDGE` (flag,
-/// the lane's own copy of it, the lane's start, load edge 0).
-const COPY_STEP: u64 = ROW_EDGE + 1 - 4;
+/// the lane's relay and own copy of it, the lane's start, load edge 0).
+const COPY_STEP: u64 = ROW_EDGE + 1 - 5;
 /// The last value of the fetch counter (it stops there): past the copy
 /// step, and word 3 is addressed on the edge that sets it.
 const FETCH_DONE: u64 = BANK_DEPTH as u64 - 1;
@@ -394,11 +394,15 @@ pub struct Scanner<
     skid2_hit: [DFF<bool>; L],
     skid2_slot: [DFF<Word>; L],
     skid2_shortfall: [DFF<Shortfall>; L],
-    /// Each lane's copy of `at_equal`, beside its result stage.
-    lane_at_equal: [EnableCopy; L],
-    /// Each lane's copy of `copy_brackets`: one short net per lane into its
-    /// table sequencers and cap registers, not one net across all lanes.
-    lane_copy: [EnableCopy; L],
+    /// Each lane's copy of `at_equal`, beside its result stage, through a
+    /// relay pinned midway.
+    relay_at_equal: [Relay<bool>; L],
+    lane_at_equal: [Relay<bool>; L],
+    /// Each lane's copy of `copy_brackets`, through a relay pinned midway:
+    /// one short net per lane into its table sequencers and cap registers,
+    /// not one net across all lanes.
+    relay_copy: [Relay<bool>; L],
+    lane_copy: [Relay<bool>; L],
     cycles_r: DFF<Word>,
     /// `step` of the last busy cycle: `ceil(n/L) + D − 1`.
     last_step: DFF<Word>,
@@ -525,16 +529,17 @@ pub struct Scanner<
     lane_end: [DFF<Word>; L],
     hit: [Signal<Local, bool>; L],
     /// The host's position write, registered on the edge that decides it,
-    /// request and word, in one copy per lane beside its banks: the net from
-    /// the busy flag and the decode ends at a register, the word's nets from
-    /// the ports run register to register, and lane `i`'s banks take the
-    /// word on the next edge, the valid bank choosing between it and the
-    /// lane's own write-back by the lane's request register alone.
-    pos_wr_lane: [DFF<bool>; L],
-    wr_row: [Relay<Bits<ROW_BITS>>; L],
-    wr_valid: [Relay<bool>; L],
-    wr_qty: [Relay<Qty>; L],
-    wr_offset: [Relay<Offset>; L],
+    /// request and word, in one copy per lane (pinned midway between the
+    /// ports and the lane's banks): the net from the busy flag and the
+    /// decode ends at a register, the word's nets from the ports run
+    /// register to register, and lane `i`'s banks take the word on the next
+    /// edge into their own write registers, the valid bank choosing between
+    /// it and the lane's own write-back by the lane's request register alone.
+    relay_pos_wr: [DFF<bool>; L],
+    relay_wr_row: [Relay<Bits<ROW_BITS>>; L],
+    relay_wr_valid: [Relay<bool>; L],
+    relay_wr_qty: [Relay<Qty>; L],
+    relay_wr_offset: [Relay<Offset>; L],
     wb_row: [Signal<Local, Bits<ROW_BITS>>; L],
 
     // Generation constants.
@@ -617,7 +622,9 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             skid2_hit: std::array::from_fn(|_| Default::default()),
             skid2_slot: std::array::from_fn(|_| Default::default()),
             skid2_shortfall: std::array::from_fn(|_| Default::default()),
+            relay_at_equal: std::array::from_fn(|_| Default::default()),
             lane_at_equal: std::array::from_fn(|_| Default::default()),
+            relay_copy: std::array::from_fn(|_| Default::default()),
             lane_copy: std::array::from_fn(|_| Default::default()),
             cycles_r: Default::default(),
             last_step: Default::default(),
@@ -699,11 +706,11 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_slot: std::array::from_fn(|_| Default::default()),
             lane_end: std::array::from_fn(|_| Default::default()),
             hit: std::array::from_fn(|_| Default::default()),
-            pos_wr_lane: std::array::from_fn(|_| Default::default()),
-            wr_row: std::array::from_fn(|_| Default::default()),
-            wr_valid: std::array::from_fn(|_| Default::default()),
-            wr_qty: std::array::from_fn(|_| Default::default()),
-            wr_offset: std::array::from_fn(|_| Default::default()),
+            relay_pos_wr: std::array::from_fn(|_| Default::default()),
+            relay_wr_row: std::array::from_fn(|_| Default::default()),
+            relay_wr_valid: std::array::from_fn(|_| Default::default()),
+            relay_wr_qty: std::array::from_fn(|_| Default::default()),
+            relay_wr_offset: std::array::from_fn(|_| Default::default()),
             wb_row: std::array::from_fn(|_| Default::default()),
             lane_bits: Constant::new(word(u64::from(L.trailing_zeros()))),
             lane_mask: Constant::new(word(L as u64 - 1)),
@@ -798,7 +805,9 @@ mod kernel {
             }
             for i in 0..L {
                 self.enables[i].clock.next = self.clock.val();
+                self.relay_at_equal[i].clock.next = self.clock.val();
                 self.lane_at_equal[i].clock.next = self.clock.val();
+                self.relay_copy[i].clock.next = self.clock.val();
                 self.lane_copy[i].clock.next = self.clock.val();
                 self.lane_geo_load[i].clock.next = self.clock.val();
                 self.lane_geo_load[i].d.next = self.lane_geo_load[i].q.val();
@@ -846,7 +855,7 @@ mod kernel {
                 self.m2_offset[i].d.next = self.m2_offset[i].q.val();
                 self.wb_pend[i].clock.next = self.clock.val();
                 self.wb_pend[i].d.next = self.wb_pend[i].q.val();
-                self.pos_wr_lane[i].clock.next = self.clock.val();
+                self.relay_pos_wr[i].clock.next = self.clock.val();
                 self.wb_addr[i].clock.next = self.clock.val();
                 self.wb_addr[i].d.next = self.wb_addr[i].q.val();
                 self.skid_hit[i].clock.next = self.clock.val();
@@ -902,7 +911,7 @@ mod kernel {
             // Host writes: while idle and not on an accepting edge. A table
             // write is registered here and reaches its memory's array two
             // edges later, one before a tick accepted on the next edge first
-            // reads it; a position write likewise, through `pos_wr_lane`,
+            // reads it; a position write likewise, through `relay_pos_wr`,
             // long before the tick's first row.
             self.host_turn.next = !self.busy_r.q.val() & !self.tick_valid.val();
             self.reg_wr_go.d.next = self.reg_wr.val() & self.host_turn.val();
@@ -1025,8 +1034,10 @@ mod kernel {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
                 self.enables[i].ready.next = self.res_ready.val();
                 self.enables[i].busy.next = self.busy_r.q.val();
-                self.lane_at_equal[i].d.next = self.at_equal.val();
-                self.lane_copy[i].d.next = self.copy_brackets.q.val();
+                self.relay_at_equal[i].d.next = self.at_equal.val();
+                self.lane_at_equal[i].d.next = self.relay_at_equal[i].q.val();
+                self.relay_copy[i].d.next = self.copy_brackets.q.val();
+                self.lane_copy[i].d.next = self.relay_copy[i].q.val();
                 self.relay_region_base[i].d.next = self.g_base.q.val();
                 self.relay_region_end[i].d.next = self.end_slot.q.val();
                 self.relay_price[i].d.next = self.price.q.val();
@@ -1036,15 +1047,15 @@ mod kernel {
                 self.lane_base_slot[i].next =
                     self.lane_region_base[i].q.val() << self.lane_bits.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
-                self.wr_row[i].clock.next = self.clock.val();
-                self.wr_row[i].d.next = self.pos_row.val();
-                self.wr_valid[i].clock.next = self.clock.val();
-                self.wr_valid[i].d.next = self.pos_wr_valid.val();
-                self.wr_qty[i].clock.next = self.clock.val();
-                self.wr_qty[i].d.next = self.pos_wr_qty.val();
-                self.wr_offset[i].clock.next = self.clock.val();
-                self.wr_offset[i].d.next = self.pos_wr_offset.val();
-                self.pos_wr_lane[i].d.next = self.pos_wr.val()
+                self.relay_wr_row[i].clock.next = self.clock.val();
+                self.relay_wr_row[i].d.next = self.pos_row.val();
+                self.relay_wr_valid[i].clock.next = self.clock.val();
+                self.relay_wr_valid[i].d.next = self.pos_wr_valid.val();
+                self.relay_wr_qty[i].clock.next = self.clock.val();
+                self.relay_wr_qty[i].d.next = self.pos_wr_qty.val();
+                self.relay_wr_offset[i].clock.next = self.clock.val();
+                self.relay_wr_offset[i].d.next = self.pos_wr_offset.val();
+                self.relay_pos_wr[i].d.next = self.pos_wr.val()
                     & self.host_turn.val()
                     & (self.pos_lane.val() == self.lane_index[i].val());
                 self.wb_row[i].next = self.lanes[i]
@@ -1107,24 +1118,24 @@ mod kernel {
                 self.qty_mem[i].clock.next = self.clock.val();
                 self.qty_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.qty_mem[i].read_enable_next.next = self.enables[i].qty_next.val();
-                self.qty_mem[i].write_address.next = self.wr_row[i].q.val();
-                self.qty_mem[i].write_data.next = self.wr_qty[i].q.val();
-                self.qty_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
+                self.qty_mem[i].write_address.next = self.relay_wr_row[i].q.val();
+                self.qty_mem[i].write_data.next = self.relay_wr_qty[i].q.val();
+                self.qty_mem[i].write_enable.next = self.relay_pos_wr[i].q.val();
                 self.offset_mem[i].clock.next = self.clock.val();
                 self.offset_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.offset_mem[i].read_enable_next.next = self.enables[i].offset_next.val();
-                self.offset_mem[i].write_address.next = self.wr_row[i].q.val();
-                self.offset_mem[i].write_data.next = self.wr_offset[i].q.val();
-                self.offset_mem[i].write_enable.next = self.pos_wr_lane[i].q.val();
+                self.offset_mem[i].write_address.next = self.relay_wr_row[i].q.val();
+                self.offset_mem[i].write_data.next = self.relay_wr_offset[i].q.val();
+                self.offset_mem[i].write_enable.next = self.relay_pos_wr[i].q.val();
 
                 self.valid_mem[i].clock.next = self.clock.val();
                 self.valid_mem[i].read_address.next = self.lane_row[i].q.val();
                 self.valid_mem[i].read_enable_next.next = self.enables[i].valid_next.val();
                 // A host write is decided only while idle, and a lane's
                 // results (so its write-backs) leave it only while busy.
-                if self.pos_wr_lane[i].q.val() {
-                    self.valid_mem[i].write_address.next = self.wr_row[i].q.val();
-                    self.valid_mem[i].write_data.next = self.wr_valid[i].q.val();
+                if self.relay_pos_wr[i].q.val() {
+                    self.valid_mem[i].write_address.next = self.relay_wr_row[i].q.val();
+                    self.valid_mem[i].write_data.next = self.relay_wr_valid[i].q.val();
                     self.valid_mem[i].write_enable.next = true;
                 } else {
                     self.valid_mem[i].write_address.next = self.wb_addr[i].q.val();
