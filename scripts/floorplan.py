@@ -10,19 +10,23 @@ and the lane's adders, delay lines and enable copies stretch with them:
 every one of the slowest families of the 8-lane build is a hop across a
 lane. Here each lane gets whole DSP blocks in one DSP row (a lane split over
 two rows puts its X·W adder between them); the lanes fill the rows evenly,
-centred, lane k + 1 beside lane k (odd rows run right to left). Then the
-lanes take turns at the free block RAM site nearest their DSP blocks for
-their bank blocks (valid, quantity, offset), so each lane's banks lie in the
-block RAM rows beside its DSP blocks. The shared bracket banks, which feed
-every lane, take the free block RAM blocks nearest the chip's centre, one
-block for each group of four that shares its port registers (`--no-brackets`
-leaves them to nextpnr). Each lane's relays, the first of two registers on
-every way from the control or the shared bracket rows to the lane (RTL
-fields `relay_*`), are pinned midway between the chip's centre and the
-lane's DSP blocks (`--no-relays` leaves them to nextpnr, which puts them
-beside the lane: that keeps the nets short but not the hop from the centre).
-Everything else (symbol table, control, all the logic) is placed by nextpnr
-around them.
+centred, lane k + 1 beside lane k (odd rows run right to left). The region
+table's few blocks, which the control reads on every tick, take the block
+RAM sites nearest the chip's centre. Then the lanes take turns at the free
+block RAM block nearest their DSP blocks for their bank blocks (valid,
+quantity, offset), one group of four blocks that shares its port registers
+at a time, so each lane's banks lie in the block RAM rows beside its DSP
+blocks and no group's registers reach across rows. The shared bracket banks, which feed every lane, take the free
+block RAM blocks nearest the chip's centre, one block for each group of four
+that shares its port registers (`--no-brackets` leaves them to nextpnr).
+Each lane's relays, the first of two registers on every way from the
+control or the shared bracket rows to the lane (RTL fields `relay_*`), are
+pinned midway along their own way: between the block RAM their data comes
+from (a bracket bank's, through the shared row register) or the chip's
+centre (the control's) and the lane's DSP blocks (`--no-relays` leaves them
+to nextpnr, which puts them beside the lane: that keeps the nets short but
+the whole way one hop). Everything else (control, all the logic) is placed
+by nextpnr around them.
 
 The sites are nextpnr's BEL names, written as each cell's `BEL` attribute
 (nextpnr: "Placed N cells based on constraints"). A relay's flip-flops are
@@ -51,6 +55,7 @@ LANE_DSP = re.compile(r"\.lanes\$(\d+)\.(mul_\w+)\.pp\$(\d+)\.dsp$")
 LANE_BANK = re.compile(r"\.(qty|offset|valid)_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
 BANK_ORDER = {"valid": 0, "qty": 1, "offset": 2}
 BRACKET_BANK = re.compile(r"\.bracket_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
+REGION_TABLE = re.compile(r"\.region_(?:base|count)_mem\.tile\[\d+\]\.ram$")
 # Block RAMs per group of a memory's shared port registers (hw/src/memory.rs GROUP_TILES).
 GROUP_TILES = 4
 RELAY_MODULE = re.compile(r"^top\$(?:(?:lanes|enables)\$(\d+)\$relay_\w+?(?:\$\d+)?|relay_\w+\$(\d+))$")
@@ -100,16 +105,58 @@ def place_dsps(lanes, dsps):
     return bels, centres
 
 
-def place_banks(banks, centres, free):
-    """The lanes take turns at the free site nearest their centre."""
+def place_region_tables(cells, free):
+    """The region table's blocks (a few, read by the control on every tick)
+    on the free sites nearest the chip's centre, before the lanes choose:
+    left over, they ended up at the chip's edge, a long hop each way."""
     bels = {}
-    queues = {lane: list(tiles) for lane, tiles in sorted(banks.items())}
+    for name in sorted(n for n, c in cells.items() if c["type"] == "DP16KD" and REGION_TABLE.search(n)):
+        site = min(free, key=lambda s: (distance(site_xy(s), CENTRE), s))
+        free.remove(site)
+        bels[name] = site
+    return bels
+
+
+def free_blocks(free):
+    """The free block RAM sites by block (its first column and row)."""
+    blocks = defaultdict(list)
+    for site in free:
+        x, y = site_xy(site)
+        blocks[(max(b for b in BLOCK_X if b <= x), y)].append(site)
+    return blocks
+
+
+def place_group(tiles, target, free):
+    """A group of blocks that shares its port registers on the free block RAM
+    block nearest `target` with room for all of it, else tile by tile on the
+    nearest free sites."""
+    blocks = free_blocks(free)
+    fits = [b for b, sites in blocks.items() if len(sites) >= len(tiles)]
+    if fits:
+        block = min(fits, key=lambda b: (distance((b[0] + 3, b[1]), target), b))
+        sites = sorted(blocks[block])
+    else:
+        sites = sorted(free, key=lambda s: (distance(site_xy(s), target), s))
+    placed = dict(zip(tiles, sites))
+    free.difference_update(placed.values())
+    return placed
+
+
+def place_banks(banks, centres, free):
+    """The lanes take turns at the free block RAM block nearest their centre,
+    one group of blocks sharing its port registers at a time."""
+    bels = {}
+    queues = {}
+    for lane, tiles in sorted(banks.items()):
+        groups = defaultdict(list)
+        for name in tiles:
+            m = LANE_BANK.search(name)
+            groups[(BANK_ORDER[m[1]], int(m[3]) // GROUP_TILES)].append(name)
+        queues[lane] = [groups[key] for key in sorted(groups)]
     while any(queues.values()):
         for lane, queue in queues.items():
             if queue:
-                site = min(free, key=lambda s: (distance(site_xy(s), centres[lane]), s))
-                free.remove(site)
-                bels[queue.pop(0)] = site
+                bels.update(place_group(queue.pop(0), centres[lane], free))
     return bels
 
 
@@ -121,21 +168,9 @@ def place_bracket_banks(cells, free):
     for name, cell in cells.items():
         if cell["type"] == "DP16KD" and (m := BRACKET_BANK.search(name)):
             groups[(int(m[1]), int(m[2]) // GROUP_TILES)].append((int(m[2]), name))
-    blocks = defaultdict(list)
-    for site in free:
-        x, y = site_xy(site)
-        blocks[(max(b for b in BLOCK_X if b <= x), y)].append(site)
     bels = {}
     for key in sorted(groups):
-        tiles = [name for _, name in sorted(groups[key])]
-        fits = [b for b, sites in blocks.items() if len(sites) >= len(tiles)]
-        if not fits:
-            break
-        block = min(fits, key=lambda b: (distance((b[0] + 3, b[1]), CENTRE), b))
-        sites = sorted(blocks.pop(block))
-        bels.update(zip(tiles, sites))
-        for site in sites[:len(tiles)]:
-            free.discard(site)
+        bels.update(place_group([name for _, name in sorted(groups[key])], CENTRE, free))
     return bels
 
 
@@ -255,6 +290,7 @@ def main():
     free = {f"X{x + dx}/Y{y}/{bel}" for y in EBR_ROWS for x in BLOCK_X for dx, bel in EBR_SITES}
     if sum(map(len, banks.values())) > len(free):
         sys.exit("floorplan: more bank blocks than block RAM sites")
+    bels.update(place_region_tables(cells, free))
     bels.update(place_banks(banks, centres, free))
     if "--no-brackets" not in sys.argv[2:]:
         bels.update(place_bracket_banks(cells, free))

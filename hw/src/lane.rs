@@ -98,6 +98,7 @@ const S_OUT: usize = S_SUM + 1;
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
     assert!(MAINT_LO == 56 && MAINT_HI == 51 && compare::WIDE == 64 && TAG_LINE == 16);
+    assert!(OFFSET_HALF == 54 && 2 * OFFSET_HALF == OFFSET);
     assert!(S_X == 5 && S_CMP == 8 && S_PICK == 9 && S_COPY == 10 && S_SEL == 11);
     assert!(S_XW == 17 && S_CSA == 18 && S_SUM == 20 && S_OUT == 21);
     assert!(OFFSET_LINE + OFFSET_LATE == S_XW && TAG_LINE + TAG_LATE == S_OUT - 1);
@@ -109,6 +110,8 @@ const TAG_LATE: usize = 4;
 /// `T`'s LUT RAM line reaches S15; two registers take it to S17.
 const OFFSET_LINE: usize = 15;
 const OFFSET_LATE: usize = 2;
+/// Width of each half of `T`'s line.
+const OFFSET_HALF: usize = OFFSET / 2;
 
 /// The arithmetic of one lane: see the module docs.
 #[derive(LogicBlock, Default)]
@@ -177,7 +180,12 @@ pub struct Lane {
     tag_line: DelayLine<TAG, TAG_LINE>,
     tag_late: [DFF<Bits<TAG>>; TAG_LATE],
     /// `T`, S1 → S15, then `offset_late` at S16 and S17 (sign-extended at S18).
-    offset_line: DelayLine<OFFSET, OFFSET_LINE>,
+    /// In two halves, each with its own pointers: one line's read address
+    /// would reach all 27 of its LUT RAMs, spread along the lane.
+    offset_line_lo: DelayLine<OFFSET_HALF, OFFSET_LINE>,
+    offset_line_hi: DelayLine<OFFSET_HALF, OFFSET_LINE>,
+    offset_bits: Signal<Local, Bits<OFFSET>>,
+    offset_delayed: Signal<Local, Bits<OFFSET>>,
     offset_late: [DFF<Bits<OFFSET>>; OFFSET_LATE],
     /// `X`, S5 → S11 (the second product's operand).
     x_line: DelayLine<NOTIONAL, { S_SEL - S_X }>,
@@ -281,7 +289,8 @@ impl Logic for Lane {
             weight_long,
             weight_short,
             tag_line,
-            offset_line,
+            offset_line_lo,
+            offset_line_hi,
             x_line,
             maint_line
         );
@@ -294,7 +303,8 @@ impl Logic for Lane {
         self.add_en.d.next = self.enable_next.val();
         self.shortfall_en.d.next = self.enable_next.val();
         self.tag_line.enable_next.next = self.enable_next.val();
-        self.offset_line.enable_next.next = self.enable_next.val();
+        self.offset_line_lo.enable_next.next = self.enable_next.val();
+        self.offset_line_hi.enable_next.next = self.enable_next.val();
         self.x_line.enable_next.next = self.enable_next.val();
         self.maint_line.enable_next.next = self.enable_next.val();
         for k in 0..20 {
@@ -378,7 +388,11 @@ impl Logic for Lane {
             self.qty_abs.next = self.qty_low.val();
         }
         self.tag_line.d.next = self.in_tag.val();
-        self.offset_line.d.next = unsigned_cast(self.in_offset.val());
+        self.offset_bits.next = unsigned_cast(self.in_offset.val());
+        self.offset_line_lo.d.next = self.offset_bits.val().get_bits::<OFFSET_HALF>(0);
+        self.offset_line_hi.d.next = self.offset_bits.val().get_bits::<OFFSET_HALF>(54);
+        self.offset_delayed.next = bit_cast::<OFFSET, OFFSET_HALF>(self.offset_line_lo.q.val())
+            | (bit_cast::<OFFSET, OFFSET_HALF>(self.offset_line_hi.q.val()) << 54);
 
         // S2–S5: X = |Q|·P, 31 × 32 → 63 bits.
         self.mul_x.a.next = self.abs_qty.q.val();
@@ -509,7 +523,7 @@ impl Logic for Lane {
         }
         // S16, S17: `T` after its LUT RAM line.
         if self.stage_en[15].q.val() {
-            self.offset_late[0].d.next = self.offset_line.q.val();
+            self.offset_late[0].d.next = self.offset_delayed.val();
         }
         if self.stage_en[16].q.val() {
             self.offset_late[1].d.next = self.offset_late[0].q.val();
