@@ -449,9 +449,9 @@ pub struct Scanner<
     accept: Signal<Local, bool>,
     enable: Signal<Local, bool>,
     loading: Signal<Local, bool>,
-    /// Each lane takes its own copy of this on the next edge, arms its load
-    /// on the one after and copies the shared chain on the third, when the
-    /// chain holds the whole table.
+    /// Each lane takes it through its relay and its own copy, starts its
+    /// load on the edge after and samples the shared row registers on the
+    /// four edges after that, as they hold rows 0..3.
     copy_brackets: DFF<bool>,
     /// The lanes load their first row and slot on this cycle's enabled edge.
     geo_load: DFF<bool>,
@@ -459,11 +459,12 @@ pub struct Scanner<
     geo_end: DFF<bool>,
     /// A row is issued on this cycle's enabled edge (registered, as it reaches every lane).
     issuing: DFF<bool>,
-    /// Each lane's own copies of `geo_load`, `geo_end` and `issuing`, one
-    /// enabled step behind them ([`LANE_CONTROL_STAGES`]): the flags gate a
-    /// lane's row and slot registers, and a register beside them fed by the
-    /// control's registers keeps every net from the control to a lane a
-    /// single register-to-register hop, with no decode on it.
+    /// Each lane's own copies of `geo_load`, `geo_end` and `issuing`, two
+    /// enabled steps behind them ([`LANE_CONTROL_STAGES`], through the
+    /// relays below): the flags gate a lane's row and slot registers, and
+    /// two registers fed by the control's registers keep every net from the
+    /// control to a lane a register-to-register hop of half the way, with
+    /// no decode on it.
     lane_geo_load: [DFF<bool>; L],
     lane_geo_end: [DFF<bool>; L],
     lane_issuing: [DFF<bool>; L],

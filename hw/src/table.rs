@@ -1,11 +1,11 @@
 //! One field of a lane's bracket table (maintenance amount or a weight),
 //! held in LUT RAM and read at the index the lane's compares select.
 //!
-//! The table arrives from the scanner's shared bracket chain one row per
-//! edge: row `m` is brackets `4m .. 4m + 3`, one from each bracket bank, so
+//! The table arrives from the scanner's shared bracket row registers, through
+//! the lane's row relays, one row per edge: row `m` is brackets `4m .. 4m + 3`, one from each bracket bank, so
 //! the field is four RAMs of four words, RAM `r` holding the brackets
 //! `j ≡ r (mod 4)` at word `j / 4`, and a whole table is written in four
-//! edges, as fast as the chain delivers it. A read is the RAMs' combinational
+//! edges, as fast as the shared registers deliver it. A read is the RAMs' combinational
 //! read at the row bits of the select register and a 4:1 multiplexer on its
 //! bank bits: one LUT RAM read and one multiplexer level between two
 //! registers. The all-register table this replaces cost each lane about
