@@ -23,9 +23,10 @@ Each lane's relays, the first of two registers on every way from the
 control or the shared bracket rows to the lane (RTL fields `relay_*`), are
 pinned midway along their own way: between the block RAM their data comes
 from (a bracket bank's, through the shared row register) or the chip's
-centre (the control's) and the lane's DSP blocks (`--no-relays` leaves them
-to nextpnr, which puts them beside the lane: that keeps the nets short but
-the whole way one hop). Everything else (control, all the logic) is placed
+centre (the control's) and the lane's DSP blocks, and each bracket bank's
+copy of the read address (`bank_relay_*`) midway between the centre and the
+bank's blocks (`--no-relays` leaves them to nextpnr, which puts a relay
+beside its loads: that keeps the nets short but the whole way one hop). Everything else (control, all the logic) is placed
 by nextpnr around them.
 
 The sites are nextpnr's BEL names, written as each cell's `BEL` attribute
@@ -55,9 +56,12 @@ LANE_DSP = re.compile(r"\.lanes\$(\d+)\.(mul_\w+)\.pp\$(\d+)\.dsp$")
 LANE_BANK = re.compile(r"\.(qty|offset|valid)_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
 BANK_ORDER = {"valid": 0, "qty": 1, "offset": 2}
 BRACKET_BANK = re.compile(r"\.bracket_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
+BANK_RELAY = re.compile(r"^top\$bank_relay_\w+\$(\d+)$")
 REGION_TABLE = re.compile(r"\.region_(?:base|count)_mem\.tile\[\d+\]\.ram$")
 # Block RAMs per group of a memory's shared port registers (hw/src/memory.rs GROUP_TILES).
 GROUP_TILES = 4
+# Keys of the bracket banks' relays among the lanes' (lanes are 0..15).
+BANK_KEY = 100
 RELAY_MODULE = re.compile(r"^top\$(?:(?:lanes|enables)\$(\d+)\$relay_\w+?(?:\$\d+)?|relay_\w+\$(\d+))$")
 # Logic tiles: X2-X123 by Y2-Y82 (and beyond), but for the block RAM and DSP rows.
 LOGIC_X = range(2, 124)
@@ -184,7 +188,7 @@ def module_lines(verilog):
     return starts
 
 
-def relay_cells(cells):
+def relay_cells(cells, pattern=RELAY_MODULE):
     """Each lane's relay flip-flops, grouped by their control set (clock
     enable and reset nets and modes), which the two flip-flops of a slice
     share. A flip-flop fed by a LUT is left out: nextpnr places the two as
@@ -207,8 +211,8 @@ def relay_cells(cells):
         starts = modules[verilog]
         number = int(line.split(".")[0])
         module = next((m for first, m in reversed(starts) if first <= number), "")
-        if m := RELAY_MODULE.match(module):
-            lane = int(m[1] or m[2])
+        if m := pattern.match(module):
+            lane = int(next(g for g in m.groups() if g is not None))
             key = tuple(str(cell["connections"].get(port)) for port in ("CE", "LSR")) + tuple(
                 cell["parameters"].get(p) for p in ("CEMUX", "LSRMUX", "SRMODE", "CLKMUX")
             )
@@ -245,12 +249,12 @@ def source_sites(cells, bels, relays):
     return sites
 
 
-def place_relays(relays, centres, sources):
+def place_relays(relays, centres, sources, free):
     """Each relay flip-flop in a free logic tile near the point midway
     between where its data comes from and its lane, at most two slices a
     tile, so the logic nextpnr places around them keeps room. A slice's two
-    flip-flops share their control set, so pairs are taken within a group."""
-    free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
+    flip-flops share their control set, so pairs are taken within a group.
+    `free` maps each logic tile to its slices still free for relays."""
     bels = {}
 
     def nearest(target):
@@ -295,7 +299,18 @@ def main():
     if "--no-brackets" not in sys.argv[2:]:
         bels.update(place_bracket_banks(cells, free))
     relays = relay_cells(cells) if "--no-relays" not in sys.argv[2:] else {}
-    bels.update(place_relays(relays, centres, source_sites(cells, bels, relays)))
+    relay_free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
+    bels.update(place_relays(relays, centres, source_sites(cells, bels, relays), relay_free))
+    # Each bracket bank's copy of the read address, midway between the
+    # control and the bank's blocks (keys past the lanes' numbers).
+    bank_sites = defaultdict(list)
+    for name, site in bels.items():
+        if m := BRACKET_BANK.search(name):
+            bank_sites[BANK_KEY + int(m[1])].append(site_xy(site))
+    banks_relays = relay_cells(cells, BANK_RELAY) if "--no-relays" not in sys.argv[2:] else {}
+    banks_relays = {BANK_KEY + k: v for k, v in banks_relays.items() if BANK_KEY + k in bank_sites}
+    bank_centres = {k: tuple(sum(c) // len(v) for c in zip(*v)) for k, v in bank_sites.items()}
+    bels.update(place_relays(banks_relays, bank_centres, source_sites(cells, bels, banks_relays), relay_free))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     json.dump(netlist, open(path, "w"))

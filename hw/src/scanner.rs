@@ -13,7 +13,7 @@
 //!   banks fill an ECP5's block RAMs far better than sixteen shallow ones.
 //!   Each bank's words pass through one shared register with no clock
 //!   enable, so the four registers hold one row of four brackets per edge.
-//!   Each lane samples the rows into its own relay registers (edges 5 to 8
+//!   Each lane samples the rows into its own relay registers (edges 6 to 9
 //!   after the tick) and writes them, on the edge after, into its compares'
 //!   cap registers and its LUT RAM tables (see [`crate::table`]), long
 //!   before the first row's compares read the caps (edge 19) and the
@@ -21,7 +21,8 @@
 //!   the chip, the way from the shared registers to a lane is two hops, and
 //!   no enable spans the shared registers.
 //! * The symbol-table read address (tick symbol, then the fetch counter) is
-//!   registered once in the control before it reaches the banks.
+//!   registered once in the control before it reaches the banks, and once
+//!   more in a copy per bracket bank (a relay the floorplan pins midway).
 //! * Every memory registers its read address, its read enable and its write
 //!   port beside its blocks and reads through two more registers
 //!   ([`READ_LATENCY`] = 3; on the ECP5 the last is the block RAM's own
@@ -148,10 +149,15 @@ const ADDRESS_STAGES: u64 = 1;
 pub const ISSUE_STEP: u64 = ADDRESS_STAGES + READ_LATENCY as u64 + 2;
 /// The region (and bracket word 0) leaves its memory after this many edges.
 const REGION_STEP: u64 = ADDRESS_STAGES + READ_LATENCY as u64 - 1;
+/// The bracket banks' read address passes one more register than the
+/// region table's: a copy per bank, which the floorplan pins midway between
+/// the control and the bank (the bracket banks take the block RAM sites the
+/// lanes leave, often at the chip's edge).
+const BRACKET_ADDRESS_STAGES: u64 = ADDRESS_STAGES + 1;
 /// Bracket word `m` is addressed on edge `m` after the tick and reaches the
-/// shared row registers `ADDRESS_STAGES + READ_LATENCY` edges later: after
-/// edge `ROW_EDGE + m` they hold row `m` of the table.
-const ROW_EDGE: u64 = ADDRESS_STAGES + READ_LATENCY as u64;
+/// shared row registers `BRACKET_ADDRESS_STAGES + READ_LATENCY` edges later:
+/// after edge `ROW_EDGE + m` they hold row `m` of the table.
+const ROW_EDGE: u64 = BRACKET_ADDRESS_STAGES + READ_LATENCY as u64;
 /// The fetch counter's value when `copy_brackets` is set: the lanes' load
 /// edge 0, on which they sample row 0, is the edge after `ROW_EDGE` (flag,
 /// the lane's relay and own copy of it, the lane's start, load edge 0).
@@ -505,9 +511,11 @@ pub struct Scanner<
     brk_rd_sym_wide: Signal<Local, Bits<BRK_BITS>>,
     brk_rd_m_wide: Signal<Local, Bits<BRK_BITS>>,
     brk_rd_addr: Signal<Local, Bits<BRK_BITS>>,
-    /// The registered read addresses of the region and bracket banks.
+    /// The registered read addresses of the region and bracket banks, and
+    /// each bracket bank's own copy of the latter.
     rd_sym: DFF<Bits<SYM_BITS>>,
     rd_addr: DFF<Bits<BRK_BITS>>,
+    bank_relay_addr: [Relay<Bits<BRK_BITS>>; BRACKET_BANKS],
     /// The host's table writes, registered on the edge that decides them
     /// (one request per bracket bank): the banks' write registers then
     /// hang on flip-flops, not on the busy flag's decode.
@@ -693,6 +701,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             brk_rd_addr: Default::default(),
             rd_sym: Default::default(),
             rd_addr: Default::default(),
+            bank_relay_addr: std::array::from_fn(|_| Default::default()),
             brk_wr_go: std::array::from_fn(|_| Default::default()),
             brk_wr_addr_q: Default::default(),
             brk_wr_word_q: Default::default(),
@@ -960,7 +969,9 @@ mod kernel {
                     & self.host_turn.val()
                     & (self.brk_wr_bank.val() == self.bank_index[b].val());
                 self.bracket_mem[b].clock.next = self.clock.val();
-                self.bracket_mem[b].read_address.next = self.rd_addr.q.val();
+                self.bank_relay_addr[b].clock.next = self.clock.val();
+                self.bank_relay_addr[b].d.next = self.rd_addr.q.val();
+                self.bracket_mem[b].read_address.next = self.bank_relay_addr[b].q.val();
                 self.bracket_mem[b].read_enable_next.next = true;
                 self.bracket_mem[b].write_address.next = self.brk_wr_addr_q.q.val();
                 self.bracket_mem[b].write_data.next = self.brk_wr_word_q.q.val();
