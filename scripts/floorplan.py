@@ -32,8 +32,8 @@ by nextpnr around them.
 The sites are nextpnr's BEL names, written as each cell's `BEL` attribute
 (nextpnr: "Placed N cells based on constraints"). A relay's flip-flops are
 found by their `src` attribute, a line of the Verilog, inside the relay's
-own module (`top$relay_price$3`, `top$lanes$3$relay_cap$0`,
-`top$enables$3$relay_en`). The LFE5UM-85F has three
+own module (`top$relay_wr_qty$3`, `top$lane_price$3$relay`,
+`top$lanes$3$relay_cap$0`, `top$enables$3$relay_en`). The LFE5UM-85F has three
 DSP rows (Y10, Y34, Y58) and four block RAM rows (Y22, Y46, Y70, Y82) of
 13 nine-tile blocks each: 4 MULT18X18D per DSP block (MULT18_0, _1, _4, _5
 at x, x+1, x+4, x+5) and 4 DP16KD per block RAM block (EBR0-3 at x, x+2,
@@ -62,7 +62,9 @@ REGION_TABLE = re.compile(r"\.region_(?:base|count)_mem\.tile\[\d+\]\.ram$")
 GROUP_TILES = 4
 # Keys of the bracket banks' relays among the lanes' (lanes are 0..15).
 BANK_KEY = 100
-RELAY_MODULE = re.compile(r"^top\$(?:(?:lanes|enables)\$(\d+)\$relay_\w+?(?:\$\d+)?|relay_\w+\$(\d+))$")
+RELAY_MODULE = re.compile(
+    r"^top\$(?:(?:lanes|enables)\$(\d+)\$relay_\w+?(?:\$\d+)?|relay_\w+\$(\d+)|lane_\w+\$(\d+)\$relay)$"
+)
 # Logic tiles: X2-X123 by Y2-Y82 (and beyond), but for the block RAM and DSP rows.
 LOGIC_X = range(2, 124)
 LOGIC_Y = [y for y in range(2, 83) if y not in DSP_ROWS + EBR_ROWS]
@@ -188,10 +190,11 @@ def module_lines(verilog):
     return starts
 
 
-def relay_cells(cells, pattern=RELAY_MODULE):
-    """Each lane's relay flip-flops, grouped by their control set (clock
-    enable and reset nets and modes), which the two flip-flops of a slice
-    share. A flip-flop fed by a LUT is left out: nextpnr places the two as
+def relay_cells(cells):
+    """The relay flip-flops of each lane (keyed by its number) and of each
+    bracket bank (`BANK_KEY` + its number), grouped by their control set
+    (clock enable and reset nets and modes), which the two flip-flops of a
+    slice share. A flip-flop fed by a LUT is left out: nextpnr places the two as
     one and rejects a site for the flip-flop alone."""
     modules = {}
     relays = defaultdict(lambda: defaultdict(list))
@@ -211,12 +214,16 @@ def relay_cells(cells, pattern=RELAY_MODULE):
         starts = modules[verilog]
         number = int(line.split(".")[0])
         module = next((m for first, m in reversed(starts) if first <= number), "")
-        if m := pattern.match(module):
-            lane = int(next(g for g in m.groups() if g is not None))
-            key = tuple(str(cell["connections"].get(port)) for port in ("CE", "LSR")) + tuple(
-                cell["parameters"].get(p) for p in ("CEMUX", "LSRMUX", "SRMODE", "CLKMUX")
-            )
-            relays[lane][key].append(name)
+        if m := RELAY_MODULE.match(module):
+            owner = int(next(g for g in m.groups() if g is not None))
+        elif m := BANK_RELAY.match(module):
+            owner = BANK_KEY + int(m[1])
+        else:
+            continue
+        key = tuple(str(cell["connections"].get(port)) for port in ("CE", "LSR")) + tuple(
+            cell["parameters"].get(p) for p in ("CEMUX", "LSRMUX", "SRMODE", "CLKMUX")
+        )
+        relays[owner][key].append(name)
     return relays
 
 
@@ -249,12 +256,12 @@ def source_sites(cells, bels, relays):
     return sites
 
 
-def place_relays(relays, centres, sources, free):
+def place_relays(relays, centres, sources):
     """Each relay flip-flop in a free logic tile near the point midway
     between where its data comes from and its lane, at most two slices a
     tile, so the logic nextpnr places around them keeps room. A slice's two
-    flip-flops share their control set, so pairs are taken within a group.
-    `free` maps each logic tile to its slices still free for relays."""
+    flip-flops share their control set, so pairs are taken within a group."""
+    free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
     bels = {}
 
     def nearest(target):
@@ -298,19 +305,16 @@ def main():
     bels.update(place_banks(banks, centres, free))
     if "--no-brackets" not in sys.argv[2:]:
         bels.update(place_bracket_banks(cells, free))
-    relays = relay_cells(cells) if "--no-relays" not in sys.argv[2:] else {}
-    relay_free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
-    bels.update(place_relays(relays, centres, source_sites(cells, bels, relays), relay_free))
-    # Each bracket bank's copy of the read address, midway between the
-    # control and the bank's blocks (keys past the lanes' numbers).
+    # The relays run to a lane's DSP blocks, or to a bracket bank's blocks
+    # (the centre of its pinned sites; left to nextpnr, its relay is too).
     bank_sites = defaultdict(list)
     for name, site in bels.items():
         if m := BRACKET_BANK.search(name):
             bank_sites[BANK_KEY + int(m[1])].append(site_xy(site))
-    banks_relays = relay_cells(cells, BANK_RELAY) if "--no-relays" not in sys.argv[2:] else {}
-    banks_relays = {BANK_KEY + k: v for k, v in banks_relays.items() if BANK_KEY + k in bank_sites}
-    bank_centres = {k: tuple(sum(c) // len(v) for c in zip(*v)) for k, v in bank_sites.items()}
-    bels.update(place_relays(banks_relays, bank_centres, source_sites(cells, bels, banks_relays), relay_free))
+    targets = centres | {k: tuple(sum(c) // len(v) for c in zip(*v)) for k, v in bank_sites.items()}
+    relays = relay_cells(cells) if "--no-relays" not in sys.argv[2:] else {}
+    relays = {owner: groups for owner, groups in relays.items() if owner in targets}
+    bels.update(place_relays(relays, targets, source_sites(cells, bels, relays)))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     json.dump(netlist, open(path, "w"))

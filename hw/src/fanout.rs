@@ -106,6 +106,28 @@ impl<T: Synth> Logic for Relay<T> {
     }
 }
 
+/// Two relays in a row: the way from a shared register to one lane in two
+/// hops, `q` being `d` of two edges before. The floorplan pins the first
+/// (`relay`) midway; the second sits beside the lane's loads.
+#[derive(LogicBlock, Default)]
+pub struct RelayPair<T: Synth> {
+    pub clock: Signal<In, Clock>,
+    pub d: Signal<In, T>,
+    pub q: Signal<Out, T>,
+    relay: Relay<T>,
+    copy: Relay<T>,
+}
+
+impl<T: Synth> Logic for RelayPair<T> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        clock!(self, clock, relay, copy);
+        self.relay.d.next = self.d.val();
+        self.copy.d.next = self.relay.q.val();
+        self.q.next = self.copy.q.val();
+    }
+}
+
 /// `q` = `ready | !busy` as sampled on the previous clock edge: a
 /// first-level copy of the scanner's enable with no logic on its nets. On
 /// the ECP5 it is a flip-flop with `ready` on its synchronous set and

@@ -130,7 +130,8 @@ pub struct Lane {
     /// are the load edges 0..3. The lane samples row `m` on load edge `m`
     /// (into its row relays) and writes it into its caps and tables on the
     /// edge after, so the last write is the edge after load edge 3; it must
-    /// come before the first position of a scan reaches S6. A table per lane
+    /// come before the edge on which the first position of a scan reaches
+    /// S7, where its compares read the caps. A table per lane
     /// keeps the compares and the select local when the lanes are spread
     /// over a chip, and the row relays split the way from a shared table
     /// into two hops.

@@ -114,7 +114,7 @@ use rust_hdl::prelude::*;
 
 use liqscan_core::spec;
 
-use crate::fanout::{EnableCopy, LaneEnables, ReadyCopy, Relay};
+use crate::fanout::{EnableCopy, LaneEnables, ReadyCopy, Relay, RelayPair};
 use crate::lane::Lane;
 use crate::memory::{Memory, READ_LATENCY};
 
@@ -402,13 +402,11 @@ pub struct Scanner<
     skid2_shortfall: [DFF<Shortfall>; L],
     /// Each lane's copy of `at_equal`, beside its result stage, through a
     /// relay pinned midway.
-    relay_at_equal: [Relay<bool>; L],
-    lane_at_equal: [Relay<bool>; L],
+    lane_at_equal: [RelayPair<bool>; L],
     /// Each lane's copy of `copy_brackets`, through a relay pinned midway:
     /// one short net per lane into its table sequencers and cap registers,
     /// not one net across all lanes.
-    relay_copy: [Relay<bool>; L],
-    lane_copy: [Relay<bool>; L],
+    lane_copy: [RelayPair<bool>; L],
     cycles_r: DFF<Word>,
     /// `step` of the last busy cycle: `ceil(n/L) + D − 1`.
     last_step: DFF<Word>,
@@ -485,12 +483,9 @@ pub struct Scanner<
     /// midway): they are loaded steps before a lane reads them and hold for
     /// the whole scan, so the copies cost no time and keep the lane's
     /// adders and multipliers off the control's registers.
-    relay_region_base: [Relay<Word>; L],
-    relay_region_end: [Relay<Word>; L],
-    relay_price: [Relay<Price>; L],
-    lane_region_base: [Relay<Word>; L],
-    lane_region_end: [Relay<Word>; L],
-    lane_price: [Relay<Price>; L],
+    lane_region_base: [RelayPair<Word>; L],
+    lane_region_end: [RelayPair<Word>; L],
+    lane_price: [RelayPair<Price>; L],
     lane_base_slot: [Signal<Local, Word>; L],
     step_next: Signal<Local, Word>,
     cstep_next: Signal<Local, Bits<3>>,
@@ -631,9 +626,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             skid2_hit: std::array::from_fn(|_| Default::default()),
             skid2_slot: std::array::from_fn(|_| Default::default()),
             skid2_shortfall: std::array::from_fn(|_| Default::default()),
-            relay_at_equal: std::array::from_fn(|_| Default::default()),
             lane_at_equal: std::array::from_fn(|_| Default::default()),
-            relay_copy: std::array::from_fn(|_| Default::default()),
             lane_copy: std::array::from_fn(|_| Default::default()),
             cycles_r: Default::default(),
             last_step: Default::default(),
@@ -673,9 +666,6 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             relay_geo_load: std::array::from_fn(|_| Default::default()),
             relay_geo_end: std::array::from_fn(|_| Default::default()),
             relay_issuing: std::array::from_fn(|_| Default::default()),
-            relay_region_base: std::array::from_fn(|_| Default::default()),
-            relay_region_end: std::array::from_fn(|_| Default::default()),
-            relay_price: std::array::from_fn(|_| Default::default()),
             lane_region_base: std::array::from_fn(|_| Default::default()),
             lane_region_end: std::array::from_fn(|_| Default::default()),
             lane_price: std::array::from_fn(|_| Default::default()),
@@ -815,9 +805,7 @@ mod kernel {
             }
             for i in 0..L {
                 self.enables[i].clock.next = self.clock.val();
-                self.relay_at_equal[i].clock.next = self.clock.val();
                 self.lane_at_equal[i].clock.next = self.clock.val();
-                self.relay_copy[i].clock.next = self.clock.val();
                 self.lane_copy[i].clock.next = self.clock.val();
                 self.lane_geo_load[i].clock.next = self.clock.val();
                 self.lane_geo_load[i].d.next = self.lane_geo_load[i].q.val();
@@ -831,9 +819,6 @@ mod kernel {
                 self.relay_geo_end[i].d.next = self.relay_geo_end[i].q.val();
                 self.relay_issuing[i].clock.next = self.clock.val();
                 self.relay_issuing[i].d.next = self.relay_issuing[i].q.val();
-                self.relay_region_base[i].clock.next = self.clock.val();
-                self.relay_region_end[i].clock.next = self.clock.val();
-                self.relay_price[i].clock.next = self.clock.val();
                 self.lane_region_base[i].clock.next = self.clock.val();
                 self.lane_region_end[i].clock.next = self.clock.val();
                 self.lane_price[i].clock.next = self.clock.val();
@@ -1046,16 +1031,11 @@ mod kernel {
                 // Every intermediate is assigned before it is read (one `always @(*)` block).
                 self.enables[i].ready.next = self.res_ready.val();
                 self.enables[i].busy.next = self.busy_r.q.val();
-                self.relay_at_equal[i].d.next = self.at_equal.val();
-                self.lane_at_equal[i].d.next = self.relay_at_equal[i].q.val();
-                self.relay_copy[i].d.next = self.copy_brackets.q.val();
-                self.lane_copy[i].d.next = self.relay_copy[i].q.val();
-                self.relay_region_base[i].d.next = self.g_base.q.val();
-                self.relay_region_end[i].d.next = self.end_slot.q.val();
-                self.relay_price[i].d.next = self.price.q.val();
-                self.lane_region_base[i].d.next = self.relay_region_base[i].q.val();
-                self.lane_region_end[i].d.next = self.relay_region_end[i].q.val();
-                self.lane_price[i].d.next = self.relay_price[i].q.val();
+                self.lane_at_equal[i].d.next = self.at_equal.val();
+                self.lane_copy[i].d.next = self.copy_brackets.q.val();
+                self.lane_region_base[i].d.next = self.g_base.q.val();
+                self.lane_region_end[i].d.next = self.end_slot.q.val();
+                self.lane_price[i].d.next = self.price.q.val();
                 self.lane_base_slot[i].next =
                     self.lane_region_base[i].q.val() << self.lane_bits.val();
                 self.hit[i].next = self.lanes[i].out_valid.val() & self.lanes[i].out_hit.val();
