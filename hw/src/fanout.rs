@@ -196,7 +196,10 @@ always @(*) q = enable;
 /// of being pulled into the lane), for its result side and for the relays
 /// of its flags (whose second-level copy is pinned with them, midway
 /// between the control and the lane), and the second-level copies the
-/// scanner's own per-lane registers run on.
+/// scanner's own per-lane registers run on. The result ports' multiplexer
+/// has a pair of its own (`port_next`, `port`; `port` equals `out`): its
+/// selects drive nothing else and can sit by it, at the consumer, wherever
+/// the skid registers and their enable are.
 #[derive(LogicBlock, Default)]
 pub struct LaneEnables {
     pub clock: Signal<In, Clock>,
@@ -209,9 +212,10 @@ pub struct LaneEnables {
     pub qty_next: Signal<Out, bool>,
     pub offset_next: Signal<Out, bool>,
     pub valid_next: Signal<Out, bool>,
-    /// The result side's first level: one edge ahead of `out`, and with it
-    /// says how far the core has run ahead of the stream.
-    pub out_next: Signal<Out, bool>,
+    /// The result ports' pair: `port_next` is one edge ahead of `port`, and
+    /// with it says how far the core has run ahead of the stream.
+    pub port_next: Signal<Out, bool>,
+    pub port: Signal<Out, bool>,
     /// Second level: the lane's row counter and memory-side registers, the
     /// register stage between the banks and the lane, the relays of the
     /// lane's flags, and the result side.
@@ -225,10 +229,12 @@ pub struct LaneEnables {
     valid_first: ReadyCopy,
     out_first: ReadyCopy,
     relay_first: ReadyCopy,
+    port_first: ReadyCopy,
     core_copy: EnableCopy,
     m2_copy: EnableCopy,
     relay_en: EnableCopy,
     out_copy: EnableCopy,
+    port_copy: EnableCopy,
 }
 
 impl Logic for LaneEnables {
@@ -243,10 +249,12 @@ impl Logic for LaneEnables {
             valid_first,
             out_first,
             relay_first,
+            port_first,
             core_copy,
             m2_copy,
             relay_en,
-            out_copy
+            out_copy,
+            port_copy
         );
         self.lane_first.ready.next = self.ready.val();
         self.lane_first.busy.next = self.busy.val();
@@ -260,18 +268,22 @@ impl Logic for LaneEnables {
         self.out_first.busy.next = self.busy.val();
         self.relay_first.ready.next = self.ready.val();
         self.relay_first.busy.next = self.busy.val();
+        self.port_first.ready.next = self.ready.val();
+        self.port_first.busy.next = self.busy.val();
         self.core_copy.d.next = self.lane_first.q.val();
         self.m2_copy.d.next = self.lane_first.q.val();
         self.relay_en.d.next = self.relay_first.q.val();
         self.out_copy.d.next = self.out_first.q.val();
+        self.port_copy.d.next = self.port_first.q.val();
         self.lane_next.next = self.lane_first.q.val();
         self.qty_next.next = self.qty_first.q.val();
         self.offset_next.next = self.offset_first.q.val();
         self.valid_next.next = self.valid_first.q.val();
-        self.out_next.next = self.out_first.q.val();
         self.core.next = self.core_copy.q.val();
         self.m2.next = self.m2_copy.q.val();
         self.relay.next = self.relay_en.q.val();
         self.out.next = self.out_copy.q.val();
+        self.port_next.next = self.port_first.q.val();
+        self.port.next = self.port_copy.q.val();
     }
 }

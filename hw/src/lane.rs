@@ -208,6 +208,8 @@ pub struct Lane {
     weight_short: TableField<WEIGHT>,
     /// `X` zero-extended to the compares' width.
     x_wide: Signal<Local, Bits<{ compare::WIDE }>>,
+    /// The same from the product's second register.
+    x_wide_copy: Signal<Local, Bits<{ compare::WIDE }>>,
     /// S6–S8: per bracket `X ≤ cap_b`, each with its own copy of `X` and of
     /// its cap (bracket 15 of the padded table always fits). A copy per lane
     /// keeps the compares local when the lanes are spread over a chip.
@@ -400,11 +402,17 @@ impl Logic for Lane {
         self.mul_x.b.next = self.price.val();
 
         // S6–S8: the compares, and X on its way to the second product.
+        // Rows 0 and 1 read X from the product's register, rows 2 and 3 and
+        // the line from its copy: no net from one register spans all rows.
         self.x_wide.next = bit_cast::<64, NOTIONAL>(self.mul_x.y.val());
-        for b in 0..15 {
+        self.x_wide_copy.next = bit_cast::<64, NOTIONAL>(self.mul_x.y_copy.val());
+        for b in 0..8 {
             self.compare[b].x.next = self.x_wide.val();
         }
-        self.x_line.d.next = self.mul_x.y.val();
+        for b in 8..15 {
+            self.compare[b].x.next = self.x_wide_copy.val();
+        }
+        self.x_line.d.next = self.mul_x.y_copy.val();
 
         // S9: the first bracket with X ≤ cap wins: the first row with a
         // bracket that fits (the padded table always fits at bracket 15, so

@@ -14,12 +14,13 @@
 //! WideAdder  (110 + 110 + cin, limbs 37 | 37 | 36)
 //!   A1: lo = a0+b0+cin, mid{0,1} = a1+b1+{0,1}, hi{0,1} = a2+b2+{0,1}
 //!   A1: also the carry out of a0+b0 alone (the low limb without cin)
-//!   A2: sum = {hi_c1, mid_c0, lo}  (carry-select: two mux levels),
+//!   A2: sum = {hi_c1, mid_c0, lo}  (carry-select: two mux levels; the low
+//!       carry in two registers, one per upper limb's select),
 //!       negative_without_cin = bit 109 of a+b (its carry picks the same candidates)
 //! MulNotional  X = |Q|·P   (31 × 32 → 63)
 //!   M0, M1: pp_ij = q_i·p_j  4 registered DSPs (operand and product registers), 32 bits each
 //!   M2: lo = pp00, hi = pp11, mid = pp01 + pp10     (32-bit add)
-//!   M3: X = {hi,lo} + mid·2^16                      (47-bit add)
+//!   M3: X = {hi,lo} + mid·2^16                      (47-bit add, two registers)
 //! MulProduct  X·W   (63 × 37 → 100)
 //!   P0, P1: pp_ij = x_i·w_j  12 registered DSPs, 32 bits each
 //!   P2: the pp's in fabric registers (the 12 DSPs span a row of the chip;
@@ -31,6 +32,7 @@
 use rust_hdl::prelude::*;
 
 use crate::dsp::Mul16;
+use crate::fanout::RegisterCopy;
 
 /// Integer widths of the decision path, from [`liqscan_core::spec`].
 pub mod width {
@@ -85,7 +87,12 @@ pub struct WideAdder {
     /// tells `sum > 0` from `sum = 0` without a 110-bit zero test.
     pub negative_without_cin: Signal<Out, bool>,
     // A1: limb sums with their carry out (bit LIMB); the upper limbs both ways.
+    lo_sum: Signal<Local, Bits<{ LIMB + 1 }>>,
     lo: DFF<Bits<{ LIMB + 1 }>>,
+    /// `lo`'s carry out again, for the high limb's select alone: `lo`'s own
+    /// drives the 38 middle-limb multiplexers, and one register for both
+    /// stretched the way to the high limb across the adder.
+    lo_carry_hi: RegisterCopy<bool>,
     /// Carry out of `a0 + b0` (the low limb without `cin`).
     lo_carry_without_cin: DFF<bool>,
     lo_without_cin: Signal<Local, Bits<{ LIMB + 1 }>>,
@@ -94,7 +101,8 @@ pub struct WideAdder {
     hi0: DFF<Bits<LIMB_HI>>,
     hi1: DFF<Bits<LIMB_HI>>,
     // A2: pick by the incoming carries.
-    mid: Signal<Local, Bits<{ LIMB + 1 }>>,
+    mid: Signal<Local, Bits<LIMB>>,
+    mid_carry: Signal<Local, bool>,
     hi: Signal<Local, Bits<LIMB_HI>>,
     out: DFF<Bits<SUM>>,
     /// The carries of `a + b` into the upper limbs, and its top bit.
@@ -110,6 +118,7 @@ impl WideAdder {
 impl Logic for WideAdder {
     #[hdl_gen]
     fn update(&mut self) {
+        clock!(self, clock, lo_carry_hi);
         dff_setup!(
             self,
             clock,
@@ -125,11 +134,14 @@ impl Logic for WideAdder {
         // 37 + 37 → 38 bits.
         self.lo_without_cin.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
             + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0));
+        // 37 + 37 + 1 → 38 bits.
+        self.lo_sum.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
+            + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0))
+            + self.cin.val();
+        self.lo_carry_hi.enable.next = self.enable.val();
+        self.lo_carry_hi.d.next = self.lo_sum.val().get_bit(37);
         if self.enable.val() {
-            // 37 + 37 + 1 → 38 bits.
-            self.lo.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
-                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0))
-                + self.cin.val();
+            self.lo.d.next = self.lo_sum.val();
             self.lo_carry_without_cin.d.next = self.lo_without_cin.val().get_bit(37);
             // 37 + 37 (+1) → 38 bits.
             self.mid0.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(37))
@@ -144,11 +156,17 @@ impl Logic for WideAdder {
                 self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74) + 1;
         }
         if self.lo.q.val().get_bit(37) {
-            self.mid.next = self.mid1.q.val();
+            self.mid.next = self.mid1.q.val().get_bits::<LIMB>(0);
         } else {
-            self.mid.next = self.mid0.q.val();
+            self.mid.next = self.mid0.q.val().get_bits::<LIMB>(0);
         }
-        if self.mid.val().get_bit(37) {
+        // The middle limb's carry out, by the high limb's own copy of `lo`'s.
+        if self.lo_carry_hi.q.val() {
+            self.mid_carry.next = self.mid1.q.val().get_bit(37);
+        } else {
+            self.mid_carry.next = self.mid0.q.val().get_bit(37);
+        }
+        if self.mid_carry.val() {
             self.hi.next = self.hi1.q.val();
         } else {
             self.hi.next = self.hi0.q.val();
@@ -162,7 +180,7 @@ impl Logic for WideAdder {
         if self.enable.val() {
             // {36, 37, 37} → 110 bits, disjoint fields.
             self.out.d.next = (bit_cast::<SUM, LIMB_HI>(self.hi.val()) << 74)
-                | (bit_cast::<SUM, LIMB>(self.mid.val().get_bits::<LIMB>(0)) << 37)
+                | (bit_cast::<SUM, LIMB>(self.mid.val()) << 37)
                 | bit_cast::<SUM, LIMB>(self.lo.q.val().get_bits::<LIMB>(0));
             if self.mid_carry_without_cin.val() {
                 self.sign_without_cin.d.next = self.hi1.q.val().get_bit(35);
@@ -187,6 +205,9 @@ pub struct MulNotional {
     pub b: Signal<In, Bits<PRICE>>,
     /// `a·b`, [`MulNotional::LATENCY`] enabled cycles later.
     pub y: Signal<Out, Bits<NOTIONAL>>,
+    /// `y` from a register of its own: two sources for a wide fan-out (the
+    /// lane's compares), each sitting by its half of the loads.
+    pub y_copy: Signal<Out, Bits<NOTIONAL>>,
     /// `a` zero-extended to two whole digits.
     a_ext: Signal<Local, Bits<32>>,
     /// M0, M1: `pp[2i + j] = a_i·b_j` (16×16 → 32 bits), weight `2^(16(i+j))`.
@@ -199,7 +220,9 @@ pub struct MulNotional {
     upper: Signal<Local, Bits<47>>,
     upper_sum: Signal<Local, Bits<47>>,
     // M3.
+    x_next: Signal<Local, Bits<NOTIONAL>>,
     x: DFF<Bits<NOTIONAL>>,
+    x_copy: RegisterCopy<Bits<NOTIONAL>>,
 }
 
 impl MulNotional {
@@ -212,6 +235,7 @@ impl MulNotional {
 impl Logic for MulNotional {
     #[hdl_gen]
     fn update(&mut self) {
+        clock!(self, clock, x_copy);
         dff_setup!(self, clock, lo, hi, mid, x);
         self.a_ext.next = bit_cast::<32, QTY>(self.a.val());
         // M0, M1: 16 × 16 → 32 bits each.
@@ -235,11 +259,15 @@ impl Logic for MulNotional {
             | bit_cast::<47, 16>(self.lo.q.val().get_bits::<16>(16));
         // 47 + 33 → 47 bits (no overflow: X < 2^63).
         self.upper_sum.next = self.upper.val() + bit_cast::<47, 33>(self.mid.q.val());
+        self.x_next.next = (bit_cast::<NOTIONAL, 47>(self.upper_sum.val()) << 16)
+            | bit_cast::<NOTIONAL, 16>(self.lo.q.val().get_bits::<16>(0));
         if self.enable.val() {
-            self.x.d.next = (bit_cast::<NOTIONAL, 47>(self.upper_sum.val()) << 16)
-                | bit_cast::<NOTIONAL, 16>(self.lo.q.val().get_bits::<16>(0));
+            self.x.d.next = self.x_next.val();
         }
+        self.x_copy.enable.next = self.enable.val();
+        self.x_copy.d.next = self.x_next.val();
         self.y.next = self.x.q.val();
+        self.y_copy.next = self.x_copy.q.val();
     }
 }
 

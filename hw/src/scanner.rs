@@ -1150,11 +1150,11 @@ mod kernel {
                 // last two cycles with `res_ready` low (the lane's result-side
                 // copies low): the stream sees the lane, or the result
                 // that many core steps back.
-                if self.enables[i].out_next.val() & self.enables[i].out.val() {
+                if self.enables[i].port_next.val() & self.enables[i].port.val() {
                     self.res_valid[i].next = self.hit[i].val();
                     self.res_slot[i].next = self.lanes[i].out_tag.val();
                     self.res_shortfall[i].next = self.lanes[i].out_shortfall.val();
-                } else if self.enables[i].out_next.val() | self.enables[i].out.val() {
+                } else if self.enables[i].port_next.val() | self.enables[i].port.val() {
                     self.res_valid[i].next = self.skid_hit[i].q.val();
                     self.res_slot[i].next = self.skid_slot[i].q.val();
                     self.res_shortfall[i].next = self.skid_shortfall[i].q.val();
