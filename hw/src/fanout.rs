@@ -6,13 +6,14 @@
 //! in routing alone. Instead each group of registers that sits together (a
 //! lane stage, a multiplier, a group of block RAMs) gets its own
 //! [`EnableCopy`], so each copy drives only its group. The copies form a
-//! two-level tree: the scanner's enable reaches one first-level copy per
-//! lane, one per lane bank (a bank spreads over the chip) and one for the
-//! control, and each of those only its group's second-level copies, so no
-//! net carries the enable across the chip to hundreds of loads. The
-//! first-level copies are [`ReadyCopy`]s: each forms the enable itself from
-//! `res_ready` and the busy flag in its flip-flop's set/reset and data pins,
-//! so the nets from those two registers to the far lanes carry no logic.
+//! three-level tree: the scanner's enable reaches one root copy per lane and
+//! one for the control; each root, its lane's first-level copies (the lane,
+//! each lane bank, the result side); and each of those only its group's
+//! second-level copies, so no net carries the enable across the chip to
+//! hundreds of loads, and the two registers the enable is formed from reach
+//! only the roots. The roots are [`ReadyCopy`]s: each forms the enable
+//! itself from `res_ready` and the busy flag in its flip-flop's set/reset
+//! and data pins, so the nets from those two registers carry no logic.
 //!
 //! Synthesis merges registers with the same input into one (yosys's
 //! `opt_merge`, even with `keep` on the register): `(* keep *)` on the
@@ -20,6 +21,7 @@
 
 use rust_hdl::core::prelude::*;
 use rust_hdl::core::timing::TimingInfo;
+use rust_hdl::prelude::{dff_setup, DFF};
 
 use crate::dsp::ECP5_DEFINE;
 
@@ -190,16 +192,21 @@ always @(*) q = enable;
     }
 }
 
-/// One lane's branch of the enable tree: first-level copies of the
-/// scanner's enable for the lane, for each of its three position banks (a
-/// bank spreads over the chip, so its copy sits at the bank's centre instead
-/// of being pulled into the lane), for its result side and for the relays
-/// of its flags (whose second-level copy is pinned with them, midway
-/// between the control and the lane), and the second-level copies the
-/// scanner's own per-lane registers run on. The result ports' multiplexer
-/// has a pair of its own (`port_next`, `port`; `port` equals `out`): its
-/// selects drive nothing else and can sit by it, at the consumer, wherever
-/// the skid registers and their enable are.
+/// One lane's branch of the enable tree, three levels deep. The root is
+/// the lane's one copy that `res_ready` and the busy flag reach, so those
+/// two registers drive a handful of copies (one per lane and the control's)
+/// rather than every lane's whole first level, and the root can sit between
+/// them and the lane. The first level (from the root): copies for the lane,
+/// for each of its three position banks (a bank spreads over the chip, so
+/// its copy sits at the bank's centre instead of being pulled into the
+/// lane), for its result side and for the relays of its flags (whose
+/// second-level copy is pinned with them, midway between the control and
+/// the lane); the second level: the copies the scanner's own per-lane
+/// registers run on. The result ports' multiplexer has selects of its own,
+/// straight from `res_ready`: how many of the last three cycles were not
+/// ready (how far the core has run ahead of the stream), decoded on the
+/// edge before from a chain of two copies, so each select is a register
+/// that drives nothing but its multiplexers.
 #[derive(LogicBlock, Default)]
 pub struct LaneEnables {
     pub clock: Signal<In, Clock>,
@@ -212,10 +219,11 @@ pub struct LaneEnables {
     pub qty_next: Signal<Out, bool>,
     pub offset_next: Signal<Out, bool>,
     pub valid_next: Signal<Out, bool>,
-    /// The result ports' pair: `port_next` is one edge ahead of `port`, and
-    /// with it says how far the core has run ahead of the stream.
-    pub port_next: Signal<Out, bool>,
-    pub port: Signal<Out, bool>,
+    /// The result ports' selects: of the last three cycles, none, at most
+    /// one, exactly two were stalled (`¬(ready ∨ ¬busy)`).
+    pub port_back0: Signal<Out, bool>,
+    pub port_back_le1: Signal<Out, bool>,
+    pub port_back2: Signal<Out, bool>,
     /// Second level: the lane's row counter and memory-side registers, the
     /// register stage between the banks and the lane, the relays of the
     /// lane's flags, and the result side.
@@ -223,18 +231,25 @@ pub struct LaneEnables {
     pub m2: Signal<Out, bool>,
     pub relay: Signal<Out, bool>,
     pub out: Signal<Out, bool>,
-    lane_first: ReadyCopy,
-    qty_first: ReadyCopy,
-    offset_first: ReadyCopy,
-    valid_first: ReadyCopy,
-    out_first: ReadyCopy,
-    relay_first: ReadyCopy,
+    root: ReadyCopy,
+    lane_first: EnableCopy,
+    qty_first: EnableCopy,
+    offset_first: EnableCopy,
+    valid_first: EnableCopy,
+    out_first: EnableCopy,
+    relay_first: EnableCopy,
+    /// `ready ∨ ¬busy` of the last cycle and the one before.
     port_first: ReadyCopy,
+    port_copy: EnableCopy,
+    /// `ready ∨ ¬busy` of this cycle.
+    port_now: Signal<Local, bool>,
+    back0: DFF<bool>,
+    back_le1: DFF<bool>,
+    back2: DFF<bool>,
     core_copy: EnableCopy,
     m2_copy: EnableCopy,
     relay_en: EnableCopy,
     out_copy: EnableCopy,
-    port_copy: EnableCopy,
 }
 
 impl Logic for LaneEnables {
@@ -243,6 +258,7 @@ impl Logic for LaneEnables {
         clock!(
             self,
             clock,
+            root,
             lane_first,
             qty_first,
             offset_first,
@@ -256,18 +272,15 @@ impl Logic for LaneEnables {
             out_copy,
             port_copy
         );
-        self.lane_first.ready.next = self.ready.val();
-        self.lane_first.busy.next = self.busy.val();
-        self.qty_first.ready.next = self.ready.val();
-        self.qty_first.busy.next = self.busy.val();
-        self.offset_first.ready.next = self.ready.val();
-        self.offset_first.busy.next = self.busy.val();
-        self.valid_first.ready.next = self.ready.val();
-        self.valid_first.busy.next = self.busy.val();
-        self.out_first.ready.next = self.ready.val();
-        self.out_first.busy.next = self.busy.val();
-        self.relay_first.ready.next = self.ready.val();
-        self.relay_first.busy.next = self.busy.val();
+        dff_setup!(self, clock, back0, back_le1, back2);
+        self.root.ready.next = self.ready.val();
+        self.root.busy.next = self.busy.val();
+        self.lane_first.d.next = self.root.q.val();
+        self.qty_first.d.next = self.root.q.val();
+        self.offset_first.d.next = self.root.q.val();
+        self.valid_first.d.next = self.root.q.val();
+        self.out_first.d.next = self.root.q.val();
+        self.relay_first.d.next = self.root.q.val();
         self.port_first.ready.next = self.ready.val();
         self.port_first.busy.next = self.busy.val();
         self.core_copy.d.next = self.lane_first.q.val();
@@ -275,15 +288,25 @@ impl Logic for LaneEnables {
         self.relay_en.d.next = self.relay_first.q.val();
         self.out_copy.d.next = self.out_first.q.val();
         self.port_copy.d.next = self.port_first.q.val();
+        // Next cycle's last three: this one, the last and the one before.
+        self.port_now.next = self.ready.val() | !self.busy.val();
+        self.back0.d.next = self.port_now.val() & self.port_first.q.val() & self.port_copy.q.val();
+        self.back_le1.d.next = (self.port_now.val() & self.port_first.q.val())
+            | (self.port_now.val() & self.port_copy.q.val())
+            | (self.port_first.q.val() & self.port_copy.q.val());
+        self.back2.d.next =
+            (self.port_now.val() ^ self.port_first.q.val() ^ self.port_copy.q.val())
+                & !(self.port_now.val() & self.port_first.q.val() & self.port_copy.q.val());
         self.lane_next.next = self.lane_first.q.val();
         self.qty_next.next = self.qty_first.q.val();
         self.offset_next.next = self.offset_first.q.val();
         self.valid_next.next = self.valid_first.q.val();
+        self.port_back0.next = self.back0.q.val();
+        self.port_back_le1.next = self.back_le1.q.val();
+        self.port_back2.next = self.back2.q.val();
         self.core.next = self.core_copy.q.val();
         self.m2.next = self.m2_copy.q.val();
         self.relay.next = self.relay_en.q.val();
         self.out.next = self.out_copy.q.val();
-        self.port_next.next = self.port_first.q.val();
-        self.port.next = self.port_copy.q.val();
     }
 }

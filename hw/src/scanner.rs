@@ -96,15 +96,16 @@
 //! MEMORY_STAGES + Lane::LATENCY`.
 //!
 //! # Back-pressure
-//! `res_ready` reaches only the result-stream step counter and a two-level
-//! tree of registered enable copies (see [`crate::fanout`]): one first-level
-//! copy per lane and one for the control, each feeding the copies of its own
-//! group of pipeline registers. The core (memories, lanes and the issue of
-//! rows) runs on the second level, so it sees a stall two cycles late and may
-//! push up to two more results out of each lane. They wait in the lane's two
-//! skid registers; the ports show the one as many core steps back as the core
-//! is ahead, which the lane's own pair of enable copies tells. The core is
-//! never more than two steps ahead of the stream, nor behind it (the last
+//! `res_ready` reaches only the result-stream step counter, a root copy of
+//! the enable per lane and one for the control, and each lane's port
+//! selects (see [`crate::fanout`]). Each root feeds its lane's first-level
+//! copies, and each of those the copies of its own group of pipeline
+//! registers. The core (memories, lanes and the issue of rows) runs on that
+//! third level, so it sees a stall three cycles late and may push up to
+//! three more results out of each lane. They wait in the lane's three skid
+//! registers; the ports show the one as many core steps back as the core is
+//! ahead, which the lane's own port selects tell. The core is
+//! never more than three steps ahead of the stream, nor behind it (the last
 //! busy cycle is always a ready one), so the ports present exactly the
 //! sequence, cycle for cycle, that a pipeline frozen by `res_ready` itself
 //! would.
@@ -381,25 +382,30 @@ pub struct Scanner<
     /// registers) since the tick, saturating at `ISSUE_STEP`: three bits, so
     /// every step decode is one LUT.
     cstep: DFF<Bits<3>>,
-    /// The core's enable, `res_ready` of two cycles before (or idle then), in
-    /// a two-level tree of registered copies (see [`crate::fanout`]):
-    /// `res_ready` and the busy flag reach one first-level copy per lane,
-    /// one per lane bank and one for the control, and each of those only its own group's
+    /// The core's enable, `res_ready` of three cycles before (or idle then),
+    /// in a three-level tree of registered copies (see [`crate::fanout`]):
+    /// `res_ready` and the busy flag reach one root copy per lane and one for
+    /// the control, each root only its own first-level copies (lane, banks,
+    /// result side, relays), and each of those only its own group's
     /// second-level copies, so no enable net spans the chip with hundreds
-    /// of loads. The core (control, lanes, memories) runs on the second level.
-    ctl_en_first: ReadyCopy,
+    /// of loads. The core (control, lanes, memories) runs on the last level.
+    ctl_en_root: ReadyCopy,
+    ctl_en_first: EnableCopy,
     ctl_en: EnableCopy,
     /// Each lane's branch of the tree.
     enables: [LaneEnables; L],
-    /// Per lane, the last two results that left the lane (`skid` the newer):
-    /// the core runs up to two steps ahead of the stream, and these are what
-    /// the stream has not taken yet.
+    /// Per lane, the last three results that left the lane (`skid` the
+    /// newest): the core runs up to three steps ahead of the stream, and
+    /// these are what the stream has not taken yet.
     skid_hit: [DFF<bool>; L],
     skid_slot: [DFF<Word>; L],
     skid_shortfall: [DFF<Shortfall>; L],
     skid2_hit: [DFF<bool>; L],
     skid2_slot: [DFF<Word>; L],
     skid2_shortfall: [DFF<Shortfall>; L],
+    skid3_hit: [DFF<bool>; L],
+    skid3_slot: [DFF<Word>; L],
+    skid3_shortfall: [DFF<Shortfall>; L],
     /// Each lane's copy of `at_equal`, beside its result stage, through a
     /// relay pinned midway.
     lane_at_equal: [RelayPair<bool>; L],
@@ -617,6 +623,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             done_r: Default::default(),
             step: Default::default(),
             cstep: Default::default(),
+            ctl_en_root: Default::default(),
             ctl_en_first: Default::default(),
             ctl_en: Default::default(),
             enables: std::array::from_fn(|_| Default::default()),
@@ -626,6 +633,9 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             skid2_hit: std::array::from_fn(|_| Default::default()),
             skid2_slot: std::array::from_fn(|_| Default::default()),
             skid2_shortfall: std::array::from_fn(|_| Default::default()),
+            skid3_hit: std::array::from_fn(|_| Default::default()),
+            skid3_slot: std::array::from_fn(|_| Default::default()),
+            skid3_shortfall: std::array::from_fn(|_| Default::default()),
             lane_at_equal: std::array::from_fn(|_| Default::default()),
             lane_copy: std::array::from_fn(|_| Default::default()),
             cycles_r: Default::default(),
@@ -865,18 +875,26 @@ mod kernel {
                 self.skid2_slot[i].d.next = self.skid2_slot[i].q.val();
                 self.skid2_shortfall[i].clock.next = self.clock.val();
                 self.skid2_shortfall[i].d.next = self.skid2_shortfall[i].q.val();
+                self.skid3_hit[i].clock.next = self.clock.val();
+                self.skid3_hit[i].d.next = self.skid3_hit[i].q.val();
+                self.skid3_slot[i].clock.next = self.clock.val();
+                self.skid3_slot[i].d.next = self.skid3_slot[i].q.val();
+                self.skid3_shortfall[i].clock.next = self.clock.val();
+                self.skid3_shortfall[i].d.next = self.skid3_shortfall[i].q.val();
             }
 
             // Handshakes. The result stream's step advances only while it is
             // ready. The core (memories, lanes, issue) runs on registered
-            // copies of that enable, two cycles late: it may be up to two
+            // copies of that enable, three cycles late: it may be up to three
             // steps ahead, and the results it pushed out meanwhile wait in
             // the lane's skid registers.
             self.accept.next = self.tick_valid.val() & !self.busy_r.q.val();
             self.enable.next = self.res_ready.val();
+            self.ctl_en_root.clock.next = self.clock.val();
+            self.ctl_en_root.ready.next = self.res_ready.val();
+            self.ctl_en_root.busy.next = self.busy_r.q.val();
             self.ctl_en_first.clock.next = self.clock.val();
-            self.ctl_en_first.ready.next = self.res_ready.val();
-            self.ctl_en_first.busy.next = self.busy_r.q.val();
+            self.ctl_en_first.d.next = self.ctl_en_root.q.val();
             self.ctl_en.clock.next = self.clock.val();
             self.ctl_en.d.next = self.ctl_en_first.q.val();
             self.loading.next = self.step.q.val() < self.issue_step.val();
@@ -1097,6 +1115,9 @@ mod kernel {
                 // The result side: what leaves the lane is kept in the skid
                 // registers, and clears its valid bit on the next core edge.
                 if self.enables[i].out.val() {
+                    self.skid3_hit[i].d.next = self.skid2_hit[i].q.val();
+                    self.skid3_slot[i].d.next = self.skid2_slot[i].q.val();
+                    self.skid3_shortfall[i].d.next = self.skid2_shortfall[i].q.val();
                     self.skid2_hit[i].d.next = self.skid_hit[i].q.val();
                     self.skid2_slot[i].d.next = self.skid_slot[i].q.val();
                     self.skid2_shortfall[i].d.next = self.skid_shortfall[i].q.val();
@@ -1147,21 +1168,27 @@ mod kernel {
                 self.lanes[i].in_offset.next = self.m2_offset[i].q.val();
 
                 // The core is ahead of the stream by one step for each of the
-                // last two cycles with `res_ready` low (the lane's result-side
-                // copies low): the stream sees the lane, or the result
-                // that many core steps back.
-                if self.enables[i].port_next.val() & self.enables[i].port.val() {
-                    self.res_valid[i].next = self.hit[i].val();
-                    self.res_slot[i].next = self.lanes[i].out_tag.val();
-                    self.res_shortfall[i].next = self.lanes[i].out_shortfall.val();
-                } else if self.enables[i].port_next.val() | self.enables[i].port.val() {
-                    self.res_valid[i].next = self.skid_hit[i].q.val();
-                    self.res_slot[i].next = self.skid_slot[i].q.val();
-                    self.res_shortfall[i].next = self.skid_shortfall[i].q.val();
-                } else {
+                // last three cycles with `res_ready` low: the stream sees the
+                // lane, or the result that many core steps back. One LUT
+                // level and the slice's own multiplexer from registers.
+                if self.enables[i].port_back_le1.val() {
+                    if self.enables[i].port_back0.val() {
+                        self.res_valid[i].next = self.hit[i].val();
+                        self.res_slot[i].next = self.lanes[i].out_tag.val();
+                        self.res_shortfall[i].next = self.lanes[i].out_shortfall.val();
+                    } else {
+                        self.res_valid[i].next = self.skid_hit[i].q.val();
+                        self.res_slot[i].next = self.skid_slot[i].q.val();
+                        self.res_shortfall[i].next = self.skid_shortfall[i].q.val();
+                    }
+                } else if self.enables[i].port_back2.val() {
                     self.res_valid[i].next = self.skid2_hit[i].q.val();
                     self.res_slot[i].next = self.skid2_slot[i].q.val();
                     self.res_shortfall[i].next = self.skid2_shortfall[i].q.val();
+                } else {
+                    self.res_valid[i].next = self.skid3_hit[i].q.val();
+                    self.res_slot[i].next = self.skid3_slot[i].q.val();
+                    self.res_shortfall[i].next = self.skid3_shortfall[i].q.val();
                 }
             }
             self.busy.next = self.busy_r.q.val();
