@@ -11,9 +11,10 @@
 //! each lane bank, the result side); and each of those only its group's
 //! second-level copies, so no net carries the enable across the chip to
 //! hundreds of loads, and the two registers the enable is formed from reach
-//! only the roots. The roots are [`ReadyCopy`]s: each forms the enable
-//! itself from `res_ready` and the busy flag in its flip-flop's set/reset
-//! and data pins, so the nets from those two registers carry no logic.
+//! only the roots and each lane's port selects. The roots are [`ReadyCopy`]s:
+//! each forms the enable itself from `res_ready` and the busy flag in its
+//! flip-flop's set/reset and data pins, so the nets from those two registers
+//! carry no logic.
 //!
 //! Synthesis merges registers with the same input into one (yosys's
 //! `opt_merge`, even with `keep` on the register): `(* keep *)` on the
@@ -130,8 +131,8 @@ impl<T: Synth> Logic for RelayPair<T> {
     }
 }
 
-/// `q` = `ready | !busy` as sampled on the previous clock edge: a
-/// first-level copy of the scanner's enable with no logic on its nets. On
+/// `q` = `ready | !busy` as sampled on the previous clock edge: a root
+/// copy of the scanner's enable with no logic on its nets. On
 /// the ECP5 it is a flip-flop with `ready` on its synchronous set and
 /// `!busy` on its data, from its own LUT in the same slice (a LUT's output
 /// reaches its slice's flip-flop without routing), and `q` is the
@@ -193,10 +194,11 @@ always @(*) q = enable;
 }
 
 /// One lane's branch of the enable tree, three levels deep. The root is
-/// the lane's one copy that `res_ready` and the busy flag reach, so those
-/// two registers drive a handful of copies (one per lane and the control's)
-/// rather than every lane's whole first level, and the root can sit between
-/// them and the lane. The first level (from the root): copies for the lane,
+/// the lane's one enable copy that `res_ready` and the busy flag reach, so
+/// those two registers drive a root per lane and the control's (and the
+/// port selects below) rather than every lane's whole first level, and the
+/// root can sit between them and the lane. The first level (from the root):
+/// copies for the lane,
 /// for each of its three position banks (a bank spreads over the chip, so
 /// its copy sits at the bank's centre instead of being pulled into the
 /// lane), for its result side and for the relays of its flags (whose

@@ -90,7 +90,7 @@ pub struct WideAdder {
     lo_sum: Signal<Local, Bits<{ LIMB + 1 }>>,
     lo: DFF<Bits<{ LIMB + 1 }>>,
     /// `lo`'s carry out again, for the high limb's select alone: `lo`'s own
-    /// drives the 38 middle-limb multiplexers, and one register for both
+    /// drives the 37 middle-limb multiplexers, and one register for both
     /// stretched the way to the high limb across the adder.
     lo_carry_hi: RegisterCopy<bool>,
     /// Carry out of `a0 + b0` (the low limb without `cin`).
