@@ -10,7 +10,11 @@ and the lane's adders, delay lines and enable copies stretch with them:
 every one of the slowest families of the 8-lane build is a hop across a
 lane. Here each lane gets whole DSP blocks in one DSP row (a lane split over
 two rows puts its X·W adder between them); the lanes fill the rows evenly,
-centred, lane k + 1 beside lane k (odd rows run right to left). The region
+centred, lane k + 1 beside lane k (odd rows run right to left), except that
+when all three rows are needed the middle row takes fewer lanes and puts
+them at its two ends: the chip's centre holds the control, the region
+table, the bracket banks and the relays of every lane, and a lane there was
+squeezed apart (8 lanes: 140 MHz with a lane at the centre, 157.6 without). The region
 table's few blocks, which the control reads on every tick, take the block
 RAM sites nearest the chip's centre. Then the lanes take turns at the free
 block RAM block nearest their DSP blocks for their bank blocks (valid,
@@ -92,20 +96,48 @@ def distance(a, b):
     return abs(a[0] - b[0]) + abs(a[1] - b[1])
 
 
-def place_dsps(lanes, dsps):
-    """BEL per DSP cell, and each lane's centre."""
+def row_counts(lanes):
+    """Lanes per DSP row, the rows filled in order. When all three rows are
+    needed, the middle one takes what the outer two leave: the chip's centre
+    holds the control, the region table, the bracket banks and every lane's
+    relays, and the lane there was the most squeezed."""
     per_row = -(-lanes // len(DSP_ROWS))
+    if lanes > 2 * per_row:
+        return [per_row, lanes - 2 * per_row, per_row]
+    return [min(per_row, lanes), max(lanes - per_row, 0), 0]
+
+
+def place_dsps(lanes, dsps):
+    """BEL per DSP cell, and each lane's centre. A row's lanes are centred in
+    it, but with all three rows in use the middle row's go to its two ends,
+    leaving the chip's centre free."""
     blocks = {lane: -(-len(dsps[lane]) // len(DSP_SITES)) for lane in range(lanes)}
     bels, centres = {}, {}
-    for row, y in enumerate(DSP_ROWS):
-        row_lanes = list(range(row * per_row, min(lanes, (row + 1) * per_row)))
+    first = 0
+    counts = row_counts(lanes)
+    for row, (y, count) in enumerate(zip(DSP_ROWS, counts)):
+        row_lanes = list(range(first, first + count))
+        first += count
         width = sum(blocks[lane] for lane in row_lanes)
         if width > len(BLOCK_X):
             sys.exit(f"floorplan: lanes {row_lanes} need {width} DSP blocks, a row has {len(BLOCK_X)}")
-        block = (len(BLOCK_X) - width) // 2
-        for lane in row_lanes if row % 2 == 0 else row_lanes[::-1]:
-            mine = BLOCK_X[block:block + blocks[lane]]
-            block += blocks[lane]
+        ordered = row_lanes if row % 2 == 0 else row_lanes[::-1]
+        if row == 1 and count > 1 and counts[2]:
+            # Left half from the left end, right half up to the right end.
+            starts, block = [], 0
+            for i, lane in enumerate(ordered):
+                if i == count // 2:
+                    block = len(BLOCK_X) - sum(blocks[l] for l in ordered[i:])
+                starts.append(block)
+                block += blocks[lane]
+        else:
+            block = (len(BLOCK_X) - width) // 2
+            starts = []
+            for lane in ordered:
+                starts.append(block)
+                block += blocks[lane]
+        for lane, start in zip(ordered, starts):
+            mine = BLOCK_X[start:start + blocks[lane]]
             bels.update(zip(dsps[lane], (f"X{x + dx}/Y{y}/{bel}" for x in mine for dx, bel in DSP_SITES)))
             centres[lane] = ((mine[0] + mine[-1] + 5) // 2, y)
     return bels, centres

@@ -44,8 +44,9 @@
 # board wraps it with a host interface), so it is placed inside a timing
 # harness (harness.v, generated here from the top module's port list): every
 # input comes from a flip-flop of a shift chain fed by one pin, every output
-# is XORed into its own stage of a second shift chain that ends on another
-# pin. Every path is then timed from register to register, the result
+# is XORed into its own stage of a shift chain that ends on another pin: one
+# chain per lane and one for the control's outputs, as a board would take
+# each lane's results into a FIFO beside the lane. Every path is then timed from register to register, the result
 # stream's ready (the scanner's clock enable) included, and the clock is on a
 # global network as in a board build (out-of-context placement leaves port
 # paths untimed and the clock on general routing). nextpnr-ecp5 promotes only
@@ -104,38 +105,48 @@ for direction, msb, name in decl.findall(body):
     width = int(msb) + 1 if msb else 1
     if name != "clock":
         (ins if direction == "input" else outs).append((name, width))
-# Each lane's outputs next to each other in the fold chain (`res_slot$3` is
-# lane 3's), so the chain visits the lanes one after the other instead of
-# crossing the chip once per output field.
+# One fold chain per lane (`res_slot$3` is lane 3's) and one for the
+# control's outputs, each ending on a pin of its own, so a lane's port bits
+# are folded beside the lane and no chain runs from lane to lane.
 lane = lambda port: int(port[0].rsplit("$", 1)[1]) if "$" in port[0] else -1
-outs.sort(key=lane)
+groups = {}
+for name, width in outs:
+    groups.setdefault(lane((name, width)), []).append((name, width))
 n_in = sum(w for _, w in ins)
 n_out = sum(w for _, w in outs)
 conns, at = [], 0
 for name, width in ins:
     conns.append(f"    .{name}(chain[{at + width - 1}:{at}])")
     at += width
-at = 0
-for name, width in outs:
-    conns.append(f"    .{name}(result[{at + width - 1}:{at}])")
-    at += width
+folds = []
+for g, (key, fields) in enumerate(sorted(groups.items())):
+    chain = f"result_{'ctl' if key < 0 else f'lane{key}'}"
+    width = sum(w for _, w in fields)
+    at = 0
+    for name, w in fields:
+        conns.append(f"    .{name}({chain}_in[{at + w - 1}:{at}])")
+        at += w
+    shifted = f"{{1'b0, {chain}[{width - 1}:1]}}" if width > 1 else "1'b0"
+    folds.append(
+        f"  wire [{width - 1}:0] {chain}_in;\n"
+        f"  reg [{width - 1}:0] {chain};\n"
+        f"  always @(posedge clk) {chain} <= {shifted} ^ {chain}_in;\n"
+        f"  assign so[{g}] = {chain}[0];\n"
+    )
 ports = ",\n".join(conns)
 with open("harness.v", "w") as f:
     f.write(f"""// Timing harness for `top` (scripts/synth.sh): registered inputs from a
-// shift chain; the outputs folded into a second shift chain (each output
-// XORed into its own stage, lane by lane), so every output bit reaches one
-// register and no parity tree pulls the outputs of all lanes towards one pin.
-module harness(input clk, input si, output so);
+// shift chain; the outputs folded into shift chains, one per lane and one
+// for the control (each output XORed into its own stage), so every output
+// bit reaches one register, no parity tree pulls the outputs of all lanes
+// towards one pin, and no chain runs from one lane to another.
+module harness(input clk, input si, output [{len(groups) - 1}:0] so);
   reg [{n_in - 1}:0] chain;
   // `keep`: a chain stage and a scanner register sampling the same input
   // (the bracket banks' write-data copies) would otherwise be merged, and the
   // chain would run through the scanner's registers.
   (* keep *) always @(posedge clk) chain <= {{chain[{n_in - 2}:0], si}};
-  wire [{n_out - 1}:0] result;
-  reg [{n_out - 1}:0] result_q;
-  always @(posedge clk) result_q <= {{1'b0, result_q[{n_out - 1}:1]}} ^ result;
-  assign so = result_q[0];
-  top dut(
+{"".join(folds)}  top dut(
     .clock(clk),
 {ports}
   );

@@ -19,7 +19,7 @@ use report::Case;
 /// build's clock as nextpnr-ecp5 estimates it after placement, in the timing
 /// harness (scripts/synth.sh --floorplan, LFE5UM-85F-8); its routed clock
 /// replaces it once the 8-lane build is routed.
-pub const DEFAULT_CLOCK_MHZ: f64 = 130.9;
+pub const DEFAULT_CLOCK_MHZ: f64 = 157.6;
 
 /// A backend the bench can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

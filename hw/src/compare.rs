@@ -2,18 +2,17 @@
 //!
 //! A whole 64-bit `cap − X` is one 32-cell carry chain, and with `X` shared
 //! by several chains its route alone took half of a 122 MHz cycle on the
-//! ECP5. Here each compare has its own register copy of `X` (a load of one,
-//! placed beside its chains) and three 33-bit chains: the low half, and the
-//! high half for both values of the low half's borrow. The fit is then a
-//! 2:1 select one stage later:
+//! ECP5. Here `X` comes from a register copy the lane keeps for each row of
+//! four compares (placed beside them), and each compare has three 33-bit
+//! chains: the low half, and the high half for both values of the low
+//! half's borrow. The fit is then a 2:1 select one stage later:
 //!
 //! ```text
 //! X ≤ cap  ⇔  X_hi < cap_hi  ∨  (X_hi = cap_hi ∧ X_lo ≤ cap_lo)
 //!          ⇔  (X_lo ≤ cap_lo) ? (X_hi ≤ cap_hi) : (X_hi < cap_hi)
 //!
-//! C1  X copy                       (sampled from the lane's S5)
-//! C2  lo_le, hi_le, hi_lt          (three 33-bit subtractions; bit 32 is the borrow)
-//! C3  fits = lo_le ? hi_le : hi_lt
+//! C1  lo_le, hi_le, hi_lt          (three 33-bit subtractions; bit 32 is the borrow)
+//! C2  fits = lo_le ? hi_le : hi_lt
 //! ```
 //!
 //! Each compare also holds its cap (copied on the edge after `load`) and its
@@ -21,7 +20,7 @@
 
 use rust_hdl::prelude::*;
 
-use crate::fanout::{EnableCopy, RegisterCopy};
+use crate::fanout::EnableCopy;
 
 /// Width of `X` and the caps as the lane holds them: 63 bits zero-extended.
 pub const WIDE: usize = 64;
@@ -42,9 +41,7 @@ pub struct CapCompare {
     enable: EnableCopy,
     armed: DFF<bool>,
     cap_q: DFF<Bits<WIDE>>,
-    /// C1. `keep`: synthesis would merge the lane's fifteen copies into one.
-    x_copy: RegisterCopy<Bits<WIDE>>,
-    // C2: each half zero-extended by one bit, so bit 32 of a difference is its borrow.
+    // C1: each half zero-extended by one bit, so bit 32 of a difference is its borrow.
     cap_lo: Signal<Local, Bits<33>>,
     cap_hi: Signal<Local, Bits<33>>,
     x_lo: Signal<Local, Bits<33>>,
@@ -55,13 +52,13 @@ pub struct CapCompare {
     lo_le: DFF<bool>,
     hi_le: DFF<bool>,
     hi_lt: DFF<bool>,
-    // C3.
+    // C2.
     fits_q: DFF<bool>,
 }
 
 impl CapCompare {
     /// Enabled edges from sampling `x` to its `fits`.
-    pub const LATENCY: usize = 3;
+    pub const LATENCY: usize = 2;
 }
 
 const _: () = assert!(HALF == 32);
@@ -69,7 +66,7 @@ const _: () = assert!(HALF == 32);
 impl Logic for CapCompare {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, enable, x_copy);
+        clock!(self, clock, enable);
         dff_setup!(self, clock, armed, cap_q, lo_le, hi_le, hi_lt, fits_q);
         self.enable.d.next = self.enable_next.val();
 
@@ -79,14 +76,10 @@ impl Logic for CapCompare {
         }
 
         // C1.
-        self.x_copy.enable.next = self.enable.q.val();
-        self.x_copy.d.next = self.x.val();
-
-        // C2.
         self.cap_lo.next = bit_cast::<33, HALF>(self.cap_q.q.val().get_bits::<HALF>(0));
         self.cap_hi.next = bit_cast::<33, HALF>(self.cap_q.q.val().get_bits::<HALF>(32));
-        self.x_lo.next = bit_cast::<33, HALF>(self.x_copy.q.val().get_bits::<HALF>(0));
-        self.x_hi.next = bit_cast::<33, HALF>(self.x_copy.q.val().get_bits::<HALF>(32));
+        self.x_lo.next = bit_cast::<33, HALF>(self.x.val().get_bits::<HALF>(0));
+        self.x_hi.next = bit_cast::<33, HALF>(self.x.val().get_bits::<HALF>(32));
         self.diff_lo.next = self.cap_lo.val() - self.x_lo.val();
         self.diff_hi.next = self.cap_hi.val() - self.x_hi.val();
         self.diff_hi_swapped.next = self.x_hi.val() - self.cap_hi.val();
@@ -96,7 +89,7 @@ impl Logic for CapCompare {
             self.hi_lt.d.next = self.diff_hi_swapped.val().get_bit(32);
         }
 
-        // C3.
+        // C2.
         if self.enable.q.val() {
             if self.lo_le.q.val() {
                 self.fits_q.d.next = self.hi_le.q.val();

@@ -5,7 +5,7 @@
 //! about 3,000 flip-flops per lane. Here each is a circular buffer of
 //! sixteen words: every enabled edge writes the input at the write pointer
 //! and loads the output register from the word written `DEPTH − 1` edges
-//! before, then both pointers step. On the ECP5 that is `ceil(W/4)`
+//! before, then the pointers step. On the ECP5 that is `ceil(W/4)`
 //! TRELLIS_DPR16X4, `W` output registers and two 4-bit pointers.
 //!
 //! Since the whole lane shares one clock enable, this is exactly a
@@ -13,9 +13,14 @@
 //! pointer and holds the output. The word read is never the word written on
 //! the same edge (`DEPTH ≤ 16`). The buffer's first `DEPTH − 1` outputs are
 //! whatever the RAM held: the lane's `valid` line stays in registers.
+//!
+//! Both pointers start at 0, and the read pointer waits at 0 until the
+//! write pointer is `DEPTH − 1` ahead. Starting it at `1 − DEPTH` instead
+//! needs flip-flops that power up at 1, which the ECP5 builds from inverted
+//! ones and an inverter LUT on each output: a LUT and a net more between
+//! the pointer and every LUT RAM it addresses.
 
 use rust_hdl::prelude::*;
-use rust_hdl::widgets::dff_with_init::DFFWithInit;
 
 use crate::fanout::EnableCopy;
 use crate::lutram::LutRam;
@@ -34,8 +39,12 @@ pub struct DelayLine<const W: usize, const DEPTH: usize> {
     enable: EnableCopy,
     ram: LutRam<Bits<W>, ADDRESS>,
     write_address: DFF<Bits<ADDRESS>>,
-    /// Starts at `−(DEPTH − 1)` mod 16, so it trails the write pointer by `DEPTH − 1`.
-    read_address: DFFWithInit<Bits<ADDRESS>>,
+    read_address: DFF<Bits<ADDRESS>>,
+    /// Set once the write pointer is `DEPTH − 1` ahead; the read pointer
+    /// steps from then on.
+    reading: DFF<bool>,
+    /// `DEPTH − 2`: the write pointer on the edge that sets `reading`.
+    warm_up: Constant<Bits<ADDRESS>>,
     out: DFF<Bits<W>>,
 }
 
@@ -46,7 +55,6 @@ impl<const W: usize, const DEPTH: usize> DelayLine<W, DEPTH> {
 impl<const W: usize, const DEPTH: usize> Default for DelayLine<W, DEPTH> {
     fn default() -> Self {
         let () = Self::DEPTH_FITS;
-        let lag = ((1 << ADDRESS) + 1 - DEPTH) % (1 << ADDRESS);
         Self {
             clock: Default::default(),
             enable_next: Default::default(),
@@ -55,7 +63,9 @@ impl<const W: usize, const DEPTH: usize> Default for DelayLine<W, DEPTH> {
             enable: Default::default(),
             ram: Default::default(),
             write_address: Default::default(),
-            read_address: DFFWithInit::new(Bits::from(lag as u64)),
+            read_address: Default::default(),
+            reading: Default::default(),
+            warm_up: Constant::new(Bits::from((DEPTH - 2) as u64)),
             out: Default::default(),
         }
     }
@@ -64,19 +74,23 @@ impl<const W: usize, const DEPTH: usize> Default for DelayLine<W, DEPTH> {
 impl<const W: usize, const DEPTH: usize> Logic for DelayLine<W, DEPTH> {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, enable, ram, read_address);
-        dff_setup!(self, clock, write_address, out);
-        self.enable.d.next = self.enable_next.val();
-        self.read_address.d.next = self.read_address.q.val();
+        clock!(self, clock, enable, ram);
+        dff_setup!(self, clock, write_address, read_address, reading, out);
 
         self.ram.write_address.next = self.write_address.q.val();
         self.ram.write_data.next = self.d.val();
         self.ram.write_enable.next = self.enable.q.val();
         self.ram.read_address.next = self.read_address.q.val();
+        self.enable.d.next = self.enable_next.val();
         if self.enable.q.val() {
             // 1-bit literals keep the Verilog adds 4 bits wide.
             self.write_address.d.next = self.write_address.q.val() + true;
-            self.read_address.d.next = self.read_address.q.val() + true;
+            if self.reading.q.val() {
+                self.read_address.d.next = self.read_address.q.val() + true;
+            }
+            if self.write_address.q.val() == self.warm_up.val() {
+                self.reading.d.next = true;
+            }
             self.out.d.next = self.ram.read_data.val();
         }
         self.q.next = self.out.q.val();

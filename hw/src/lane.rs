@@ -19,7 +19,8 @@
 //! ```text
 //! S1      |Q| (31-bit negate), σ, valid
 //! S2–S5   MulNotional: X = |Q|·P                      (4 DSPs)
-//! S6–S8   15 × CapCompare: X ≤ cap_b   (own copy of X; 33-bit halves; the padded bracket 15 always fits)
+//! S6      X, one register copy per row of four compares (beside them)
+//! S7–S8   15 × CapCompare: X ≤ cap_b   (33-bit halves; the padded bracket 15 always fits)
 //! S9      b = first bracket with X ≤ cap   (priority encoder, beside the compares)
 //! S10     b again, one register copy per table field (beside its LUT RAM)
 //! S11     A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
@@ -50,7 +51,7 @@ use rust_hdl::prelude::*;
 
 use crate::compare::{self, CapCompare};
 use crate::delay::DelayLine;
-use crate::fanout::{EnableCopy, Relay};
+use crate::fanout::{EnableCopy, RegisterCopy, Relay};
 use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
 use crate::mul::{MulNotional, MulProduct, WideAdder};
 use crate::table::{self, TableField};
@@ -84,7 +85,7 @@ const MAINT_HI: usize = MAINT - MAINT_LO;
 // Stage numbers (see the diagram above).
 const S_IN: usize = 1;
 const S_X: usize = S_IN + MulNotional::LATENCY;
-const S_CMP: usize = S_X + CapCompare::LATENCY;
+const S_CMP: usize = S_X + 1 + CapCompare::LATENCY;
 const S_PICK: usize = S_CMP + 1;
 const S_COPY: usize = S_PICK + 1;
 const S_SEL: usize = S_COPY + 1;
@@ -210,9 +211,13 @@ pub struct Lane {
     x_wide: Signal<Local, Bits<{ compare::WIDE }>>,
     /// The same from the product's second register.
     x_wide_copy: Signal<Local, Bits<{ compare::WIDE }>>,
-    /// S6–S8: per bracket `X ≤ cap_b`, each with its own copy of `X` and of
-    /// its cap (bracket 15 of the padded table always fits). A copy per lane
-    /// keeps the compares local when the lanes are spread over a chip.
+    /// S6: `X` for each row of four compares, with its enable copy.
+    /// `keep`: synthesis would merge the four copies into one.
+    x_copy: [RegisterCopy<Bits<{ compare::WIDE }>>; table::ROWS],
+    x_copy_en: [EnableCopy; table::ROWS],
+    /// S7–S8: per bracket `X ≤ cap_b`, each with its own copy of its cap
+    /// (bracket 15 of the padded table always fits). A copy per lane keeps
+    /// the compares local when the lanes are spread over a chip.
     compare: [CapCompare; BRACKETS - 1],
     // S9: the first bracket that fits, `4·row + bank`: per row of four
     // whether any fits and which fits first (row 3 always fits).
@@ -401,16 +406,36 @@ impl Logic for Lane {
         self.mul_x.a.next = self.abs_qty.q.val();
         self.mul_x.b.next = self.price.val();
 
-        // S6–S8: the compares, and X on its way to the second product.
-        // Rows 0 and 1 read X from the product's register, rows 2 and 3 and
-        // the line from its copy: no net from one register spans all rows.
+        // S6: X copied for each row of compares, and on its way to the
+        // second product. Rows 0 and 1 copy X from the product's register,
+        // rows 2 and 3 and the line from its copy: no net from one register
+        // spans all rows.
         self.x_wide.next = bit_cast::<64, NOTIONAL>(self.mul_x.y.val());
         self.x_wide_copy.next = bit_cast::<64, NOTIONAL>(self.mul_x.y_copy.val());
-        for b in 0..8 {
-            self.compare[b].x.next = self.x_wide.val();
+        for m in 0..4 {
+            self.x_copy[m].clock.next = self.clock.val();
+            self.x_copy_en[m].clock.next = self.clock.val();
+            self.x_copy_en[m].d.next = self.enable_next.val();
+            self.x_copy[m].enable.next = self.x_copy_en[m].q.val();
         }
-        for b in 8..15 {
-            self.compare[b].x.next = self.x_wide_copy.val();
+        for m in 0..2 {
+            self.x_copy[m].d.next = self.x_wide.val();
+        }
+        for m in 2..4 {
+            self.x_copy[m].d.next = self.x_wide_copy.val();
+        }
+        // S7–S8: the compares.
+        for b in 0..4 {
+            self.compare[b].x.next = self.x_copy[0].q.val();
+        }
+        for b in 4..8 {
+            self.compare[b].x.next = self.x_copy[1].q.val();
+        }
+        for b in 8..12 {
+            self.compare[b].x.next = self.x_copy[2].q.val();
+        }
+        for b in 12..15 {
+            self.compare[b].x.next = self.x_copy[3].q.val();
         }
         self.x_line.d.next = self.mul_x.y_copy.val();
 

@@ -134,10 +134,12 @@ impl Logic for WideAdder {
         // 37 + 37 → 38 bits.
         self.lo_without_cin.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
             + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0));
-        // 37 + 37 + 1 → 38 bits.
+        // 37 + 37 + 1 → 38 bits. Each `x + (y + c)` below is one carry chain
+        // with `c` as its carry-in; written `x + y + c`, synthesis shares
+        // `x + y` with the sum beside it and adds `c` in a second chain
+        // behind the first.
         self.lo_sum.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
-            + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0))
-            + self.cin.val();
+            + (bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0)) + self.cin.val());
         self.lo_carry_hi.enable.next = self.enable.val();
         self.lo_carry_hi.d.next = self.lo_sum.val().get_bit(37);
         if self.enable.val() {
@@ -147,13 +149,12 @@ impl Logic for WideAdder {
             self.mid0.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(37))
                 + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37));
             self.mid1.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(37))
-                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37))
-                + 1;
+                + (bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37)) + 1);
             // 36 + 36 (+1) → 36 bits: the carry out of bit 109 is dropped (mod 2^110).
             self.hi0.d.next =
                 self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74);
             self.hi1.d.next =
-                self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74) + 1;
+                self.a.val().get_bits::<LIMB_HI>(74) + (self.b.val().get_bits::<LIMB_HI>(74) + 1);
         }
         if self.lo.q.val().get_bit(37) {
             self.mid.next = self.mid1.q.val().get_bits::<LIMB>(0);

@@ -96,7 +96,8 @@
 //! MEMORY_STAGES + Lane::LATENCY`.
 //!
 //! # Back-pressure
-//! `res_ready` reaches only the result-stream step counter, a root copy of
+//! `res_ready` reaches only the result-stream step counter (and its
+//! last-step flag), a root copy of
 //! the enable per lane and one for the control, and each lane's port
 //! selects (see [`crate::fanout`]). Each root feeds its lane's first-level
 //! copies, and each of those the copies of its own group of pipeline
@@ -190,6 +191,10 @@ const _: () = assert!(
     PIPELINE_DEPTH == spec::PIPELINE_DEPTH,
     "update spec::PIPELINE_DEPTH"
 );
+// `at_last` is decided from `last_before` only once the core has loaded it,
+// on the edge to stream step `ISSUE_STEP` at the latest: no scan ends sooner
+// (its last step is at least `D − 1`).
+const _: () = assert!(PIPELINE_DEPTH - 1 > ISSUE_STEP);
 // A lane writes row 3 of its table (the edge after its load edge 3) before
 // the scan's first row reaches the edge on which its compares read the caps (S7).
 const _: () = assert!(
@@ -414,8 +419,16 @@ pub struct Scanner<
     /// not one net across all lanes.
     lane_copy: [RelayPair<bool>; L],
     cycles_r: DFF<Word>,
-    /// `step` of the last busy cycle: `ceil(n/L) + D − 1`.
-    last_step: DFF<Word>,
+    /// `step` of the cycle before the last busy one: `ceil(n/L) + D − 2`.
+    last_before: DFF<Word>,
+    /// `last_before` holds this scan's value (it is loaded once, at the
+    /// core's last geometry step, never later than the stream's step
+    /// `ISSUE_STEP`, far below any scan's last step).
+    last_known: DFF<bool>,
+    /// The stream's step is the scan's last: decided by the 32-bit compare
+    /// on the edge that enters the step, so `busy` and `done` hang on this
+    /// one register and not on the compare.
+    at_last: DFF<bool>,
     sym: DFF<Bits<SYM_BITS>>,
     price: DFF<Price>,
     /// The region's end slot.
@@ -458,7 +471,6 @@ pub struct Scanner<
     // Combinational intermediates, each at its own width.
     accept: Signal<Local, bool>,
     enable: Signal<Local, bool>,
-    loading: Signal<Local, bool>,
     /// Each lane takes it through its relay and its own copy, starts its
     /// load on the edge after and samples the shared row registers on the
     /// four edges after that, as they hold rows 0..3.
@@ -557,10 +569,9 @@ pub struct Scanner<
     lane_mask: Constant<Word>,
     lane_count: Constant<Word>,
     lane_index: [Constant<Word>; L],
-    issue_step: Constant<Word>,
     issue_cstep: Constant<Bits<3>>,
     copy_step: Constant<Bits<3>>,
-    depth_less_one: Constant<Word>,
+    depth_less_two: Constant<Word>,
     geo_step0: Constant<Bits<3>>,
     geo_step1: Constant<Bits<3>>,
     geo_step2: Constant<Bits<3>>,
@@ -639,7 +650,9 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_at_equal: std::array::from_fn(|_| Default::default()),
             lane_copy: std::array::from_fn(|_| Default::default()),
             cycles_r: Default::default(),
-            last_step: Default::default(),
+            last_before: Default::default(),
+            last_known: Default::default(),
+            at_last: Default::default(),
             sym: Default::default(),
             price: Default::default(),
             end_slot: Default::default(),
@@ -665,7 +678,6 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             wb_addr: std::array::from_fn(|_| Default::default()),
             accept: Default::default(),
             enable: Default::default(),
-            loading: Default::default(),
             copy_brackets: Default::default(),
             geo_load: Default::default(),
             geo_end: Default::default(),
@@ -726,10 +738,9 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             lane_mask: Constant::new(word(L as u64 - 1)),
             lane_count: Constant::new(word(L as u64)),
             lane_index: std::array::from_fn(|i| Constant::new(word(i as u64))),
-            issue_step: Constant::new(word(ISSUE_STEP)),
             issue_cstep: Constant::new(Bits::<3>::from(ISSUE_STEP)),
             copy_step: Constant::new(Bits::<3>::from(COPY_STEP)),
-            depth_less_one: Constant::new(word(PIPELINE_DEPTH - 1)),
+            depth_less_two: Constant::new(word(PIPELINE_DEPTH - 2)),
             geo_step0: Constant::new(Bits::<3>::from(REGION_STEP)),
             geo_step1: Constant::new(Bits::<3>::from(REGION_STEP + 1)),
             geo_step2: Constant::new(Bits::<3>::from(REGION_STEP + 2)),
@@ -787,7 +798,9 @@ mod kernel {
                 step,
                 cstep,
                 cycles_r,
-                last_step,
+                last_before,
+                last_known,
+                at_last,
                 sym,
                 price,
                 end_slot,
@@ -897,7 +910,6 @@ mod kernel {
             self.ctl_en_first.d.next = self.ctl_en_root.q.val();
             self.ctl_en.clock.next = self.clock.val();
             self.ctl_en.d.next = self.ctl_en_first.q.val();
-            self.loading.next = self.step.q.val() < self.issue_step.val();
             self.copy_brackets.d.next =
                 self.busy_r.q.val() & (self.fetch.q.val() == self.copy_step.val());
             self.step_next.next = self.step.q.val() + 1;
@@ -951,7 +963,7 @@ mod kernel {
             self.count_round.next = self.g_count.q.val() + self.lane_mask.val();
             self.rows.next = self.g_round.q.val() >> self.lane_bits.val();
             self.end_calc.next = self.base_slot.val() + self.g_count.q.val();
-            self.last_calc.next = self.rows.val() + self.depth_less_one.val();
+            self.last_calc.next = self.rows.val() + self.depth_less_two.val();
             self.rows_wide.next = bit_cast::<33, 32>(self.rows.val());
 
             // Bracket banks: word symbol·4 + j/4 of bank j mod 4.
@@ -990,6 +1002,8 @@ mod kernel {
                 self.geo_end.d.next = false;
                 self.issuing.d.next = false;
                 self.step.d.next = 0.into();
+                self.at_last.d.next = false;
+                self.last_known.d.next = false;
                 self.cstep.d.next = 0.into();
                 self.cycles_r.d.next = 0.into();
                 self.sym.d.next = self.tick_symbol.val();
@@ -1024,14 +1038,17 @@ mod kernel {
                         self.g_round.d.next = self.count_round.val();
                     }
                     if self.cstep.q.val() == self.geo_step2.val() {
-                        self.last_step.d.next = self.last_calc.val();
+                        self.last_before.d.next = self.last_calc.val();
+                        self.last_known.d.next = true;
                         self.rows_ahead.d.next = self.rows_wide.val() - self.two_wide.val();
                     }
                 }
                 // The result stream.
                 if self.enable.val() {
                     self.step.d.next = self.step_next.val();
-                    if (self.step.q.val() == self.last_step.q.val()) & !self.loading.val() {
+                    self.at_last.d.next =
+                        self.last_known.q.val() & (self.step.q.val() == self.last_before.q.val());
+                    if self.at_last.q.val() {
                         self.busy_r.d.next = false;
                         self.done_r.d.next = true;
                     }

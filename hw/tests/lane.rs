@@ -275,10 +275,10 @@ fn wide_adder_matches_model() {
 #[test]
 fn multiplier_budget() {
     assert_eq!(Lane::MULTIPLIERS, 16);
-    // The blocks plus S1, S9–S11 (select, its copies, the table read), S18
-    // (carry-save) and S21 (sign test).
+    // The blocks plus S1, S6 (the compares' copies of X), S9–S11 (select,
+    // its copies, the table read), S18 (carry-save) and S21 (sign test).
     assert_eq!(
-        MulNotional::LATENCY + CapCompare::LATENCY + MulProduct::LATENCY + WideAdder::LATENCY + 6,
+        MulNotional::LATENCY + CapCompare::LATENCY + MulProduct::LATENCY + WideAdder::LATENCY + 7,
         Lane::LATENCY
     );
     assert_eq!(BRACKETS, spec::MAX_BRACKETS);

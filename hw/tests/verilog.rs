@@ -263,7 +263,7 @@ fn ecp5_table_fields_are_lut_ram() {
 
 /// A lane delay line is one LUT RAM deep on the ECP5: `ceil(W / 4)`
 /// TRELLIS_DPR16X4, no block RAM, and as registers only the `W`-bit output,
-/// the two 4-bit pointers and the enable copy.
+/// the two 4-bit pointers, the read pointer's start flag and the enable copy.
 #[test]
 fn ecp5_delay_lines_are_lut_ram() {
     use liqscan_hw::delay::DelayLine;
@@ -271,7 +271,7 @@ fn ecp5_delay_lines_are_lut_ram() {
     fn check<const W: usize, const DEPTH: usize>() {
         let verilog = generate(&mut DelayLine::<W, DEPTH>::default()).expect("Verilog");
         let rams = W.div_ceil(4);
-        let registers = W + 4 + 4 + 1;
+        let registers = W + 4 + 4 + 1 + 1;
         let script = format!(
             "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
              select -assert-count {rams} t:TRELLIS_DPR16X4; \
@@ -287,19 +287,37 @@ fn ecp5_delay_lines_are_lut_ram() {
     check::<32, 16>();
 }
 
-/// A cap compare keeps its own registers on the ECP5 (synthesis must not
-/// merge the lane's fifteen copies of `X`): the enable copy, the load flag,
-/// the 64-bit cap and copy of `X`, the three half results and the fit.
+/// A cap compare keeps its own registers on the ECP5: the enable copy, the
+/// load flag, the 64-bit cap, the three half results and the fit (`X`
+/// comes from the lane's copy for the compare's row).
 #[test]
 fn ecp5_cap_compare_keeps_its_registers() {
     use liqscan_hw::compare::{CapCompare, WIDE};
 
     let verilog = generate(&mut CapCompare::default()).expect("Verilog");
-    let registers = 1 + 1 + 2 * WIDE + 3 + 1;
+    let registers = 1 + 1 + WIDE + 3 + 1;
     let script = format!(
         "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
          select -assert-count {registers} t:TRELLIS_FF; \
          select -assert-none t:MULT18X18D t:DP16KD t:TRELLIS_DPR16X4 %u"
+    );
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+}
+
+/// The final adder's limbs are carry chains side by side on the ECP5: no
+/// chain's sum feeds another chain in the same cycle. (`x + y + 1` next to
+/// `x + y` comes out as the shared `x + y` and a second chain adding 1
+/// behind it, twice the carry path of one limb.)
+#[test]
+fn ecp5_wide_adder_chains_side_by_side() {
+    use liqscan_hw::mul::WideAdder;
+
+    let verilog = generate(&mut WideAdder::default()).expect("Verilog");
+    let script = format!(
+        "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
+         select -assert-min 50 t:CCU2C; \
+         select -assert-none t:CCU2C %x:+[S0,S1] t:CCU2C %d \
+         %x:+[A0,A1,B0,B1,C0,C1,D0,D1] t:CCU2C %i"
     );
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
 }
