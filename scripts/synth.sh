@@ -108,10 +108,10 @@ for direction, msb, name in decl.findall(body):
 # One fold chain per lane (`res_slot$3` is lane 3's) and one for the
 # control's outputs, each ending on a pin of its own, so a lane's port bits
 # are folded beside the lane and no chain runs from lane to lane.
-lane = lambda port: int(port[0].rsplit("$", 1)[1]) if "$" in port[0] else -1
+lane = lambda name: int(name.rsplit("$", 1)[1]) if "$" in name else -1
 groups = {}
 for name, width in outs:
-    groups.setdefault(lane((name, width)), []).append((name, width))
+    groups.setdefault(lane(name), []).append((name, width))
 n_in = sum(w for _, w in ins)
 n_out = sum(w for _, w in outs)
 conns, at = [], 0
