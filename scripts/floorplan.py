@@ -2,7 +2,8 @@
 """Pins each lane's multipliers and position banks next to each other on the
 LFE5UM-85F, in the synthesized netlist, before nextpnr places the rest.
 
-    python3 scripts/floorplan.py scanner.json [--no-brackets] [--no-relays]   (rewrites it in place)
+    python3 scripts/floorplan.py scanner.json [--lanes N] [--no-brackets] [--no-relays]
+                                                        (rewrites it in place)
 
 Left alone, nextpnr's placer spreads a lane's 16 MULT18X18D over a whole
 row of DSP sites (60-110 tiles) and its position-bank DP16KD over the chip,
@@ -13,8 +14,8 @@ two rows puts its X·W adder between them); the lanes fill the rows evenly,
 centred, lane k + 1 beside lane k (odd rows run right to left), except that
 when all three rows are needed the middle row takes fewer lanes and puts
 them at its two ends: the chip's centre holds the control, the region
-table, the bracket banks and the relays of every lane, and a lane there was
-squeezed apart (8 lanes: 140 MHz with a lane at the centre, 157.6 without). The region
+table, the bracket banks and the relays of every lane, which would squeeze a
+lane placed there apart. The region
 table's few blocks, which the control reads on every tick, take the block
 RAM sites nearest the chip's centre. Then the lanes take turns at the free
 block RAM block nearest their DSP blocks for their bank blocks (valid,
@@ -33,16 +34,22 @@ bank's blocks (`--no-relays` leaves them to nextpnr, which puts a relay
 beside its loads: that keeps the nets short but the whole way one hop). Everything else (control, all the logic) is placed
 by nextpnr around them.
 
+Before pinning anything it checks that every multiplier and block RAM of the
+netlist belongs to a lane, a bracket bank or the region table, and that every
+lane has its multipliers, banks and relays: a renamed block stops the build
+with the names it expected instead of leaving cells unpinned.
+
 The sites are nextpnr's BEL names, written as each cell's `BEL` attribute
 (nextpnr: "Placed N cells based on constraints"). A relay's flip-flops are
 found by their `src` attribute, a line of the Verilog, inside the relay's
-own module (`top$relay_wr_qty$3`, `top$lane_price$3$relay`,
-`top$lanes$3$relay_cap$0`, `top$enables$3$relay_en`). The LFE5UM-85F has three
+own module (`top$lanes$3$relay_wr_qty`, `top$lanes$3$lane_price$relay`,
+`top$lanes$3$lane$brackets$relay_cap$0`, `top$lanes$3$enables$relay_en`). The LFE5UM-85F has three
 DSP rows (Y10, Y34, Y58) and four block RAM rows (Y22, Y46, Y70, Y82) of
 13 nine-tile blocks each: 4 MULT18X18D per DSP block (MULT18_0, _1, _4, _5
 at x, x+1, x+4, x+5) and 4 DP16KD per block RAM block (EBR0-3 at x, x+2,
 x+4, x+6).
 """
+import argparse
 import json
 import os
 import re
@@ -56,18 +63,19 @@ DSP_ROWS = (10, 34, 58)
 EBR_ROWS = (22, 46, 70, 82)
 CENTRE = (63, 47)
 
-LANE_DSP = re.compile(r"\.lanes\$(\d+)\.(mul_\w+)\.pp\$(\d+)\.dsp$")
-LANE_BANK = re.compile(r"\.(qty|offset|valid)_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
+LANE_DSP = re.compile(r"\.lanes\$(\d+)\.lane\.(mul_\w+)\.pp\$(\d+)\.dsp$")
+# Groups: 1 the bank (read ahead of the lane), 2 the lane, 3 the tile.
+LANE_BANK = re.compile(r"\.lanes\$(?=\d+\.(qty|offset|valid)_mem\.)(\d+)\.\w+?_mem\.tile\[(\d+)\]\.ram$")
 BANK_ORDER = {"valid": 0, "qty": 1, "offset": 2}
 BRACKET_BANK = re.compile(r"\.bracket_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
-BANK_RELAY = re.compile(r"^top\$bank_relay_\w+\$(\d+)$")
+BANK_RELAY = re.compile(r"^top\$symbols\$bank_relay_\w+\$(\d+)$")
 REGION_TABLE = re.compile(r"\.region_(?:base|count)_mem\.tile\[\d+\]\.ram$")
 # Block RAMs per group of a memory's shared port registers (hw/src/memory.rs GROUP_TILES).
 GROUP_TILES = 4
 # Keys of the bracket banks' relays among the lanes' (lanes are 0..15).
 BANK_KEY = 100
 RELAY_MODULE = re.compile(
-    r"^top\$(?:(?:lanes|enables)\$(\d+)\$relay_\w+?(?:\$\d+)?|relay_\w+\$(\d+)|lane_\w+\$(\d+)\$relay)$"
+    r"^top\$lanes\$(\d+)\$(?:(?:lane\$brackets|enables)\$relay_\w+?(?:\$\d+)?|relay_\w+|lane_\w+\$relay)$"
 )
 # Logic tiles: X2-X123 by Y2-Y82 (and beyond), but for the block RAM and DSP rows.
 LOGIC_X = range(2, 124)
@@ -320,22 +328,69 @@ def place_relays(relays, centres, sources):
     return bels
 
 
+def check_complete(cells, lanes, dsps, banks, relays, want_relays):
+    """Fails unless every multiplier and block RAM of the netlist was found
+    as a lane's, a bracket bank's or the region table's, every lane has its
+    multipliers, its three banks and its relays, and every bracket bank its
+    address relay: a renamed block must stop the build, not silently leave
+    its cells unpinned (and the clock with them)."""
+    problems = []
+    def unclaimed(kind, claimed):
+        names = sorted(n for n, c in cells.items() if c["type"] == kind and not claimed(n))
+        if names:
+            problems.append(f"{len(names)} {kind} of no lane, bank or table, e.g. {names[0]}")
+    unclaimed("MULT18X18D", lambda n: LANE_DSP.search(n))
+    unclaimed("DP16KD", lambda n: LANE_BANK.search(n) or BRACKET_BANK.search(n) or REGION_TABLE.search(n))
+    if sorted(dsps) != list(range(lanes)):
+        problems.append(f"multipliers found for lanes {sorted(dsps)}, expected 0..{lanes - 1}")
+    per_lane = {len(v) for v in dsps.values()}
+    if len(per_lane) > 1:
+        problems.append(f"lanes differ in multiplier count: {sorted(per_lane)}")
+    for lane in range(lanes):
+        kinds = {LANE_BANK.search(n)[1] for n in banks.get(lane, [])}
+        if kinds != set(BANK_ORDER):
+            problems.append(f"lane {lane} has banks {sorted(kinds)}, expected {sorted(BANK_ORDER)}")
+    if not any(REGION_TABLE.search(n) for n in cells):
+        problems.append("no region table block")
+    bracket_banks = {int(m[1]) for n in cells if (m := BRACKET_BANK.search(n))}
+    if not bracket_banks:
+        problems.append("no bracket bank block")
+    if want_relays:
+        for owner in list(range(lanes)) + [BANK_KEY + b for b in sorted(bracket_banks)]:
+            if not relays.get(owner):
+                what = f"lane {owner}" if owner < BANK_KEY else f"bracket bank {owner - BANK_KEY}"
+                problems.append(f"no relay flip-flops found for {what}")
+        counts = {sum(map(len, relays[l].values())) for l in range(lanes) if relays.get(l)}
+        if len(counts) > 1:
+            problems.append(f"lanes differ in relay flip-flop count: {sorted(counts)}")
+    if problems:
+        sys.exit("floorplan: the netlist does not match the scanner's block names:\n  " + "\n  ".join(problems))
+
+
 def main():
-    path = sys.argv[1]
-    netlist = json.load(open(path))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("netlist", help="yosys JSON netlist, rewritten in place")
+    parser.add_argument("--lanes", type=int, help="lanes the netlist must have (default: as found)")
+    parser.add_argument("--no-brackets", action="store_true", help="leave the bracket banks to nextpnr")
+    parser.add_argument("--no-relays", action="store_true", help="leave the relays to nextpnr")
+    args = parser.parse_args()
+    with open(args.netlist) as f:
+        netlist = json.load(f)
     top = max(netlist["modules"].values(), key=lambda m: len(m["cells"]))
     cells = top["cells"]
     dsps, banks = lane_cells(cells)
     if not dsps:
-        sys.exit("floorplan: no lane multipliers (`lanes$N.mul_*.pp$M.dsp`) in the netlist")
-    lanes = max(dsps) + 1
+        sys.exit("floorplan: no lane multipliers (LANE_DSP) in the netlist")
+    lanes = args.lanes if args.lanes is not None else max(dsps) + 1
+    all_relays = relay_cells(cells) if not args.no_relays else {}
+    check_complete(cells, lanes, dsps, banks, all_relays, not args.no_relays)
     bels, centres = place_dsps(lanes, dsps)
     free = {f"X{x + dx}/Y{y}/{bel}" for y in EBR_ROWS for x in BLOCK_X for dx, bel in EBR_SITES}
     if sum(map(len, banks.values())) > len(free):
         sys.exit("floorplan: more bank blocks than block RAM sites")
     bels.update(place_region_tables(cells, free))
     bels.update(place_banks(banks, centres, free))
-    if "--no-brackets" not in sys.argv[2:]:
+    if not args.no_brackets:
         bels.update(place_bracket_banks(cells, free))
     # The relays run to a lane's DSP blocks, or to a bracket bank's blocks
     # (the centre of its pinned sites; left to nextpnr, its relay is too).
@@ -344,12 +399,12 @@ def main():
         if m := BRACKET_BANK.search(name):
             bank_sites[BANK_KEY + int(m[1])].append(site_xy(site))
     targets = centres | {k: tuple(sum(c) // len(v) for c in zip(*v)) for k, v in bank_sites.items()}
-    relays = relay_cells(cells) if "--no-relays" not in sys.argv[2:] else {}
-    relays = {owner: groups for owner, groups in relays.items() if owner in targets}
+    relays = {owner: groups for owner, groups in all_relays.items() if owner in targets}
     bels.update(place_relays(relays, targets, source_sites(cells, bels, relays)))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
-    json.dump(netlist, open(path, "w"))
+    with open(args.netlist, "w") as f:
+        json.dump(netlist, f)
     pinned = {kind: sum(cells[name]["type"] == kind for name in bels) for kind in ("MULT18X18D", "DP16KD", "TRELLIS_FF")}
     print(
         f"floorplan: {lanes} lanes; pinned {pinned['MULT18X18D']} MULT18X18D, {pinned['DP16KD']} DP16KD"

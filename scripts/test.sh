@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: installs Verilator and yosys when missing, then runs
-# every test of every crate in the optimised `ci` profile (the rust-hdl and
-# Verilator simulations need optimisation; overflow checks stay on).
+# The whole test suite (CI runs it): installs Verilator and yosys when
+# missing, checks formatting and lints, tests the Python tooling of the FPGA
+# flow and the README's generated results, then runs every test of every
+# crate in the optimised `ci` profile (the rust-hdl and Verilator simulations
+# need optimisation; overflow checks stay on).
 set -euxo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+cargo fmt --all --check
+python3 -m unittest discover --start-directory scripts/tests --top-level-directory scripts
+cargo clippy --profile ci --workspace --all-targets --locked -- -D warnings
 cargo test --profile ci --workspace --locked --no-fail-fast "$@"

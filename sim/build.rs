@@ -8,8 +8,6 @@
 
 #[path = "build/codegen.rs"]
 mod codegen;
-#[path = "build/ports.rs"]
-mod ports;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +15,7 @@ use std::time::Instant;
 
 use codegen::Verilated;
 use liqscan_hw::scanner::ports as scanner_ports;
-use liqscan_hw::verilog::{scanner_verilog, Build, TOP_MODULE};
+use liqscan_hw::verilog::{parse_ports, scanner_verilog, Build, Dir, Port, TOP_MODULE};
 
 /// Lane counts verilated (Sim build): 1 and the default 8.
 const LANES: [usize; 2] = [1, 8];
@@ -71,7 +69,7 @@ fn main() {
         let started = Instant::now();
         let verilog = scanner_verilog(lanes, Build::Sim)
             .unwrap_or_else(|e| panic!("scanner Verilog for {lanes} lanes: {e}"));
-        let ports = ports::parse_ports(&verilog, TOP_MODULE)
+        let ports = parse_ports(&verilog, TOP_MODULE)
             .unwrap_or_else(|e| panic!("scanner ports for {lanes} lanes: {e}"));
         let prefix = format!("Vscan{lanes}");
         let mdir = out.join(format!("obj{lanes}"));
@@ -80,7 +78,7 @@ fn main() {
         assert!(
             ports
                 .iter()
-                .any(|p| p.name == CLOCK && !p.output && p.width == 1),
+                .any(|p| p.name == CLOCK && p.dir == Dir::In && p.width == 1),
             "no input `{CLOCK}`"
         );
         let clock_prev = clock_prev(&verilog, &mdir.join(format!("{prefix}___024root.h")));
@@ -196,11 +194,11 @@ fn verilate(verilator: &str, out: &Path, mdir: &Path, prefix: &str, verilog: &st
 }
 
 /// Every port is a member of the model class under the name the shim uses.
-fn check_members(header: &Path, ports: &[ports::Port]) {
+fn check_members(header: &Path, ports: &[Port]) {
     let text = std::fs::read_to_string(header)
         .unwrap_or_else(|e| panic!("reading {}: {e}", header.display()));
     for port in ports {
-        let member = format!("(&{},", ports::cpp_name(&port.name));
+        let member = format!("(&{},", codegen::cpp_name(&port.name));
         assert!(
             text.contains(&member),
             "{} declares no port member {member}",

@@ -3,44 +3,21 @@
 //! its timing contract, as markdown for the README.
 
 pub mod circuit;
+pub mod clock;
 pub mod machine;
 pub mod measure;
 pub mod report;
 
-use std::sync::Arc;
-
 use liqscan_core::gen::{self, GenConfig, GenError};
-use liqscan_core::{CpuScanner, Engine, EngineError, IndexedScanner, Market};
+use liqscan_core::{Engine, EngineError};
+use liqscan_sim::Backend;
 
-use measure::{circuit_cycles, first_difference, run, Baseline};
+use measure::{circuit_cycles, run, Baseline};
 use report::Case;
 
-/// Default clock for converting the circuit's cycles to ns: the 8-lane FPGA
-/// build's clock as nextpnr-ecp5 estimates it after placement, in the timing
-/// harness (scripts/synth.sh --floorplan, LFE5UM-85F-8); its routed clock
-/// replaces it once the 8-lane build is routed.
-pub const DEFAULT_CLOCK_MHZ: f64 = 157.6;
-
-/// A backend the bench can run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Backend {
-    /// No decision at all: the cost of the call and the clock reads.
-    Base,
-    Cpu,
-    Indexed,
-}
-
-impl Backend {
-    pub const ALL: [Backend; 3] = [Backend::Base, Backend::Cpu, Backend::Indexed];
-
-    pub fn engine(self, market: Arc<Market>) -> Box<dyn Engine> {
-        match self {
-            Backend::Base => Box::new(Baseline),
-            Backend::Cpu => Box::new(CpuScanner::new(market)),
-            Backend::Indexed => Box::new(IndexedScanner::new(market)),
-        }
-    }
-}
+/// The software backends the bench times on every tick of a case (the
+/// `sim` backend runs only the first ticks, see [`SimPlan`]).
+pub const SOFTWARE: [Backend; 2] = [Backend::Cpu, Backend::Indexed];
 
 /// Why a bench case could not be measured.
 #[derive(Debug, thiserror::Error)]
@@ -52,8 +29,6 @@ pub enum BenchError {
     /// Two backends reported different liquidations: the figures would be meaningless.
     #[error("backends disagree: {0}")]
     Disagree(String),
-    #[error("Verilator model: {0}")]
-    Sim(#[from] liqscan_sim::SimError),
 }
 
 /// Whether and how long to run the Verilator model.
@@ -75,9 +50,9 @@ pub fn case_config(positions: usize, ticks: usize, seed: u64) -> GenConfig {
     }
 }
 
-/// Runs `backends` one after another over the scenario of `config` and
-/// checks that every deciding backend reports exactly the liquidations of
-/// the first one.
+/// Runs the baseline, then `backends` one after another, over the scenario
+/// of `config` and checks that every backend reports exactly the
+/// liquidations of the first one.
 /// With `sim`, also runs the first ticks on the Verilator model and checks
 /// its liquidations against the software's for those ticks.
 pub fn bench_case(
@@ -88,9 +63,18 @@ pub fn bench_case(
     sim: Option<SimPlan>,
 ) -> Result<Case, BenchError> {
     let scenario = gen::generate(config)?;
-    let mut runs = Vec::with_capacity(backends.len());
+    let mut engines: Vec<Box<dyn Engine>> = vec![Box::new(Baseline)];
     for &backend in backends {
-        let mut engine = backend.engine(scenario.market.clone());
+        let engine = backend
+            .engine(scenario.market.clone(), lanes)
+            .map_err(|error| BenchError::Engine {
+                backend: backend.to_string(),
+                error,
+            })?;
+        engines.push(engine);
+    }
+    let mut runs = Vec::with_capacity(engines.len());
+    for mut engine in engines {
         let result =
             run(engine.as_mut(), &scenario, warmup).map_err(|error| BenchError::Engine {
                 backend: engine.name().to_owned(),
@@ -98,26 +82,25 @@ pub fn bench_case(
             })?;
         runs.push(result);
     }
-    let deciding: Vec<_> = runs.iter().filter(|r| r.backend != "base").collect();
+    let deciding = &runs[1..];
     if let Some((reference, others)) = deciding.split_first() {
-        if let Some(difference) = others.iter().find_map(|r| first_difference(reference, r)) {
+        if let Some(difference) = others.iter().find_map(|r| r.difference(reference)) {
             return Err(BenchError::Disagree(difference));
         }
     }
-    let positions = scenario.positions.len();
     let sim = match sim {
-        Some(plan) => Some(simulate(&scenario, lanes, plan, deciding.first().copied())?),
+        Some(plan) => Some(simulate(&scenario, lanes, plan, deciding.first())?),
         None => None,
     };
     Ok(Case {
-        positions,
-        runs,
+        positions: scenario.positions.len(),
         circuit: circuit_cycles(&scenario, lanes, warmup),
+        runs,
         sim,
     })
 }
 
-/// Runs the Verilator model; `Err` in the result when it was not built.
+/// Runs the Verilator model; `Err` in the result when it is not available.
 fn simulate(
     scenario: &gen::Scenario,
     lanes: usize,
@@ -125,30 +108,28 @@ fn simulate(
     reference: Option<&measure::Run>,
 ) -> Result<Result<circuit::SimRun, String>, BenchError> {
     let sim = match circuit::run_sim(scenario, lanes, plan.ticks, plan.warmup) {
-        Err(liqscan_sim::SimError::Unavailable(reason)) => return Ok(Err(reason)),
-        other => other?,
+        Ok(sim) => sim,
+        Err(EngineError::Unavailable(reason)) => return Ok(Err(reason)),
+        Err(error) => {
+            return Err(BenchError::Engine {
+                backend: Backend::Sim.to_string(),
+                error,
+            })
+        }
     };
     if let Some(reference) = reference {
-        let last = scenario
-            .ticks
-            .get(sim.ticks.saturating_sub(1))
-            .map_or(0, |t| t.seq);
-        let expected: Vec<_> = reference
-            .events
-            .iter()
-            .copied()
-            .take_while(|&(seq, _)| seq <= last)
-            .collect();
-        let simulated = measure::Run {
-            backend: "sim".into(),
-            events: sim.events.clone(),
-            ..reference.clone()
-        };
+        // The software's liquidations on the ticks the model ran.
+        let last = scenario.ticks[..sim.ticks].last().map_or(0, |t| t.seq);
         let reference = measure::Run {
-            events: expected,
+            events: reference
+                .events
+                .iter()
+                .copied()
+                .take_while(|&(seq, _)| seq <= last)
+                .collect(),
             ..reference.clone()
         };
-        if let Some(difference) = first_difference(&reference, &simulated) {
+        if let Some(difference) = sim.run.difference(&reference) {
             return Err(BenchError::Disagree(difference));
         }
     }
@@ -164,7 +145,7 @@ mod tests {
     #[test]
     fn small_case_agrees_and_reports_every_backend() {
         let config = case_config(1_000, 3_000, 5);
-        let case = bench_case(&config, &Backend::ALL, 100, DEFAULT_LANES, None).unwrap();
+        let case = bench_case(&config, &SOFTWARE, 100, DEFAULT_LANES, None).unwrap();
         let names: Vec<_> = case.runs.iter().map(|r| r.backend.as_str()).collect();
         assert_eq!(names, ["base", "cpu", "indexed"]);
         let cpu = &case.runs[1];
@@ -182,6 +163,7 @@ mod tests {
             pinned: None,
             lanes: DEFAULT_LANES,
             clock_mhz: 100.0,
+            clock_source: "--clock-mhz".into(),
             seed: 5,
             ticks: 3_000,
             warmup: 100,
@@ -206,15 +188,18 @@ mod tests {
     fn a_disagreement_is_an_error() {
         let config = case_config(500, 2_000, 5);
         let case = bench_case(&config, &[Backend::Cpu, Backend::Indexed], 0, 8, None).unwrap();
-        let mut wrong = case.runs[1].clone();
-        assert_eq!(first_difference(&case.runs[0], &wrong), None);
+        let (cpu, indexed) = (&case.runs[1], &case.runs[2]);
+        let mut wrong = indexed.clone();
+        assert_eq!(wrong.difference(cpu), None);
         let last = wrong.events.last_mut().expect("some liquidations");
         last.1.shortfall += 1;
-        assert!(first_difference(&case.runs[0], &wrong)
-            .unwrap()
-            .contains("differ at event"));
+        let difference = wrong.difference(cpu).unwrap();
+        assert!(
+            difference.starts_with("cpu and indexed differ at event"),
+            "{difference}"
+        );
         wrong.events.pop();
-        assert!(first_difference(&case.runs[0], &wrong).is_some());
+        assert!(wrong.difference(cpu).is_some());
     }
 
     /// The Verilator model reports the software's liquidations and exactly
@@ -228,13 +213,14 @@ mod tests {
                 warmup: 0,
             };
             let case = bench_case(&config, &[Backend::Cpu], 0, lanes, Some(plan)).unwrap();
+            let cpu = &case.runs[1];
             let sim = case
                 .sim
                 .expect("planned")
                 .expect("the Verilator model is built");
             assert_eq!(sim.ticks, 400);
-            assert_eq!(sim.events, case.runs[0].events, "{lanes} lanes");
-            assert!(!sim.events.is_empty());
+            assert_eq!(sim.run.events, cpu.events, "{lanes} lanes");
+            assert!(!sim.run.events.is_empty());
             let cycles = scan_cycles(300, lanes as u64);
             assert_eq!(
                 (sim.cycles.p50, sim.cycles.max, sim.cycles.count),

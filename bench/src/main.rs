@@ -5,10 +5,12 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use liqscan_bench::clock::{clock_from_file, default_results};
 use liqscan_bench::machine::Machine;
 use liqscan_bench::report::{detail_table, header, summary_table, Settings};
-use liqscan_bench::{bench_case, case_config, Backend, SimPlan, DEFAULT_CLOCK_MHZ};
+use liqscan_bench::{bench_case, case_config, SimPlan, SOFTWARE};
 use liqscan_core::spec::{DEFAULT_LANES, LANE_OPTIONS};
+use liqscan_sim::Backend;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,8 +29,9 @@ struct Args {
     warmup: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Backends to run, in this order.
-    #[arg(long, value_enum, value_delimiter = ',', num_args = 1.., default_values_t = Backend::ALL)]
+    /// Software backends to run on every tick, in this order, after the
+    /// baseline (a backend that decides nothing: the cost of measuring).
+    #[arg(long, value_enum, value_delimiter = ',', num_args = 1.., default_values_t = SOFTWARE)]
     backends: Vec<Backend>,
     /// Ticks of each case also run on the Verilator model (0: none).
     #[arg(long, default_value_t = 200)]
@@ -36,9 +39,13 @@ struct Args {
     /// The circuit's lanes (the Verilator model is built for 1 and 8).
     #[arg(long, default_value_t = DEFAULT_LANES)]
     lanes: usize,
-    /// Clock for converting the circuit's cycles to ns.
-    #[arg(long, default_value_t = DEFAULT_CLOCK_MHZ)]
-    clock_mhz: f64,
+    /// Clock for converting the circuit's cycles to ns (default: the newest
+    /// routed, else placed, result for --lanes in the results file).
+    #[arg(long)]
+    clock_mhz: Option<f64>,
+    /// Synthesis results written by scripts/synth.sh.
+    #[arg(long, value_name = "FILE", default_value_os_t = default_results())]
+    results: std::path::PathBuf,
     /// Core to pin the measuring thread to (default: the last one).
     #[arg(long)]
     core: Option<usize>,
@@ -63,7 +70,27 @@ fn main() -> Result<()> {
         LANE_OPTIONS.contains(&args.lanes),
         "--lanes must be one of {LANE_OPTIONS:?}"
     );
-    anyhow::ensure!(args.clock_mhz > 0.0, "--clock-mhz must be positive");
+    anyhow::ensure!(
+        !args.backends.contains(&Backend::Sim),
+        "the sim backend runs on the first --sim-ticks ticks of each case, not in --backends"
+    );
+    let (clock_mhz, clock_source) = match args.clock_mhz {
+        Some(mhz) => (mhz, "--clock-mhz".to_owned()),
+        None => {
+            let result = clock_from_file(&args.results, args.lanes)?;
+            eprintln!(
+                "clock: {} MHz for {} lanes, {result} ({})",
+                result.clock_mhz,
+                args.lanes,
+                args.results.display()
+            );
+            (result.clock_mhz, result.to_string())
+        }
+    };
+    anyhow::ensure!(
+        clock_mhz > 0.0,
+        "the clock must be positive, not {clock_mhz} MHz"
+    );
     anyhow::ensure!(args.warmup < args.ticks, "--warmup must be below --ticks");
     // Before pinning: the affinity mask then holds one core.
     let machine = Machine::current();
@@ -75,7 +102,8 @@ fn main() -> Result<()> {
         machine,
         pinned,
         lanes: args.lanes,
-        clock_mhz: args.clock_mhz,
+        clock_mhz,
+        clock_source,
         seed: args.seed,
         ticks: args.ticks,
         warmup: args.warmup,

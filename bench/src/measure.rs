@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use liqscan_core::gen::Scenario;
+use liqscan_core::report::first_difference;
 use liqscan_core::spec::scan_cycles;
 use liqscan_core::{Engine, EngineError, Liquidation, Position, Tick};
 
@@ -53,32 +54,51 @@ pub fn run(
     scenario: &Scenario,
     warmup: usize,
 ) -> Result<Run, EngineError> {
+    let load = load(engine, scenario)?;
+    let run = run_ticks(engine, &scenario.ticks, warmup, |_| {})?;
+    Ok(Run { load, ..run })
+}
+
+/// Loads every position of the scenario; returns how long that took.
+pub fn load<E: Engine + ?Sized>(
+    engine: &mut E,
+    scenario: &Scenario,
+) -> Result<Duration, EngineError> {
     let positions: Vec<&Position> = scenario.positions.iter().collect();
     let started = Instant::now();
     engine.load(&positions)?;
-    let load = started.elapsed();
+    Ok(started.elapsed())
+}
 
+/// Runs `ticks` on a loaded `engine`, timing each `tick` call and handing
+/// the engine to `recorded` after each one past the first `warmup`.
+pub fn run_ticks<E: Engine + ?Sized>(
+    engine: &mut E,
+    ticks: &[Tick],
+    warmup: usize,
+    mut recorded: impl FnMut(&E),
+) -> Result<Run, EngineError> {
     let mut latency = Recorder::default();
     let mut events = Vec::new();
-    let mut out = Vec::with_capacity(scenario.positions.len());
+    let mut out = Vec::new();
     let started = Instant::now();
-    for (i, &tick) in scenario.ticks.iter().enumerate() {
+    for (i, &tick) in ticks.iter().enumerate() {
         out.clear();
         let t0 = Instant::now();
         engine.tick(tick, &mut out)?;
         let ns = t0.elapsed().as_nanos();
         if i >= warmup {
             latency.record(u64::try_from(ns).unwrap_or(u64::MAX));
+            recorded(engine);
         }
         events.extend(out.iter().map(|&hit| (tick.seq, hit)));
     }
-    let wall = started.elapsed();
     Ok(Run {
         backend: engine.name().to_owned(),
         latency: latency.summary(),
         events,
-        load,
-        wall,
+        load: Duration::ZERO,
+        wall: started.elapsed(),
     })
 }
 
@@ -98,25 +118,10 @@ pub fn circuit_cycles(scenario: &Scenario, lanes: usize, warmup: usize) -> Summa
     cycles.summary()
 }
 
-/// The first event where `run` and `reference` differ.
-pub fn first_difference(reference: &Run, run: &Run) -> Option<String> {
-    let a = &reference.events;
-    let b = &run.events;
-    let at = a
-        .iter()
-        .zip(b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    if at == a.len() && at == b.len() {
-        return None;
+impl Run {
+    /// Where this run's liquidations first differ from `reference`'s.
+    pub fn difference(&self, reference: &Run) -> Option<String> {
+        first_difference(&reference.events, &self.events)
+            .map(|at| format!("{} and {} differ at {at}", reference.backend, self.backend))
     }
-    Some(format!(
-        "{} and {} differ at event {at}: {:?} vs {:?} ({} vs {} events)",
-        reference.backend,
-        run.backend,
-        a.get(at),
-        b.get(at),
-        a.len(),
-        b.len()
-    ))
 }

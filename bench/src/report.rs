@@ -16,6 +16,8 @@ pub struct Settings {
     pub pinned: Option<usize>,
     pub lanes: usize,
     pub clock_mhz: f64,
+    /// Where the clock came from (a synthesis result, or `--clock-mhz`).
+    pub clock_source: String,
     pub seed: u64,
     pub ticks: usize,
     pub warmup: usize,
@@ -83,13 +85,14 @@ pub fn header(s: &Settings) -> String {
     });
     format!(
         "Machine: {} ({pinned}). Per case: one symbol, {} ticks (first {} not recorded), seed {}; \
-         circuit: {} lanes at {} MHz; Verilator model: {sim}.\n",
+         circuit: {} lanes at {} MHz ({}); Verilator model: {sim}.\n",
         s.machine,
         grouped(s.ticks as u64),
         grouped(s.warmup as u64),
         s.seed,
         s.lanes,
-        s.clock_mhz
+        s.clock_mhz,
+        s.clock_source
     )
 }
 
@@ -190,10 +193,15 @@ pub fn detail_table(cases: &[Case], s: &Settings) -> String {
         if let Some(sim) = sim_of(case) {
             let events = format!(
                 "{} in {} ticks",
-                grouped(sim.events.len() as u64),
+                grouped(sim.run.events.len() as u64),
                 grouped(sim.ticks as u64)
             );
-            row(&mut out, "Verilator model (host time)", sim.host, events);
+            row(
+                &mut out,
+                "Verilator model (host time)",
+                sim.run.latency,
+                events,
+            );
         }
         let contract = format!("circuit, contract ({} lanes, {} MHz)", s.lanes, s.clock_mhz);
         row(&mut out, &contract, at_clock(case.circuit), "–".into());

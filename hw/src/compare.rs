@@ -1,10 +1,9 @@
 //! One bracket's cap compare, `X ≤ cap_b`, in two carry-select halves.
 //!
-//! A whole 64-bit `cap − X` is one 32-cell carry chain, and with `X` shared
-//! by several chains its route alone took half of a 122 MHz cycle on the
-//! ECP5. Here `X` comes from a register copy the lane keeps for each row of
-//! four compares (placed beside them), and each compare has three 33-bit
-//! chains: the low half, and the high half for both values of the low
+//! A whole 64-bit `cap − X` is one 32-cell carry chain fed by an `X` shared
+//! with many other chains. Here `X` comes from a register copy kept for
+//! each row of four compares (placed beside them), and each compare has
+//! three 33-bit chains: the low half, and the high half for both values of the low
 //! half's borrow. The fit is then a 2:1 select one stage later:
 //!
 //! ```text

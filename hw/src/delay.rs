@@ -1,8 +1,8 @@
 //! A fixed delay of `DEPTH` enabled edges held in LUT RAM.
 //!
 //! The lane carries `T` (108 bits), `A_b` (107), `X` (63) and the tag (32)
-//! alongside its arithmetic for up to 16 stages; as shift registers that was
-//! about 3,000 flip-flops per lane. Here each is a circular buffer of
+//! alongside its arithmetic for up to 16 stages; as shift registers that
+//! takes a flip-flop per bit and stage. Here each is a circular buffer of
 //! sixteen words: every enabled edge writes the input at the write pointer
 //! and loads the output register from the word written `DEPTH − 1` edges
 //! before, then the pointers step. On the ECP5 that is `ceil(W/4)`

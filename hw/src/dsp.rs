@@ -2,10 +2,9 @@
 //!
 //! yosys maps a Verilog `*` onto an ECP5 MULT18X18D without its internal
 //! registers, so a fabric register → multiplier → fabric register path pays
-//! the multiplier's whole combinational delay plus two routes (about 145 MHz
-//! at speed grade 6 for one lone multiply). With its input and output
-//! registers switched on, the block's paths start and end inside it and the
-//! fabric sees only a clock-to-output and a setup.
+//! the multiplier's whole combinational delay plus two routes in one cycle.
+//! With its input and output registers switched on, the block's paths start
+//! and end inside it and the fabric sees only a clock-to-output and a setup.
 //!
 //! The Verilog instantiates the primitive when `LIQSCAN_ECP5` is defined
 //! (`scripts/synth.sh` defines it) and is otherwise the same two-stage

@@ -1,9 +1,8 @@
 //! Registered copies of the pipeline's clock enable.
 //!
 //! The scanner freezes its whole pipeline while the result stream is
-//! back-pressured. One enable net into every pipeline register (about
-//! 70,000 at L = 8) would span the chip and take most of a 150 MHz cycle
-//! in routing alone. Instead each group of registers that sits together (a
+//! back-pressured. One enable net into every pipeline register would span
+//! the chip with tens of thousands of loads. Instead each group of registers that sits together (a
 //! lane stage, a multiplier, a group of block RAMs) gets its own
 //! [`EnableCopy`], so each copy drives only its group. The copies form a
 //! three-level tree: the scanner's enable reaches one root copy per lane and

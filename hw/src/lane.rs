@@ -19,11 +19,9 @@
 //! ```text
 //! S1      |Q| (31-bit negate), σ, valid
 //! S2–S5   MulNotional: X = |Q|·P                      (4 DSPs)
-//! S6      X, one register copy per row of four compares (beside them)
-//! S7–S8   15 × CapCompare: X ≤ cap_b   (33-bit halves; the padded bracket 15 always fits)
-//! S9      b = first bracket with X ≤ cap   (priority encoder, beside the compares)
-//! S10     b again, one register copy per table field (beside its LUT RAM)
-//! S11     A_b, W_b,σ   (LUT RAM read at b, 4:1 multiplexer, side)
+//! S6–S10 BracketSelect: b = first bracket with X ≤ cap_b, and its amounts
+//!         (see [`crate::bracket_select`])
+//! S11     A_b, W_b,σ   (registered; the weight for the position's side)
 //! S12–S17 MulProduct: X·W                              (12 DSPs)
 //! S18     carry-save pair of ~sext(T), ~A, ±XW, 1 and σ
 //! S19–S20 WideAdder: shortfall = pair + 1, and the sign of the pair alone
@@ -49,12 +47,13 @@
 use liqscan_core::spec;
 use rust_hdl::prelude::*;
 
-use crate::compare::{self, CapCompare};
+use crate::bracket_select::BracketSelect;
+use crate::compare;
 use crate::delay::DelayLine;
-use crate::fanout::{EnableCopy, RegisterCopy, Relay};
+use crate::fanout::EnableCopy;
 use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
 use crate::mul::{MulNotional, MulProduct, WideAdder};
-use crate::table::{self, TableField};
+use crate::table;
 
 /// Entries of the bracket table.
 pub const BRACKETS: usize = spec::MAX_BRACKETS;
@@ -77,17 +76,11 @@ pub struct RowPort {
     pub weight_short: Signal<In, Bits<WEIGHT>>,
 }
 
-/// `A_b` is held as two table fields of these widths (14 and 13 LUT RAMs of
-/// four bits), so each field's select drives about fifty multiplexers.
-const MAINT_LO: usize = 56;
-const MAINT_HI: usize = MAINT - MAINT_LO;
-
 // Stage numbers (see the diagram above).
 const S_IN: usize = 1;
 const S_X: usize = S_IN + MulNotional::LATENCY;
-const S_CMP: usize = S_X + 1 + CapCompare::LATENCY;
-const S_PICK: usize = S_CMP + 1;
-const S_COPY: usize = S_PICK + 1;
+const S_PICK: usize = S_X + BracketSelect::SELECT_LATENCY;
+const S_COPY: usize = S_X + BracketSelect::LATENCY;
 const S_SEL: usize = S_COPY + 1;
 const S_XW: usize = S_SEL + MulProduct::LATENCY;
 const S_CSA: usize = S_XW + 1;
@@ -98,9 +91,9 @@ const S_OUT: usize = S_SUM + 1;
 // table with literals; these are the values they spell out.
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
-    assert!(MAINT_LO == 56 && MAINT_HI == 51 && compare::WIDE == 64 && TAG_LINE == 16);
+    assert!(TAG_LINE == 16);
     assert!(OFFSET_HALF == 54 && 2 * OFFSET_HALF == OFFSET);
-    assert!(S_X == 5 && S_CMP == 8 && S_PICK == 9 && S_COPY == 10 && S_SEL == 11);
+    assert!(S_X == 5 && S_PICK == 9 && S_COPY == 10 && S_SEL == 11);
     assert!(S_XW == 17 && S_CSA == 18 && S_SUM == 20 && S_OUT == 21);
     assert!(OFFSET_LINE + OFFSET_LATE == S_XW && TAG_LINE + TAG_LATE == S_OUT - 1);
 };
@@ -152,19 +145,6 @@ pub struct Lane {
     /// `−(T + A + σ·X·W)`, exact for every valid input.
     pub out_shortfall: Signal<Out, Signed<SUM>>,
 
-    /// The rows as sampled on the last edge, one register per field between
-    /// the shared table and the lane's caps and LUT RAM tables, which
-    /// `scripts/floorplan.py` pins midway.
-    relay_cap: [Relay<Bits<{ compare::WIDE }>>; table::BANKS],
-    relay_maint: [Relay<Bits<MAINT>>; table::BANKS],
-    relay_weight_long: [Relay<Bits<WEIGHT>>; table::BANKS],
-    relay_weight_short: [Relay<Bits<WEIGHT>>; table::BANKS],
-    /// `load_brackets` one edge later, for the tables and row 0's caps (a
-    /// row reaches them one edge after its load edge), and then one more
-    /// edge per row for rows 1..3's caps.
-    load_late: DFF<bool>,
-    cap_load: [DFF<bool>; 3],
-
     /// The clock enable of stage k's registers (entry k − 1) and of the
     /// three arithmetic blocks.
     stage_en: [EnableCopy; S_OUT],
@@ -202,36 +182,9 @@ pub struct Lane {
     abs_qty: DFF<Bits<QTY>>,
     // S2–S5.
     mul_x: MulNotional,
-    /// The lane's copy of the amounts, one LUT RAM table per field.
-    maint_lo: TableField<MAINT_LO>,
-    maint_hi: TableField<MAINT_HI>,
-    weight_long: TableField<WEIGHT>,
-    weight_short: TableField<WEIGHT>,
-    /// `X` zero-extended to the compares' width.
-    x_wide: Signal<Local, Bits<{ compare::WIDE }>>,
-    /// The same from the product's second register.
-    x_wide_copy: Signal<Local, Bits<{ compare::WIDE }>>,
-    /// S6: `X` for each row of four compares, with its enable copy.
-    /// `keep`: synthesis would merge the four copies into one.
-    x_copy: [RegisterCopy<Bits<{ compare::WIDE }>>; table::ROWS],
-    x_copy_en: [EnableCopy; table::ROWS],
-    /// S7–S8: per bracket `X ≤ cap_b`, each with its own copy of its cap
-    /// (bracket 15 of the padded table always fits). A copy per lane keeps
-    /// the compares local when the lanes are spread over a chip.
-    compare: [CapCompare; BRACKETS - 1],
-    // S9: the first bracket that fits, `4·row + bank`: per row of four
-    // whether any fits and which fits first (row 3 always fits).
-    row_fits: [Signal<Local, bool>; 3],
-    first_hi: [Signal<Local, bool>; 4],
-    first_lo: [Signal<Local, bool>; 4],
-    row_hi: Signal<Local, bool>,
-    row_lo: Signal<Local, bool>,
-    bank_hi: Signal<Local, bool>,
-    bank_lo: Signal<Local, bool>,
-    select: Signal<Local, Bits<4>>,
-    select_q: DFF<Bits<4>>,
+    // S6–S10: the lane's bracket table and the select of X's bracket.
+    brackets: BracketSelect,
     // S11.
-    maint_value: Signal<Local, Bits<MAINT>>,
     maint: DFF<Bits<MAINT>>,
     weight: DFF<Bits<WEIGHT>>,
     // S12–S17.
@@ -264,6 +217,20 @@ impl Lane {
     pub const MULTIPLIERS: usize = MulNotional::MULTIPLIERS + MulProduct::MULTIPLIERS;
 }
 
+// The multiplier budget (`spec`: two wide products, 16 DSP blocks a lane) and
+// the stage count: the blocks plus S1, S6 (the compares' copies of X), S9–S11
+// (select, its copies, the table read), S18 (carry-save) and S21 (sign test).
+const _: () = assert!(
+    Lane::MULTIPLIERS == 16
+        && MulNotional::LATENCY
+            + compare::CapCompare::LATENCY
+            + MulProduct::LATENCY
+            + WideAdder::LATENCY
+            + 7
+            == Lane::LATENCY
+        && SUM as u32 == spec::SUM_BITS
+);
+
 impl Logic for Lane {
     #[hdl_gen]
     fn update(&mut self) {
@@ -271,8 +238,6 @@ impl Logic for Lane {
             self,
             clock,
             abs_qty,
-            load_late,
-            select_q,
             maint,
             weight,
             save_s,
@@ -292,10 +257,7 @@ impl Logic for Lane {
             mul_xw_en,
             add_en,
             shortfall_en,
-            maint_lo,
-            maint_hi,
-            weight_long,
-            weight_short,
+            brackets,
             tag_line,
             offset_line_lo,
             offset_line_hi,
@@ -331,57 +293,17 @@ impl Logic for Lane {
             self.offset_late[k].clock.next = self.clock.val();
             self.offset_late[k].d.next = self.offset_late[k].q.val();
         }
-        // The lane's bracket table, a row per edge through the relays: caps
-        // in the compares (row m's compares load one edge after row m − 1's),
-        // amounts in LUT RAM.
+        // The lane's bracket table, a row per edge.
+        self.brackets.load.next = self.load_brackets.val();
         for r in 0..4 {
-            self.relay_cap[r].clock.next = self.clock.val();
-            self.relay_cap[r].d.next = self.rows[r].cap.val();
-            self.relay_maint[r].clock.next = self.clock.val();
-            self.relay_maint[r].d.next = self.rows[r].maint.val();
-            self.relay_weight_long[r].clock.next = self.clock.val();
-            self.relay_weight_long[r].d.next = self.rows[r].weight_long.val();
-            self.relay_weight_short[r].clock.next = self.clock.val();
-            self.relay_weight_short[r].d.next = self.rows[r].weight_short.val();
+            self.brackets.rows[r].cap.next = self.rows[r].cap.val();
+            self.brackets.rows[r].maint.next = self.rows[r].maint.val();
+            self.brackets.rows[r].weight_long.next = self.rows[r].weight_long.val();
+            self.brackets.rows[r].weight_short.next = self.rows[r].weight_short.val();
         }
-        self.load_late.d.next = self.load_brackets.val();
-        for m in 0..3 {
-            self.cap_load[m].clock.next = self.clock.val();
-        }
-        self.cap_load[0].d.next = self.load_late.q.val();
-        for m in 1..3 {
-            self.cap_load[m].d.next = self.cap_load[m - 1].q.val();
-        }
-        for b in 0..15 {
-            self.compare[b].clock.next = self.clock.val();
-            self.compare[b].enable_next.next = self.enable_next.val();
-        }
-        for b in 0..4 {
-            self.compare[b].load.next = self.load_late.q.val();
-            self.compare[b].cap.next = self.relay_cap[b].q.val();
-        }
-        for b in 4..8 {
-            self.compare[b].load.next = self.cap_load[0].q.val();
-            self.compare[b].cap.next = self.relay_cap[b - 4].q.val();
-        }
-        for b in 8..12 {
-            self.compare[b].load.next = self.cap_load[1].q.val();
-            self.compare[b].cap.next = self.relay_cap[b - 8].q.val();
-        }
-        for b in 12..15 {
-            self.compare[b].load.next = self.cap_load[2].q.val();
-            self.compare[b].cap.next = self.relay_cap[b - 12].q.val();
-        }
-        self.maint_lo.load.next = self.load_late.q.val();
-        self.maint_hi.load.next = self.load_late.q.val();
-        self.weight_long.load.next = self.load_late.q.val();
-        self.weight_short.load.next = self.load_late.q.val();
-        for r in 0..4 {
-            self.maint_lo.rows[r].next = self.relay_maint[r].q.val().get_bits::<MAINT_LO>(0);
-            self.maint_hi.rows[r].next = self.relay_maint[r].q.val().get_bits::<MAINT_HI>(56);
-            self.weight_long.rows[r].next = self.relay_weight_long[r].q.val();
-            self.weight_short.rows[r].next = self.relay_weight_short[r].q.val();
-        }
+        self.brackets.enable_next.next = self.enable_next.val();
+        self.brackets.select_enable.next = self.stage_en[8].q.val();
+        self.brackets.field_enable.next = self.stage_en[9].q.val();
         self.mul_x.enable.next = self.mul_x_en.q.val();
         self.mul_xw.enable.next = self.mul_xw_en.q.val();
         self.add.enable.next = self.add_en.q.val();
@@ -406,88 +328,12 @@ impl Logic for Lane {
         self.mul_x.a.next = self.abs_qty.q.val();
         self.mul_x.b.next = self.price.val();
 
-        // S6: X copied for each row of compares, and on its way to the
-        // second product. Rows 0 and 1 copy X from the product's register,
-        // rows 2 and 3 and the line from its copy: no net from one register
-        // spans all rows.
-        self.x_wide.next = bit_cast::<64, NOTIONAL>(self.mul_x.y.val());
-        self.x_wide_copy.next = bit_cast::<64, NOTIONAL>(self.mul_x.y_copy.val());
-        for m in 0..4 {
-            self.x_copy[m].clock.next = self.clock.val();
-            self.x_copy_en[m].clock.next = self.clock.val();
-            self.x_copy_en[m].d.next = self.enable_next.val();
-            self.x_copy[m].enable.next = self.x_copy_en[m].q.val();
-        }
-        for m in 0..2 {
-            self.x_copy[m].d.next = self.x_wide.val();
-        }
-        for m in 2..4 {
-            self.x_copy[m].d.next = self.x_wide_copy.val();
-        }
-        // S7–S8: the compares.
-        for b in 0..4 {
-            self.compare[b].x.next = self.x_copy[0].q.val();
-        }
-        for b in 4..8 {
-            self.compare[b].x.next = self.x_copy[1].q.val();
-        }
-        for b in 8..12 {
-            self.compare[b].x.next = self.x_copy[2].q.val();
-        }
-        for b in 12..15 {
-            self.compare[b].x.next = self.x_copy[3].q.val();
-        }
+        // S6–S10: X's bracket and its amounts; X on its way to the second
+        // product from the product's copy.
+        self.brackets.x.next = self.mul_x.y.val();
+        self.brackets.x_copy.next = self.mul_x.y_copy.val();
         self.x_line.d.next = self.mul_x.y_copy.val();
 
-        // S9: the first bracket with X ≤ cap wins: the first row with a
-        // bracket that fits (the padded table always fits at bracket 15, so
-        // row 3 is the default), and the first such bracket within it.
-        for m in 0..3 {
-            self.row_fits[m].next = self.compare[4 * m].fits.val()
-                | self.compare[4 * m + 1].fits.val()
-                | self.compare[4 * m + 2].fits.val()
-                | self.compare[4 * m + 3].fits.val();
-        }
-        // Two-bit "first of f0, f1, f2, else 3", bit by bit (no literals, so
-        // no widths for the Verilog to get wrong).
-        self.row_hi.next = !self.row_fits[0].val() & !self.row_fits[1].val();
-        self.row_lo.next =
-            !self.row_fits[0].val() & (self.row_fits[1].val() | !self.row_fits[2].val());
-        for m in 0..4 {
-            self.first_hi[m].next =
-                !self.compare[4 * m].fits.val() & !self.compare[4 * m + 1].fits.val();
-            self.first_lo[m].next = !self.compare[4 * m].fits.val()
-                & (self.compare[4 * m + 1].fits.val() | !self.compare[4 * m + 2].fits.val());
-        }
-        if self.row_fits[0].val() {
-            self.bank_hi.next = self.first_hi[0].val();
-            self.bank_lo.next = self.first_lo[0].val();
-        } else if self.row_fits[1].val() {
-            self.bank_hi.next = self.first_hi[1].val();
-            self.bank_lo.next = self.first_lo[1].val();
-        } else if self.row_fits[2].val() {
-            self.bank_hi.next = self.first_hi[2].val();
-            self.bank_lo.next = self.first_lo[2].val();
-        } else {
-            self.bank_hi.next = self.first_hi[3].val();
-            self.bank_lo.next = self.first_lo[3].val();
-        }
-        self.select.next = bit_cast::<4, 1>(self.bank_lo.val().into())
-            | (bit_cast::<4, 1>(self.bank_hi.val().into()) << 1)
-            | (bit_cast::<4, 1>(self.row_lo.val().into()) << 2)
-            | (bit_cast::<4, 1>(self.row_hi.val().into()) << 3);
-        // S10: each table field's own copy of the select.
-        self.maint_lo.select_next.next = self.select_q.q.val();
-        self.maint_hi.select_next.next = self.select_q.q.val();
-        self.weight_long.select_next.next = self.select_q.q.val();
-        self.weight_short.select_next.next = self.select_q.q.val();
-        self.maint_lo.select_enable.next = self.stage_en[9].q.val();
-        self.maint_hi.select_enable.next = self.stage_en[9].q.val();
-        self.weight_long.select_enable.next = self.stage_en[9].q.val();
-        self.weight_short.select_enable.next = self.stage_en[9].q.val();
-        // S11: the selected amounts (`maint` is two fields).
-        self.maint_value.next = bit_cast::<MAINT, MAINT_LO>(self.maint_lo.value.val())
-            | (bit_cast::<MAINT, MAINT_HI>(self.maint_hi.value.val()) << 56);
         self.maint_line.d.next = self.maint.q.val();
 
         // S12–S17: X·W, 63 × 37 → 100 bits.
@@ -541,18 +387,14 @@ impl Logic for Lane {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
         }
-        // S9: the select, registered beside the compares.
-        if self.stage_en[8].q.val() {
-            self.select_q.d.next = self.select.val();
-        }
         // S11: the bracket's amount, and its weight for the position's side
         // (`neg[9]` holds S10).
         if self.stage_en[10].q.val() {
-            self.maint.d.next = self.maint_value.val();
+            self.maint.d.next = self.brackets.maint.val();
             if self.neg[9].q.val() {
-                self.weight.d.next = self.weight_short.value.val();
+                self.weight.d.next = self.brackets.weight_short.val();
             } else {
-                self.weight.d.next = self.weight_long.value.val();
+                self.weight.d.next = self.brackets.weight_long.val();
             }
         }
         // S16, S17: `T` after its LUT RAM line.

@@ -1,4 +1,21 @@
-//! liqscan-hw
+//! liqscan-hw: the scanner circuit in RustHDL, and its Verilog.
+//!
+//! Module map, from the top down:
+//! * [`scanner`]: the top block, composed of the scan control, the symbol
+//!   table and one lane slice per lane; its ports and timing contract.
+//! * [`lane`]: one lane's arithmetic, a position per clock (21 stages).
+//! * [`bracket_select`]: a lane's bracket table and the select of the
+//!   first bracket whose cap fits `X`.
+//! * [`compare`]: one bracket's cap compare `X ≤ cap_b`.
+//! * [`table`]: one field of a lane's bracket table, in LUT RAM.
+//! * [`mul`]: the wide multipliers and the carry-select adder.
+//! * [`dsp`]: one 16×16 multiply (an ECP5 MULT18X18D on the FPGA).
+//! * [`memory`]: a block RAM with registered ports and a clock-enabled read.
+//! * [`lutram`]: a small LUT RAM (synchronous write, asynchronous read).
+//! * [`delay`]: a fixed delay held in LUT RAM.
+//! * [`fanout`]: registered copies of the clock enable and relays.
+//! * [`verilog`]: the scanner's Verilog for a lane count and a build.
+pub mod bracket_select;
 pub mod compare;
 pub mod delay;
 pub mod dsp;

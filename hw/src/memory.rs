@@ -3,16 +3,16 @@
 //! rust-hdl's `RAM` reads on every clock edge; the scanner must freeze its
 //! whole pipeline while the result stream is back-pressured, so the read
 //! port here has a clock enable. Every path into or out of the array starts
-//! or ends at a register beside it, because a memory of 16,384 slots fills
-//! most of an ECP5's block RAMs, spread over the whole chip:
+//! or ends at a register beside it, because the position memory can take
+//! most of the chip's block RAMs, spread over the whole chip:
 //! * the read address and the read enable are registered first, one copy per
 //!   group of [`GROUP_TILES`] blocks (see [`crate::fanout`]), so the net from
 //!   the address counter reaches a few dozen registers instead of every
 //!   block's pins; the enable therefore arrives one cycle ahead
 //!   (`read_enable_next`);
 //! * the read data passes the array's read register and then an output
-//!   register: a block RAM's clock-to-output without its output register
-//!   (4.3 ns on an ECP5-8) would eat most of a 150 MHz cycle;
+//!   register: without the output register the block RAM's slow
+//!   clock-to-output and the route from the block would share one cycle;
 //! * writes are registered once the same way and reach the array one edge
 //!   after they are presented ([`WRITE_LATENCY`]).
 //!

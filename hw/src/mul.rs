@@ -5,7 +5,7 @@
 //! ECP5 18×18 DSP does, so every product is split into 16-bit digits. Each
 //! partial product is a [`Mul16`] (operands and product registered inside the
 //! DSP block on the ECP5 build) and the sums are spread over registered
-//! stages so no carry chain is longer than 47 bits (the ≥150 MHz target on ECP5).
+//! stages so no carry chain is longer than 47 bits.
 //!
 //! Multipliers per lane: [`MulNotional`] 2×2 = 4, [`MulProduct`] 4×3 = 12,
 //! 16 in all (8 lanes use 128 of the LFE5UM-85F's 156).
@@ -90,8 +90,8 @@ pub struct WideAdder {
     lo_sum: Signal<Local, Bits<{ LIMB + 1 }>>,
     lo: DFF<Bits<{ LIMB + 1 }>>,
     /// `lo`'s carry out again, for the high limb's select alone: `lo`'s own
-    /// drives the 37 middle-limb multiplexers, and one register for both
-    /// stretched the way to the high limb across the adder.
+    /// drives the 37 middle-limb multiplexers, so each register sits by
+    /// its own limb's loads.
     lo_carry_hi: RegisterCopy<bool>,
     /// Carry out of `a0 + b0` (the low limb without `cin`).
     lo_carry_without_cin: DFF<bool>,

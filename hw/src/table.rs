@@ -8,8 +8,7 @@
 //! edges, as fast as the shared registers deliver it. A read is the RAMs' combinational
 //! read at the row bits of the select register and a 4:1 multiplexer on its
 //! bank bits: one LUT RAM read and one multiplexer level between two
-//! registers. The all-register table this replaces cost each lane about
-//! 2,900 registers and a 16-way select tree of about 2,700 multiplexers.
+//! registers, where a table of registers would need a 16-way select tree.
 //!
 //! The select register and the write sequencer belong to the field, so each
 //! field's loads (about 50 RAM address pins and multiplexers) hang on their

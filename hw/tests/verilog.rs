@@ -3,8 +3,10 @@
 
 use std::process::Command;
 
-use liqscan_hw::scanner::{ports, Dir, Scanner};
-use liqscan_hw::verilog::{generate, scanner_verilog, Build, VerilogError, TOP_MODULE};
+use liqscan_hw::scanner::{ports, Scanner};
+use liqscan_hw::verilog::{
+    generate, lint_waiver, parse_ports, scanner_verilog, Build, VerilogError, TOP_MODULE,
+};
 
 /// Writes `verilog` to `DIR/top.v` (named after its top module) and runs `tool` there.
 fn run_tool(verilog: &str, tool: &str, args: &[&str]) {
@@ -28,61 +30,45 @@ fn tail(log: &str) -> String {
     lines[lines.len().saturating_sub(60)..].join("\n")
 }
 
+/// `verilator --lint-only -Wall` finds nothing but the messages
+/// `lint_waiver` expects, each for its stated reason.
 fn lint(lanes: usize, build: Build) {
     let verilog = scanner_verilog(lanes, build).expect("Verilog");
     check_ports(&verilog, lanes, build);
-    run_tool(
-        &verilog,
-        "verilator",
-        &[
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(format!("{TOP_MODULE}.v")), &verilog).expect("write Verilog");
+    let out = Command::new("verilator")
+        .args([
             "--lint-only",
             "-Wall",
-            // rust-hdl writes casts as `(x) & N'hff..`, loop constants and slice
-            // offsets as 32/64-bit literals: every operand width is explicit and
-            // intended, so width extension/truncation warnings carry no information.
-            "-Wno-WIDTH",
-            // A block reads only some bits of a wider port (e.g. the low bits of
-            // the lanes' wide-adder sums); rust-hdl cannot declare partial ports.
-            "-Wno-UNUSEDSIGNAL",
-            // rust-hdl writes the whole module hierarchy into one file.
-            "-Wno-DECLFILENAME",
+            "-Wno-fatal",
             "--top-module",
             TOP_MODULE,
-            "top.v",
-        ],
+        ])
+        // rust-hdl writes the whole module hierarchy into one file.
+        .arg("-Wno-DECLFILENAME")
+        .arg(format!("{TOP_MODULE}.v"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run verilator (scripts/install-deps.sh installs it): {e}")
+        });
+    let log = String::from_utf8_lossy(&out.stderr);
+    let unwaived: Vec<&str> = log
+        .lines()
+        .filter(|line| line.starts_with('%') && lint_waiver(line, &verilog).is_none())
+        .collect();
+    assert!(
+        out.status.success() && unwaived.is_empty(),
+        "verilator lint of {lanes} lane(s), {build:?}:\n{}",
+        tail(&unwaived.join("\n"))
     );
 }
 
 /// The top module declares exactly `scanner::ports`, in order.
 fn check_ports(verilog: &str, lanes: usize, build: Build) {
-    let header: Vec<(Dir, usize, bool, String)> = verilog
-        .lines()
-        .skip_while(|l| !l.starts_with(&format!("module {TOP_MODULE}(")))
-        .take_while(|l| !l.contains("Constant declarations"))
-        .filter_map(|l| {
-            let words: Vec<&str> = l.trim().trim_end_matches(';').split_whitespace().collect();
-            let dir = match *words.first()? {
-                "input" => Dir::In,
-                "output" => Dir::Out,
-                _ => return None,
-            };
-            let signed = words.contains(&"signed");
-            let width = words
-                .iter()
-                .find_map(|w| {
-                    w.strip_prefix('[')
-                        .and_then(|w| w.split(':').next())
-                        .and_then(|m| m.parse::<usize>().ok())
-                })
-                .map_or(1, |msb| msb + 1);
-            Some((dir, width, signed, words.last()?.to_string()))
-        })
-        .collect();
-    let expected: Vec<(Dir, usize, bool, String)> = ports(lanes, build.symbol_bits())
-        .into_iter()
-        .map(|p| (p.dir, p.width, p.signed, p.name))
-        .collect();
-    assert_eq!(header, expected);
+    let declared = parse_ports(verilog, TOP_MODULE).expect("the top module's ports");
+    assert_eq!(declared, ports(lanes, build.symbol_bits()));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::ports::{cpp_name, Port};
+use liqscan_hw::verilog::{Dir, Port};
 
 /// One verilated lane count.
 pub struct Verilated {
@@ -51,7 +51,7 @@ pub fn models_cpp(models: &[Verilated]) -> String {
         }
         s += "    }\n";
         s += "    bool set(uint32_t port, const uint32_t* w) override {\n        switch (port) {\n";
-        for (i, p) in m.ports.iter().enumerate().filter(|(_, p)| !p.output) {
+        for (i, p) in m.ports.iter().enumerate().filter(|(_, p)| p.dir == Dir::In) {
             writeln!(
                 s,
                 "            case {i}: liqscan::put(top_.{}, w); return true;",
@@ -117,7 +117,10 @@ pub fn ports_rs(models: &[Verilated], missing: Option<&str>) -> String {
             writeln!(
                 s,
                 "    PortInfo {{ name: {:?}, output: {}, width: {}, signed: {} }},",
-                p.name, p.output, p.width, p.signed
+                p.name,
+                p.dir == Dir::Out,
+                p.width,
+                p.signed
             )
             .unwrap();
         }
@@ -130,4 +133,30 @@ pub fn ports_rs(models: &[Verilated], missing: Option<&str>) -> String {
     }
     s += "        _ => None,\n    }\n}\n";
     s
+}
+
+/// The C++ member name Verilator gives a Verilog identifier: letters, digits
+/// and single underscores stay; `__` becomes `___05F`; any other character
+/// (RustHDL's `$` in `res_valid$0`) becomes `__0` and its two hex digits.
+pub fn cpp_name(verilog: &str) -> String {
+    let bytes = verilog.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if (i == 0 && c.is_ascii_alphabetic()) || (i > 0 && c.is_ascii_alphanumeric()) {
+            out.push(c as char);
+        } else if c == b'_' {
+            if bytes.get(i + 1) == Some(&b'_') {
+                out.push_str("___05F");
+                i += 1;
+            } else {
+                out.push('_');
+            }
+        } else {
+            out.push_str(&format!("__0{c:02x}"));
+        }
+        i += 1;
+    }
+    out
 }

@@ -10,7 +10,7 @@ use liqscan_core::spec::PositionConst;
 use liqscan_core::{Market, Position, SymbolId};
 
 use crate::error::SimError;
-use crate::model::{Hit, ScannerModel, SLOTS, SYMBOLS};
+use crate::model::{Hit, ScannerModel, TickStats, SLOTS, SYMBOLS};
 
 /// Smallest region, in rows, given to a symbol that holds any position.
 const MIN_ROWS: u32 = 4;
@@ -50,6 +50,8 @@ pub struct SimEngine {
     /// Times every region was laid out again.
     compactions: u64,
     hits: Vec<Hit>,
+    /// How the last scan went, as the model measured it.
+    last_tick: Option<TickStats>,
 }
 
 impl SimEngine {
@@ -80,12 +82,19 @@ impl SimEngine {
             row_limit,
             compactions: 0,
             hits: Vec::new(),
+            last_tick: None,
         })
     }
 
     /// Rising clock edges simulated so far.
     pub fn simulated_cycles(&self) -> u64 {
         self.model.simulated_cycles()
+    }
+
+    /// The last successful tick's scan: its cycles from the accepting edge
+    /// to `done`, stalls and the scanner's own counter (`None` before one).
+    pub fn last_tick(&self) -> Option<TickStats> {
+        self.last_tick
     }
 
     fn lanes(&self) -> u32 {
@@ -254,11 +263,13 @@ impl Engine for SimEngine {
         let first = out.len();
         let mut hits = std::mem::take(&mut self.hits);
         hits.clear();
+        self.last_tick = None;
         let result = self
             .model
             .tick(tick.symbol.0, tick.price, &mut hits)
             .map_err(EngineError::from);
-        let result = result.and_then(|_| {
+        let result = result.and_then(|stats| {
+            self.last_tick = Some(stats);
             hits.iter()
                 .try_for_each(|&hit| self.closed(tick.symbol, hit, out))
         });

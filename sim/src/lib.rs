@@ -3,13 +3,15 @@
 //!
 //! Layers: [`ffi`] (the C ABI of the C++ shim, the only `unsafe`), [`dut`]
 //! (ports by name as integers, the clock), [`model`] (the scanner's host
-//! writes and ticks), [`engine`] (the `sim` backend of liqscan-core's `Engine`).
+//! writes and ticks), [`engine`] (the `sim` backend of liqscan-core's `Engine`),
+//! [`backend`] (every backend by name, software and simulated).
 //!
 //! The build verilates the scanner with 1 and 8 lanes (`build.rs`). Without
 //! Verilator the crate still builds, and [`ScannerModel::new`] returns
 //! [`SimError::Unavailable`]; `LIQSCAN_VERILATOR` names the `verilator`
 //! binary to use (a nonexistent path simulates its absence).
 
+pub mod backend;
 pub mod dut;
 pub mod engine;
 pub mod error;
@@ -17,6 +19,7 @@ mod ffi;
 pub mod model;
 pub mod ports;
 
+pub use backend::Backend;
 pub use dut::{Dut, Port};
 pub use engine::SimEngine;
 pub use error::SimError;

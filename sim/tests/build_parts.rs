@@ -1,64 +1,16 @@
-//! The build script's pure parts: the Verilog port parser, Verilator's name
-//! mangling and the generated sources (compiled here from `sim/build/`).
+//! The build script's pure parts: Verilator's name mangling and the
+//! generated sources (compiled here from `sim/build/`).
 
 #[path = "../build/codegen.rs"]
 mod codegen;
-#[path = "../build/ports.rs"]
-mod ports;
 
-use codegen::Verilated;
-use ports::{cpp_name, parse_ports, Port};
+use codegen::{cpp_name, Verilated};
+use liqscan_hw::verilog::parse_ports;
 
 const VERILOG: &str = "\n\nmodule top(clock,at_equal,pos_wr_offset,res_valid$0,res_shortfall$0);\n\
     \n// Module arguments\ninput wire  clock;\ninput wire  at_equal;\ninput wire signed [107:0] pos_wr_offset;\n\
     output wire  res_valid$0;\noutput reg signed [109:0] res_shortfall$0;\n\n// Local signals\nreg  [3:0] step;\n\
     \nendmodule // top\n\nmodule top$lanes$0(clock,in_valid);\ninput wire  clock;\ninput wire  in_valid;\nendmodule\n";
-
-#[test]
-fn parses_the_top_module_ports() {
-    let ports = parse_ports(VERILOG, "top").unwrap();
-    let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "clock",
-            "at_equal",
-            "pos_wr_offset",
-            "res_valid$0",
-            "res_shortfall$0"
-        ]
-    );
-    assert_eq!(
-        ports[2],
-        Port {
-            name: "pos_wr_offset".into(),
-            output: false,
-            width: 108,
-            signed: true
-        }
-    );
-    assert_eq!(
-        ports[4],
-        Port {
-            name: "res_shortfall$0".into(),
-            output: true,
-            width: 110,
-            signed: true
-        }
-    );
-    assert!(!ports[3].signed && ports[3].width == 1 && ports[3].output);
-}
-
-#[test]
-fn refuses_inconsistent_headers() {
-    assert!(parse_ports(VERILOG, "scanner").is_err());
-    let missing = VERILOG.replace("input wire  at_equal;\n", "");
-    assert!(parse_ports(&missing, "top")
-        .unwrap_err()
-        .contains("do not match"));
-    let inout = VERILOG.replace("input wire  at_equal;", "inout wire  at_equal;");
-    assert!(parse_ports(&inout, "top").is_err());
-}
 
 #[test]
 fn mangles_names_like_verilator() {

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use liqscan_core::gen::{self as generator, GenConfig};
 use liqscan_core::latency::Summary;
-use liqscan_core::report::Event;
+use liqscan_core::report::{first_difference, Event};
+use liqscan_core::spec::DEFAULT_LANES;
+use liqscan_sim::Backend;
 use tracing::info;
 
-use crate::backend::{self, Backend};
 use crate::scan::{scan, Stats};
 
 /// The scenario is the default one; the hidden options shrink it for tests.
@@ -53,14 +54,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         config.seed
     );
     let mut runs = Vec::new();
-    for backend in backend::DEMO {
-        let mut engine = match backend::engine(backend, &scenario.market) {
+    for backend in Backend::ALL {
+        let mut engine = match backend.engine(scenario.market.clone(), DEFAULT_LANES) {
             Ok(engine) => engine,
             Err(unavailable) if backend == Backend::Sim => {
-                eprintln!("note: skipping the sim backend: {unavailable:#}");
+                eprintln!("note: skipping the sim backend: {unavailable}");
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let tick_count = if backend == Backend::Sim {
             args.sim_ticks
@@ -109,7 +110,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         );
         if let Some(difference) = first_difference(ours, theirs) {
             eprintln!(
-                "error: {} and {} disagree at event {difference}",
+                "error: {} and {} disagree at {difference}",
                 reference.backend, other.backend
             );
             agree = false;
@@ -124,14 +125,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         reference.events.len()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// The index (and the two events) where two event lists first differ.
-fn first_difference(a: &[Event], b: &[Event]) -> Option<String> {
-    let show = |e: Option<&Event>| e.map_or_else(|| "none".to_owned(), |e| format!("{e:?}"));
-    (0..a.len().max(b.len()))
-        .find(|&i| a.get(i) != b.get(i))
-        .map(|i| format!("{i}: {} vs {}", show(a.get(i)), show(b.get(i))))
 }
 
 fn print_table(runs: &[Run]) {

@@ -4,13 +4,33 @@
 
 use std::fs::File;
 use std::io::BufReader;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use liqscan_core::input::{self, ReadError, TickReader};
 use liqscan_core::{Book, Market};
 use tracing::debug;
+
+/// The book a command reads: its symbols and open positions.
+#[derive(Debug, clap::Args)]
+pub struct BookFiles {
+    /// Symbols file (TOML).
+    #[arg(long)]
+    symbols: PathBuf,
+    /// Open positions (CSV: id,account,symbol,qty,entry_price,margin).
+    #[arg(long)]
+    positions: PathBuf,
+}
+
+impl BookFiles {
+    /// The market of the symbols file and the book of the positions file.
+    pub fn load(&self) -> Result<(Arc<Market>, Book)> {
+        let market = symbols(&self.symbols)?;
+        let book = positions(&self.positions, &market)?;
+        Ok((market, book))
+    }
+}
 
 /// A read error as an `anyhow` error whose bad-input case downcasts to [`InputError`].
 pub fn read_error(error: ReadError) -> anyhow::Error {

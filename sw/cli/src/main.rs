@@ -4,7 +4,6 @@
 //! Exit codes: 0 success, 1 failure (missing file, I/O, backend), 2 bad
 //! input (one line on stderr naming file, line, field and reason).
 
-mod backend;
 mod demo;
 mod gen;
 mod load;

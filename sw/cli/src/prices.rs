@@ -12,12 +12,8 @@ use crate::load;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Symbols file (TOML).
-    #[arg(long)]
-    symbols: PathBuf,
-    /// Open positions (CSV).
-    #[arg(long)]
-    positions: PathBuf,
+    #[command(flatten)]
+    book: load::BookFiles,
     /// Marks (a ticks.csv): a symbol's last mark is its positions' reference;
     /// without one, a position's entry price is.
     #[arg(long)]
@@ -25,8 +21,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let market = load::symbols(&args.symbols)?;
-    let book = load::positions(&args.positions, &market)?;
+    let (market, book) = args.book.load()?;
     // The last mark of each symbol.
     let mut last = vec![None; market.len()];
     if let Some(path) = &args.marks {

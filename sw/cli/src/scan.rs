@@ -11,20 +11,17 @@ use anyhow::{anyhow, bail, Context, Result};
 use liqscan_core::input::ReadError;
 use liqscan_core::latency::Recorder;
 use liqscan_core::report::{event, Event};
+use liqscan_core::spec::DEFAULT_LANES;
 use liqscan_core::{Book, Engine, Liquidation, Tick};
+use liqscan_sim::Backend;
 use tracing::{debug, warn};
 
-use crate::backend::{self, Backend};
 use crate::load;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Symbols file (TOML).
-    #[arg(long)]
-    symbols: PathBuf,
-    /// Open positions (CSV: id,account,symbol,qty,entry_price,margin).
-    #[arg(long)]
-    positions: PathBuf,
+    #[command(flatten)]
+    book: load::BookFiles,
     /// Mark-price ticks (CSV: seq,symbol,mark_price), scanned as read.
     #[arg(long)]
     ticks: PathBuf,
@@ -51,10 +48,9 @@ pub struct Stats {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let market = load::symbols(&args.symbols)?;
-    let mut book = load::positions(&args.positions, &market)?;
+    let (market, mut book) = args.book.load()?;
     let positions = book.len();
-    let mut engine = backend::engine(args.backend, &market)?;
+    let mut engine = args.backend.engine(market.clone(), DEFAULT_LANES)?;
     engine
         .load(&book.sorted())
         .with_context(|| format!("loading positions into {}", engine.name()))?;

@@ -1,4 +1,5 @@
-//! `liqscan verilog`: the scanner's generated Verilog.
+//! `liqscan verilog`: the scanner's generated Verilog and its top module's
+//! port list as JSON (read by `scripts/harness.py`).
 
 use std::fs;
 use std::path::PathBuf;
@@ -6,7 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use liqscan_core::spec::{DEFAULT_LANES, LANE_OPTIONS};
-use liqscan_hw::verilog::{scanner_verilog, Build, TOP_MODULE};
+use liqscan_hw::verilog::{parse_ports, scanner_verilog, Build, Dir, Port, TOP_MODULE};
+use serde::Serialize;
 use tracing::info;
 
 #[derive(Debug, clap::Args)]
@@ -20,8 +22,39 @@ pub struct Args {
     #[arg(long)]
     fpga: bool,
     /// Directory to write the Verilog to (created if missing).
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required_unless_present = "ports_json")]
+    out: Option<PathBuf>,
+    /// Also write the top module's ports to this file, as a JSON array in
+    /// declaration order: `{"name", "direction" ("input" or "output"),
+    /// "width", "signed", "lane"}`, where `lane` is the number after `$` of
+    /// a per-lane port (`res_slot$3`) and `null` for the others.
+    #[arg(long, value_name = "FILE")]
+    ports_json: Option<PathBuf>,
+}
+
+/// One port as `--ports-json` writes it (fields in this order).
+#[derive(Debug, Serialize)]
+struct PortJson<'a> {
+    name: &'a str,
+    direction: &'static str,
+    width: usize,
+    signed: bool,
+    lane: Option<usize>,
+}
+
+impl<'a> From<&'a Port> for PortJson<'a> {
+    fn from(port: &'a Port) -> Self {
+        Self {
+            name: &port.name,
+            direction: match port.dir {
+                Dir::In => "input",
+                Dir::Out => "output",
+            },
+            width: port.width,
+            signed: port.signed,
+            lane: port.lane(),
+        }
+    }
 }
 
 fn lanes(text: &str) -> Result<usize, String> {
@@ -40,17 +73,23 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         (Build::Sim, "sim")
     };
     let verilog = scanner_verilog(args.lanes, build).context("generating Verilog")?;
-    fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let path = args
-        .out
-        .join(format!("liqscan_{name}_{}lanes.v", args.lanes));
-    fs::write(&path, verilog).with_context(|| format!("cannot write {}", path.display()))?;
-    info!(
-        "wrote module `{TOP_MODULE}` ({} slots, {} symbols) to {}",
-        build.slots(),
-        build.symbols(),
-        path.display()
-    );
+    if let Some(path) = &args.ports_json {
+        let ports = parse_ports(&verilog, TOP_MODULE).context("reading the top module's ports")?;
+        let rows: Vec<PortJson> = ports.iter().map(PortJson::from).collect();
+        let json = serde_json::to_string_pretty(&rows)? + "\n";
+        fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+        info!("wrote {} ports to {}", rows.len(), path.display());
+    }
+    if let Some(out) = &args.out {
+        fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        let path = out.join(format!("liqscan_{name}_{}lanes.v", args.lanes));
+        fs::write(&path, verilog).with_context(|| format!("cannot write {}", path.display()))?;
+        info!(
+            "wrote module `{TOP_MODULE}` ({} slots, {} symbols) to {}",
+            build.slots(),
+            build.symbols(),
+            path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -166,26 +166,3 @@ fn demo_defaults_are_the_real_scenario() {
         }
     );
 }
-
-#[test]
-fn verilog_is_written_for_a_lane_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = liqscan(
-        dir.path(),
-        &["verilog", "--lanes", "1", "--fpga", "--out", "rtl"],
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-    let verilog = std::fs::read_to_string(dir.path().join("rtl/liqscan_fpga_1lanes.v")).unwrap();
-    assert!(
-        verilog.contains("module top"),
-        "{}",
-        &verilog[..verilog.len().min(400)]
-    );
-    let output = liqscan(dir.path(), &["verilog", "--lanes", "3", "--out", "rtl"]);
-    assert_eq!(output.status.code(), Some(2), "a usage error");
-    assert!(
-        stderr(&output).contains("must be one of [1, 2, 4, 8, 16]"),
-        "{}",
-        stderr(&output)
-    );
-}

@@ -59,3 +59,36 @@ pub fn event(
         maintenance: units.format_units(maintenance),
     })
 }
+
+/// Where two backends' outputs (events, liquidations, hits) first differ:
+/// `event I: A vs B (M vs N events)`, `none` for a missing side; `None` when
+/// they are equal.
+pub fn first_difference<T: PartialEq + std::fmt::Debug>(a: &[T], b: &[T]) -> Option<String> {
+    let show = |e: Option<&T>| e.map_or_else(|| "none".to_owned(), |e| format!("{e:?}"));
+    let at = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i))?;
+    Some(format!(
+        "event {at}: {} vs {} ({} vs {} events)",
+        show(a.get(at)),
+        show(b.get(at)),
+        a.len(),
+        b.len()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_difference;
+
+    #[test]
+    fn first_difference_names_the_event_and_both_sides() {
+        assert_eq!(first_difference(&[1, 2, 3], &[1, 2, 3]), None);
+        assert_eq!(
+            first_difference(&[1, 2, 3], &[1, 5, 3]).as_deref(),
+            Some("event 1: 2 vs 5 (3 vs 3 events)")
+        );
+        assert_eq!(
+            first_difference(&[1, 2], &[1, 2, 3]).as_deref(),
+            Some("event 2: none vs 3 (2 vs 3 events)")
+        );
+    }
+}

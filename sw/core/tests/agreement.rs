@@ -3,10 +3,10 @@
 //! random and adversarial books and tick sequences.
 
 mod common;
-mod oracle;
 
-use common::{gen_scenario, run, Coverage, PositionDef, Profile, Scenario, Step, SymbolDef};
-use oracle::BracketDef;
+use common::{run, Coverage};
+use liqscan_testkit::book::{gen_scenario, PositionDef, Profile, Scenario, Step, SymbolDef};
+use liqscan_testkit::oracle::BracketDef;
 use proptest::prelude::*;
 
 proptest! {

@@ -8,16 +8,15 @@
 //! bracket edge `floor(cap / (|qty|·tick))` (and the mark after it) inside
 //! the region, none does. The edges are computed here from the input strings.
 
-mod common;
-mod oracle;
-
-use common::{gen_mark, gen_position, gen_symbol, PositionDef, Profile, Scenario, SymbolDef};
 use liqscan_core::prices::liquidation_price;
 use liqscan_core::spec::liquidates;
 use liqscan_core::threshold::{liquidation_set, HIGHEST};
 use liqscan_core::{Market, SymbolId};
+use liqscan_testkit::book::{
+    gen_mark, gen_position, gen_symbol, PositionDef, Profile, Scenario, SymbolDef,
+};
+use liqscan_testkit::oracle::{self, dec, BracketDef};
 use num_traits::{Signed, ToPrimitive};
-use oracle::{dec, BracketDef};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

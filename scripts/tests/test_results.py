@@ -1,0 +1,98 @@
+"""scripts/synth_report.py's results rows and scripts/results_table.py's
+choice of the rows the README shows."""
+import csv
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import results_table
+import synth_report
+
+STAT = {"design": {"num_cells_by_type": {"LUT4": 900, "TRELLIS_FF": 1200, "TRELLIS_FF$1": 30, "MULT18X18D": 16}}}
+REPORT = {
+    "utilization": {
+        "TRELLIS_COMB": {"used": 1500, "available": 83640},
+        "MULT18X18D": {"used": 16, "available": 156},
+        "DP16KD": {"used": 12, "available": 208},
+    },
+    "fmax": {"clk": {"achieved": 151.234, "constraint": 150.0}},
+}
+LOG = "Info: Max frequency for clock '$glbnet$clk': 140.01 MHz (PASS at 150.00 MHz)\n" \
+      "Info: Max frequency for clock '$glbnet$clk': 163.87 MHz (PASS at 150.00 MHz)\n"
+ARGS = {"lanes": "1", "speed": "8", "seed": "", "commit": "abc", "yosys": "0.70", "nextpnr": "0.11.1",
+        "seconds": "42", "harness_ffs": "100", "floorplan": "yes"}
+
+
+def run_row(stage, **extra):
+    return synth_report.row({**ARGS, "stage": stage, **extra}, STAT, REPORT, LOG)
+
+
+class SynthReportTest(unittest.TestCase):
+    def test_placed_row_takes_the_last_estimate(self):
+        row = run_row("placed")
+        self.assertEqual(row["clock_mhz"], "163.9")
+        self.assertEqual(row["ffs"], 1130)  # 1,230 flip-flops less the harness's 100
+        self.assertEqual((row["luts"], row["dsps"], row["ebrs"]), (1500, 16, 12))
+
+    def test_routed_row_takes_the_routed_clock(self):
+        self.assertEqual(run_row("routed")["clock_mhz"], "151.2")
+
+    def test_no_estimate_is_an_error(self):
+        with self.assertRaises(SystemExit):
+            synth_report.placed_clock("Info: nothing\n")
+
+    def test_append_writes_the_header_once(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.csv")
+            synth_report.append(path, run_row("placed"))
+            synth_report.append(path, run_row("routed", seed="2"))
+            with open(path) as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual([r["stage"] for r in rows], ["placed", "routed"])
+            self.assertEqual(list(rows[0]), synth_report.COLUMNS)
+
+
+def rows(text):
+    header = ",".join(synth_report.COLUMNS)
+    return list(csv.DictReader(io.StringIO(header + "\n" + text)))
+
+
+class ResultsTableTest(unittest.TestCase):
+    BOOK = rows(
+        "2026-01-01,old,8,8,,placed,120.0,1,1,1,1,y,n,1,yes\n"
+        "2026-01-02,new,8,8,2,placed,162.3,1,1,1,1,y,n,1,yes\n"
+        "2026-01-02,new,8,8,,placed,157.6,1,1,1,1,y,n,1,yes\n"
+        "2026-01-02,new,8,8,3,placed,129.7,1,1,1,1,y,n,1,yes\n"
+        "2026-01-03,new,8,8,,placed,99.0,1,1,1,1,y,n,1,no\n"
+        "2026-01-02,new,1,8,,routed,106.2,1,1,1,1,y,n,1,yes\n"
+    )
+
+    def test_newest_netlist_default_seed_and_the_other_seeds(self):
+        row, others = results_table.newest_build(self.BOOK, 8, "placed")
+        self.assertEqual(row["clock_mhz"], "157.6")
+        self.assertEqual(others, [(2, "162.3"), (3, "129.7")])
+
+    def test_runs_without_floorplan_are_not_shown(self):
+        row, _ = results_table.newest_build(self.BOOK, 8, "placed")
+        self.assertEqual(row["floorplan"], "yes")
+
+    def test_missing_stage(self):
+        self.assertEqual(results_table.newest_build(self.BOOK, 1, "placed"), (None, []))
+
+    def test_table_has_a_line_per_lane_count_and_stage(self):
+        lines = results_table.ecp5_table(self.BOOK)
+        self.assertEqual(len(lines), 2 + 2)
+        self.assertIn("**157.6**", lines[3])
+
+    def test_readme_block_is_current(self):
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        run = subprocess.run([sys.executable, os.path.join(here, "results_table.py"), "--check"],
+                             capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
