@@ -296,11 +296,36 @@ def source_sites(cells, bels, relays):
     return sites
 
 
-def place_relays(relays, centres, sources):
+def host_input_stages(cells, relays):
+    """The timing harness's input stages (scripts/harness.py's flip-flops)
+    that feed a relay straight: the host's position and table
+    writes. A board's host interface sits where the relays' midway placement
+    assumes their data comes from, the chip's centre; left to nextpnr, one
+    stage feeding every lane's relay can land at the chip's edge, a long hop
+    from the far lanes."""
+    def in_harness(cell):  # named after the net it drives, so told by its source line
+        return cell["attributes"].get("src", "").startswith("harness.v:")
+
+    driver = {}
+    for name, cell in cells.items():
+        if cell["type"] == "TRELLIS_FF":
+            driver[cell["connections"]["Q"][0]] = name
+    relay_ffs = {n for groups in relays.values() for group in groups.values() for n in group}
+    stages = set()
+    for name in relay_ffs:
+        up = driver.get(cells[name]["connections"].get("DI", [None])[0])
+        if up is not None and in_harness(cells[up]) and up not in relay_ffs:
+            stages.add(up)
+    return sorted(stages)
+
+
+def place_relays(relays, centres, sources, inputs=()):
     """Each relay flip-flop in a free logic tile near the point midway
     between where its data comes from and its lane, at most two slices a
     tile, so the logic nextpnr places around them keeps room. A slice's two
-    flip-flops share their control set, so pairs are taken within a group."""
+    flip-flops share their control set, so pairs are taken within a group.
+    The host input stages (`host_input_stages`, one control set) go first,
+    on the tiles nearest the chip's centre."""
     free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
     bels = {}
 
@@ -314,6 +339,11 @@ def place_relays(relays, centres, sources):
                     return tile
         sys.exit("floorplan: no free logic tile for a relay")
 
+    for pair in range(0, len(inputs), 2):
+        tile = nearest(CENTRE)
+        site = f"X{tile[0]}/Y{tile[1]}/SLICE{free[tile].pop(0)}"
+        for i, name in enumerate(inputs[pair:pair + 2]):
+            bels[name] = f"{site}.FF{i}"
     for lane in sorted(relays):
         cx, cy = centres[lane]
         for group in relays[lane].values():
@@ -400,7 +430,8 @@ def main():
             bank_sites[BANK_KEY + int(m[1])].append(site_xy(site))
     targets = centres | {k: tuple(sum(c) // len(v) for c in zip(*v)) for k, v in bank_sites.items()}
     relays = {owner: groups for owner, groups in all_relays.items() if owner in targets}
-    bels.update(place_relays(relays, targets, source_sites(cells, bels, relays)))
+    inputs = host_input_stages(cells, relays)
+    bels.update(place_relays(relays, targets, source_sites(cells, bels, relays), inputs))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     with open(args.netlist, "w") as f:
@@ -408,7 +439,7 @@ def main():
     pinned = {kind: sum(cells[name]["type"] == kind for name in bels) for kind in ("MULT18X18D", "DP16KD", "TRELLIS_FF")}
     print(
         f"floorplan: {lanes} lanes; pinned {pinned['MULT18X18D']} MULT18X18D, {pinned['DP16KD']} DP16KD"
-        f" and {pinned['TRELLIS_FF']} relay flip-flops"
+        f" and {pinned['TRELLIS_FF'] - len(inputs)} relay flip-flops; {len(inputs)} host input stages at the centre"
     )
 
 

@@ -48,6 +48,8 @@ class FloorplanTest(unittest.TestCase):
         done = self.floorplan("--lanes", "2")
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn("pinned 4 MULT18X18D, 9 DP16KD and 56 relay flip-flops", done.stdout)
+        # The bracket banks' address relays take the host's `sym` from the harness.
+        self.assertIn("10 host input stages at the centre", done.stdout)
         bels = {name: c["attributes"]["BEL"] for name, c in self.cells().items() if "BEL" in c["attributes"]}
         for lane in (0, 1):
             rows = {bel.split("/")[1] for name, bel in bels.items() if f".lanes${lane}.lane.mul_x." in name}
