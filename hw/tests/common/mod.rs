@@ -12,6 +12,7 @@ use std::process::Command;
 use liqscan_core::decimal::parse_decimal;
 use liqscan_core::spec::units::format_scaled;
 use liqscan_core::spec::{self, BracketInput, PositionConst, SymbolUnits};
+use liqscan_hw::verilog::lint_waiver;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rust_hdl::prelude::*;
@@ -286,40 +287,11 @@ pub fn boundary_position(rng: &mut ChaCha8Rng, units: &SymbolUnits, price: u32) 
 
 // ---------------------------------------------------------------- synthesis
 
-/// Lint messages accepted, each for a stated reason.
-pub fn waived(line: &str) -> bool {
-    // rust-hdl widens (`bit_cast`) by masking with a wider constant and
-    // writes 32-bit literals: zero-extensions, never truncations.
-    if line.starts_with("%Warning-WIDTH") {
-        // A struct field's offset is written as a 64-bit literal, and a
-        // zero as 32 bits: constants, whatever their width.
-        if line.contains("Bit extraction of var[") && line.ends_with("not 64 bits.")
-            || line.ends_with("but Assign RHS's CONST '32'h0' generates 32 bits.")
-        {
-            return true;
-        }
-        let bits = |key: &str| -> Option<u32> {
-            let tail = &line[line.find(key)? + key.len()..];
-            tail.split_whitespace().next()?.parse().ok()
-        };
-        return matches!((bits("expects "), bits("generates ")), (Some(want), Some(got)) if got < want);
-    }
-    if !line.starts_with("%Warning-UNUSEDSIGNAL") {
-        return false;
-    }
-    // `MulProduct` uses 100 of its 110-bit adder's bits and not the sign
-    // without the carry-in.
-    line.ends_with("Bits of signal are not used: 'add$sum'[109:100]")
-        || line.ends_with("Signal is not used: 'add$negative_without_cin'")
-        // Only the borrow (bit 32) of each half difference is read.
-        || (line.contains("Bits of signal are not used: 'diff_") && line.ends_with("'[31:0]"))
-        // Only the carry (bit 37) of the adder's low limb without its carry-in is read.
-        || line.ends_with("Bits of signal are not used: 'lo_without_cin'[36:0]")
-}
-
 pub fn check_verilog<U: Block + Default>(name: &str) {
     let uut: Box<U> = new_uut();
-    check_verilog_waiving(name, uut.as_ref(), |line, _| waived(line));
+    check_verilog_waiving(name, uut.as_ref(), |line, verilog| {
+        lint_waiver(line, verilog).is_some()
+    });
 }
 
 /// [`check_verilog`] of a connected block (see [`prepare`]), accepting the
