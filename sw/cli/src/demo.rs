@@ -1,6 +1,7 @@
 //! `liqscan demo`: the embedded default scenario, scanned on every available
 //! backend; they must agree event for event.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -58,7 +59,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let mut engine = match backend.engine(scenario.market.clone(), DEFAULT_LANES) {
             Ok(engine) => engine,
             Err(unavailable) if backend == Backend::Sim => {
-                eprintln!("note: skipping the sim backend: {unavailable}");
+                note!("note: skipping the sim backend: {unavailable}");
                 continue;
             }
             Err(e) => return Err(e.into()),
@@ -80,10 +81,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             &mut book,
             scanned.iter().map(|&t| Ok(t)),
             false,
-            |e| {
-                events.push(e);
-                Ok(())
-            },
+            &mut events,
         )?;
         runs.push(Run {
             backend,
@@ -92,7 +90,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             last_seq: scanned.last().map(|t| t.seq),
         });
     }
-    print_table(&runs);
+    // stdout closed (`| head -1`) is a failure (exit 1), not a panic.
+    let mut stdout = io::stdout().lock();
+    print_table(&mut stdout, &runs).context("writing to stdout")?;
     let reference = &runs[0];
     let mut agree = true;
     for other in &runs[1..] {
@@ -109,9 +109,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             &other.events[..common(other)],
         );
         if let Some(difference) = first_difference(ours, theirs) {
-            eprintln!(
+            note!(
                 "error: {} and {} disagree at {difference}",
-                reference.backend, other.backend
+                reference.backend,
+                other.backend
             );
             agree = false;
         }
@@ -119,16 +120,20 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     if !agree {
         return Ok(ExitCode::FAILURE);
     }
-    println!(
+    writeln!(
+        stdout,
         "all {} backends agree event for event on every tick they scanned ({} events on cpu)",
         runs.len(),
         reference.events.len()
-    );
+    )
+    .and_then(|()| stdout.flush())
+    .context("writing to stdout")?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_table(runs: &[Run]) {
-    println!(
+fn print_table(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
+    writeln!(
+        out,
         "{:<8} {:>7} {:>9} {:>10} {:>9} {:>9} {:>9} {:>10} {:>11}",
         "backend",
         "ticks",
@@ -139,7 +144,7 @@ fn print_table(runs: &[Run]) {
         "p99.9 ns",
         "max ns",
         "p50 vs cpu"
-    );
+    )?;
     let cpu_p50 = runs[0].stats.latency.summary().p50 as f64;
     for run in runs {
         let Summary {
@@ -150,7 +155,8 @@ fn print_table(runs: &[Run]) {
             ..
         } = run.stats.latency.summary();
         let wall = run.stats.wall.as_secs_f64();
-        println!(
+        writeln!(
+            out,
             "{:<8} {:>7} {:>9} {:>10.1} {:>9} {:>9} {:>9} {:>10} {:>10.2}x",
             run.backend.to_string(),
             run.stats.ticks,
@@ -161,6 +167,14 @@ fn print_table(runs: &[Run]) {
             p999,
             max,
             cpu_p50 / (p50 as f64).max(1.0),
-        );
+        )?;
+        let saturated = run.stats.latency.saturated();
+        if saturated > 0 {
+            note!(
+                "note: {}: {saturated} ticks too long to record, counted as the longest recordable: the quantiles they reach are lower bounds",
+                run.backend
+            );
+        }
     }
+    Ok(())
 }

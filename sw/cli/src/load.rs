@@ -2,8 +2,9 @@
 //! failure (exit 1); a file that reads but breaks the contract is bad input
 //! (an `InputError`, exit 2).
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::BufReader;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,6 +12,8 @@ use anyhow::{Context, Result};
 use liqscan_core::input::{self, ReadError, TickReader};
 use liqscan_core::{Book, Market};
 use tracing::debug;
+
+use crate::UsageError;
 
 /// The book a command reads: its symbols and open positions.
 #[derive(Debug, clap::Args)]
@@ -30,6 +33,40 @@ impl BookFiles {
         let book = positions(&self.positions, &market)?;
         Ok((market, book))
     }
+
+    /// The files, each with its flag.
+    pub fn inputs(&self) -> [(&'static str, &Path); 2] {
+        [
+            ("--symbols", &self.symbols),
+            ("--positions", &self.positions),
+        ]
+    }
+}
+
+/// Refuses (a [`UsageError`], exit 2) an output path that is one of the
+/// `inputs`, before anything opens it for writing: the same file by identity
+/// (device and inode), so also through a symlink, a hard link or another
+/// spelling of the path. An output that does not exist yet is no input.
+pub fn refuse_overwriting_inputs(
+    (out_flag, out): (&str, &Path),
+    inputs: &[(&str, &Path)],
+) -> Result<()> {
+    let identity = |path: &Path| fs::metadata(path).map(|m| (m.dev(), m.ino()));
+    // Missing: nothing to destroy. Unreadable: opening it will say why.
+    let Ok(target) = identity(out) else {
+        return Ok(());
+    };
+    for (flag, input) in inputs {
+        if identity(input).is_ok_and(|id| id == target) {
+            return Err(UsageError(format!(
+                "{out_flag} {} is the same file as {flag} {}: refusing to overwrite an input",
+                out.display(),
+                input.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// A read error as an `anyhow` error whose bad-input case downcasts to [`InputError`].

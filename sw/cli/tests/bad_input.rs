@@ -375,3 +375,172 @@ fn unknown_tick_symbol() {
         "unknown symbol",
     );
 }
+
+/// Issue 21, case 8: CR-only line endings are read as records, and every
+/// error is located on the line the reader split, not at line 1.
+#[test]
+fn cr_only_line_endings_are_located() {
+    let cr = |text: &str| text.replace('\n', "\r");
+    let positions = edit(POSITIONS, ",1,", ",1.0005,");
+    let output = Fixture::new(SYMBOLS, &cr(&positions), TICKS).scan(&[]);
+    assert_bad_input(&output, "positions.csv:2: qty:", "not a multiple of 0.001");
+    let ticks = format!("{TICKS}8,BTCUSDT,0.05\n");
+    let output = Fixture::new(SYMBOLS, &cr(POSITIONS), &cr(&ticks)).scan(&[]);
+    assert_bad_input(&output, "ticks.csv:4: mark_price:", "not a multiple of 0.1");
+    assert_eq!(
+        stdout(&output),
+        format!("{README_EVENT}\n"),
+        "events before it"
+    );
+    // A CR-only book scans as the LF one does.
+    let output = Fixture::new(SYMBOLS, &cr(POSITIONS), &cr(TICKS)).scan(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), format!("{README_EVENT}\n"));
+}
+
+/// Issue 21, case 9: a bad header shows the header found.
+#[test]
+fn a_bad_header_shows_what_was_found() {
+    refused(
+        "positions.csv",
+        "id,account",
+        "id, account",
+        "positions.csv:1: header:",
+        "missing column `account` (column \" account\" has spaces around it): \
+         expected `id,account,symbol,qty,entry_price,margin`, \
+         found \"id, account,symbol,qty,entry_price,margin\"",
+    );
+}
+
+/// Issue 21, case 9: an OS error's cause is printed once, not twice.
+#[test]
+fn an_os_error_is_printed_once() {
+    let fixture = Fixture::readme();
+    std::fs::create_dir(fixture.path("dir")).unwrap();
+    for flag in ["--symbols", "--positions", "--ticks"] {
+        let mut args = vec![
+            "scan",
+            "--symbols",
+            "symbols.toml",
+            "--positions",
+            "positions.csv",
+            "--ticks",
+            "ticks.csv",
+        ];
+        let at = args.iter().position(|a| *a == flag).unwrap();
+        args[at + 1] = "dir";
+        let output = liqscan(fixture.dir.path(), &args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{err}");
+        assert_eq!(err.matches("Is a directory").count(), 1, "{flag}: {err}");
+        assert!(err.contains("dir: read failed: Is a directory"), "{err}");
+    }
+}
+
+/// Issue 21, case 9: a huge field is echoed cut, with its length.
+#[test]
+fn a_huge_field_is_echoed_cut() {
+    let huge = "1".repeat(50 << 20);
+    let ticks = edit(TICKS, "45180.7", &format!("{huge}x"));
+    let output = Fixture::new(SYMBOLS, POSITIONS, &ticks).scan(&[]);
+    assert_bad_input(
+        &output,
+        "ticks.csv:3: mark_price:",
+        "… (52428801 bytes) (expected [+-]digits[.digits])",
+    );
+    assert!(output.stderr.len() < 512, "{} bytes", output.stderr.len());
+}
+
+/// Issue 21, case 9: too many digits states the limit.
+#[test]
+fn too_many_digits_states_the_limit() {
+    refused(
+        "positions.csv",
+        ",5000\n",
+        ",0.00000000000000000000000000001\n",
+        "positions.csv:2: margin:",
+        "has 29, at most 28 digits after the point",
+    );
+    refused(
+        "ticks.csv",
+        "45180.7",
+        "12345678901234567890123456789.5",
+        "ticks.csv:3: mark_price:",
+        "has 30 significant digits, at most 28 significant digits",
+    );
+}
+
+/// Issue 21, case 9: with `--skip-bad-ticks`, a quote that is never closed
+/// is reported, saying where it opened and that it swallowed the rest, and
+/// counted; without it, it stops the scan as any bad tick does.
+#[test]
+fn an_unterminated_quote_says_it_swallowed_the_rest() {
+    let ticks =
+        "seq,symbol,mark_price\n5,\"BTCUSDT,45180.8\n6,BTCUSDT,45180.8\n7,BTCUSDT,45180.7\n";
+    let fixture = Fixture::new(SYMBOLS, POSITIONS, ticks);
+    let output = fixture.scan(&["--skip-bad-ticks"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(
+            "ticks.csv:2: record: unterminated quote: the quote opened at line 2 is never \
+             closed, so the rest of the file (lines 2 to 4) was read as one field"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("bad ticks 1,"), "{err}");
+    assert_eq!(stdout(&output), "", "no tick after the quote was scanned");
+    let output = fixture.scan(&[]);
+    assert_bad_input(&output, "ticks.csv:2: record:", "unterminated quote");
+}
+
+/// Issue 21, case 10: the grammar of docs/input.md at its edges, through the
+/// binary: `.5`, `5.`, `+.5` and blank lines before a header are refused;
+/// `+`, leading zeros and trailing zeros are accepted.
+#[test]
+fn the_documented_grammar_at_its_edges() {
+    for bad in [".5", "5.", "+.5", "-.5", "1.", "1e3", " 1", "1 ", "0x1"] {
+        refused(
+            "positions.csv",
+            ",1,",
+            &format!(",{bad},"),
+            "positions.csv:2: qty:",
+            "not a decimal number",
+        );
+    }
+    refused(
+        "ticks.csv",
+        "45180.7",
+        ".7",
+        "ticks.csv:3: mark_price:",
+        "not a decimal number: \".7\" (expected [+-]digits[.digits])",
+    );
+    refused(
+        "symbols.toml",
+        r#"mmr = "0.004""#,
+        r#"mmr = ".004""#,
+        "symbols.toml:8: symbol[0].brackets[0].mmr:",
+        "not a decimal number",
+    );
+    for file in ["positions.csv", "ticks.csv"] {
+        let header = if file == "ticks.csv" { "seq," } else { "id," };
+        for blank in ["\n", "\r\n", "\n\n"] {
+            refused(
+                file,
+                header,
+                &format!("{blank}{header}"),
+                &format!("{file}:1: header:"),
+                "blank line before the header: the header must be line 1",
+            );
+        }
+    }
+    let positions = edit(POSITIONS, ",1,50000,5000", ",+001.000,050000.0,5000.00");
+    let ticks = edit(TICKS, "7,BTCUSDT,45180.7", "0007,BTCUSDT,+45180.70");
+    let output = Fixture::new(SYMBOLS, &positions, &ticks).scan(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        format!("{README_EVENT}\n"),
+        "the mark canonical"
+    );
+}

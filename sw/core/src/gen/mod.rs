@@ -28,6 +28,10 @@ use crate::spec::{FieldError, MAX_POSITIONS, MAX_SYMBOLS};
 pub use symbols::MAX_LEVERAGE;
 pub use write::{write_positions_csv, write_symbols_toml, write_ticks_csv};
 
+/// Most ticks a scenario holds (16 bytes each in memory, about 25 bytes a
+/// line in `ticks.csv`): 160 MB, a 250 MB file.
+pub const MAX_TICKS: usize = 10_000_000;
+
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GenConfig {
@@ -58,10 +62,12 @@ impl Default for GenConfig {
 /// A configuration the spec cannot hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GenError {
-    #[error("symbols must be 1 ..= {MAX_SYMBOLS}, got {0}")]
+    #[error("symbols must be at least 1 and at most {MAX_SYMBOLS}, got {0}")]
     Symbols(usize),
     #[error("positions must be at most {MAX_POSITIONS}, got {0}")]
     Positions(usize),
+    #[error("ticks must be at most {MAX_TICKS}, got {0}")]
+    Ticks(usize),
     #[error("generated symbol {0} is invalid: {1}")]
     Symbol(String, FieldError),
     #[error(transparent)]
@@ -110,6 +116,9 @@ pub fn generate(config: &GenConfig) -> Result<Scenario, GenError> {
     }
     if config.positions > MAX_POSITIONS {
         return Err(GenError::Positions(config.positions));
+    }
+    if config.ticks > MAX_TICKS {
+        return Err(GenError::Ticks(config.ticks));
     }
     let (market, listings) =
         symbols::market(&mut rng(config.seed, Stream::Symbols), config.symbols)?;

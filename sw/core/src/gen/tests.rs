@@ -58,6 +58,11 @@ fn refuses_configs_out_of_spec() {
         ..small(1)
     })
     .is_err());
+    for ticks in [MAX_TICKS + 1, usize::MAX] {
+        let error = generate(&GenConfig { ticks, ..small(1) }).unwrap_err();
+        assert_eq!(error, GenError::Ticks(ticks));
+        assert!(error.to_string().contains("at most 10000000"), "{error}");
+    }
 }
 
 #[test]

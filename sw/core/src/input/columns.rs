@@ -5,7 +5,7 @@ use std::io::Read;
 
 use rust_decimal::Decimal;
 
-use super::error::{InputError, ReadError};
+use super::error::{shown, InputError, ReadError};
 use super::lines::LineTrack;
 use crate::decimal::parse_decimal;
 use crate::market::{Market, SymbolId};
@@ -38,7 +38,19 @@ impl<R: Read> CsvInput<R> {
             Err(e) => return Err(this.csv_error(e)),
         };
         let line = this.reader.get_mut().line_at(0);
+        if let Some(error) = this.swallowed(0, line) {
+            return Err(error.into());
+        }
         this.columns.check_header(&header, line)?;
+        if line > 1 {
+            return Err(InputError::new(
+                file,
+                1,
+                "header",
+                format!("blank line before the header: the header must be line 1 (found at line {line})"),
+            )
+            .into());
+        }
         Ok(this)
     }
 
@@ -58,7 +70,11 @@ impl<R: Read> CsvInput<R> {
                 None
             }
             Ok(true) => {
+                let start = record.position().map_or(0, |p| p.byte());
                 let line = self.line_of(record.position());
+                if let Some(error) = self.swallowed(start, line) {
+                    return Some(Err(error.into()));
+                }
                 Some(
                     self.columns
                         .check_fields(record, line)
@@ -68,6 +84,29 @@ impl<R: Read> CsvInput<R> {
             }
             Err(e) => Some(Err(self.csv_error(e))),
         }
+    }
+
+    /// The record at byte `start` (line `line`) that was just read, if a
+    /// quote opened in it was never closed: it ran to the end of the input,
+    /// taking every line after it as part of one field.
+    fn swallowed(&mut self, start: u64, line: u64) -> Option<InputError> {
+        let open = self.reader.get_ref().open_quote()?;
+        let end = self.reader.position().byte();
+        if !(start <= open.offset && open.offset < end) {
+            return None;
+        }
+        self.done = true;
+        let lines = if open.last_line > open.line {
+            format!("lines {} to {}", open.line, open.last_line)
+        } else {
+            format!("line {}", open.line)
+        };
+        let reason = format!(
+            "unterminated quote: the quote opened at line {} is never closed, so the rest of \
+             the file ({lines}) was read as one field; nothing after it was read",
+            open.line
+        );
+        Some(InputError::new(&self.columns.file, line, "record", reason))
     }
 
     fn line_of(&mut self, position: Option<&csv::Position>) -> u64 {
@@ -104,22 +143,35 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    /// Checks the header names exactly these columns in this order.
+    /// Checks the header names exactly these columns in this order; a
+    /// refusal shows the header found (cut to a few dozen characters).
     fn check_header(&self, header: &csv::StringRecord, line: u64) -> Result<(), InputError> {
         let got: Vec<&str> = header.iter().collect();
         if got == self.names {
             return Ok(());
         }
         let expected = self.names.join(",");
-        let reason = if got.is_empty() || got == [""] {
-            format!("missing header: expected `{expected}`")
-        } else if let Some(missing) = self.names.iter().find(|n| !got.contains(n)) {
-            format!("missing column `{missing}`: expected `{expected}`")
+        if got.is_empty() || got == [""] {
+            let reason = format!("missing header: expected `{expected}`");
+            return Err(InputError::new(&self.file, line, "header", reason));
+        }
+        let problem = if let Some(missing) = self.names.iter().find(|n| !got.contains(n)) {
+            format!("missing column `{missing}`")
         } else if let Some(extra) = got.iter().find(|n| !self.names.contains(n)) {
-            format!("unexpected column `{extra}`: expected `{expected}`")
+            format!("unexpected column {}", shown(extra))
         } else {
-            format!("columns out of order or repeated: expected `{expected}`")
+            "columns out of order or repeated".to_owned()
         };
+        // A name with spaces around it is the usual culprit: say so.
+        let spaced = got
+            .iter()
+            .find(|n| n.trim() != **n && self.names.contains(&n.trim()))
+            .map(|n| format!(" (column {} has spaces around it)", shown(n)))
+            .unwrap_or_default();
+        let reason = format!(
+            "{problem}{spaced}: expected `{expected}`, found {}",
+            shown(&got.join(","))
+        );
         Err(InputError::new(&self.file, line, "header", reason))
     }
 
@@ -145,7 +197,11 @@ impl Columns {
     pub fn parse_u64(&self, line: u64, field: &str, text: &str) -> Result<u64, InputError> {
         let error = |reason: String| InputError::new(&self.file, line, field, reason);
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(error(format!("not an unsigned integer: {text:?}")));
+            let reason = format!(
+                "not an unsigned integer: {} (expected digits only)",
+                shown(text)
+            );
+            return Err(error(reason));
         }
         text.parse()
             .map_err(|_| error("out of range: must be < 2^64".into()))
@@ -165,7 +221,12 @@ impl Columns {
         name: &str,
     ) -> Result<SymbolId, InputError> {
         market.id(name).ok_or_else(|| {
-            InputError::new(&self.file, line, field, format!("unknown symbol {name:?}"))
+            InputError::new(
+                &self.file,
+                line,
+                field,
+                format!("unknown symbol {}", shown(name)),
+            )
         })
     }
 }

@@ -2,6 +2,34 @@
 
 use crate::spec::FieldError;
 
+/// How many characters of a value an error message echoes.
+pub const SHOWN_CHARS: usize = 64;
+
+/// Longest reason an [`InputError`] carries, in characters (a safety net:
+/// every echoed value is already cut to [`SHOWN_CHARS`]).
+const MAX_REASON_CHARS: usize = 1024;
+
+/// Longest field name an [`InputError`] carries, in characters.
+const MAX_FIELD_CHARS: usize = 128;
+
+/// A value as an error message echoes it: quoted and escaped, and cut to
+/// [`SHOWN_CHARS`] characters followed by its length when longer, e.g.
+/// `"1111…"… (52428800 bytes)`, so a huge field never floods the log.
+pub fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], text.len()),
+    }
+}
+
+/// `text` cut to `max` characters, its length appended when cut.
+fn clipped(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text,
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+    }
+}
+
 /// Bad input: the file, the line (the CSV header and the first TOML line are
 /// line 1), the field and the reason. Displays as one line, e.g.
 /// `positions.csv:17: qty: not a multiple of 0.001`.
@@ -16,19 +44,32 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(file: &str, line: u64, field: impl Into<String>, reason: impl ToString) -> Self {
-        // One line whatever the reason's source wrote.
+        // One line whatever the reason's source wrote, and a bounded one.
         let reason = reason
             .to_string()
-            .lines()
+            .split(['\n', '\r'])
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
             .join("; ");
+        // A field name taken from the input (a TOML key) shows its control
+        // characters escaped.
+        let field: String = field
+            .into()
+            .chars()
+            .flat_map(|c| {
+                let escaped = c.is_control().then(|| c.escape_debug());
+                escaped
+                    .into_iter()
+                    .flatten()
+                    .chain((!c.is_control()).then_some(c))
+            })
+            .collect();
         Self {
             file: file.to_owned(),
             line,
-            field: field.into(),
-            reason,
+            field: clipped(field, MAX_FIELD_CHARS),
+            reason: clipped(reason, MAX_REASON_CHARS),
         }
     }
 
@@ -44,7 +85,10 @@ impl InputError {
 pub enum ReadError {
     #[error(transparent)]
     Invalid(#[from] InputError),
-    #[error("{file}: read failed: {source}")]
+    /// Displays as `{file}: read failed`; the OS error is its
+    /// [`source`](std::error::Error::source), not repeated in the message
+    /// (print the chain, e.g. `anyhow`'s `{:#}`, to see both once).
+    #[error("{file}: read failed")]
     Io {
         file: String,
         #[source]

@@ -4,6 +4,7 @@
 //! `Read`; opening files is the caller's business. The writers are in
 //! [`crate::gen`].
 
+pub mod check;
 mod columns;
 pub mod error;
 mod lines;

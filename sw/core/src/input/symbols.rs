@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::{Spanned, Value};
 
-use super::error::{InputError, ReadError};
+use super::error::{shown, InputError, ReadError};
 use crate::decimal::parse_decimal;
 use crate::market::{Market, Symbol};
 use crate::spec::{BracketInput, FieldError, MAX_BRACKETS};
@@ -89,7 +89,10 @@ pub fn parse_symbols(text: &str, file: &str) -> Result<Market, InputError> {
             return Err(at(
                 doc.name.span(),
                 "name",
-                format!("duplicate symbol name {name:?} (first at line {first})"),
+                format!(
+                    "duplicate symbol name {} (first at line {first})",
+                    shown(name)
+                ),
             ));
         }
         let tick_size = source.decimal(&doc.tick_size, &prefix, "tick_size")?;
@@ -212,10 +215,18 @@ impl Source<'_> {
             None if line_text.starts_with('[') => line_text.to_owned(),
             None => line_text
                 .split_once('=')
-                .map_or("toml", |(key, _)| key.trim())
+                .map(|(key, _)| key.trim())
+                .filter(|key| !key.is_empty())
+                .unwrap_or("toml")
                 .to_owned(),
         };
-        let reason = if message.starts_with("unknown field") {
+        let bytes = self.text.as_bytes();
+        let lone_cr = bytes.get(offset) == Some(&b'\r') && bytes.get(offset + 1) != Some(&b'\n');
+        let reason = if lone_cr {
+            "carriage return (CR) without a line feed: TOML lines end with LF or CRLF".to_owned()
+        } else if message.trim().is_empty() {
+            "invalid TOML".to_owned()
+        } else if message.starts_with("unknown field") {
             match message.split_once(", ") {
                 Some((_, allowed)) => format!("unknown key `{field}` ({allowed})"),
                 None => format!("unknown key `{field}`"),

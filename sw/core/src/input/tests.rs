@@ -376,7 +376,7 @@ fn refuses_bad_headers() {
         &positions_edited(",margin\n", ",margin,x\n"),
         1,
         "header",
-        "unexpected column `x`",
+        "unexpected column \"x\"",
     );
     positions_error(
         &positions_edited("id,account", "account,id"),
@@ -604,9 +604,12 @@ fn an_io_error_is_not_bad_input_and_ends_the_stream() {
     );
     let error = read_positions(Failing { ok: b"id,acc" }, "p.csv", market()).unwrap_err();
     assert!(matches!(error, ReadError::Io { .. }));
-    assert!(error
-        .to_string()
-        .starts_with("p.csv: read failed: disk on fire"));
+    // The OS cause is the source, not repeated in the message: a chain
+    // printer (`anyhow`'s `{:#}`) shows it exactly once.
+    assert_eq!(error.to_string(), "p.csv: read failed");
+    let source = std::error::Error::source(&error).expect("the I/O error");
+    assert_eq!(source.to_string(), "disk on fire");
+    assert!(source.source().is_none());
 }
 
 #[test]
@@ -643,8 +646,8 @@ fn written_files_read_back_identically() {
 
 #[test]
 fn lines_count_blank_lines_and_multi_line_fields() {
-    let text = "\n\nid,account,symbol,qty,entry_price,margin\r\n42,\"a\nb\",BTCUSDT,1,50000,5000\r\n\r\n\n7,b,BTCUSDT,x,1,1\n";
-    positions_error(text, 8, "qty", "not a decimal number");
+    let text = "id,account,symbol,qty,entry_price,margin\r\n42,\"a\nb\",BTCUSDT,1,50000,5000\r\n\r\n\n7,b,BTCUSDT,x,1,1\n";
+    positions_error(text, 6, "qty", "not a decimal number");
     let text = "\nid,acct\n";
     positions_error(text, 2, "header", "missing column `account`");
     let ticks = "seq,symbol,mark_price\n\n1,BTCUSDT,1\n\n\n2,BTCUSDT,0.01\n";
@@ -665,4 +668,190 @@ fn lines_count_blank_lines_and_multi_line_fields() {
         "record",
         "invalid UTF-8",
     );
+}
+
+#[test]
+fn refuses_blank_lines_before_the_header() {
+    for blank in ["\n", "\r\n", "\n\n", "\r"] {
+        let text = format!("{blank}{POSITIONS}");
+        positions_error(&text, 1, "header", "blank line before the header");
+        let ticks = format!("{blank}seq,symbol,mark_price\n1,BTCUSDT,1\n");
+        let error = read_ticks(ticks.as_bytes(), "ticks.csv", market()).unwrap_err();
+        assert_error(
+            error.invalid().unwrap(),
+            "ticks.csv",
+            1,
+            "header",
+            "the header must be line 1",
+        );
+    }
+}
+
+/// Old-Mac files: every line ends with a lone `\r`, as the reader splits them.
+#[test]
+fn counts_cr_only_lines_as_the_reader_does() {
+    let cr = POSITIONS.replace('\n', "\r");
+    let book = read_positions(cr.as_bytes(), "positions.csv", market()).unwrap();
+    assert_eq!(book.len(), 3);
+    positions_error(
+        &positions_edited("2500.01", "2500.001").replace('\n', "\r"),
+        4,
+        "entry_price",
+        "not a multiple of 0.01",
+    );
+    // A blank CR line is skipped and counted.
+    let ticks = "seq,symbol,mark_price\r1,BTCUSDT,1\r\r2,BTCUSDT,0.01\r";
+    let error = read_ticks(ticks.as_bytes(), "ticks.csv", market()).unwrap_err();
+    assert_error(
+        error.invalid().unwrap(),
+        "ticks.csv",
+        4,
+        "mark_price",
+        "not a multiple",
+    );
+    let all: Vec<_> = TickReader::new(TICKS.replace('\n', "\r").as_bytes(), "ticks.csv", market())
+        .unwrap()
+        .map(|t| t.map_or_else(|e| e.invalid().unwrap().line, |t| t.line))
+        .collect();
+    assert_eq!(all, (2..=10).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_bad_header_shows_what_was_found() {
+    let spaced = "id, account,symbol,qty,entry_price,margin\n42,a,BTCUSDT,1,50000,5000\n";
+    positions_error(
+        spaced,
+        1,
+        "header",
+        "missing column `account` (column \" account\" has spaces around it): \
+         expected `id,account,symbol,qty,entry_price,margin`, \
+         found \"id, account,symbol,qty,entry_price,margin\"",
+    );
+    positions_error(
+        "id,account,symbol,qty,entry_price,margin,x\n",
+        1,
+        "header",
+        "unexpected column \"x\": expected `id,account,symbol,qty,entry_price,margin`, found \"id,account,symbol,qty,entry_price,margin,x\"",
+    );
+    let long = format!("seq,symbol,{}\n", "m".repeat(100_000));
+    let error = TickReader::new(long.as_bytes(), "ticks.csv", market())
+        .err()
+        .unwrap();
+    let error = error.invalid().unwrap();
+    assert_error(error, "ticks.csv", 1, "header", "found \"seq,symbol,mmmm");
+    assert!(error.reason.ends_with("… (100011 bytes)"), "{error}");
+    assert!(error.to_string().len() < 300, "{error}");
+}
+
+#[test]
+fn huge_values_are_echoed_cut() {
+    let huge = "9".repeat(50 << 20);
+    for (from, field) in [("42,a", "id"), ("-0.5", "qty"), ("BTCUSDT,-", "symbol")] {
+        let to = match field {
+            "id" => format!("{huge}x,a"),
+            "qty" => format!("{huge}x"),
+            _ => format!("{huge}x,-"),
+        };
+        let text = positions_edited(from, &to);
+        let error = read_positions(text.as_bytes(), "positions.csv", market()).unwrap_err();
+        let error = error.invalid().unwrap();
+        assert_eq!(
+            (error.line, error.field.as_str()),
+            (if field == "id" { 2 } else { 3 }, field)
+        );
+        assert!(
+            error.to_string().len() < 300,
+            "{} bytes",
+            error.to_string().len()
+        );
+        assert!(error.reason.contains("… (52428801 bytes)"), "{error}");
+    }
+    let toml = edited(
+        r#"name = "ETHUSDT""#,
+        &format!("name = \"BTCUSDT\"\n{}= 1", "k".repeat(1 << 20)),
+    );
+    let error = parse_symbols(&toml, "symbols.toml").unwrap_err();
+    assert!(
+        error.to_string().len() < 2048,
+        "{} bytes",
+        error.to_string().len()
+    );
+}
+
+#[test]
+fn an_unterminated_quote_says_it_swallowed_the_rest() {
+    let ticks = "seq,symbol,mark_price\n1,BTCUSDT,45180.8\n2,\"BTCUSDT,45180.7\n3,BTCUSDT,45180.6\n4,BTCUSDT,45180.5\n";
+    let items: Vec<_> = TickReader::new(ticks.as_bytes(), "ticks.csv", market())
+        .unwrap()
+        .collect();
+    assert_eq!(items.len(), 2, "one tick, then the error, then the end");
+    assert_eq!(items[0].as_ref().unwrap().tick.seq, 1);
+    assert_error(
+        items[1].as_ref().unwrap_err().invalid().unwrap(),
+        "ticks.csv",
+        3,
+        "record",
+        "unterminated quote: the quote opened at line 3 is never closed, so the rest of the file (lines 3 to 5) was read as one field",
+    );
+    // On the last line, in the header, and with CR endings.
+    positions_error(
+        &format!("{POSITIONS}10,\"x,ETHUSDT,1,1,1"),
+        5,
+        "record",
+        "the quote opened at line 5 is never closed, so the rest of the file (line 5)",
+    );
+    positions_error(
+        "id,\"account,symbol,qty,entry_price,margin\n42,a,BTCUSDT,1,50000,5000\n",
+        1,
+        "record",
+        "(lines 1 to 2)",
+    );
+    let cr = ticks.replace('\n', "\r");
+    let error = read_ticks(cr.as_bytes(), "ticks.csv", market()).unwrap_err();
+    assert_error(
+        error.invalid().unwrap(),
+        "ticks.csv",
+        3,
+        "record",
+        "(lines 3 to 5)",
+    );
+    // A quoted field that closes, even across lines, is no error.
+    let book = read_positions(POSITIONS.as_bytes(), "positions.csv", market()).unwrap();
+    assert_eq!(book.len(), 3);
+}
+
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let with_bom = format!("\u{feff}{POSITIONS}");
+    let book = read_positions(with_bom.as_bytes(), "positions.csv", market()).unwrap();
+    assert_eq!(book.len(), 3);
+    let ticks = "\u{feff}seq,symbol,mark_price\n1,BTCUSDT,1\n";
+    assert_eq!(
+        read_ticks(ticks.as_bytes(), "ticks.csv", market())
+            .unwrap()
+            .len(),
+        1
+    );
+    let symbols = format!("\u{feff}{SYMBOLS}");
+    assert_eq!(
+        read_symbols(symbols.as_bytes(), "symbols.toml").unwrap(),
+        *market()
+    );
+}
+
+#[test]
+fn a_lone_cr_in_toml_is_refused_saying_why() {
+    symbols_error(
+        &SYMBOLS.replace('\n', "\r"),
+        1,
+        "liquidate_at_equal",
+        "carriage return (CR) without a line feed: TOML lines end with LF or CRLF",
+    );
+    symbols_error(
+        &edited("lot_size = \"0.001\"\n", "lot_size = \"0.001\"\r"),
+        5,
+        "lot_size",
+        "without a line feed",
+    );
+    symbols_error("\r\"", 1, "toml", "carriage return");
 }

@@ -1,0 +1,171 @@
+//! The robustness properties of every input parser, on any bytes: no panic,
+//! no hang, and either a parsed value or an error located by file, line and
+//! field, on one bounded line. The fuzz targets (`fuzz/`) and the bounded
+//! property run in CI (`sw/core/tests/parse_props.rs`) both call these, so
+//! they check the same thing. Each function panics if a property is broken.
+
+use std::sync::{Arc, OnceLock};
+
+use super::error::{InputError, ReadError};
+use super::{parse_symbols, read_positions, read_symbols, TickReader};
+use crate::decimal::{parse_decimal, MAX_DIGITS};
+use crate::market::Market;
+use crate::spec::MAX_POSITIONS;
+
+/// The market the positions and ticks checks read against: `BTCUSDT`
+/// (tick 0.1, lot 0.001, two brackets) and `ETHUSDT` (tick 0.01, lot 1).
+pub const SYMBOLS: &str = r#"liquidate_at_equal = false
+[[symbol]]
+name = "BTCUSDT"
+tick_size = "0.1"
+lot_size = "0.001"
+[[symbol.brackets]]
+notional_cap = "50000"
+mmr = "0.004"
+maint_amount = "0"
+[[symbol.brackets]]
+mmr = "0.005"
+maint_amount = "50"
+
+[[symbol]]
+name = "ETHUSDT"
+tick_size = "0.01"
+lot_size = 1
+[[symbol.brackets]]
+mmr = "0.01"
+maint_amount = 0
+"#;
+
+/// [`SYMBOLS`], parsed once.
+pub fn market() -> Arc<Market> {
+    static MARKET: OnceLock<Arc<Market>> = OnceLock::new();
+    MARKET
+        .get_or_init(|| Arc::new(parse_symbols(SYMBOLS, "symbols.toml").expect("valid")))
+        .clone()
+}
+
+/// Longest error line any input may produce (file name aside).
+const MAX_ERROR_BYTES: usize = 8 * 1024;
+
+/// Lines of `data` as the readers count them (`\n`, `\r\n` or `\r` ends a
+/// line), plus one for an unfinished last line.
+fn line_count(data: &[u8]) -> u64 {
+    let mut lines = 1;
+    let mut after_cr = false;
+    for &b in data {
+        if b == b'\r' || (b == b'\n' && !after_cr) {
+            lines += 1;
+        }
+        after_cr = b == b'\r';
+    }
+    lines
+}
+
+/// An input error is located in `data` and is one bounded line.
+#[track_caller]
+pub fn assert_located(error: &InputError, file: &str, data: &[u8]) {
+    assert_eq!(error.file, file, "{error}");
+    let lines = line_count(data);
+    assert!(
+        (1..=lines).contains(&error.line),
+        "line {} outside 1..={lines}: {error}",
+        error.line
+    );
+    assert!(!error.field.is_empty(), "no field: {error}");
+    assert!(!error.reason.is_empty(), "no reason: {error}");
+    let message = error.to_string();
+    assert!(!message.contains(['\n', '\r']), "not one line: {message:?}");
+    assert!(
+        message.len() <= file.len() + MAX_ERROR_BYTES,
+        "{} bytes of error",
+        message.len()
+    );
+}
+
+#[track_caller]
+fn invalid(error: &ReadError) -> &InputError {
+    match error {
+        ReadError::Invalid(e) => e,
+        ReadError::Io { .. } => panic!("I/O error from a byte slice: {error}"),
+    }
+}
+
+/// The decimal parser: a value in the grammar re-parses from its canonical
+/// form to itself; a refusal is one bounded line.
+pub fn decimal(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match parse_decimal(text) {
+        Ok(value) => {
+            let canonical = value.to_string();
+            assert_eq!(parse_decimal(&canonical), Ok(value), "{text:?}");
+            assert!(value.scale() as usize <= MAX_DIGITS, "{text:?}");
+            let unsigned = text.trim_start_matches(['-', '+']);
+            assert!(
+                unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.'),
+                "{text:?} accepted"
+            );
+            assert!(
+                !unsigned.starts_with('.') && !unsigned.ends_with('.'),
+                "{text:?} accepted"
+            );
+        }
+        Err(e) => {
+            let message = e.to_string();
+            assert!(!message.contains(['\n', '\r']), "{message:?}");
+            assert!(message.len() <= 512, "{} bytes of error", message.len());
+        }
+    }
+}
+
+/// The symbols parser: a market with at least one symbol, or a located error.
+pub fn symbols(data: &[u8]) {
+    match read_symbols(data, "symbols.toml") {
+        Ok(market) => assert!(!market.is_empty()),
+        Err(error) => assert_located(invalid(&error), "symbols.toml", data),
+    }
+}
+
+/// The positions parser, against [`SYMBOLS`]: a book within the limits, or
+/// a located error.
+pub fn positions(data: &[u8]) {
+    match read_positions(data, "positions.csv", market()) {
+        Ok(book) => {
+            assert!(book.len() <= MAX_POSITIONS);
+            assert!((book.len() as u64) < line_count(data));
+        }
+        Err(error) => assert_located(invalid(&error), "positions.csv", data),
+    }
+}
+
+/// The tick stream, against [`SYMBOLS`]: read to the end, every item a tick
+/// (lines and `seq` strictly increasing) or a located error, and no more
+/// items than lines.
+pub fn ticks(data: &[u8]) {
+    let reader = match TickReader::new(data, "ticks.csv", market()) {
+        Ok(reader) => reader,
+        Err(error) => return assert_located(invalid(&error), "ticks.csv", data),
+    };
+    let lines = line_count(data);
+    let mut items = 0u64;
+    let mut last: Option<(u64, u64)> = None;
+    for item in reader {
+        items += 1;
+        assert!(items < lines, "{items} items from {lines} lines");
+        match item {
+            Ok(tick) => {
+                assert!(
+                    (2..=lines).contains(&tick.line),
+                    "tick at line {}",
+                    tick.line
+                );
+                if let Some((line, seq)) = last {
+                    assert!(tick.line > line && tick.tick.seq > seq);
+                }
+                last = Some((tick.line, tick.tick.seq));
+            }
+            Err(error) => assert_located(invalid(&error), "ticks.csv", data),
+        }
+    }
+}
