@@ -42,7 +42,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-commit=$(git describe --always --dirty --abbrev=12)
+# The binary's commit; `-dirty` when what the binary is built from differs from it.
+commit=$(git rev-parse --short=12 HEAD)
+[[ -z $(git status --porcelain -- sw hw/src sim/src sim/build.rs sim/build sim/csrc Cargo.toml Cargo.lock) ]] || commit+=-dirty
 mkdir -p "$(dirname "$csv")"
 [[ -s $csv ]] || echo "date,commit,book,positions,backend,load_s,scan_s,peak_mib" >"$csv"
 

@@ -4,8 +4,9 @@
     python3 scripts/results_table.py            rewrite README.md's block
     python3 scripts/results_table.py --check    fail if the block is stale
 
-Sources: docs/results/ecp5.csv (one row per scripts/synth.sh run) and
-docs/results/bench.md (the bench's `--out` file). The block lies between the
+Sources: docs/results/ecp5.csv (one row per scripts/synth.sh run),
+docs/results/resources.csv (scripts/resources.sh) and docs/results/bench.md
+(the bench's `--out` file). The block lies between the
 README's `<!-- results:begin` and `<!-- results:end -->` lines.
 """
 import csv
@@ -16,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
 ECP5 = os.path.join(ROOT, "docs", "results", "ecp5.csv")
 BENCH = os.path.join(ROOT, "docs", "results", "bench.md")
+RESOURCES = os.path.join(ROOT, "docs", "results", "resources.csv")
 BEGIN = "<!-- results:begin"
 END = "<!-- results:end -->"
 
@@ -58,6 +60,23 @@ def ecp5_table(rows):
     return lines
 
 
+def resources_table(rows):
+    """The newest run of each (book, backend), in the order first measured."""
+    newest = {}
+    for row in rows:
+        newest[(row["book"], row["backend"])] = row
+    lines = [
+        "| book | positions | backend | load (s) | scan (s) | peak memory (MiB) | commit | date |",
+        "|---|---:|---|---:|---:|---:|---|---|",
+    ]
+    for row in newest.values():
+        lines.append(
+            f"| {row['book']} | {grouped(row['positions'])} | `{row['backend']}` | {row['load_s']} | {row['scan_s']} "
+            f"| {row['peak_mib']} | `{row['commit']}` | {row['date'][:10]} |"
+        )
+    return lines
+
+
 def bench_summary(text):
     """The bench file's header paragraph and its first table."""
     out, in_table = [], False
@@ -83,6 +102,15 @@ def block():
         lines += [""] + ecp5_table(rows) + [""]
     else:
         lines += ["No FPGA build recorded yet (`scripts/synth.sh` appends to docs/results/ecp5.csv).", ""]
+    if os.path.exists(RESOURCES):
+        with open(RESOURCES, newline="") as f:
+            rows = list(csv.DictReader(f))
+        if rows:
+            lines.append(
+                "**Resource bounds** (`scripts/resources.sh`: `liqscan scan`, release build; the largest book the "
+                "contract allows and a 16-bracket jumping ladder; peak memory is the process's maximum resident set):"
+            )
+            lines += [""] + resources_table(rows) + [""]
     if os.path.exists(BENCH):
         with open(BENCH) as f:
             summary = bench_summary(f.read())

@@ -87,6 +87,16 @@ class ResultsTableTest(unittest.TestCase):
         self.assertEqual(len(lines), 2 + 2)
         self.assertIn("**157.6**", lines[3])
 
+    def test_resources_show_the_newest_run_of_each_book_and_backend(self):
+        head = "date,commit,book,positions,backend,load_s,scan_s,peak_mib\n"
+        rows = list(csv.DictReader(io.StringIO(
+            head + "2026-01-01T00:00:00Z,a,big,1048576,cpu,2.0,0.2,300\n"
+            "2026-01-01T00:00:00Z,a,big,1048576,indexed,2.5,0.1,310\n"
+            "2026-01-02T00:00:00Z,b,big,1048576,cpu,1.9,0.2,290\n")))
+        lines = results_table.resources_table(rows)
+        self.assertEqual(len(lines), 2 + 2)
+        self.assertIn("| big | 1,048,576 | `cpu` | 1.9 | 0.2 | 290 | `b` | 2026-01-02 |", lines)
+
     def test_readme_block_is_current(self):
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         run = subprocess.run([sys.executable, os.path.join(here, "results_table.py"), "--check"],
