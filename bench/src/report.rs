@@ -7,6 +7,7 @@ use crate::circuit::SimRun;
 use crate::machine::Machine;
 use crate::measure::Run;
 use liqscan_core::latency::Summary;
+pub use liqscan_core::report::grouped;
 
 /// How the run was made.
 #[derive(Debug, Clone)]
@@ -41,19 +42,6 @@ impl Case {
     fn run(&self, backend: &str) -> Option<&Run> {
         self.runs.iter().find(|r| r.backend == backend)
     }
-}
-
-/// `12345` as `12,345`.
-pub fn grouped(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Cycles at `clock_mhz`, in whole ns.

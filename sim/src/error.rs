@@ -87,18 +87,7 @@ fn these_fit(symbols: u64, capacity: u64, lanes: u64) -> String {
     }
 }
 
-/// `1048576` as `1,048,576`.
-pub(crate) fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use liqscan_core::report::grouped;
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use liqscan_core::gen::{generate, GenConfig, Scenario};
+use liqscan_core::report::grouped;
 use liqscan_core::{CpuScanner, Engine, EngineError, Position, SymbolId};
 use liqscan_sim::engine::check_fit;
 use liqscan_sim::{CapacityError, SimEngine, SLOTS};
@@ -43,17 +44,6 @@ fn assert_refused(result: Result<(), EngineError>, held: usize, needed: u64) {
     let message = match result {
         Err(EngineError::Capacity(message)) => message,
         other => panic!("expected a capacity error, got {other:?}"),
-    };
-    let grouped = |n: u64| {
-        let digits = n.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
     };
     let want = format!("the sim model holds {} slots", grouped(held as u64));
     assert!(message.contains(&want), "{message}");

@@ -418,15 +418,7 @@ fn an_os_error_is_printed_once() {
     let fixture = Fixture::readme();
     std::fs::create_dir(fixture.path("dir")).unwrap();
     for flag in ["--symbols", "--positions", "--ticks"] {
-        let mut args = vec![
-            "scan",
-            "--symbols",
-            "symbols.toml",
-            "--positions",
-            "positions.csv",
-            "--ticks",
-            "ticks.csv",
-        ];
+        let mut args = scan_args("ticks.csv");
         let at = args.iter().position(|a| *a == flag).unwrap();
         args[at + 1] = "dir";
         let output = liqscan(fixture.dir.path(), &args);

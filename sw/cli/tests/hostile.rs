@@ -17,16 +17,6 @@ fn bin() -> Command {
     command
 }
 
-const SCAN_README: [&str; 7] = [
-    "scan",
-    "--symbols",
-    "symbols.toml",
-    "--positions",
-    "positions.csv",
-    "--ticks",
-    "ticks.csv",
-];
-
 // ---------------------------------------------------------------- gen sizes
 
 /// Every size `gen` and `demo` take is bounded, the bound stated, and a size
@@ -119,7 +109,7 @@ fn closed_pipe() -> Stdio {
 #[test]
 fn closed_stderr_loses_no_event() {
     let fixture = warning_fixture();
-    let args = [&SCAN_README[..], &["--skip-bad-ticks"]].concat();
+    let args = [&scan_args("ticks.csv")[..], &["--skip-bad-ticks"]].concat();
     let reference = liqscan(fixture.dir.path(), &args);
     assert!(reference.status.success(), "{}", stderr(&reference));
     assert_eq!(stdout(&reference).lines().count(), 200);
@@ -143,7 +133,7 @@ fn closed_stderr_loses_no_event() {
     let fixture = Fixture::new(SYMBOLS, POSITIONS, &ticks);
     let mut child = spawn(
         fixture.dir.path(),
-        &SCAN_README,
+        &scan_args("ticks.csv"),
         Stdio::piped(),
         closed_pipe(),
     );
@@ -159,7 +149,7 @@ fn closed_stderr_loses_no_event() {
 #[test]
 fn closed_stdout_exits_1() {
     let fixture = warning_fixture();
-    let args = [&SCAN_README[..], &["--skip-bad-ticks"]].concat();
+    let args = [&scan_args("ticks.csv")[..], &["--skip-bad-ticks"]].concat();
     let child = spawn(fixture.dir.path(), &args, closed_pipe(), Stdio::piped());
     let output = child.wait_with_output().unwrap();
     let err = stderr(&output);
@@ -259,17 +249,8 @@ fn long_scenario() -> tempfile::TempDir {
 }
 
 fn scan_to(dir: &Path, out: &str, ticks: &str) -> Child {
-    let args = [
-        "scan",
-        "--symbols",
-        "symbols.toml",
-        "--positions",
-        "positions.csv",
-        "--ticks",
-        ticks,
-        "--out",
-        out,
-    ];
+    let mut args = scan_args(ticks);
+    args.extend(["--out", out]);
     spawn(dir, &args, Stdio::null(), Stdio::piped())
 }
 

@@ -99,10 +99,7 @@ impl Engine for CpuScanner {
         for &slot in &self.hits {
             columns.qty[slot as usize] = 0;
         }
-        for hit in &out[first..] {
-            self.slots.remove(hit.position);
-        }
-        out[first..].sort_unstable();
+        self.slots.retire(&mut out[first..]);
         Ok(())
     }
 }
@@ -110,27 +107,14 @@ impl Engine for CpuScanner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decimal::parse_decimal;
     use crate::market::{Symbol, SymbolId};
     use crate::report::event;
-    use crate::spec::BracketInput;
-
-    fn d(s: &str) -> rust_decimal::Decimal {
-        parse_decimal(s).unwrap()
-    }
+    use crate::test_util::{bracket, d};
 
     fn btc_market() -> Arc<Market> {
         let ladder = [
-            BracketInput {
-                notional_cap: Some(d("50000")),
-                mmr: d("0.004"),
-                maint_amount: d("0"),
-            },
-            BracketInput {
-                notional_cap: None,
-                mmr: d("0.005"),
-                maint_amount: d("50"),
-            },
+            bracket(Some("50000"), "0.004", "0"),
+            bracket(None, "0.005", "50"),
         ];
         let mut market = Market::new(false);
         market

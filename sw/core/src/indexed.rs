@@ -293,10 +293,7 @@ impl Engine for IndexedScanner {
                 shortfall,
             });
         }
-        for hit in &out[first..] {
-            self.slots.remove(hit.position);
-        }
-        out[first..].sort_unstable();
+        self.slots.retire(&mut out[first..]);
         Ok(())
     }
 }
@@ -305,14 +302,9 @@ impl Engine for IndexedScanner {
 mod tests {
     use super::*;
     use crate::cpu::CpuScanner;
-    use crate::decimal::parse_decimal;
     use crate::market::{Symbol, SymbolId};
-    use crate::spec::BracketInput;
+    use crate::test_util::{bracket, d};
     use crate::threshold::{liquidation_set, Interval};
-
-    fn d(s: &str) -> rust_decimal::Decimal {
-        parse_decimal(s).unwrap()
-    }
 
     fn position(
         id: u64,
@@ -337,16 +329,8 @@ mod tests {
 
     fn jumping_market() -> Arc<Market> {
         let ladder = vec![
-            BracketInput {
-                notional_cap: Some(d("1000")),
-                mmr: d("0.01"),
-                maint_amount: d("0"),
-            },
-            BracketInput {
-                notional_cap: None,
-                mmr: d("0.5"),
-                maint_amount: d("0"),
-            },
+            bracket(Some("1000"), "0.01", "0"),
+            bracket(None, "0.5", "0"),
         ];
         let mut market = Market::new(false);
         market
@@ -462,11 +446,7 @@ mod tests {
         // One bracket at mmr 0.999999: a long of one lot at 10^6 with no
         // margin has E − MM = 10^-6·P − 10^6 < 0 at every mark.
         let mut market = Market::new(false);
-        let ladder = vec![BracketInput {
-            notional_cap: None,
-            mmr: d("0.999999"),
-            maint_amount: d("0"),
-        }];
+        let ladder = vec![bracket(None, "0.999999", "0")];
         market
             .add(Symbol::new("D", d("1"), d("1"), ladder).unwrap())
             .unwrap();

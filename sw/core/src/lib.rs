@@ -16,6 +16,9 @@ pub mod slots;
 pub mod spec;
 pub mod threshold;
 
+#[cfg(test)]
+mod test_util;
+
 pub use book::{Book, Position, Update};
 pub use cpu::CpuScanner;
 pub use engine::{Engine, EngineError, Liquidation, Tick};

@@ -30,12 +30,7 @@ pub fn liquidation_price(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decimal::parse_decimal;
-    use crate::spec::BracketInput;
-
-    fn d(s: &str) -> rust_decimal::Decimal {
-        parse_decimal(s).unwrap()
-    }
+    use crate::test_util::{bracket, d};
 
     /// The README's long (1 BTC at 50,000, 5,000 margin, 0.4% bracket) is
     /// liquidated at 45,180.7 and not at 45,180.8; for the mirrored short,
@@ -43,21 +38,9 @@ mod tests {
     #[test]
     fn hand_computed_prices() {
         let ladder = [
-            BracketInput {
-                notional_cap: Some(d("50000")),
-                mmr: d("0.004"),
-                maint_amount: d("0"),
-            },
-            BracketInput {
-                notional_cap: Some(d("250000")),
-                mmr: d("0.005"),
-                maint_amount: d("50"),
-            },
-            BracketInput {
-                notional_cap: None,
-                mmr: d("0.01"),
-                maint_amount: d("1300"),
-            },
+            bracket(Some("50000"), "0.004", "0"),
+            bracket(Some("250000"), "0.005", "50"),
+            bracket(None, "0.01", "1300"),
         ];
         let units = SymbolUnits::new(&d("0.1"), &d("0.001"), &ladder).unwrap();
         assert!(units.continuous);

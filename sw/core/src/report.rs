@@ -75,6 +75,19 @@ pub fn first_difference<T: PartialEq + std::fmt::Debug>(a: &[T], b: &[T]) -> Opt
     ))
 }
 
+/// `12345` as `12,345`: the thousands grouping of reports and messages.
+pub fn grouped(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::first_difference;

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::engine::Liquidation;
 use crate::market::SymbolId;
 
 /// Where a position lives: its symbol and its slot within the symbol's region.
@@ -58,6 +59,15 @@ impl SlotMap {
     }
 
     /// Frees the slot of `id`; returns where it was.
+    /// Frees the slots of a tick's `hits` and sorts them, as the scanners
+    /// report them.
+    pub(crate) fn retire(&mut self, hits: &mut [Liquidation]) {
+        for hit in hits.iter() {
+            self.remove(hit.position);
+        }
+        hits.sort_unstable();
+    }
+
     pub fn remove(&mut self, id: u64) -> Option<Placement> {
         let placement = self.placements.remove(&id)?;
         let region = &mut self.regions[placement.symbol.index()];

@@ -5,19 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const SYMBOLS: &str = r#"liquidate_at_equal = false
-[[symbol]]
-name = "BTCUSDT"
-tick_size = "0.1"
-lot_size = "0.001"
-[[symbol.brackets]]
-notional_cap = "50000"
-mmr = "0.004"
-maint_amount = "0"
-[[symbol.brackets]]
-mmr = "0.005"
-maint_amount = "50"
-"#;
+pub use liqscan_core::input::check::BTCUSDT_SYMBOLS as SYMBOLS;
 
 pub const POSITIONS: &str = "id,account,symbol,qty,entry_price,margin
 42,a,BTCUSDT,1,50000,5000
@@ -98,17 +86,23 @@ pub fn assert_bad_input(output: &Output, prefix: &str, reason: &str) {
     );
 }
 
-/// `liqscan scan` on `symbols.toml`, `positions.csv` and `ticks.csv` in `dir`.
-pub fn scan_in(dir: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
+/// The arguments of `liqscan scan` on `symbols.toml`, `positions.csv` and
+/// `ticks` (paths relative to where it runs).
+pub fn scan_args(ticks: &str) -> Vec<&str> {
+    vec![
         "scan",
         "--symbols",
         "symbols.toml",
         "--positions",
         "positions.csv",
         "--ticks",
-        "ticks.csv",
-    ];
+        ticks,
+    ]
+}
+
+/// `liqscan scan` on `symbols.toml`, `positions.csv` and `ticks.csv` in `dir`.
+pub fn scan_in(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = scan_args("ticks.csv");
     args.extend_from_slice(extra);
     liqscan(dir, &args)
 }

@@ -242,14 +242,10 @@ fn from_set(units: &SymbolUnits, konst: PositionConst, at_equal: bool, mark: u32
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decimal::parse_decimal;
     use crate::spec::BracketInput;
+    use crate::test_util::d;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
-
-    fn d(s: &str) -> rust_decimal::Decimal {
-        parse_decimal(s).unwrap()
-    }
 
     /// A random ladder, continuous or (mostly) jumping, within the contract.
     fn ladder(rng: &mut impl Rng) -> SymbolUnits {

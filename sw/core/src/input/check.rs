@@ -12,9 +12,11 @@ use crate::decimal::{parse_decimal, MAX_DIGITS};
 use crate::market::Market;
 use crate::spec::MAX_POSITIONS;
 
-/// The market the positions and ticks checks read against: `BTCUSDT`
-/// (tick 0.1, lot 0.001, two brackets) and `ETHUSDT` (tick 0.01, lot 1).
-pub const SYMBOLS: &str = r#"liquidate_at_equal = false
+/// The README's `symbols.toml`: `BTCUSDT` alone (tick 0.1, lot 0.001, two
+/// brackets), as a literal for `concat!`.
+macro_rules! btcusdt_symbols {
+    () => {
+        r#"liquidate_at_equal = false
 [[symbol]]
 name = "BTCUSDT"
 tick_size = "0.1"
@@ -26,7 +28,19 @@ maint_amount = "0"
 [[symbol.brackets]]
 mmr = "0.005"
 maint_amount = "50"
+"#
+    };
+}
 
+/// The README's `symbols.toml`: `BTCUSDT` alone (tick 0.1, lot 0.001, two
+/// brackets).
+pub const BTCUSDT_SYMBOLS: &str = btcusdt_symbols!();
+
+/// The market the positions and ticks checks read against: `BTCUSDT`
+/// ([`BTCUSDT_SYMBOLS`]) and `ETHUSDT` (tick 0.01, lot 1).
+pub const SYMBOLS: &str = concat!(
+    btcusdt_symbols!(),
+    r#"
 [[symbol]]
 name = "ETHUSDT"
 tick_size = "0.01"
@@ -34,7 +48,8 @@ lot_size = 1
 [[symbol.brackets]]
 mmr = "0.01"
 maint_amount = 0
-"#;
+"#
+);
 
 /// [`SYMBOLS`], parsed once.
 pub fn market() -> Arc<Market> {

@@ -3,31 +3,10 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
+use super::check::SYMBOLS;
 use super::*;
 use crate::gen::{write_positions_csv, write_symbols_toml, write_ticks_csv};
 use crate::market::{Market, SymbolId};
-
-const SYMBOLS: &str = r#"liquidate_at_equal = false
-[[symbol]]
-name = "BTCUSDT"
-tick_size = "0.1"
-lot_size = "0.001"
-[[symbol.brackets]]
-notional_cap = "50000"
-mmr = "0.004"
-maint_amount = "0"
-[[symbol.brackets]]
-mmr = "0.005"
-maint_amount = "50"
-
-[[symbol]]
-name = "ETHUSDT"
-tick_size = "0.01"
-lot_size = 1
-[[symbol.brackets]]
-mmr = "0.01"
-maint_amount = 0
-"#;
 
 fn market() -> Arc<Market> {
     Arc::new(parse_symbols(SYMBOLS, "symbols.toml").unwrap())

@@ -75,11 +75,7 @@ impl Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decimal::parse_decimal;
-
-    fn d(s: &str) -> Decimal {
-        parse_decimal(s).unwrap()
-    }
+    use crate::test_util::d;
 
     #[test]
     fn counts_whole_steps_only() {
