@@ -273,12 +273,9 @@ fn at_capacity_of_a_slice() {
     at_capacity(1 << 14);
 }
 
-/// The whole million slots: about 12 s to load through the per-slot FFI
-/// and 25 s in all (`cargo test --profile ci -p liqscan-sim --test capacity
-/// -- --ignored`); CI checks the same steps on a slice above and the
-/// full-size refusal in `issue_book_is_refused_at_once`.
+/// The whole million slots (the slowest test here: it loads a million
+/// slots through the per-slot FFI).
 #[test]
-#[ignore = "loads a million slots through the per-slot FFI (about 25 s)"]
 fn at_capacity_of_the_whole_model() {
     at_capacity(SLOTS);
 }
