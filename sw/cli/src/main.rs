@@ -53,6 +53,8 @@ enum Command {
     Demo(demo::Args),
     /// Write the scanner's generated Verilog.
     Verilog(verilog::Args),
+    /// Write the board's register map as Markdown (`docs/registers.md`).
+    Registers,
 }
 
 /// A command-line usage error found after parsing (exit 2), e.g. `--out`
@@ -120,6 +122,10 @@ fn main() -> ExitCode {
         Command::Gen(args) => gen::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Verilog(args) => verilog::run(&args),
+        Command::Registers => {
+            print!("{}", liqscan_core::spec::registers::markdown());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

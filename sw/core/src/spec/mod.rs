@@ -32,11 +32,13 @@
 //! search pick the same bracket. For the event lines the host recomputes
 //! `E = T + Q·P·k6·10^6` and `MM = X·k6·R_b − A_b` for the hits only.
 //!
-//! Widths are in [`limits`]; hardware timing and capacities in [`timing`].
+//! Widths are in [`limits`]; hardware timing and capacities in [`timing`];
+//! the board's register map and result formats in [`registers`].
 //! This replaces separate ~90-bit E and MM datapaths by two wide products
 //! per lane (`|Q|·P`, then `X·W`) and one three-term sum.
 
 pub mod limits;
+pub mod registers;
 pub mod rule;
 pub mod step;
 pub mod timing;
