@@ -39,18 +39,16 @@
 //! per slot (like `cpu`'s columns) and at most two 8-byte index entries,
 //! however many windows a jumping ladder gives the position.
 
-mod gap;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::book::Position;
 use crate::engine::{Engine, EngineError, Liquidation, Tick};
+use crate::gap::{self, Gap};
 use crate::market::Market;
 use crate::slots::SlotMap;
 use crate::spec::{liquidates, PositionConst};
 use crate::threshold::HIGHEST;
-use gap::Gap;
 
 /// One symbol's positions as columns by slot, indexed by their gaps.
 #[derive(Debug, Clone, Default)]

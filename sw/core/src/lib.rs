@@ -5,6 +5,7 @@ pub mod book;
 pub mod cpu;
 pub mod decimal;
 pub mod engine;
+mod gap;
 pub mod gen;
 pub mod indexed;
 pub mod input;

@@ -1,7 +1,9 @@
 //! Safe gaps: the widest run of marks around a given mark at which the rule
 //! liquidates a position nowhere. The `indexed` scanner keeps each position
 //! under the two ends of one gap, so a position costs at most two index
-//! entries however many windows its liquidation set has.
+//! entries however many windows its liquidation set has; the `cpu` scanner
+//! keeps the two ends beside each slot and sends only the slots whose gap
+//! a tick leaves to the rule.
 //!
 //! Computed exactly and without walking the whole ladder: inside bracket
 //! `i`'s price range for `|Q|` (`(cap_{i−1}, cap_i]` in notional, see
@@ -20,7 +22,7 @@ use crate::threshold::{liquidation_set, HIGHEST};
 /// with `lo − 1` and `hi + 1` liquidating unless they are off the price range.
 /// `lo > hi` ([`Gap::DOOMED`]) when every mark liquidates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Gap {
+pub(crate) struct Gap {
     pub lo: u32,
     pub hi: u32,
 }
@@ -165,7 +167,7 @@ impl Ladder<'_> {
 }
 
 /// The gap containing `mark`, which the rule must not liquidate.
-pub(super) fn around(units: &SymbolUnits, konst: PositionConst, at_equal: bool, mark: u32) -> Gap {
+pub(crate) fn around(units: &SymbolUnits, konst: PositionConst, at_equal: bool, mark: u32) -> Gap {
     if konst.qty_lots == 0 {
         return Gap::NEVER;
     }
@@ -185,7 +187,7 @@ pub(super) fn around(units: &SymbolUnits, konst: PositionConst, at_equal: bool, 
 /// mark, or the entry price before the first tick): the gap containing it,
 /// or, when the rule liquidates the position there, the nearest gap on the
 /// position's safe side; [`Gap::DOOMED`] when there is none at all.
-pub(super) fn place(
+pub(crate) fn place(
     units: &SymbolUnits,
     konst: PositionConst,
     at_equal: bool,
