@@ -252,6 +252,11 @@ impl<B: Bus> Board<B> {
         self.link.bus_mut()
     }
 
+    /// Gives the bus back (to inspect it, or to open the board again).
+    pub fn into_bus(self) -> B {
+        self.link.into_bus()
+    }
+
     /// Reads `ERRORS` (a register read: for summaries, not per tick) and
     /// fails naming its flags if any is set.
     pub fn check_errors(&mut self) -> Result<(), DriverError> {

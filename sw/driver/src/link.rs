@@ -39,6 +39,10 @@ impl<B: Bus> Link<B> {
         &mut self.bus.bus
     }
 
+    pub fn into_bus(self) -> B {
+        self.bus.bus
+    }
+
     pub fn read(&mut self, offset: u32) -> Result<u32, DriverError> {
         self.bus.read(offset)
     }

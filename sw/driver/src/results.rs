@@ -9,6 +9,9 @@ use crate::error::DriverError;
 use crate::format::{Record, ResultRecord};
 use crate::link::{Link, Wait};
 
+/// Records read between writes of the consumer index within one batch.
+const FREE_EVERY: u32 = 1024;
+
 /// How a scan went, from its completion record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanStats {
@@ -58,6 +61,10 @@ impl ResultRing {
                 }
                 for _ in 0..available {
                     let record = self.read_record(link)?;
+                    if self.consumer % FREE_EVERY == 0 {
+                        // A long batch frees the ring as it goes.
+                        link.ring_write(ring::CONSUMER, self.consumer)?;
+                    }
                     match ResultRecord::decode(&record) {
                         Ok(ResultRecord::Liquidation {
                             seq: s,

@@ -99,6 +99,75 @@ fn adversarial_books_through_the_file_match_cpu() {
     }
 }
 
+/// A card with sticky errors from before is cleared at open (the clear
+/// forwarded through the file), and a second session on the same board
+/// continues where the first left off: its doorbell numbers, the command
+/// ring's indices, the result ring's.
+#[test]
+fn sessions_follow_one_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = generated(2_000, 3, 100, 5);
+    let mut model = card(&run.market, 1 << 13);
+    assert!(liqscan_driver::Card::read(&mut model, 0x3C).is_err());
+    assert_eq!(model.errors(), registers::errors::BAD_ADDRESS);
+    let mut served = Served::start(model, dir.path());
+    for session in 0..2 {
+        let bus = MmioBus::open_virtual(&served.path).unwrap();
+        let mut board = Board::open_with(bus, run.market.clone(), options()).unwrap();
+        replay(&mut board, &run, |_| {});
+        board.check_errors().unwrap();
+        let mut bus = board.into_bus();
+        let rung = bus.read(reg::TICK_SEQ).unwrap();
+        assert_eq!(rung as usize, (session + 1) * run.ticks());
+    }
+    served.stop();
+}
+
+/// A crash tick liquidating more positions than the result ring holds,
+/// through the file: the server holds the card's stream while the ring is
+/// full by the host's consumer index, and nothing is lost.
+#[test]
+fn a_crash_tick_wraps_the_ring_through_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = generated(240_000, 1, 1, 6);
+    let common::Op::Load(book) = &run.ops[0] else {
+        panic!()
+    };
+    let all: Vec<&liqscan_core::Position> = book.iter().collect();
+    let mut served = Served::start(card(&run.market, 1 << 18), dir.path());
+    let bus = MmioBus::open_virtual(&served.path).unwrap();
+    let mut board = Board::open_with(bus, run.market.clone(), options()).unwrap();
+    let started = Instant::now();
+    board.load_positions(&all).unwrap();
+    let loaded = started.elapsed();
+    let mut cpu = liqscan_core::CpuScanner::new(run.market.clone());
+    cpu.load(&all).unwrap();
+    let symbol = all[0].symbol;
+    let (mut got, mut want) = (Vec::new(), Vec::new());
+    for (seq, price) in [(1, 1), (2, u32::MAX)] {
+        let tick = liqscan_core::Tick { seq, symbol, price };
+        got.clear();
+        want.clear();
+        board.scan(tick, &mut got).unwrap();
+        cpu.tick(tick, &mut want).unwrap();
+        assert!(
+            got == want,
+            "tick {seq}: {} vs {} liquidations",
+            got.len(),
+            want.len()
+        );
+        assert!(
+            got.len() > registers::RING_RECORDS as usize,
+            "{}",
+            got.len()
+        );
+    }
+    println!("loaded in {loaded:.2?}, {:.2?} in all", started.elapsed());
+    board.check_errors().unwrap();
+    drop(board);
+    served.stop();
+}
+
 /// The server stops in the middle of the run (its file removed, the
 /// mapping still there): the next tick times out and is redone on cpu.
 #[test]
