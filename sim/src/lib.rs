@@ -22,5 +22,5 @@ pub mod ports;
 pub use backend::Backend;
 pub use dut::{Dut, Port};
 pub use engine::SimEngine;
-pub use error::{CapacityError, SimError};
+pub use error::SimError;
 pub use model::{Hit, ScannerModel, TickStats, SLOTS, SYMBOLS};

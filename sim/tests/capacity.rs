@@ -10,10 +10,11 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use liqscan_core::gen::{generate, GenConfig, Scenario};
+use liqscan_core::layout::{self, CapacityError};
 use liqscan_core::report::grouped;
 use liqscan_core::{CpuScanner, Engine, EngineError, Position, SymbolId};
-use liqscan_sim::engine::check_fit;
-use liqscan_sim::{CapacityError, SimEngine, SLOTS};
+use liqscan_sim::engine::HOLDER;
+use liqscan_sim::{SimEngine, SLOTS};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -65,70 +66,14 @@ fn agree(sim: &mut SimEngine, cpu: &mut CpuScanner, scenario: &Scenario) -> usiz
     events
 }
 
-/// The most slots `total` positions on `symbols` symbols (each holding at
-/// least one) can need, by brute force over every spread.
-fn max_needed(total: u64, symbols: u64, lanes: u64) -> u64 {
-    fn go(left: u64, symbols: u64, lanes: u64) -> Option<u64> {
-        if symbols == 1 {
-            return (left > 0).then(|| left.div_ceil(lanes) * lanes);
-        }
-        (1..left)
-            .filter_map(|n| Some(n.div_ceil(lanes) * lanes + go(left - n, symbols - 1, lanes)?))
-            .max()
-    }
-    go(total, symbols, lanes).unwrap_or(0)
-}
-
-/// `total` positions on `symbols` symbols, every symbol but the first with one.
-fn spread(total: u64, symbols: u64) -> Vec<u64> {
-    (0..symbols)
-        .map(|s| if s == 0 { total - (symbols - 1) } else { 1 })
-        .collect()
-}
-
-#[test]
-fn check_fit_rounds_each_region_up_to_whole_rows() {
-    // The issue's book: 572,619 + 285,216 + 190,738 positions.
-    let e = check_fit([572_619, 285_216, 190_738], 8, SLOTS).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "the sim model holds 1,048,576 slots; these 3 symbols need 1,048,584 after rounding \
-         each region up to whole rows of 8 lanes (1,048,573 positions; any 3 symbols always fit 1,048,562)"
-    );
-    // Exactly full, one past, and the bound that holds however positions are spread.
-    assert_eq!(
-        check_fit([572_619, 285_216, 190_736], 8, SLOTS),
-        Ok(1 << 17)
-    );
-    assert!(check_fit([572_619, 285_216, 190_737], 8, SLOTS).is_err());
-    assert_eq!(check_fit([SLOTS as u64], 8, SLOTS), Ok(1 << 17));
-    assert!(check_fit([SLOTS as u64 + 1], 8, SLOTS).is_err());
-    assert!(check_fit([SLOTS as u64 - 16 - 1, 1, 1], 8, SLOTS).is_ok());
-    // The bound that holds however the positions are spread, and that it is tight.
-    for (lanes, capacity) in [(8usize, 64usize), (4, 48), (2, 10), (1, 7)] {
-        for symbols in 1..=4u64 {
-            let fit = CapacityError::guaranteed(capacity as u64, lanes as u64, symbols);
-            let worst = |total: u64| max_needed(total, symbols, lanes as u64);
-            assert!(worst(fit) <= capacity as u64, "L={lanes} N={symbols}");
-            if fit < capacity as u64 {
-                assert!(worst(fit + 1) > capacity as u64, "L={lanes} N={symbols}");
-            }
-            assert!(check_fit(spread(fit, symbols), lanes, capacity).is_ok());
-        }
-    }
-    assert_eq!(
-        CapacityError::guaranteed(SLOTS as u64, 8, 3),
-        1_048_562,
-        "3 symbols on 8 lanes"
-    );
-    assert_eq!(CapacityError::guaranteed(SLOTS as u64, 8, 4096), 1_019_911);
-    // One lane: no rounding, exactly the slots.
-    assert_eq!(
-        check_fit([572_619, 285_216, 190_741], 1, SLOTS),
-        Ok(SLOTS as u64)
-    );
-    assert!(check_fit([572_619, 285_216, 190_742], 1, SLOTS).is_err());
-    assert_eq!(check_fit([0, 0], 8, SLOTS), Ok(0));
+/// Whether regions of these sizes fit in `capacity` slots (the rule is
+/// liqscan-core's, tested there).
+fn check_fit(
+    region_slots: impl IntoIterator<Item = u64>,
+    lanes: usize,
+    capacity: usize,
+) -> Result<u64, CapacityError> {
+    layout::check_fit(HOLDER, region_slots, lanes, capacity)
 }
 
 /// Issue 21's book, 1,048,573 positions over 3 symbols on the full model,

@@ -10,6 +10,7 @@ pub mod gen;
 pub mod indexed;
 pub mod input;
 pub mod latency;
+pub mod layout;
 pub mod market;
 pub mod prices;
 pub mod report;

@@ -45,7 +45,7 @@ pub mod timing;
 pub mod units;
 
 pub use limits::*;
-pub use rule::liquidates;
+pub use rule::{bracket_index, liquidates, margin_sum};
 pub use step::Step;
 pub use timing::*;
 pub use units::{BracketConst, BracketInput, FieldError, PositionConst, SymbolUnits};

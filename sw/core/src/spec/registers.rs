@@ -223,6 +223,14 @@ pub mod ring {
     /// Byte offset of the consumer index (records read; the host's), in
     /// its own cache line.
     pub const CONSUMER: usize = 0x40;
+    /// Byte offset of the heartbeat, in its own cache line: a word the DMA
+    /// engine changes while the card runs, so that a host waiting for a
+    /// long scan's records can tell a working card from a hung one. The
+    /// virtual board writes its simulated cycle count (low 32 bits) there
+    /// each loop; a card's DMA status write-back may write a running count;
+    /// 0 that never changes means none (the host then sees progress only in
+    /// records).
+    pub const HEARTBEAT: usize = 0x80;
     /// Byte offset of record 0.
     pub const RECORDS: usize = 0x1000;
     /// Bytes of the whole ring.
@@ -494,10 +502,14 @@ pub fn markdown() -> String {
          {RECORD_WORDS} words (one 256-bit AXI4-Stream beat). The DMA engine writes \
          them to a ring of {RING_RECORDS} records at byte {:#x} of the DMA buffer, \
          then the count of records written to the word at byte {:#x}; the host writes \
-         the count it has read to the word at byte {:#x}.\n",
+         the count it has read to the word at byte {:#x}. The word at byte {:#x} is a \
+         heartbeat the DMA engine changes while the card runs (the virtual board's \
+         simulated cycle count; 0 when the engine has none), so a host can tell a long \
+         scan from a hung card.\n",
         ring::RECORDS,
         ring::PRODUCER,
-        ring::CONSUMER
+        ring::CONSUMER,
+        ring::HEARTBEAT
     );
     table(
         &mut md,
@@ -572,6 +584,18 @@ mod tests {
         );
         assert!(cmd::bracket::WEIGHT_SHORT + limits::WEIGHT_BITS.div_ceil(32) <= CMD_WORDS);
         assert!(record::SHORTFALL + limits::SUM_BITS.div_ceil(32) <= RECORD_WORDS);
+    }
+
+    #[test]
+    fn ring_header_words_have_their_own_cache_lines() {
+        let words = [ring::PRODUCER, ring::CONSUMER, ring::HEARTBEAT];
+        for (i, a) in words.iter().enumerate() {
+            assert_eq!(a % 4, 0);
+            assert!(a + 4 <= ring::RECORDS);
+            for b in &words[i + 1..] {
+                assert_ne!(a / 64, b / 64, "{a:#x} and {b:#x} share a line");
+            }
+        }
     }
 
     #[test]
