@@ -23,7 +23,7 @@
 //!   started sets `TICK_OVERRUN` and drops the new tick. A tick starts once
 //!   the commands committed before its doorbell are applied (later ones
 //!   wait for the scan); a tick of a symbol beyond the build sets
-//!   `OUT_OF_RANGE` and is skipped (no records).
+//!   `OUT_OF_RANGE` and completes at once (a completion record of count 0).
 //! * A scan of symbol `s` at price `P` walks its region in slot order with
 //!   `spec::margin_sum` on its bracket table and `spec::liquidates` with
 //!   `CONTROL.AT_EQUAL` as it was when the scan started, clears each
@@ -264,7 +264,16 @@ impl CardModel {
     fn start(&mut self, rung: Rung) {
         self.rung = None;
         if rung.symbol >= self.symbols {
+            // Completed at once with no liquidation, so the host is never left waiting.
             self.errors |= errors::OUT_OF_RANGE;
+            self.scan = Some(Scan {
+                seq: rung.seq,
+                remaining: 0,
+                count: 0,
+                records: VecDeque::new(),
+                cycles: 0,
+                stalls: 0,
+            });
             return;
         }
         let (base_row, count) = self.regions[rung.symbol as usize];

@@ -23,7 +23,10 @@
 //! between scans, and counts them in `CMD_CONSUMER`. The host may be at most
 //! [`CMD_ENTRIES`] entries ahead of `CMD_CONSUMER`, which it reads only when
 //! its credit runs out. A doorbell rung after a commit scans with the
-//! committed entries applied.
+//! committed entries applied. A tick of a symbol beyond the build sets
+//! `OUT_OF_RANGE` and completes at once, with a completion record of count 0.
+//! On a command overrun the entries not yet applied are dropped (the
+//! consumer jumps to the producer). Liquidation records leave in slot order.
 //!
 //! # Results
 //! The card streams one [`RECORD_WORDS`]-word record per liquidation, then
