@@ -442,6 +442,14 @@ fn json_error(file: &str, line: u64, error: &serde_json::Error) -> InputError {
     let what = message
         .rsplit_once(" at line ")
         .map_or(message.as_str(), |(what, _)| what);
+    // A field is named as written; an empty name is shown quoted.
+    let field = |name: &str| {
+        if name.is_empty() {
+            shown(name)
+        } else {
+            name.to_owned()
+        }
+    };
     if let Some((name, _)) = what
         .strip_prefix("unknown field `")
         .and_then(|rest| rest.split_once("`, expected"))
@@ -451,13 +459,13 @@ fn json_error(file: &str, line: u64, error: &serde_json::Error) -> InputError {
             shown(name),
             EVENT_FIELDS.join(", ")
         );
-        return InputError::new(file, line, name, reason);
+        return InputError::new(file, line, field(name), reason);
     }
     if let Some(name) = what
         .strip_prefix("duplicate field `")
         .and_then(|rest| rest.strip_suffix('`'))
     {
-        return InputError::new(file, line, name, "duplicate field");
+        return InputError::new(file, line, field(name), "duplicate field");
     }
     let reason = format!("invalid JSON at column {}: {what}", error.column());
     InputError::new(file, line, "record", reason)

@@ -433,6 +433,12 @@ fn unknown_missing_and_repeated_fields() {
         "unknown field \"leverage\" (every kind's fields: seq, kind, id, account, symbol, qty, entry_price, margin, delta, reason, mark_price)",
     );
     refused(
+        r#"{"seq":1,"kind":"close","id":42,"":"1"}"#,
+        1,
+        "\"\"",
+        "unknown field \"\"",
+    );
+    refused(
         r#"{"seq":1,"kind":"close","id":42,"qty":"1"}"#,
         1,
         "qty",
