@@ -65,11 +65,11 @@ struct Input {
 }
 
 impl Input {
-    /// The input's flag and path.
-    fn file(&self) -> Result<(&'static str, &Path)> {
+    /// Which input it is and its path (clap has checked there is one).
+    fn file(&self) -> Result<(StreamKind, &Path)> {
         match (&self.ticks, &self.events) {
-            (Some(ticks), None) => Ok(("--ticks", ticks)),
-            (None, Some(events)) => Ok(("--events", events)),
+            (Some(ticks), None) => Ok((StreamKind::Ticks, ticks)),
+            (None, Some(events)) => Ok((StreamKind::Events, events)),
             _ => Err(UsageError("exactly one of --ticks and --events".into()).into()),
         }
     }
@@ -266,12 +266,17 @@ impl Stream for UntilSignal<'_> {
 
 pub fn run(args: &Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let (flag, input) = args.input.file()?;
+    let (kind, input) = args.input.file()?;
     if let Some(out) = &args.out {
-        let mut inputs = vec![("--symbols", args.symbols.as_path()), (flag, input)];
+        let mut inputs = vec![("--symbols", args.symbols.as_path())];
         if let Some(positions) = &args.positions {
             inputs.push(("--positions", positions));
         }
+        let flag = match kind {
+            StreamKind::Ticks => "--ticks",
+            StreamKind::Events => "--events",
+        };
+        inputs.push((flag, input));
         load::refuse_overwriting_inputs(("--out", out), &inputs)?;
     }
     let (market, mut book) = load::book(&args.symbols, args.positions.as_deref())?;
@@ -280,9 +285,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     engine
         .load(&book.sorted())
         .with_context(|| format!("loading positions into {}", engine.name()))?;
-    let mut stream: Box<dyn Stream> = match flag {
-        "--ticks" => Box::new(load::ticks(input, &market)?),
-        _ => Box::new(load::events(input, &book)?),
+    let mut stream: Box<dyn Stream> = match kind {
+        StreamKind::Ticks => Box::new(load::ticks(input, &market)?),
+        StreamKind::Events => Box::new(load::events(input, &book)?),
     };
     let load = started.elapsed();
     let (sink, name): (Box<dyn Write>, String) = match &args.out {
