@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use liqscan_core::gen::{self as generator, GenConfig};
+use liqscan_core::input::TickIter;
 use liqscan_core::latency::Summary;
 use liqscan_core::report::{first_difference, Event};
 use liqscan_core::spec::DEFAULT_LANES;
@@ -79,7 +80,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let stats = scan(
             engine.as_mut(),
             &mut book,
-            scanned.iter().map(|&t| Ok(t)),
+            &mut TickIter(scanned.iter().copied()),
             false,
             &mut events,
         )?;

@@ -1,4 +1,6 @@
-//! `liqscan gen`: a generated scenario written as the three input files.
+//! `liqscan gen`: a generated scenario written as the input files: its
+//! symbols, its opening book and its ticks, and with `--events N` a live
+//! stream of its ticks with `N` book changes among them.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -23,7 +25,12 @@ pub struct Args {
     /// The same seed gives the same files.
     #[arg(long, default_value_t = GenConfig::demo().seed)]
     seed: u64,
-    /// Directory for symbols.toml, positions.csv and ticks.csv (created if missing).
+    /// Also write events.jsonl: the ticks with this many book changes (opens,
+    /// updates, margin moves, closes) among them.
+    #[arg(long, value_name = "N")]
+    events: Option<usize>,
+    /// Directory for symbols.toml, positions.csv, ticks.csv and events.jsonl
+    /// (created if missing).
     #[arg(long)]
     out: PathBuf,
 }
@@ -36,6 +43,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         seed: args.seed,
     };
     let scenario = generator::generate(&config)?;
+    // Checked before anything is written.
+    let events = args
+        .events
+        .map(|changes| generator::live_events(&config, &scenario, changes))
+        .transpose()?;
     let dir = &args.out;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let market = &scenario.market;
@@ -48,11 +60,19 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     write(&dir.join("ticks.csv"), |w| {
         generator::write_ticks_csv(market, &scenario.ticks, w)
     })?;
+    if let Some(events) = events {
+        write(&dir.join("events.jsonl"), |w| {
+            generator::write_events_jsonl(market, events, w)
+        })?;
+    }
     info!(
-        "wrote {} symbols, {} positions, {} ticks (seed {}) to {}",
+        "wrote {} symbols, {} positions, {} ticks{} (seed {}) to {}",
         market.len(),
         scenario.positions.len(),
         scenario.ticks.len(),
+        args.events
+            .map(|n| format!(", events with {n} book changes"))
+            .unwrap_or_default(),
         config.seed,
         dir.display()
     );

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use liqscan_core::input::{self, ReadError, TickReader};
+use liqscan_core::input::{self, EventReader, ReadError, TickReader};
 use liqscan_core::{Book, Market};
 use tracing::debug;
 
@@ -29,17 +29,7 @@ pub struct BookFiles {
 impl BookFiles {
     /// The market of the symbols file and the book of the positions file.
     pub fn load(&self) -> Result<(Arc<Market>, Book)> {
-        let market = symbols(&self.symbols)?;
-        let book = positions(&self.positions, &market)?;
-        Ok((market, book))
-    }
-
-    /// The files, each with its flag.
-    pub fn inputs(&self) -> [(&'static str, &Path); 2] {
-        [
-            ("--symbols", &self.symbols),
-            ("--positions", &self.positions),
-        ]
+        book(&self.symbols, Some(&self.positions))
     }
 }
 
@@ -98,6 +88,20 @@ pub fn positions(path: &Path, market: &Arc<Market>) -> Result<Book> {
         input::read_positions(open(path)?, &label(path), market.clone()).map_err(read_error)?;
     debug!("{} positions from {}", book.len(), path.display());
     Ok(book)
+}
+
+/// The market of `symbols` and the book of `positions` (empty without one).
+pub fn book(symbols_path: &Path, positions_path: Option<&Path>) -> Result<(Arc<Market>, Book)> {
+    let market = symbols(symbols_path)?;
+    let book = match positions_path {
+        Some(path) => positions(path, &market)?,
+        None => Book::new(market.clone()),
+    };
+    Ok((market, book))
+}
+
+pub fn events(path: &Path, book: &Book) -> Result<EventReader<BufReader<File>>> {
+    Ok(EventReader::new(open(path)?, &label(path), book))
 }
 
 pub fn ticks(path: &Path, market: &Arc<Market>) -> Result<TickReader<BufReader<File>>> {

@@ -1,19 +1,22 @@
-//! `liqscan scan`: symbols and positions are validated whole, then ticks are
-//! scanned as they are read and each liquidation is written as one JSON line,
-//! each tick's lines flushed once it is scanned. SIGINT or SIGTERM stops the
-//! scan between two ticks: the tick in hand is finished and its events
-//! flushed, then the summary, exit 130 or 143.
+//! `liqscan scan`: symbols and positions are validated whole, then the
+//! ticks (`--ticks`), or the ticks and the book changes between them
+//! (`--events`), are read and handled one item at a time: a change is
+//! applied to the book and the backend, a tick is scanned and each
+//! liquidation written as one JSON line, each tick's lines flushed once it
+//! is scanned. SIGINT or SIGTERM stops the scan between two items: the item
+//! in hand is finished and its events flushed, then the summary, exit 130 or
+//! 143.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use liqscan_core::input::ReadError;
+use liqscan_core::input::{Item, ItemRecord, ReadError, Stream, StreamKind};
 use liqscan_core::latency::Recorder;
 use liqscan_core::report::{event, Event};
 use liqscan_core::spec::DEFAULT_LANES;
@@ -22,23 +25,54 @@ use liqscan_sim::Backend;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use tracing::{debug, warn};
 
-use crate::load;
+use crate::{load, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[command(flatten)]
-    book: load::BookFiles,
-    /// Mark-price ticks (CSV: seq,symbol,mark_price), scanned as read.
+    /// Symbols file (TOML).
     #[arg(long)]
-    ticks: PathBuf,
+    symbols: PathBuf,
+    /// Positions open before the first line (CSV: id,account,symbol,qty,entry_price,margin);
+    /// required with --ticks, optional with --events (none open without it).
+    #[arg(long, required_unless_present = "events")]
+    positions: Option<PathBuf>,
+    #[command(flatten)]
+    input: Input,
     #[arg(long, value_enum, default_value_t = Backend::Cpu)]
     backend: Backend,
     /// Write the events here instead of stdout (never one of the input files).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Report bad tick lines on stderr and go on (exit 0) instead of stopping (exit 2).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "events")]
     skip_bad_ticks: bool,
+    /// Report bad lines of --events on stderr and go on (exit 0) instead of stopping (exit 2).
+    #[arg(long, conflicts_with = "ticks")]
+    skip_bad_events: bool,
+}
+
+/// What a scan reads: exactly one of the two.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+struct Input {
+    /// Mark-price ticks (CSV: seq,symbol,mark_price), scanned as read.
+    #[arg(long)]
+    ticks: Option<PathBuf>,
+    /// Ticks and book changes interleaved (JSON Lines: open, update, margin,
+    /// close, tick), applied and scanned as read.
+    #[arg(long)]
+    events: Option<PathBuf>,
+}
+
+impl Input {
+    /// Which input it is and its path (clap has checked there is one).
+    fn file(&self) -> Result<(StreamKind, &Path)> {
+        match (&self.ticks, &self.events) {
+            (Some(ticks), None) => Ok((StreamKind::Ticks, ticks)),
+            (None, Some(events)) => Ok((StreamKind::Events, events)),
+            _ => Err(UsageError("exactly one of --ticks and --events".into()).into()),
+        }
+    }
 }
 
 /// What a scan did.
@@ -47,7 +81,13 @@ pub struct Stats {
     pub ticks: u64,
     pub bad_ticks: u64,
     pub liquidations: u64,
-    /// `seq` of the last tick scanned.
+    /// Book changes applied (opens, updates, margin moves, closes).
+    pub updates: u64,
+    /// Changes to positions already liquidated, reported and not applied.
+    pub stale_updates: u64,
+    /// Bad lines of an events input skipped (`--skip-bad-events`).
+    pub bad_events: u64,
+    /// `seq` of the last item handled.
     pub last_seq: Option<u64>,
     /// `Engine::tick` calls only.
     pub latency: Recorder,
@@ -195,20 +235,60 @@ fn signal_name(signal: i32) -> &'static str {
     }
 }
 
+/// A stream that ends before its next item once a signal is caught.
+struct UntilSignal<'a> {
+    stream: &'a mut dyn Stream,
+    signals: &'a Signals,
+    stopped_by: Option<i32>,
+}
+
+impl Stream for UntilSignal<'_> {
+    fn kind(&self) -> StreamKind {
+        self.stream.kind()
+    }
+
+    fn file(&self) -> &str {
+        self.stream.file()
+    }
+
+    fn next_item(&mut self, book: &Book) -> Option<Result<ItemRecord, ReadError>> {
+        if let Some(signal) = self.signals.caught() {
+            self.stopped_by = Some(signal);
+            return None;
+        }
+        self.stream.next_item(book)
+    }
+
+    fn liquidated(&mut self, id: u64, tick: u64) {
+        self.stream.liquidated(id, tick);
+    }
+}
+
 pub fn run(args: &Args) -> Result<ExitCode> {
     let started = Instant::now();
+    let (kind, input) = args.input.file()?;
     if let Some(out) = &args.out {
-        let mut inputs = args.book.inputs().to_vec();
-        inputs.push(("--ticks", args.ticks.as_path()));
+        let mut inputs = vec![("--symbols", args.symbols.as_path())];
+        if let Some(positions) = &args.positions {
+            inputs.push(("--positions", positions));
+        }
+        let flag = match kind {
+            StreamKind::Ticks => "--ticks",
+            StreamKind::Events => "--events",
+        };
+        inputs.push((flag, input));
         load::refuse_overwriting_inputs(("--out", out), &inputs)?;
     }
-    let (market, mut book) = args.book.load()?;
+    let (market, mut book) = load::book(&args.symbols, args.positions.as_deref())?;
     let positions = book.len();
     let mut engine = args.backend.engine(market.clone(), DEFAULT_LANES)?;
     engine
         .load(&book.sorted())
         .with_context(|| format!("loading positions into {}", engine.name()))?;
-    let mut ticks = load::ticks(&args.ticks, &market)?;
+    let mut stream: Box<dyn Stream> = match kind {
+        StreamKind::Ticks => Box::new(load::ticks(input, &market)?),
+        StreamKind::Events => Box::new(load::events(input, &book)?),
+    };
     let load = started.elapsed();
     let (sink, name): (Box<dyn Write>, String) = match &args.out {
         Some(path) => (
@@ -221,23 +301,16 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     };
     let mut out = EventWriter::new(sink, name);
     let signals = Signals::catch()?;
-    // Checked before each read: after a signal the tick in hand is finished
+    // Checked before each read: after a signal the item in hand is finished
     // and written, and no other is read.
-    let mut stopped_by = None;
-    let ticks = std::iter::from_fn(|| match signals.caught() {
-        Some(signal) => {
-            stopped_by = Some(signal);
-            None
-        }
-        None => ticks.next(),
-    });
-    let scanned = scan(
-        engine.as_mut(),
-        &mut book,
-        ticks.map(|t| t.map(|t| t.tick)),
-        args.skip_bad_ticks,
-        &mut out,
-    );
+    let mut items = UntilSignal {
+        stream: stream.as_mut(),
+        signals: &signals,
+        stopped_by: None,
+    };
+    let skip_bad = args.skip_bad_ticks || args.skip_bad_events;
+    let scanned = scan(engine.as_mut(), &mut book, &mut items, skip_bad, &mut out);
+    let stopped_by = items.stopped_by;
     // Every event of the ticks before a failure is out before we report it.
     let flushed = out.flush();
     let stats = match (scanned, flushed) {
@@ -252,21 +325,26 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         (Err(error), Ok(())) => return Err(error),
     };
     note!(
-        "summary: backend {}, positions {}, ticks {}, bad ticks {}, liquidations {}, load {:.3} s, scan {:.3} s",
+        "summary: backend {}, positions {}, ticks {}, bad ticks {}, liquidations {}, \
+         updates applied {}, stale updates {}, bad events {}, load {:.3} s, scan {:.3} s",
         engine.name(),
         positions,
         stats.ticks,
         stats.bad_ticks,
         stats.liquidations,
+        stats.updates,
+        stats.stale_updates,
+        stats.bad_events,
         load.as_secs_f64(),
         stats.wall.as_secs_f64(),
     );
     note!("decision latency per tick: {}", stats.latency);
     match stopped_by {
         Some(signal) => {
-            let after = match stats.last_seq {
-                Some(seq) => format!("after tick {seq}"),
-                None => "before the first tick".to_owned(),
+            let after = match (stats.last_seq, stream.kind()) {
+                (Some(seq), StreamKind::Ticks) => format!("after tick {seq}"),
+                (Some(seq), StreamKind::Events) => format!("after seq {seq} of {}", stream.file()),
+                (None, _) => format!("before the first {}", stream.kind().noun()),
             };
             note!(
                 "stopped by {} {after}: every event up to it written",
@@ -278,65 +356,105 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
 }
 
-/// Scans `ticks` in order on `engine` (loaded with `book`), closing each
-/// liquidated position in `book` and passing its event to `sink`, then
-/// ending the tick there if it had any. A bad tick stops the scan with its
-/// [`liqscan_core::input::InputError`] unless `skip_bad`; an I/O error always
-/// stops it.
+/// Reads `items` in order and handles each on `engine` (loaded with
+/// `book`): a change is applied to the backend and the book; a tick is
+/// scanned, each liquidated position closed in `book`, reported to `items`
+/// and its event passed to `sink`, then the tick ended there if it had any.
+/// A bad line stops the scan with its [`liqscan_core::input::InputError`]
+/// unless `skip_bad`; an I/O error always stops it.
 pub fn scan(
     engine: &mut dyn Engine,
     book: &mut Book,
-    ticks: impl IntoIterator<Item = Result<Tick, ReadError>>,
+    items: &mut dyn Stream,
     skip_bad: bool,
     sink: &mut dyn Sink,
 ) -> Result<Stats> {
     let mut stats = Stats::default();
     let mut hits: Vec<Liquidation> = Vec::new();
     let started = Instant::now();
-    for tick in ticks {
-        let tick = match tick {
-            Ok(tick) => tick,
+    let kind = items.kind();
+    while let Some(item) = items.next_item(book) {
+        let record = match item {
+            Ok(record) => record,
             Err(ReadError::Invalid(bad)) if skip_bad => {
-                warn!("skipped bad tick: {bad}");
-                stats.bad_ticks += 1;
+                warn!("skipped bad {}: {bad}", kind.noun());
+                match kind {
+                    StreamKind::Ticks => stats.bad_ticks += 1,
+                    StreamKind::Events => stats.bad_events += 1,
+                }
                 continue;
             }
             Err(error) => return Err(load::read_error(error)),
         };
-        hits.clear();
-        let start = Instant::now();
-        engine
-            .tick(tick, &mut hits)
-            .with_context(|| format!("backend {} at tick {}", engine.name(), tick.seq))?;
-        stats.latency.record_duration(start.elapsed());
-        stats.ticks += 1;
-        stats.last_seq = Some(tick.seq);
-        if !hits.windows(2).all(|w| w[0].position < w[1].position) {
-            bail!(
-                "backend {} at tick {}: liquidations not in position-id order",
-                engine.name(),
-                tick.seq
-            );
-        }
-        for hit in &hits {
-            let position = book.close(hit.position).ok_or_else(|| {
-                anyhow!(
-                    "backend {} at tick {}: unknown position {}",
-                    engine.name(),
-                    tick.seq,
-                    hit.position
-                )
-            })?;
-            let event = event(&book.market, tick, &position, *hit)
-                .with_context(|| format!("backend {}", engine.name()))?;
-            sink.event(event)?;
-            stats.liquidations += 1;
-        }
-        if !hits.is_empty() {
-            sink.end_tick()?;
+        stats.last_seq = Some(record.seq);
+        match record.item {
+            Item::Tick(tick) => scan_tick(engine, book, items, tick, &mut hits, &mut stats, sink)?,
+            Item::Change(change) => {
+                engine.apply(&change.update).with_context(|| {
+                    format!(
+                        "backend {} at {}:{} ({})",
+                        engine.name(),
+                        items.file(),
+                        record.line,
+                        change.kind
+                    )
+                })?;
+                book.apply(&change.update);
+                stats.updates += 1;
+            }
+            Item::Stale(stale) => {
+                warn!("{}:{}: stale {stale}, ignored", items.file(), record.line);
+                stats.stale_updates += 1;
+            }
         }
     }
     stats.wall = started.elapsed();
     debug!("scanned {} ticks on {}", stats.ticks, engine.name());
     Ok(stats)
+}
+
+/// Scans one tick: its liquidations closed in `book`, reported to `items`
+/// and written to `sink`.
+fn scan_tick(
+    engine: &mut dyn Engine,
+    book: &mut Book,
+    items: &mut dyn Stream,
+    tick: Tick,
+    hits: &mut Vec<Liquidation>,
+    stats: &mut Stats,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    hits.clear();
+    let start = Instant::now();
+    engine
+        .tick(tick, hits)
+        .with_context(|| format!("backend {} at tick {}", engine.name(), tick.seq))?;
+    stats.latency.record_duration(start.elapsed());
+    stats.ticks += 1;
+    if !hits.windows(2).all(|w| w[0].position < w[1].position) {
+        bail!(
+            "backend {} at tick {}: liquidations not in position-id order",
+            engine.name(),
+            tick.seq
+        );
+    }
+    for hit in hits.iter() {
+        let position = book.close(hit.position).ok_or_else(|| {
+            anyhow!(
+                "backend {} at tick {}: unknown position {}",
+                engine.name(),
+                tick.seq,
+                hit.position
+            )
+        })?;
+        items.liquidated(hit.position, tick.seq);
+        let event = event(&book.market, tick, &position, *hit)
+            .with_context(|| format!("backend {}", engine.name()))?;
+        sink.event(event)?;
+        stats.liquidations += 1;
+    }
+    if !hits.is_empty() {
+        sink.end_tick()?;
+    }
+    Ok(())
 }

@@ -227,23 +227,22 @@ fn out_naming_an_input_is_refused_and_the_input_kept() {
 
 // ---------------------------------------------------------------- signals and full disks
 
-/// A generated scenario whose scan takes many seconds on `cpu`.
-fn long_scenario() -> tempfile::TempDir {
+/// A generated scenario whose scan takes many seconds on `cpu` (`extra`
+/// adds to the `gen` arguments).
+fn long_scenario(extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let output = liqscan(
-        dir.path(),
-        &[
-            "gen",
-            "--positions",
-            "5000",
-            "--symbols",
-            "2",
-            "--ticks",
-            "1000000",
-            "--out",
-            ".",
-        ],
-    );
+    let gen = [
+        "gen",
+        "--positions",
+        "5000",
+        "--symbols",
+        "2",
+        "--ticks",
+        "1000000",
+        "--out",
+        ".",
+    ];
+    let output = liqscan(dir.path(), &[&gen[..], extra].concat());
     assert!(output.status.success(), "{}", stderr(&output));
     dir
 }
@@ -252,6 +251,34 @@ fn scan_to(dir: &Path, out: &str, ticks: &str) -> Child {
     let mut args = scan_args(ticks);
     args.extend(["--out", out]);
     spawn(dir, &args, Stdio::null(), Stdio::piped())
+}
+
+fn scan_events_to(dir: &Path, out: &str, events: &str) -> Child {
+    let mut args = events_args(events);
+    args.extend(["--out", out]);
+    spawn(dir, &args, Stdio::null(), Stdio::piped())
+}
+
+/// Waits until `path` holds something: events are flushed per tick, so the
+/// first appear long before the end of a scan.
+fn wait_for_events(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+        assert!(
+            Instant::now() < deadline,
+            "no event in {} after 60 s",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn kill(child: &Child, signal: &str) {
+    let killed = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
 }
 
 /// The lines of an events file, each parsed as JSON; the file must end with
@@ -273,22 +300,13 @@ fn events(path: &Path) -> Vec<serde_json::Value> {
 /// one it stopped after, then the summary and exit 143 or 130.
 #[test]
 fn signals_stop_between_ticks_leaving_whole_lines() {
-    let dir = long_scenario();
+    let dir = long_scenario(&[]);
     let dir = dir.path();
     for (signal, code) in [("TERM", 143), ("INT", 130)] {
         let out = format!("events-{signal}.jsonl");
         let child = scan_to(dir, &out, "ticks.csv");
-        // Events are flushed per tick: the first appear long before the end.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::fs::metadata(dir.join(&out)).map_or(true, |m| m.len() == 0) {
-            assert!(Instant::now() < deadline, "no event in {out} after 60 s");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let killed = Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
+        wait_for_events(&dir.join(&out));
+        kill(&child, signal);
         let output = child.wait_with_output().unwrap();
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(code), "SIG{signal}: {err}");
@@ -324,6 +342,49 @@ fn signals_stop_between_ticks_leaving_whole_lines() {
         assert!(full.status.success(), "{}", stderr(&full));
         assert_eq!(got, events(&dir.join("full.jsonl")), "SIG{signal}");
     }
+}
+
+/// The same with `--events`: the stop is between two lines, after the one
+/// in hand is applied or scanned, and a full run on the lines up to it
+/// writes exactly the same events.
+#[test]
+fn signals_stop_an_events_scan_between_lines() {
+    let dir = long_scenario(&["--events", "200000"]);
+    let dir = dir.path();
+    let child = scan_events_to(dir, "stopped.jsonl", "events.jsonl");
+    wait_for_events(&dir.join("stopped.jsonl"));
+    kill(&child, "TERM");
+    let output = child.wait_with_output().unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(143), "{err}");
+    let stopped = err
+        .lines()
+        .find_map(|l| l.strip_prefix("stopped by SIGTERM after seq "))
+        .unwrap_or_else(|| panic!("no stop line: {err}"));
+    let (last, rest) = stopped.split_once(' ').unwrap();
+    assert_eq!(rest, "of events.jsonl: every event up to it written");
+    let last: usize = last.parse().unwrap();
+    assert!(last < 1_200_000, "the scan ended before the signal");
+    // seq is the line number of a generated events file.
+    let stream = std::fs::read_to_string(dir.join("events.jsonl")).unwrap();
+    let prefix: String = stream
+        .lines()
+        .take(last)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(prefix
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with(&format!("{{\"seq\":{last},")));
+    std::fs::write(dir.join("prefix.jsonl"), prefix).unwrap();
+    let full = scan_events_to(dir, "full.jsonl", "prefix.jsonl")
+        .wait_with_output()
+        .unwrap();
+    assert!(full.status.success(), "{}", stderr(&full));
+    let got = events(&dir.join("stopped.jsonl"));
+    assert!(!got.is_empty());
+    assert_eq!(got, events(&dir.join("full.jsonl")));
 }
 
 /// A write that fails (a full disk) is exit 1 and says how many events were

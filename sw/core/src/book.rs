@@ -18,7 +18,9 @@ pub struct Position {
     pub qty_lots: i32,
     /// `Pe = entry_price / tick_size`.
     pub entry_ticks: u32,
-    /// Isolated collateral `C` in quote units of `10^-s`.
+    /// Isolated collateral `C` in quote units of `10^-s`: `≥ 0` as an input
+    /// states it, below zero after a funding payment larger than it (see
+    /// `spec::AMOUNT_LIMIT`).
     pub margin_units: i128,
 }
 
@@ -90,6 +92,11 @@ impl Book {
 
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
+    }
+
+    /// Open positions, in no particular order.
+    pub fn positions(&self) -> impl Iterator<Item = &Position> + '_ {
+        self.positions.values()
     }
 
     /// Open positions in id order (deterministic loading for every backend).

@@ -26,8 +26,8 @@ proptest! {
     }
 
     /// The range limits: P = 2^32 − 1, |Q| = 2^31 − 1, margins and
-    /// maintenance amounts just under 10^10, caps just under 10^12,
-    /// 16 brackets, s = 22.
+    /// maintenance amounts just under 10^10, margins just above −10^10
+    /// (after funding), caps just under 10^12, 16 brackets, s = 22.
     #[test]
     fn limit_books_agree(seed in any::<u64>()) {
         run(&gen_scenario(seed, Profile::Limits));
@@ -74,6 +74,16 @@ fn generators_reach_every_edge() {
         "notionals on and beside caps: {edges:?}"
     );
     assert!(edges.windows > 0, "{edges:?}");
+    for (profile, c) in &per_profile {
+        assert!(
+            c.negative_margins > 0,
+            "{profile:?}: margins below zero: {c:?}"
+        );
+    }
+    assert!(
+        limits.bottom_margins > 0,
+        "margins at −10^10 + 10^-8: {limits:?}"
+    );
     for (what, n) in [
         ("s = 22", limits.scale_22),
         ("s > 12", limits.fine_scale),
@@ -241,8 +251,9 @@ fn notional_on_a_cap_and_one_tick_either_side() {
 }
 
 /// The ranges at their limits: P = 2^32 − 1 ticks, |Q| = 2^31 − 1 lots,
-/// margin and maint just under 10^10, caps just under 10^12, 16 brackets,
-/// s = 22 (tick = lot = 10^-8).
+/// margin and maint just under 10^10, margin just above −10^10 (what
+/// funding may leave), caps just under 10^12, 16 brackets, s = 22
+/// (tick = lot = 10^-8).
 #[test]
 fn range_limits() {
     let caps: Vec<String> = (0..15)
@@ -268,6 +279,7 @@ fn range_limits() {
     let fine_p = "42.94967295";
     let fine_q = "21.47483647";
     let big = "9999999999.99999999";
+    let bottom = "-9999999999.99999999";
     let steps = vec![
         open(1, 0, max_q, max_p, big),
         open(2, 0, &format!("-{max_q}"), max_p, big),
@@ -276,6 +288,9 @@ fn range_limits() {
         open(5, 1, fine_q, fine_p, big),
         open(6, 1, &format!("-{fine_q}"), "0.00000001", "0"),
         open(7, 1, "0.00000001", fine_p, "0"),
+        // The most negative T: the lowest margin and the largest long value.
+        open(8, 0, max_q, max_p, bottom),
+        open(10, 1, fine_q, "0.00000001", bottom),
         tick(0, max_p),
         tick(0, "1"),
         tick(1, fine_p),
@@ -291,13 +306,16 @@ fn range_limits() {
         assert_eq!(market.symbols()[0].units.bracket_count, 16);
         assert_eq!(market.symbols()[1].units.quote_decimals, 22);
         let result = run(&scenario);
-        // Max-size positions and the short without margin go at P = 2^32 − 1
-        // (N ≈ 6·10^19 in the 0.999999 bracket); at s = 22 the short at 1e-8
-        // entry and the one-lot long without margin go at 42.94967295.
+        // Max-size positions, the short without margin and the long at the
+        // lowest margin go at P = 2^32 − 1 (N ≈ 6·10^19 in the 0.999999
+        // bracket); at s = 22 the short at 1e-8 entry, the one-lot long
+        // without margin and the long at the lowest margin (its profit
+        // ≈ 922 at 42.94967295) go at 42.94967295.
         assert_eq!(
             result.liquidated,
-            vec![(7, 1), (7, 2), (7, 4), (9, 6), (9, 7)]
+            vec![(9, 1), (9, 2), (9, 4), (9, 8), (11, 6), (11, 7), (11, 10)]
         );
-        assert_eq!(result.coverage.max_qty, 4);
+        assert_eq!(result.coverage.max_qty, 6);
+        assert_eq!(result.coverage.bottom_margins, 2);
     }
 }

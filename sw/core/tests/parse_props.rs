@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use liqscan_core::decimal::parse_decimal;
-use liqscan_core::input::{check, read_positions, read_symbols, read_ticks};
+use liqscan_core::input::{check, read_events, read_positions, read_symbols, read_ticks};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -14,11 +14,12 @@ use proptest::test_runner::Config;
 type Check = fn(&[u8]);
 
 /// The parsers by fuzz target name.
-const TARGETS: [(&str, Check); 4] = [
+const TARGETS: [(&str, Check); 5] = [
     ("decimal", check::decimal),
     ("symbols", check::symbols),
     ("positions", check::positions),
     ("ticks", check::ticks),
+    ("events", check::events),
 ];
 
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -37,7 +38,8 @@ fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Whether the parser behind `target` accepts `data` whole (every tick good).
+/// Whether the parser behind `target` accepts `data` whole (every tick or
+/// event good).
 fn accepted(target: &str, data: &[u8]) -> bool {
     let market = check::market;
     match target {
@@ -45,6 +47,7 @@ fn accepted(target: &str, data: &[u8]) -> bool {
         "symbols" => read_symbols(data, "symbols.toml").is_ok(),
         "positions" => read_positions(data, "positions.csv", market()).is_ok(),
         "ticks" => read_ticks(data, "ticks.csv", market()).is_ok(),
+        "events" => read_events(data, "events.jsonl", check::events_book()).is_ok(),
         other => panic!("unknown target {other}"),
     }
 }
@@ -68,8 +71,8 @@ fn every_corpus_file_keeps_the_properties() {
 }
 
 /// Bytes that move the parsers between states: quotes, separators, line
-/// ends, signs, points, digits, TOML punctuation, invalid UTF-8.
-const INTERESTING: &[u8] = b"\"\",,\r\n\n.-+0123456789 =[]#'\\e_\xff\xc3";
+/// ends, signs, points, digits, TOML and JSON punctuation, invalid UTF-8.
+const INTERESTING: &[u8] = b"\"\",,\r\n\n.-+0123456789 =[]{}:#'\\e_\xff\xc3";
 
 /// A mutation: at (a fraction of) the length, delete, insert or replace
 /// one byte, or duplicate a slice.
@@ -130,6 +133,10 @@ fn texty() -> impl Strategy<Value = Vec<u8>> {
             "BTCUSDT", "ETHUSDT", "[[symbol]]\n", "[[symbol.brackets]]\n", "name = ",
             "tick_size = ", "lot_size = ", "mmr = ", "maint_amount = ", "notional_cap = ",
             "\"0.1\"", "45180.7", "-0.5", "50000", "0.001",
+            "{\"seq\":", "\"kind\":", "\"open\"", "\"update\"", "\"margin\"", "\"close\"",
+            "\"tick\"", "\"id\":", "\"qty\":", "\"delta\":", "\"reason\":\"funding\"",
+            "\"symbol\":\"BTCUSDT\"", "\"mark_price\":", "\"entry_price\":", "\"account\":\"a\"",
+            "1", "2", "}\n",
         ][..])
         .prop_map(|s: &str| s.as_bytes().to_vec()),
     ];

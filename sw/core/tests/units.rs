@@ -191,3 +191,99 @@ fn scales_weights_and_padding() {
         assert_eq!(padded.cap, NOTIONAL_MAX);
     }
 }
+
+/// Margins of either sign in `(−10^10, 10^10)`, at most 8 decimals: the
+/// spec's range (funding may take a margin below zero), wider than a
+/// stated margin's `[0, 10^10)`.
+#[test]
+fn margins_of_either_sign_up_to_the_range() {
+    let u = units("0.1", "0.001", &CONTINUOUS);
+    assert_eq!(u.quote_decimals, 10);
+    let signed = |text: &str| u.signed_quote_units(&d(text), "delta");
+    assert_eq!(
+        signed("-9999999999.99999999"),
+        Ok(-99_999_999_999_999_999_900)
+    );
+    assert_eq!(
+        signed("9999999999.99999999"),
+        Ok(99_999_999_999_999_999_900)
+    );
+    assert_eq!(signed("-0.00000001"), Ok(-100));
+    assert_eq!(signed("-0"), Ok(0));
+    for (text, reason) in [
+        (
+            "-10000000000",
+            "out of range: must be > -10000000000 and < 10000000000",
+        ),
+        (
+            "10000000000",
+            "out of range: must be > -10000000000 and < 10000000000",
+        ),
+        ("-0.000000001", "at most 8 decimals allowed, got 9"),
+    ] {
+        let error = signed(text).unwrap_err();
+        assert_eq!(
+            (error.field.as_str(), error.reason.as_str()),
+            ("delta", reason)
+        );
+    }
+    // A stated margin stays at or above zero.
+    assert!(u.quote_units(&d("-0.00000001"), "margin").is_err());
+    let limit = u.amount_limit_units();
+    assert_eq!(limit, 10i128.pow(20));
+    assert!(u.margin_in_range(-limit + 1) && u.margin_in_range(limit - 1));
+    assert!(!u.margin_in_range(-limit) && !u.margin_in_range(limit));
+}
+
+/// `T = C·10^s − Q·Pe·k6·10^6` holds in `OFFSET_BITS` signed bits at every
+/// corner of the ranges, the margin's lowest included (checked exactly on
+/// big integers, so the check does not lean on the i128 it checks), and the
+/// margin sum in `SUM_BITS`.
+#[test]
+fn offset_and_sum_widths_hold_negative_margins() {
+    use liqscan_core::spec::{
+        PositionConst, AMOUNT_LIMIT, OFFSET_BITS, PRICE_MAX, QTY_MAX, SUM_BITS,
+    };
+    use num_bigint::BigInt;
+    // s = 22 and the largest k6 (t·l = 65,535·10^-16): the widest T.
+    let fine = units(
+        "0.00065535",
+        "0.00000001",
+        &[(None, "0.999999", "9999999999.99999999")],
+    );
+    let coarse = units("655.35", "1", &[(None, "0.999999", "9999999999.99999999")]);
+    for u in [&fine, &coarse] {
+        let s = u.quote_decimals;
+        let c_max = BigInt::from(AMOUNT_LIMIT) * BigInt::from(10).pow(s) - 1;
+        let value = BigInt::from(QTY_MAX)
+            * BigInt::from(PRICE_MAX)
+            * BigInt::from(u.k6)
+            * BigInt::from(1_000_000);
+        let half = BigInt::from(2).pow(OFFSET_BITS - 1);
+        // Lowest: a long at the lowest margin; highest: a short at the highest.
+        for t in [-&c_max - &value, &c_max + &value] {
+            assert!(
+                -&half <= t && t < half,
+                "T = {t} outside {OFFSET_BITS} bits (s = {s})"
+            );
+        }
+        // The same through the spec's own arithmetic, and the sum at both price ends.
+        for (qty, margin) in [
+            (QTY_MAX as i32, -(u.amount_limit_units() - 1)),
+            (-(QTY_MAX as i32), u.amount_limit_units() - 1),
+        ] {
+            let konst = u.position_const(qty, PRICE_MAX as u32, margin);
+            let expected = BigInt::from(margin)
+                - BigInt::from(qty)
+                    * BigInt::from(PRICE_MAX)
+                    * BigInt::from(u.k6)
+                    * BigInt::from(1_000_000);
+            assert_eq!(BigInt::from(konst.offset), expected);
+            let sum_half = 1i128 << (SUM_BITS - 1);
+            for price in [1, PRICE_MAX as u32] {
+                let sum = u.margin_sum(PositionConst { ..konst }, price);
+                assert!((-sum_half..sum_half).contains(&sum), "sum {sum} at {price}");
+            }
+        }
+    }
+}

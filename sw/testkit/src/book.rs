@@ -51,7 +51,9 @@ impl SymbolDef {
     }
 }
 
-/// A position as written in the positions file (`symbol` indexes the scenario's symbols).
+/// A position as written in the positions file (`symbol` indexes the
+/// scenario's symbols); its margin may be below zero, as a funding payment
+/// leaves it (the spec's range, not the positions file's).
 #[derive(Debug, Clone)]
 pub struct PositionDef {
     pub id: u64,
@@ -76,7 +78,7 @@ impl PositionDef {
                 .ticks(&d(&self.entry), "entry_price")
                 .unwrap_or_else(|e| panic!("{self:?}: {e}")),
             margin_units: units
-                .quote_units(&d(&self.margin), "margin")
+                .signed_quote_units(&d(&self.margin), "margin")
                 .unwrap_or_else(|e| panic!("{self:?}: {e}")),
         }
     }
@@ -438,13 +440,19 @@ pub fn gen_position(
         };
         let (qty, entry_s, mark) = (g.qty(sign * q as i64), g.mark(entry), g.mark(p));
         let delta = rng.gen_range(-1..=1);
-        if let Some(needed) = oracle::margin_at_equality(&g.def.ladder, &qty, &entry_s, &mark) {
+        if let Some(needed) = oracle::margin_for_equality(&g.def.ladder, &qty, &entry_s, &mark) {
             let e8 = (needed / scaled(1, 8))
                 .to_integer()
                 .to_i128()
                 .unwrap_or(i128::MAX - 1)
                 + delta;
-            if (0..AMOUNT_LIMIT_E8).contains(&e8) {
+            // Below zero only now and then (a funding payment did it).
+            let floor = if rng.gen_bool(rate) {
+                -AMOUNT_LIMIT_E8 + 1
+            } else {
+                0
+            };
+            if (floor..AMOUNT_LIMIT_E8).contains(&e8) {
                 return PositionDef {
                     id,
                     symbol,
@@ -474,12 +482,11 @@ pub fn gen_position(
     let margin = edgy(
         rng,
         rate,
-        |r| {
-            if r.gen_bool(0.7) {
-                AMOUNT_LIMIT_E8 - 1
-            } else {
-                0
-            }
+        |r| match r.gen_range(0..10) {
+            0..7 => AMOUNT_LIMIT_E8 - 1,
+            7..9 => 0,
+            // The bottom of the spec's range, after a funding payment.
+            _ => -AMOUNT_LIMIT_E8 + 1,
         },
         |_| g.margin_for(u128::from(q) * u128::from(entry), lev),
     );

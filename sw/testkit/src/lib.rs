@@ -7,8 +7,12 @@
 //!   input strings (liqscan-core's agreement and price tests).
 //! - [`units`]: symbols and positions drawn directly in spec integers (the
 //!   co-simulation tests of liqscan-sim).
+//! - [`live`]: live streams (`events.jsonl` with its opening book) with
+//!   planted boundaries, and the oracle that plays them (liqscan-sim's
+//!   backend agreement and the CLI's).
 
 pub mod book;
+pub mod live;
 pub mod oracle;
 pub mod units;
 

@@ -106,10 +106,38 @@ pub fn margin_at_equality(
     entry: &str,
     mark: &str,
 ) -> Option<BigRational> {
+    margin_for_equality(ladder, qty, entry, mark).filter(|needed| !needed.is_negative())
+}
+
+/// The margin, of either sign, that puts a position exactly at `E = MM` at
+/// `mark`, or `None` if it needs more than 8 decimals or is outside the
+/// spec's margin range `(−10^10, 10^10)`.
+pub fn margin_for_equality(
+    ladder: &[BracketDef],
+    qty: &str,
+    entry: &str,
+    mark: &str,
+) -> Option<BigRational> {
     let v = judge(ladder, qty, entry, "0", mark, false);
     let needed = v.maintenance - (dec(qty) * (dec(mark) - dec(entry)));
     let units = &needed * BigRational::from_integer(BigInt::from(10).pow(8));
-    (units.is_integer() && !needed.is_negative()).then_some(needed)
+    let limit = BigRational::from_integer(BigInt::from(10).pow(10));
+    (units.is_integer() && needed.abs() < limit).then_some(needed)
+}
+
+/// An exact decimal (a rational whose denominator divides a power of ten)
+/// in its shortest form, as liqscan prints amounts: no trailing zeros after
+/// the point, no point for an integer, `-` only below zero.
+pub fn canonical(value: &BigRational) -> String {
+    let ten = BigRational::from_integer(BigInt::from(10));
+    let (mut scaled, mut decimals) = (value.clone(), 0u32);
+    while !scaled.is_integer() {
+        assert!(decimals < 64, "oracle: {value} is not a decimal");
+        scaled *= &ten;
+        decimals += 1;
+    }
+    let units = scaled.to_integer();
+    with_point(units.is_negative(), &units.abs().to_string(), decimals)
 }
 
 /// A rational with a denominator dividing `10^decimals`, as a decimal string
@@ -217,6 +245,38 @@ mod tests {
     /// No margin at equality when it would be negative or finer than 10^-8:
     /// long 1 from 100 marked at 200 needs MM − PnL = 0.8 − 100 = −99.2;
     /// 0.001 lots at 0.000001 have MM = 10^-9 · 0.004 = 4 · 10^-12.
+    #[test]
+    fn canonical_decimals_as_liqscan_prints_them() {
+        for (text, printed) in [
+            ("180.72280", "180.7228"),
+            ("-0.50", "-0.5"),
+            ("-0", "0"),
+            ("45000", "45000"),
+            ("0.00000001", "0.00000001"),
+        ] {
+            assert_eq!(canonical(&dec(text)), printed);
+        }
+    }
+
+    /// The same margins of either sign: long 1 from 100 marked at 200 needs
+    /// MM − PnL = 0.8 − 100 = −99.2; within (−10^10, 10^10) only.
+    #[test]
+    fn margin_for_equality_of_either_sign() {
+        assert_eq!(
+            margin_for_equality(&ladder(), "1", "100", "200"),
+            Some(dec("-99.2"))
+        );
+        assert_eq!(
+            margin_for_equality(&ladder(), "-2", "30000", "30500"),
+            Some(dec("1255"))
+        );
+        // A PnL of 2·10^10 (2,000 up 10^7 each) against MM ≈ 10^8: beyond the range.
+        assert_eq!(
+            margin_for_equality(&ladder(), "2000", "1", "10000001"),
+            None
+        );
+    }
+
     #[test]
     fn margin_at_equality_only_when_it_is_a_margin() {
         assert_eq!(margin_at_equality(&ladder(), "1", "100", "200"), None);

@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 
 use crate::log_uniform;
 
-/// `T` as the spec bounds it: `(−2^99, 2^107)` (see `spec::limits::OFFSET_BITS`).
-pub const OFFSET_MIN: i128 = -(1 << 99) + 1;
+/// `T` as the spec bounds it: `(−2^107, 2^107)`, margins of either sign
+/// (see `spec::limits::OFFSET_BITS`).
+pub const OFFSET_MIN: i128 = -(1 << 107) + 1;
 pub const OFFSET_MAX: i128 = (1 << 107) - 1;
 
 fn decimal(mantissa: u128, scale: u32) -> Decimal {

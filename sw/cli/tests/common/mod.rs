@@ -100,6 +100,31 @@ pub fn scan_args(ticks: &str) -> Vec<&str> {
     ]
 }
 
+/// The arguments of `liqscan scan` on `symbols.toml`, `positions.csv` and
+/// the events file `events`.
+pub fn events_args(events: &str) -> Vec<&str> {
+    vec![
+        "scan",
+        "--symbols",
+        "symbols.toml",
+        "--positions",
+        "positions.csv",
+        "--events",
+        events,
+    ]
+}
+
+impl Fixture {
+    /// Writes `events` to `events.jsonl` and scans it on the book, as
+    /// `liqscan scan --events events.jsonl`.
+    pub fn scan_events(&self, events: &str, extra: &[&str]) -> Output {
+        std::fs::write(self.path("events.jsonl"), events).unwrap();
+        let mut args = events_args("events.jsonl");
+        args.extend_from_slice(extra);
+        liqscan(self.dir.path(), &args)
+    }
+}
+
 /// `liqscan scan` on `symbols.toml`, `positions.csv` and `ticks.csv` in `dir`.
 pub fn scan_in(dir: &Path, extra: &[&str]) -> Output {
     let mut args = scan_args("ticks.csv");

@@ -5,10 +5,11 @@
 //! every value is on its grid and in range by construction; decimals are
 //! derived from those integers when the files are written. A seed gives the
 //! same scenario on every machine (ChaCha8, and only correctly rounded float
-//! operations while sampling). Symbols, ticks and positions draw from
-//! separate streams: changing the number of positions leaves the market and
-//! the ticks as they were.
+//! operations while sampling). Symbols, ticks, positions and the live
+//! events ([`live_events`]) draw from separate streams: changing the number
+//! of positions leaves the market and the ticks as they were.
 
+mod events;
 mod positions;
 mod sample;
 mod symbols;
@@ -25,8 +26,9 @@ use crate::engine::Tick;
 use crate::market::{Market, MarketError};
 use crate::spec::{FieldError, MAX_POSITIONS, MAX_SYMBOLS};
 
+pub use events::{live_events, LiveEvent, LiveEvents, LiveLine, MAX_CHANGES};
 pub use symbols::MAX_LEVERAGE;
-pub use write::{write_positions_csv, write_symbols_toml, write_ticks_csv};
+pub use write::{write_events_jsonl, write_positions_csv, write_symbols_toml, write_ticks_csv};
 
 /// Most ticks a scenario holds (16 bytes each in memory, about 25 bytes a
 /// line in `ticks.csv`): 160 MB, a 250 MB file.
@@ -68,6 +70,8 @@ pub enum GenError {
     Positions(usize),
     #[error("ticks must be at most {MAX_TICKS}, got {0}")]
     Ticks(usize),
+    #[error("events must be at most {MAX_CHANGES} book changes, got {0}")]
+    Changes(usize),
     #[error("generated symbol {0} is invalid: {1}")]
     Symbol(String, FieldError),
     #[error(transparent)]
@@ -101,6 +105,7 @@ enum Stream {
     Symbols = 1,
     Ticks = 2,
     Positions = 3,
+    Events = 4,
 }
 
 fn rng(seed: u64, stream: Stream) -> ChaCha8Rng {

@@ -42,29 +42,54 @@ pub fn positions(
     if count == 0 || listings.is_empty() {
         return Vec::new();
     }
-    let pick_symbol =
-        WeightedIndex::new(listings.iter().map(|l| l.weight)).expect("positive weights");
-    let pick_leverage = WeightedIndex::new(LEVERAGE.iter().map(|l| l.1)).expect("positive weights");
-    let accounts = (count / 4).max(1);
+    let trader = Trader::new(listings, (count / 4).max(1));
     (1..=count as u64)
-        .map(|id| {
-            let symbol = SymbolId(pick_symbol.sample(rng) as u32);
-            let units = market.units(symbol);
-            let listing = &listings[symbol.index()];
-            let leverage = LEVERAGE[pick_leverage.sample(rng)].0;
-            let account = format!("acct{:06}", rng.gen_range(0..accounts));
-            let (qty_lots, entry_ticks, margin_units) =
-                position(rng, units, listing.price, leverage);
-            Position {
-                id,
-                account,
-                symbol,
-                qty_lots,
-                entry_ticks,
-                margin_units,
-            }
-        })
+        .map(|id| trader.open(rng, market, id, |symbol| listings[symbol.index()].price))
         .collect()
+}
+
+/// Draws positions as traders open them: a symbol by popularity, a
+/// leverage, an account, then a size and an entry near the symbol's mark.
+pub(super) struct Trader {
+    pick_symbol: WeightedIndex<u32>,
+    pick_leverage: WeightedIndex<u32>,
+    accounts: usize,
+}
+
+impl Trader {
+    /// Over non-empty `listings`, for accounts `0 .. accounts`.
+    pub fn new(listings: &[Listing], accounts: usize) -> Self {
+        Self {
+            pick_symbol: WeightedIndex::new(listings.iter().map(|l| l.weight))
+                .expect("positive weights"),
+            pick_leverage: WeightedIndex::new(LEVERAGE.iter().map(|l| l.1))
+                .expect("positive weights"),
+            accounts,
+        }
+    }
+
+    /// Position `id`, entered near `mark(symbol)` (ticks).
+    pub fn open(
+        &self,
+        rng: &mut impl Rng,
+        market: &Market,
+        id: u64,
+        mark: impl Fn(SymbolId) -> u32,
+    ) -> Position {
+        let symbol = SymbolId(self.pick_symbol.sample(rng) as u32);
+        let units = market.units(symbol);
+        let leverage = LEVERAGE[self.pick_leverage.sample(rng)].0;
+        let account = format!("acct{:06}", rng.gen_range(0..self.accounts));
+        let (qty_lots, entry_ticks, margin_units) = position(rng, units, mark(symbol), leverage);
+        Position {
+            id,
+            account,
+            symbol,
+            qty_lots,
+            entry_ticks,
+            margin_units,
+        }
+    }
 }
 
 /// `(Q, Pe, C)` of one position on a symbol whose mark is `price` ticks.

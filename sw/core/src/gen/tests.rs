@@ -272,3 +272,112 @@ fn cpu_scan_liquidates_a_few_percent() {
         "longs {longs}, shorts {shorts}, jumping {on_jumping}"
     );
 }
+
+/// What a generated events file does when scanned on `cpu`, counted.
+#[derive(Debug, Default)]
+struct LiveCounts {
+    ticks: u64,
+    changes: std::collections::HashMap<String, u64>,
+    stale: u64,
+    liquidations: u64,
+    below_zero: u64,
+}
+
+/// Scans the written events of `config` with `changes` book changes on
+/// `cpu`, as `liqscan scan --events` does; panics on any bad line.
+fn scan_live(config: &GenConfig, changes: usize) -> (Vec<u8>, LiveCounts) {
+    use crate::book::Update;
+    use crate::input::{EventReader, Item};
+    let scenario = generate(config).unwrap();
+    let mut text = Vec::new();
+    write_events_jsonl(
+        &scenario.market,
+        live_events(config, &scenario, changes).unwrap(),
+        &mut text,
+    )
+    .unwrap();
+    let mut book = scenario.book();
+    let mut cpu = CpuScanner::new(scenario.market.clone());
+    cpu.load(&book.sorted()).unwrap();
+    let mut reader = EventReader::new(text.as_slice(), "events.jsonl", &book);
+    let (mut counts, mut hits) = (LiveCounts::default(), Vec::new());
+    while let Some(record) = reader.next_event(&book) {
+        let record = record.unwrap_or_else(|e| panic!("{e}"));
+        match record.item {
+            Item::Tick(tick) => {
+                counts.ticks += 1;
+                hits.clear();
+                cpu.tick(tick, &mut hits).unwrap();
+                for hit in &hits {
+                    book.close(hit.position).unwrap();
+                    reader.liquidated(hit.position, tick.seq);
+                }
+                counts.liquidations += hits.len() as u64;
+            }
+            Item::Change(change) => {
+                *counts.changes.entry(change.kind.to_string()).or_default() += 1;
+                if let Update::Upsert(p) = &change.update {
+                    counts.below_zero += u64::from(p.margin_units < 0);
+                }
+                cpu.apply(&change.update).unwrap();
+                book.apply(&change.update);
+            }
+            Item::Stale(_) => counts.stale += 1,
+        }
+    }
+    (text, counts)
+}
+
+/// A generated events file is valid input from its first line to its last:
+/// every tick of the scenario, every kind of change, changes to positions
+/// liquidated meanwhile read as stale, the same bytes for the same seed.
+#[test]
+fn live_events_scan_without_a_bad_line() {
+    let config = GenConfig {
+        positions: 2_000,
+        symbols: 6,
+        ticks: 6_000,
+        seed: 5,
+    };
+    let (text, counts) = scan_live(&config, 6_000);
+    println!("{counts:?}");
+    assert_eq!(counts.ticks, 6_000);
+    let applied: u64 = counts.changes.values().sum();
+    assert_eq!(applied + counts.stale, 6_000);
+    for kind in [
+        "open",
+        "update",
+        "margin (deposit)",
+        "margin (withdraw)",
+        "margin (funding)",
+        "close",
+    ] {
+        assert!(
+            counts.changes.get(kind).is_some_and(|&n| n > 100),
+            "{kind}: {counts:?}"
+        );
+    }
+    assert!(counts.liquidations > 20 && counts.stale > 0, "{counts:?}");
+    assert_eq!(scan_live(&config, 6_000).0, text, "same seed, same bytes");
+    let first = String::from_utf8(text).unwrap();
+    assert!(
+        first.starts_with("{\"seq\":1,\"kind\":"),
+        "{}",
+        &first[..80]
+    );
+    // No change, no line but the ticks.
+    let (_, only_ticks) = scan_live(&config, 0);
+    assert_eq!((only_ticks.ticks, only_ticks.changes.len()), (6_000, 0));
+}
+
+#[test]
+fn live_events_are_bounded() {
+    let config = small(1);
+    let scenario = generate(&config).unwrap();
+    for changes in [MAX_CHANGES + 1, usize::MAX] {
+        let error = live_events(&config, &scenario, changes).err().unwrap();
+        assert_eq!(error, GenError::Changes(changes));
+        assert!(error.to_string().contains("at most 10000000"), "{error}");
+    }
+    assert!(live_events(&config, &scenario, MAX_CHANGES).is_ok());
+}

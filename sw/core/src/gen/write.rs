@@ -1,11 +1,13 @@
 //! Writers for the input files (`symbols.toml`, `positions.csv`,
-//! `ticks.csv`), exact decimals derived from the spec integers.
+//! `ticks.csv`, `events.jsonl`), exact decimals derived from the spec
+//! integers.
 
 use std::fmt::Write as _;
 use std::io;
 
 use rust_decimal::Decimal;
 
+use super::events::{LiveEvent, LiveLine};
 use crate::book::Position;
 use crate::decimal::parts;
 use crate::engine::Tick;
@@ -86,4 +88,73 @@ pub fn write_ticks_csv(market: &Market, ticks: &[Tick], out: impl io::Write) -> 
         ])?;
     }
     csv.flush()
+}
+
+/// A JSON string (names and accounts may need escaping; decimals never do).
+fn json_string(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+/// `events.jsonl`: one JSON object per line, fields in the order
+/// `docs/input.md` lists them, decimals as JSON strings.
+pub fn write_events_jsonl(
+    market: &Market,
+    lines: impl IntoIterator<Item = LiveLine>,
+    mut out: impl io::Write,
+) -> io::Result<()> {
+    for LiveLine { seq, event } in lines {
+        match event {
+            LiveEvent::Tick(tick) => {
+                let symbol = market.symbol(tick.symbol);
+                writeln!(
+                    out,
+                    r#"{{"seq":{seq},"kind":"tick","symbol":{},"mark_price":"{}"}}"#,
+                    json_string(&symbol.name),
+                    symbol.units.format_price(tick.price)
+                )?;
+            }
+            LiveEvent::Open(p) => {
+                let symbol = market.symbol(p.symbol);
+                let units = &symbol.units;
+                writeln!(
+                    out,
+                    r#"{{"seq":{seq},"kind":"open","id":{},"account":{},"symbol":{},"qty":"{}","entry_price":"{}","margin":"{}"}}"#,
+                    p.id,
+                    json_string(&p.account),
+                    json_string(&symbol.name),
+                    units.lot.format(i128::from(p.qty_lots)),
+                    units.format_price(p.entry_ticks),
+                    units.format_units(p.margin_units)
+                )?;
+            }
+            LiveEvent::Update(p) => {
+                let units = market.units(p.symbol);
+                writeln!(
+                    out,
+                    r#"{{"seq":{seq},"kind":"update","id":{},"qty":"{}","entry_price":"{}","margin":"{}"}}"#,
+                    p.id,
+                    units.lot.format(i128::from(p.qty_lots)),
+                    units.format_price(p.entry_ticks),
+                    units.format_units(p.margin_units)
+                )?;
+            }
+            LiveEvent::Margin {
+                id,
+                symbol,
+                delta,
+                reason,
+            } => {
+                writeln!(
+                    out,
+                    r#"{{"seq":{seq},"kind":"margin","id":{id},"delta":"{}","reason":"{}"}}"#,
+                    market.units(symbol).format_units(delta),
+                    reason.name()
+                )?;
+            }
+            LiveEvent::Close(id) => {
+                writeln!(out, r#"{{"seq":{seq},"kind":"close","id":{id}}}"#)?;
+            }
+        }
+    }
+    out.flush()
 }

@@ -7,8 +7,11 @@
 use std::sync::{Arc, OnceLock};
 
 use super::error::{InputError, ReadError};
-use super::{parse_symbols, read_positions, read_symbols, TickReader};
+use super::{parse_symbols, read_positions, read_symbols, EventReader, Item, TickReader};
+use crate::book::{Book, Update};
+use crate::cpu::CpuScanner;
 use crate::decimal::{parse_decimal, MAX_DIGITS};
+use crate::engine::Engine;
 use crate::market::Market;
 use crate::spec::MAX_POSITIONS;
 
@@ -181,6 +184,74 @@ pub fn ticks(data: &[u8]) {
                 last = Some((tick.line, tick.tick.seq));
             }
             Err(error) => assert_located(invalid(&error), "ticks.csv", data),
+        }
+    }
+}
+
+/// The opening book the events check reads against: a long on `BTCUSDT`
+/// (id 1) and a short on `ETHUSDT` (id 2).
+pub const EVENTS_BOOK: &str = "id,account,symbol,qty,entry_price,margin
+1,alice,BTCUSDT,1,50000,5000
+2,bob,ETHUSDT,-3,2000,100
+";
+
+/// [`EVENTS_BOOK`] on [`SYMBOLS`].
+pub fn events_book() -> Book {
+    read_positions(EVENTS_BOOK.as_bytes(), "positions.csv", market()).expect("valid")
+}
+
+/// The events stream, against [`events_book`] and scanned as `liqscan scan`
+/// does (on `cpu`, each change applied, each liquidation reported back):
+/// read to the end, every item a tick, a change or a stale change (lines
+/// and `seq` strictly increasing, every margin in the spec's range) or a
+/// located error, and no more items than lines.
+pub fn events(data: &[u8]) {
+    let mut book = events_book();
+    let mut cpu = CpuScanner::new(market());
+    cpu.load(&book.sorted()).expect("the book loads");
+    let mut reader = EventReader::new(data, "events.jsonl", &book);
+    let lines = line_count(data);
+    let (mut items, mut last, mut hits) = (0u64, None::<(u64, u64)>, Vec::new());
+    while let Some(item) = reader.next_event(&book) {
+        items += 1;
+        assert!(items <= lines, "{items} items from {lines} lines");
+        let record = match item {
+            Ok(record) => record,
+            Err(error) => {
+                assert_located(invalid(&error), "events.jsonl", data);
+                continue;
+            }
+        };
+        assert!(
+            (1..=lines).contains(&record.line),
+            "item at line {}",
+            record.line
+        );
+        if let Some((line, seq)) = last {
+            assert!(
+                record.line > line && record.seq > seq,
+                "{record:?} after {last:?}"
+            );
+        }
+        last = Some((record.line, record.seq));
+        match record.item {
+            Item::Tick(tick) => {
+                hits.clear();
+                cpu.tick(tick, &mut hits).expect("a valid tick");
+                for hit in &hits {
+                    assert!(book.close(hit.position).is_some(), "{hit:?} not open");
+                    reader.liquidated(hit.position, tick.seq);
+                }
+            }
+            Item::Change(change) => {
+                if let Update::Upsert(p) = &change.update {
+                    assert!(book.market.units(p.symbol).margin_in_range(p.margin_units));
+                }
+                cpu.apply(&change.update).expect("a valid change");
+                book.apply(&change.update);
+                assert!(book.len() <= MAX_POSITIONS);
+            }
+            Item::Stale(stale) => assert!(!book.contains(stale.id), "{stale} but open"),
         }
     }
 }

@@ -43,6 +43,11 @@ impl<R: Read> TickReader<R> {
         })
     }
 
+    /// The input's name in messages.
+    pub fn file(&self) -> &str {
+        &self.input.columns.file
+    }
+
     fn parse(&self, line: u64) -> Result<TickRecord, InputError> {
         let (columns, record) = (&self.input.columns, &self.record);
         let seq = columns.parse_u64(line, "seq", columns.field(record, "seq"))?;

@@ -271,6 +271,37 @@ impl SymbolUnits {
         Ok((mantissa * pow10(self.quote_decimals - decimals)) as i128)
     }
 
+    /// A signed quote amount (a margin the spec holds, or a margin move) in
+    /// units of `10^-s`: at most 8 decimals, in `(−AMOUNT_LIMIT, AMOUNT_LIMIT)`.
+    pub fn signed_quote_units(&self, amount: &Decimal, field: &str) -> Result<i128, FieldError> {
+        let (mantissa, decimals) = amount_parts(&amount.abs(), u64::MAX, MAX_AMOUNT_DECIMALS)
+            .map_err(|e| FieldError::new(field, e))?;
+        if amount.abs() >= Decimal::from(AMOUNT_LIMIT) {
+            return Err(FieldError::new(
+                field,
+                format!("out of range: must be > -{AMOUNT_LIMIT} and < {AMOUNT_LIMIT}"),
+            ));
+        }
+        let magnitude = (mantissa * pow10(self.quote_decimals - decimals)) as i128;
+        Ok(if amount.is_sign_negative() {
+            -magnitude
+        } else {
+            magnitude
+        })
+    }
+
+    /// `AMOUNT_LIMIT` in this symbol's quote units: a margin `C` must have
+    /// `|C| <` this (see [`Self::margin_in_range`]).
+    pub fn amount_limit_units(&self) -> i128 {
+        (u128::from(AMOUNT_LIMIT) * pow10(self.quote_decimals)) as i128
+    }
+
+    /// Whether `units` (of `10^-s`) is a margin the spec holds: in
+    /// `(−AMOUNT_LIMIT, AMOUNT_LIMIT)`, either sign.
+    pub fn margin_in_range(&self, units: i128) -> bool {
+        units.unsigned_abs() < self.amount_limit_units() as u128
+    }
+
     /// `k6·10^6`: one lot·tick in quote units.
     pub fn lot_tick_value(&self) -> i128 {
         i128::from(self.k6) * i128::from(MMR_ONE)

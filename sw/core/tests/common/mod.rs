@@ -48,6 +48,10 @@ pub struct Coverage {
     pub replaced: u64,
     pub closed: u64,
     pub close_missed: u64,
+    /// Positions judged with a margin below zero, and with the lowest
+    /// margin the spec holds (`−10^10 + 10^-8`).
+    pub negative_margins: u64,
+    pub bottom_margins: u64,
 }
 
 impl Coverage {
@@ -73,7 +77,9 @@ impl Coverage {
             sixteen_brackets,
             replaced,
             closed,
-            close_missed
+            close_missed,
+            negative_margins,
+            bottom_margins
         );
     }
 }
@@ -199,6 +205,9 @@ pub fn run(scenario: &Scenario) -> Run {
                         context()
                     );
                     cov.evaluations += 1;
+                    let margin = dec(&def.margin);
+                    cov.negative_margins += u64::from(margin.is_negative());
+                    cov.bottom_margins += u64::from(margin == dec("-9999999999.99999999"));
                     cov.equalities += u64::from(sum == 0);
                     let e8 = scaled(1, 8);
                     cov.near_equalities += u64::from(sum != 0 && verdict.shortfall.abs() <= e8);
