@@ -26,7 +26,9 @@ macro_rules! note {
     };
 }
 
+mod board;
 mod demo;
+mod device;
 mod gen;
 mod load;
 mod prices;
@@ -55,6 +57,9 @@ enum Command {
     Verilog(verilog::Args),
     /// Write the board's register map as Markdown (`docs/registers.md`).
     Registers,
+    /// Serve a virtual board (the verilated circuit behind its register
+    /// window and result ring) at a file, until SIGINT or SIGTERM.
+    Board(board::Args),
 }
 
 /// A command-line usage error found after parsing (exit 2), e.g. `--out`
@@ -122,6 +127,7 @@ fn main() -> ExitCode {
         Command::Gen(args) => gen::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Verilog(args) => verilog::run(&args),
+        Command::Board(args) => board::run(&args),
         Command::Registers => {
             print!("{}", liqscan_core::spec::registers::markdown());
             Ok(ExitCode::SUCCESS)

@@ -21,10 +21,11 @@ use liqscan_core::latency::Recorder;
 use liqscan_core::report::{event, Event};
 use liqscan_core::spec::DEFAULT_LANES;
 use liqscan_core::{Book, Engine, Liquidation, Tick};
-use liqscan_sim::Backend;
+use liqscan_sim::{backend, Backend};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use tracing::{debug, warn};
 
+use crate::device::DeviceArgs;
 use crate::{load, UsageError};
 
 #[derive(Debug, clap::Args)]
@@ -38,8 +39,12 @@ pub struct Args {
     positions: Option<PathBuf>,
     #[command(flatten)]
     input: Input,
-    #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+    /// `auto` takes the board when --device names one that identifies
+    /// itself correctly, else cpu, and says which and why.
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
     backend: Backend,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// Write the events here instead of stdout (never one of the input files).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -281,7 +286,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     let (market, mut book) = load::book(&args.symbols, args.positions.as_deref())?;
     let positions = book.len();
-    let mut engine = args.backend.engine(market.clone(), DEFAULT_LANES)?;
+    let options = backend::Options {
+        lanes: DEFAULT_LANES,
+        device: args.device.device(),
+        board_timeout: args.device.board_timeout,
+    };
+    let mut engine = args.backend.open(market.clone(), &options)?;
     engine
         .load(&book.sorted())
         .with_context(|| format!("loading positions into {}", engine.name()))?;
@@ -338,6 +348,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         load.as_secs_f64(),
         stats.wall.as_secs_f64(),
     );
+    let counters = engine.counters();
+    if !counters.is_empty() {
+        let counters: Vec<String> = counters
+            .iter()
+            .map(|(name, value)| format!("{name} {value}"))
+            .collect();
+        note!("backend: {}", counters.join(", "));
+    }
     note!("decision latency per tick: {}", stats.latency);
     match stopped_by {
         Some(signal) => {

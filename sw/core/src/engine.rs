@@ -62,4 +62,10 @@ pub trait Engine {
     fn load(&mut self, positions: &[&Position]) -> Result<(), EngineError> {
         positions.iter().try_for_each(|p| self.upsert(p))
     }
+
+    /// Counts the backend keeps for the summary (e.g. a board's failovers
+    /// and bus accesses), as `(name, value)`.
+    fn counters(&self) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
 }

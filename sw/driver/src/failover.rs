@@ -135,6 +135,23 @@ impl<B: Bus> Engine for Failover<B> {
         }
     }
 
+    /// Failovers, and the board's bus accesses while it was in use.
+    fn counters(&self) -> Vec<(&'static str, u64)> {
+        let mut counters = vec![("failovers", self.failovers)];
+        if let State::Board(board) = &self.state {
+            let stats = board.stats();
+            counters.extend([
+                ("board ticks", stats.ticks),
+                ("their bus writes", stats.tick_accesses.writes),
+                ("their bus reads", stats.tick_accesses.reads),
+                ("board updates", stats.updates),
+                ("their bus writes", stats.update_accesses.writes),
+                ("their bus reads", stats.update_accesses.reads),
+            ]);
+        }
+        counters
+    }
+
     fn tick(&mut self, tick: Tick, out: &mut Vec<Liquidation>) -> Result<(), EngineError> {
         let what = || {
             format!(
@@ -156,3 +173,4 @@ impl<B: Bus> Engine for Failover<B> {
         }
     }
 }
+
