@@ -82,6 +82,8 @@ pub struct AxiLiteSlave {
     b_valid: DFF<bool>,
     b_resp: DFF<Bits<2>>,
     ar_ready: DFF<bool>,
+    /// A read is open, from its address handshake to its R handshake.
+    ar_busy: DFF<bool>,
     read_r: DFF<bool>,
     read_addr_r: DFF<WordAddr>,
     /// `read` of [`READ_LATENCY`] cycles before: the register file's word is there.
@@ -140,6 +142,7 @@ impl Default for AxiLiteSlave {
             b_valid: Default::default(),
             b_resp: Default::default(),
             ar_ready: Default::default(),
+            ar_busy: Default::default(),
             read_r: Default::default(),
             read_addr_r: Default::default(),
             read_back: Default::default(),
@@ -175,6 +178,7 @@ impl Logic for AxiLiteSlave {
             b_valid,
             b_resp,
             ar_ready,
+            ar_busy,
             read_r,
             read_addr_r,
             read_back,
@@ -230,7 +234,9 @@ impl Logic for AxiLiteSlave {
         // Reads: one at a time, from the address handshake to the R handshake.
         self.read_r.d.next = false;
         self.read_back.d.next = self.read_r.q.val();
+        self.ar_ready.d.next = !self.ar_busy.q.val();
         if self.s_axil_arvalid.val() & self.ar_ready.q.val() {
+            self.ar_busy.d.next = true;
             self.ar_ready.d.next = false;
             self.read_r.d.next = true;
             self.read_addr_r.d.next = self.s_axil_araddr.val().get_bits::<WORD_ADDR_BITS>(2);
@@ -245,6 +251,7 @@ impl Logic for AxiLiteSlave {
         }
         if self.r_valid.q.val() & self.s_axil_rready.val() {
             self.r_valid.d.next = false;
+            self.ar_busy.d.next = false;
             self.ar_ready.d.next = true;
         }
 

@@ -7,7 +7,10 @@
 //!   input strings (liqscan-core's agreement and price tests).
 //! - [`units`]: symbols and positions drawn directly in spec integers (the
 //!   co-simulation tests of liqscan-sim).
+//! - [`board`]: command entries and result records of the board's formats
+//!   (the tests of `liqscan_top` in liqscan-hw and liqscan-sim).
 
+pub mod board;
 pub mod book;
 pub mod oracle;
 pub mod units;
