@@ -39,11 +39,31 @@ impl Model {
     }
 }
 
-fn run<const L: usize, const R: usize>(seed: u64, symbols: usize, ticks: u32, ready: f64) {
-    big_stack(move || run_on::<L, R>(seed, symbols, ticks, ready));
+/// How a test runs: its book and its stream.
+#[derive(Debug, Clone, Copy)]
+struct Setup {
+    seed: u64,
+    symbols: usize,
+    ticks: u32,
+    /// Probability of `tready` in a cycle.
+    ready: f64,
+    /// Most positions under water, so rows of hits fill the result FIFO and
+    /// the stream must hold the scan.
+    heavy: bool,
 }
 
-fn run_on<const L: usize, const R: usize>(seed: u64, symbols: usize, ticks: u32, ready: f64) {
+fn run<const L: usize, const R: usize>(setup: Setup) {
+    big_stack(move || run_on::<L, R>(setup));
+}
+
+fn run_on<const L: usize, const R: usize>(setup: Setup) {
+    let Setup {
+        seed,
+        symbols,
+        ticks,
+        ready,
+        heavy,
+    } = setup;
     let started = std::time::Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut bench = Bench::<L, R>::new(seed);
@@ -67,7 +87,11 @@ fn run_on<const L: usize, const R: usize>(seed: u64, symbols: usize, ticks: u32,
     let prices: Vec<u32> = (0..SYMBOLS).map(|_| random_price(&mut rng)).collect();
     let mut next_row = 0;
     for &s in &ids[..symbols] {
-        let take = rng.gen_range(1..=rows / symbols);
+        let take = if heavy {
+            rows / symbols
+        } else {
+            rng.gen_range(1..=rows / symbols)
+        };
         let count = take * L - rng.gen_range(0..L);
         model.regions[s] = (next_row * L, count);
         next_row += take;
@@ -80,7 +104,12 @@ fn run_on<const L: usize, const R: usize>(seed: u64, symbols: usize, ticks: u32,
         bench.command(&board::region(s as u32, (next_row - take) as u32, count as u32));
         let (first, _) = model.regions[s];
         for slot in first..first + count {
-            let p = position_at(&mut rng, &model.units[s], prices[s], Margin::random(&mut rng));
+            let margin = if heavy && rng.gen_ratio(3, 4) {
+                Margin::Under
+            } else {
+                Margin::random(&mut rng)
+            };
+            let p = position_at(&mut rng, &model.units[s], prices[s], margin);
             let held = rng.gen_ratio(7, 8).then_some(p);
             bench.command(&board::position(slot as u32, held));
             model.slots[slot] = held;
@@ -159,22 +188,41 @@ fn run_on<const L: usize, const R: usize>(seed: u64, symbols: usize, ticks: u32,
         started.elapsed().as_secs_f64()
     );
     assert!(hits > 0 && hits < scanned, "{hits} hits in {scanned} slots");
-    if ready < 1.0 {
+    if heavy {
         assert!(stalls > 0, "back-pressure never held the scan");
     }
 }
 
 #[test]
 fn one_lane_matches_model() {
-    run::<1, 4>(11, 2, 10, 1.0);
+    run::<1, 4>(Setup {
+        seed: 11,
+        symbols: 2,
+        ticks: 10,
+        ready: 1.0,
+        heavy: false,
+    });
+}
+
+/// Rows of hits and a slow stream: the FIFO fills and `res_ready` holds the scan.
+#[test]
+fn two_lanes_held_by_the_stream() {
+    run::<2, 5>(Setup {
+        seed: 12,
+        symbols: 1,
+        ticks: 2,
+        ready: 0.1,
+        heavy: true,
+    });
 }
 
 #[test]
-fn two_lanes_with_backpressure() {
-    run::<2, 4>(12, 3, 12, 0.3);
-}
-
-#[test]
-fn four_lanes_with_backpressure() {
-    run::<4, 3>(13, 2, 10, 0.5);
+fn four_lanes_with_random_tready() {
+    run::<4, 3>(Setup {
+        seed: 13,
+        symbols: 2,
+        ticks: 8,
+        ready: 0.5,
+        heavy: false,
+    });
 }
