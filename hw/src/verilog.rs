@@ -282,6 +282,9 @@ pub fn lint_waiver(message: &str, verilog: &str) -> Option<&'static str> {
         unused.contains("Bits of signal are not used: 'diff_") && unused.ends_with("'[31:0]"),
         // `WideAdder` reads only the carry (bit 37) of its low limb without carry-in.
         unused.ends_with("Bits of signal are not used: 'lo_without_cin'[36:0]"),
+        // `AxiLiteSlave` takes whole words: the byte address's bits 1:0 are ignored.
+        unused.ends_with("Bits of signal are not used: 's_axil_awaddr'[1:0]"),
+        unused.ends_with("Bits of signal are not used: 's_axil_araddr'[1:0]"),
     ];
     intended.contains(&true).then_some(
         "a block reads only some bits of a wider result; rust-hdl cannot declare partial signals",

@@ -95,7 +95,7 @@ pub struct CommandRing<const L: usize, const ROW_BITS: usize, const SYM_BITS: us
     pub reg_wr_base_row: Signal<Out, Word>,
     pub reg_wr_count: Signal<Out, Word>,
 
-    mem: Memory<Word, CMD_ADDR_BITS>,
+    entries: Memory<Word, CMD_ADDR_BITS>,
     consumer_r: DFF<Word>,
     /// An entry is being read, decoded or applied.
     working: DFF<bool>,
@@ -210,7 +210,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Default
             reg_wr_symbol: Default::default(),
             reg_wr_base_row: Default::default(),
             reg_wr_count: Default::default(),
-            mem: Default::default(),
+            entries: Default::default(),
             consumer_r: Default::default(),
             working: Default::default(),
             fetching: Default::default(),
@@ -326,7 +326,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
             reg_wr_base_row_r,
             reg_wr_count_r
         );
-        clock!(self, clock, mem);
+        clock!(self, clock, entries);
         for i in 0..READ_LATENCY {
             self.read_valid[i].clock.next = self.clock.val();
             self.read_valid[i].d.next = self.read_valid[i].q.val();
@@ -335,15 +335,15 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
         }
 
         // The memory: written by the register file, read free-running.
-        self.mem.write_enable.next = self.write.val();
-        self.mem.write_address.next = self.write_addr.val();
-        self.mem.write_data.next = self.write_data.val();
-        self.mem.read_enable_next.next = true;
+        self.entries.write_enable.next = self.write.val();
+        self.entries.write_address.next = self.write_addr.val();
+        self.entries.write_data.next = self.write_data.val();
+        self.entries.read_enable_next.next = true;
         self.entry_index.next = bit_cast::<CMD_ADDR_BITS, ENTRY_BITS>(
             self.consumer_r.q.val().get_bits::<ENTRY_BITS>(0),
         );
         self.word_index.next = bit_cast::<CMD_ADDR_BITS, 4>(self.issue.q.val());
-        self.mem.read_address.next =
+        self.entries.read_address.next =
             (self.entry_index.val() << self.entry_shift.val()) | self.word_index.val();
 
         // Fetch: one word per cycle; each word's valid and last flags follow
@@ -369,7 +369,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
         self.decode1.d.next = false;
         if self.read_valid[2].q.val() {
             self.entry.d.next = (self.entry.q.val() >> self.word_shift.val())
-                | (bit_cast::<FETCH_BITS, 32>(self.mem.read_data.val()) << self.top_shift.val());
+                | (bit_cast::<FETCH_BITS, 32>(self.entries.read_data.val()) << self.top_shift.val());
             self.decode1.d.next = self.read_last[2].q.val();
         }
 

@@ -65,7 +65,7 @@ pub use ports::{port, ports};
 pub use read_select::{readable, ReadSelect};
 pub use registers::RegisterFile;
 pub use sequencer::TickSequencer;
-pub use stream::{ResultStream, RowTag, FIFO_BITS, FIFO_ROWS};
+pub use stream::{LaneMask, ResultStream, RowTag, FIFO_BITS, FIFO_ROWS};
 
 /// Bits of a byte address in the register window.
 pub const ADDR_BITS: usize = WINDOW_BYTES.trailing_zeros() as usize;

@@ -25,6 +25,8 @@ use rust_hdl::prelude::*;
 use super::read_select::ReadSelect;
 use super::{CmdAddr, Word, WordAddr, CMD_ADDR_BITS};
 
+const _: () = assert!(map::CMD_BASE % (4 << CMD_ADDR_BITS) == 0);
+
 /// The register file of a build with the given capacities.
 #[derive(LogicBlock)]
 pub struct RegisterFile {
@@ -290,8 +292,8 @@ impl Logic for RegisterFile {
             self.write.val() & (self.write_addr.val() == self.a_tick_price.val());
         self.to_seq.next = self.write.val() & (self.write_addr.val() == self.a_tick_seq.val());
         self.cmd_write.next = self.write.val() & (self.write_addr.val() >= self.a_cmd_base.val());
-        self.cmd_write_addr.next =
-            (self.write_addr.val() - self.a_cmd_base.val()).get_bits::<CMD_ADDR_BITS>(0);
+        // The ring starts on a multiple of its size: its word is the address's low bits.
+        self.cmd_write_addr.next = self.write_addr.val().get_bits::<CMD_ADDR_BITS>(0);
         self.cmd_write_data.next = self.write_data.val();
 
         // RW registers.

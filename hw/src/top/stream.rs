@@ -35,6 +35,10 @@ use crate::scanner::Shortfall;
 
 use super::{Record, Word, RECORD_BITS};
 
+/// A row's lanes, one bit each (the widest build's; bits from `L` up stay 0).
+pub type LaneMask = Bits<MAX_LANES>;
+/// The most lanes a scanner has.
+const MAX_LANES: usize = 16;
 /// Bits of a row index in the FIFO.
 pub const FIFO_BITS: usize = 4;
 /// Rows of the FIFO (one LUT RAM deep).
@@ -87,19 +91,19 @@ pub struct ResultStream<const L: usize> {
     pub done_seq: Signal<Out, Word>,
 
     ready_r: DFF<bool>,
-    cap_mask: DFF<Bits<L>>,
+    cap_mask: DFF<LaneMask>,
     cap_slot: [DFF<Word>; L],
     cap_shortfall: [DFF<Bits<SUM>>; L],
     /// Each lane's slot and shortfall (two's complement) of every row.
     slot_mem: [LutRam<Word, FIFO_BITS>; L],
     shortfall_mem: [LutRam<Bits<SUM>, FIFO_BITS>; L],
-    mask_mem: LutRam<Bits<L>, FIFO_BITS>,
+    mask_mem: LutRam<LaneMask, FIFO_BITS>,
     tag_mem: LutRam<RowTag, FIFO_BITS>,
     wr_ptr: DFF<Bits<FIFO_BITS>>,
     rd_ptr: DFF<Bits<FIFO_BITS>>,
     count: DFF<Bits<COUNT_BITS>>,
     head_loaded: DFF<bool>,
-    head_mask: DFF<Bits<L>>,
+    head_mask: DFF<LaneMask>,
     head_completion: DFF<bool>,
     pick_valid: DFF<bool>,
     pick_last: DFF<bool>,
@@ -113,16 +117,16 @@ pub struct ResultStream<const L: usize> {
     tick_done_r: DFF<bool>,
     done_seq_r: DFF<Word>,
 
-    lane_bit: [Signal<Local, Bits<L>>; L],
-    mask_acc: [Signal<Local, Bits<L>>; L],
+    lane_bit: [Signal<Local, LaneMask>; L],
+    mask_acc: [Signal<Local, LaneMask>; L],
     push_row: Signal<Local, bool>,
     push_completion: Signal<Local, bool>,
     push: Signal<Local, bool>,
     pop: Signal<Local, bool>,
     out_free: Signal<Local, bool>,
     pick_free: Signal<Local, bool>,
-    onehot: Signal<Local, Bits<L>>,
-    rest: Signal<Local, Bits<L>>,
+    onehot: Signal<Local, LaneMask>,
+    rest: Signal<Local, LaneMask>,
     part_slot: [Signal<Local, Word>; L],
     part_shortfall: [Signal<Local, Bits<SUM>>; L],
     acc_slot: [Signal<Local, Word>; L],
@@ -133,19 +137,19 @@ pub struct ResultStream<const L: usize> {
     liquidation: Signal<Local, Record>,
     completion_record: Signal<Local, Record>,
 
-    one_lane: Constant<Bits<L>>,
+    one_lane: Constant<LaneMask>,
     count_one: Constant<Bits<COUNT_BITS>>,
-    lane_index: [Constant<Bits<8>>; L],
-    sign_bit: Constant<Bits<8>>,
+    lane_index: [Constant<Word>; L],
+    sign_bit: Constant<Word>,
     sign_extension: Constant<Bits<SHORTFALL_FIELD>>,
     kind_liquidation: Constant<Record>,
     kind_completion: Constant<Record>,
-    at_seq: Constant<Bits<16>>,
-    at_slot: Constant<Bits<16>>,
-    at_shortfall: Constant<Bits<16>>,
-    at_cycles: Constant<Bits<16>>,
-    at_count: Constant<Bits<16>>,
-    at_stalls: Constant<Bits<16>>,
+    at_seq: Constant<Word>,
+    at_slot: Constant<Word>,
+    at_shortfall: Constant<Word>,
+    at_cycles: Constant<Word>,
+    at_count: Constant<Word>,
+    at_stalls: Constant<Word>,
     depth: Constant<Bits<COUNT_BITS>>,
     ready_limit: Constant<Bits<COUNT_BITS>>,
 }
@@ -153,10 +157,11 @@ pub struct ResultStream<const L: usize> {
 impl<const L: usize> Default for ResultStream<L> {
     fn default() -> Self {
         const {
+            assert!(L <= MAX_LANES);
             assert!(SUM < SHORTFALL_FIELD && SHORTFALL_FIELD <= 32 * 4);
             assert!(IN_FLIGHT < FIFO_ROWS);
         }
-        let bit_at = |word: u32| Constant::new(Bits::<16>::from(u64::from(word) * 32));
+        let bit_at = |word: u32| Constant::new(Word::from(u64::from(word) * 32));
         let kind = |kind: u32| {
             Constant::new(Record::from(u64::from(kind)) << (u64::from(record::KIND) * 32))
         };
@@ -223,10 +228,10 @@ impl<const L: usize> Default for ResultStream<L> {
             shortfall_field: Default::default(),
             liquidation: Default::default(),
             completion_record: Default::default(),
-            one_lane: Constant::new(Bits::<L>::from(1u64)),
+            one_lane: Constant::new(LaneMask::from(1u64)),
             count_one: count(1),
-            lane_index: std::array::from_fn(|i| Constant::new(Bits::<8>::from(i as u64))),
-            sign_bit: Constant::new(Bits::<8>::from(SUM as u64 - 1)),
+            lane_index: std::array::from_fn(|i| Constant::new(Word::from(i as u64))),
+            sign_bit: Constant::new(Word::from(SUM as u64 - 1)),
             sign_extension: Constant::new(sign_extension),
             kind_liquidation: kind(record::LIQUIDATION),
             kind_completion: kind(record::COMPLETION),
