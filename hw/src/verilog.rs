@@ -10,8 +10,8 @@ use rust_hdl::core::check_error::check_all;
 use rust_hdl::prelude::*;
 
 use crate::scanner::Scanner;
-use crate::top::LiqscanTop;
 pub use crate::scanner::{Dir, Port};
+use crate::top::LiqscanTop;
 
 /// Name of the generated top module.
 pub const TOP_MODULE: &str = "top";

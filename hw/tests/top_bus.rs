@@ -4,9 +4,7 @@
 
 mod top_common;
 
-use liqscan_core::spec::registers::{
-    self as map, cmd, errors, reg, status, CMD_BASE, CMD_ENTRIES,
-};
+use liqscan_core::spec::registers::{self as map, cmd, errors, reg, status, CMD_BASE, CMD_ENTRIES};
 use liqscan_core::spec::{BracketConst, PositionConst, PIPELINE_DEPTH};
 use liqscan_hw::top::{readable, ReadSelect, RESP_SLVERR};
 use liqscan_testkit::board::{self, Record};
@@ -171,20 +169,79 @@ fn command_ring_and_doorbell_errors() {
         unknown[cmd::OPCODE as usize] = 99;
         check(&mut bench, unknown, errors::BAD_OPCODE, "opcode 99");
         let ok = Some(doomed);
-        check(&mut bench, board::position(slots, ok), errors::OUT_OF_RANGE, "slot = SLOTS");
-        check(&mut bench, board::position(u32::MAX, ok), errors::OUT_OF_RANGE, "slot 2^32-1");
-        check(&mut bench, board::bracket(SYMBOLS as u32, 0, &uncapped), errors::OUT_OF_RANGE, "bracket symbol");
-        check(&mut bench, board::bracket(1, 16, &uncapped), errors::OUT_OF_RANGE, "bracket index 16");
-        check(&mut bench, board::region(SYMBOLS as u32, 0, 1), errors::OUT_OF_RANGE, "region symbol");
-        check(&mut bench, board::region(1, 0, slots + 1), errors::OUT_OF_RANGE, "region too long");
-        check(&mut bench, board::region(1, slots, 0), errors::OUT_OF_RANGE, "region row beyond");
-        check(&mut bench, board::region(1, 1, slots), errors::OUT_OF_RANGE, "region end beyond");
-        check(&mut bench, board::region(1, u32::MAX, 2), errors::OUT_OF_RANGE, "region row 2^32-1");
+        check(
+            &mut bench,
+            board::position(slots, ok),
+            errors::OUT_OF_RANGE,
+            "slot = SLOTS",
+        );
+        check(
+            &mut bench,
+            board::position(u32::MAX, ok),
+            errors::OUT_OF_RANGE,
+            "slot 2^32-1",
+        );
+        check(
+            &mut bench,
+            board::bracket(SYMBOLS as u32, 0, &uncapped),
+            errors::OUT_OF_RANGE,
+            "bracket symbol",
+        );
+        check(
+            &mut bench,
+            board::bracket(1, 16, &uncapped),
+            errors::OUT_OF_RANGE,
+            "bracket index 16",
+        );
+        check(
+            &mut bench,
+            board::region(SYMBOLS as u32, 0, 1),
+            errors::OUT_OF_RANGE,
+            "region symbol",
+        );
+        check(
+            &mut bench,
+            board::region(1, 0, slots + 1),
+            errors::OUT_OF_RANGE,
+            "region too long",
+        );
+        check(
+            &mut bench,
+            board::region(1, slots, 0),
+            errors::OUT_OF_RANGE,
+            "region row beyond",
+        );
+        check(
+            &mut bench,
+            board::region(1, 1, slots),
+            errors::OUT_OF_RANGE,
+            "region end beyond",
+        );
+        check(
+            &mut bench,
+            board::region(1, u32::MAX, 2),
+            errors::OUT_OF_RANGE,
+            "region row 2^32-1",
+        );
         // The skipped commands changed nothing: slot 2 still liquidates, once.
         bench.ring(1, 1000, 1);
         let records = bench.until_completion(1, 2_000);
         assert!(
-            matches!(records[..], [Record::Liquidation { seq: 1, slot: 2, .. }, Record::Completion { seq: 1, count: 1, .. }]),
+            matches!(
+                records[..],
+                [
+                    Record::Liquidation {
+                        seq: 1,
+                        slot: 2,
+                        ..
+                    },
+                    Record::Completion {
+                        seq: 1,
+                        count: 1,
+                        ..
+                    }
+                ]
+            ),
             "{records:?}"
         );
         assert_eq!(bench.read_ok(reg::ERRORS), 0);
@@ -215,12 +272,25 @@ fn command_ring_and_doorbell_errors() {
         assert_eq!(bench.read_ok(reg::ERRORS), errors::TICK_OVERRUN);
         assert_eq!(bench.read_ok(reg::TICK_SEQ), 3);
         let records = bench.until_completion(2, 3_000);
-        assert!(matches!(records[..], [Record::Completion { seq: 2, count: 0, .. }]), "{records:?}");
+        assert!(
+            matches!(
+                records[..],
+                [Record::Completion {
+                    seq: 2,
+                    count: 0,
+                    ..
+                }]
+            ),
+            "{records:?}"
+        );
         bench.write_ok(reg::ERRORS_CLEAR, errors::ALL);
         // A sequence gap still runs; a symbol out of range completes at once.
         bench.ring(1, 1000, 7);
         let records = bench.until_completion(7, 2_000);
-        assert!(matches!(records[..], [Record::Completion { seq: 7, .. }]), "{records:?}");
+        assert!(
+            matches!(records[..], [Record::Completion { seq: 7, .. }]),
+            "{records:?}"
+        );
         assert_eq!(bench.read_ok(reg::ERRORS), errors::TICK_SEQ_GAP);
         bench.write_ok(reg::ERRORS_CLEAR, errors::ALL);
         bench.ring(SYMBOLS as u32, 1000, 8);

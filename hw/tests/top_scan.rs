@@ -101,7 +101,11 @@ fn run_on<const L: usize, const R: usize>(setup: Setup) {
         for j in 0..units.bracket_count {
             bench.command(&board::bracket(s as u32, j as u32, &units.brackets[j]));
         }
-        bench.command(&board::region(s as u32, (next_row - take) as u32, count as u32));
+        bench.command(&board::region(
+            s as u32,
+            (next_row - take) as u32,
+            count as u32,
+        ));
         let (first, _) = model.regions[s];
         for slot in first..first + count {
             let margin = if heavy && rng.gen_ratio(3, 4) {
@@ -121,8 +125,8 @@ fn run_on<const L: usize, const R: usize>(setup: Setup) {
     let (mut hits, mut scanned, mut stalls) = (0, 0, 0u64);
     for seq in 1..=ticks {
         let s = ids[rng.gen_range(0..symbols)];
-        let price = (i64::from(prices[s]) + rng.gen_range(-2..=2)).clamp(1, spec::PRICE_MAX as i64)
-            as u32;
+        let price =
+            (i64::from(prices[s]) + rng.gen_range(-2..=2)).clamp(1, spec::PRICE_MAX as i64) as u32;
         bench.ring(s as u32, price, seq);
         let records = bench.until_completion(seq, 20_000);
         let expected = model.scan(s, price);

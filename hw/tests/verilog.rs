@@ -45,7 +45,10 @@ fn lint_top(lanes: usize, build: Build) {
     let verilog = top_verilog(lanes, build).expect("Verilog");
     let declared = parse_ports(&verilog, TOP_MODULE).expect("the top module's ports");
     assert_eq!(declared, liqscan_hw::top::ports());
-    lint_text(&verilog, &format!("liqscan_top, {lanes} lane(s), {build:?}"));
+    lint_text(
+        &verilog,
+        &format!("liqscan_top, {lanes} lane(s), {build:?}"),
+    );
 }
 
 fn lint_text(verilog: &str, what: &str) {

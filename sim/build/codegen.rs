@@ -142,7 +142,12 @@ pub fn ports_rs(models: &[Verilated], missing: Option<&str>) -> String {
     .unwrap();
     writeln!(s, "/// Why no model was built, if none was.\npub const MISSING: Option<&str> = {missing:?};\n").unwrap();
     for m in models {
-        writeln!(s, "const PORTS_{}: &[PortInfo] = &[", class_name(m).to_uppercase()).unwrap();
+        writeln!(
+            s,
+            "const PORTS_{}: &[PortInfo] = &[",
+            class_name(m).to_uppercase()
+        )
+        .unwrap();
         for p in &m.ports {
             writeln!(
                 s,
@@ -156,7 +161,10 @@ pub fn ports_rs(models: &[Verilated], missing: Option<&str>) -> String {
         }
         s += "];\n\n";
     }
-    for (function, top, what) in [("ports", false, "scanner"), ("top_ports", true, "`liqscan_top`")] {
+    for (function, top, what) in [
+        ("ports", false, "scanner"),
+        ("top_ports", true, "`liqscan_top`"),
+    ] {
         writeln!(
             s,
             "/// The port table of the {what} model with `lanes` lanes (index = port number).\npub fn {function}(lanes: usize) -> Option<&'static [PortInfo]> {{\n    match lanes {{"

@@ -181,7 +181,12 @@ impl Dut {
     pub fn get_words(&mut self, port: Port, words: &mut [u32]) {
         self.settle();
         let ok = self.raw.get(port.index, words);
-        assert!(ok, "port {} is not {} words wide", port.info.name, words.len());
+        assert!(
+            ok,
+            "port {} is not {} words wide",
+            port.info.name,
+            words.len()
+        );
     }
 
     /// The value of a one-bit port.

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use liqscan_core::gen::{generate, GenConfig};
-use liqscan_core::spec::registers::{control, errors, reg, CMD_BASE, CMD_ENTRIES, CMD_WORDS};
 use liqscan_core::spec;
+use liqscan_core::spec::registers::{control, errors, reg, CMD_BASE, CMD_ENTRIES, CMD_WORDS};
 use liqscan_core::{CpuScanner, Engine, Liquidation};
 use liqscan_sim::{SimError, TopModel};
 use liqscan_testkit::board::{self, Record};
@@ -86,7 +86,11 @@ fn agree(lanes: usize, positions: usize, ticks: usize, seed: u64) {
         for (j, b) in market.units(id).brackets.iter().enumerate() {
             host.command(&board::bracket(id.0, j as u32, b));
         }
-        let mine: Vec<_> = scenario.positions.iter().filter(|p| p.symbol == id).collect();
+        let mine: Vec<_> = scenario
+            .positions
+            .iter()
+            .filter(|p| p.symbol == id)
+            .collect();
         let first = next_row * lanes as u32;
         for (i, p) in mine.iter().enumerate() {
             let slot = first + i as u32;
@@ -169,11 +173,17 @@ fn agree(lanes: usize, positions: usize, ticks: usize, seed: u64) {
     assert_eq!(host.top.read(reg::TICKS).unwrap(), ticks);
     assert_eq!(host.top.read(reg::TICK_DONE_SEQ).unwrap(), ticks);
     assert_eq!(host.top.read(reg::RESULTS).unwrap() as u64, events);
-    assert_eq!(host.top.read(reg::STALL_CYCLES).unwrap() as u64, stall_total);
+    assert_eq!(
+        host.top.read(reg::STALL_CYCLES).unwrap() as u64,
+        stall_total
+    );
     assert_eq!(host.top.read(reg::ERRORS).unwrap(), 0);
     assert!(matches!(
         host.top.read(0x03C),
-        Err(SimError::BusError { access: "read", offset: 0x03C })
+        Err(SimError::BusError {
+            access: "read",
+            offset: 0x03C
+        })
     ));
     assert_eq!(host.top.read(reg::ERRORS).unwrap(), errors::BAD_ADDRESS);
     println!(
@@ -183,7 +193,10 @@ fn agree(lanes: usize, positions: usize, ticks: usize, seed: u64) {
         host.top.simulated_cycles(),
         started.elapsed().as_secs_f64()
     );
-    assert!(events > 20, "the scenario liquidated only {events} positions");
+    assert!(
+        events > 20,
+        "the scenario liquidated only {events} positions"
+    );
     assert!(stall_total > 0, "back-pressure never held a scan");
 }
 

@@ -349,7 +349,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
         // Fetch: one word per cycle; each word's valid and last flags follow
         // it through the memory's read registers.
         self.read_valid[0].d.next = self.fetching.q.val();
-        self.read_last[0].d.next = self.fetching.q.val() & (self.issue.q.val() == self.last_word.val());
+        self.read_last[0].d.next =
+            self.fetching.q.val() & (self.issue.q.val() == self.last_word.val());
         for i in 1..READ_LATENCY {
             self.read_valid[i].d.next = self.read_valid[i - 1].q.val();
             self.read_last[i].d.next = self.read_last[i - 1].q.val();
@@ -369,22 +370,47 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
         self.decode1.d.next = false;
         if self.read_valid[2].q.val() {
             self.entry.d.next = (self.entry.q.val() >> self.word_shift.val())
-                | (bit_cast::<FETCH_BITS, 32>(self.entries.read_data.val()) << self.top_shift.val());
+                | (bit_cast::<FETCH_BITS, 32>(self.entries.read_data.val())
+                    << self.top_shift.val());
             self.decode1.d.next = self.read_last[2].q.val();
         }
 
         // Fields.
-        self.opcode.next = self.entry.q.val().get_bits::<32>(self.at_opcode.val().index());
-        self.f_slot.next = self.entry.q.val().get_bits::<32>(self.at_pos_slot.val().index());
-        self.f_valid.next = self.entry.q.val().get_bits::<32>(self.at_pos_valid.val().index());
-        self.f_symbol.next = self.entry.q.val().get_bits::<32>(self.at_brk_symbol.val().index());
-        self.f_index.next = self.entry.q.val().get_bits::<32>(self.at_brk_index.val().index());
+        self.opcode.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<32>(self.at_opcode.val().index());
+        self.f_slot.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<32>(self.at_pos_slot.val().index());
+        self.f_valid.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<32>(self.at_pos_valid.val().index());
+        self.f_symbol.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<32>(self.at_brk_symbol.val().index());
+        self.f_index.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<32>(self.at_brk_index.val().index());
         self.f_base_row.next = self
             .entry
             .q
             .val()
             .get_bits::<32>(self.at_reg_base_row.val().index());
-        self.f_count.next = self.entry.q.val().get_bits::<32>(self.at_reg_count.val().index());
+        self.f_count.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<32>(self.at_reg_count.val().index());
         self.base_slot.next = self.f_base_row.val() << self.lane_bits.val();
 
         // Decode step 1: the opcode, the region's end (one adder), and the
@@ -399,14 +425,16 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
             self.pos_wr_slot_r.d.next = self.f_slot.val();
             self.pos_wr_valid_r.d.next = self.f_valid.val().any();
             self.pos_wr_qty_r.d.next = signed_cast(
-                self.entry.q.val().get_bits::<QTY>(
-                    self.at_pos_qty.val().index(),
-                ),
+                self.entry
+                    .q
+                    .val()
+                    .get_bits::<QTY>(self.at_pos_qty.val().index()),
             );
             self.pos_wr_offset_r.d.next = signed_cast(
-                self.entry.q.val().get_bits::<OFFSET>(
-                    self.at_pos_offset.val().index(),
-                ),
+                self.entry
+                    .q
+                    .val()
+                    .get_bits::<OFFSET>(self.at_pos_offset.val().index()),
             );
             self.brk_wr_symbol_r.d.next = self
                 .entry
@@ -437,9 +465,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
                 .entry
                 .q
                 .val()
-                .get_bits::<WEIGHT>(
-                    self.at_brk_weight_short.val().index(),
-                );
+                .get_bits::<WEIGHT>(self.at_brk_weight_short.val().index());
             self.reg_wr_symbol_r.d.next = self
                 .entry
                 .q
@@ -484,10 +510,9 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
             self.reg_wr_r.d.next = self.is_region.q.val() & self.fits.q.val();
             self.bad_opcode_r.d.next =
                 !(self.is_position.q.val() | self.is_bracket.q.val() | self.is_region.q.val());
-            self.out_of_range_r.d.next = (self.is_position.q.val()
-                | self.is_bracket.q.val()
-                | self.is_region.q.val())
-                & !self.fits.q.val();
+            self.out_of_range_r.d.next =
+                (self.is_position.q.val() | self.is_bracket.q.val() | self.is_region.q.val())
+                    & !self.fits.q.val();
         }
 
         self.consumer.next = self.consumer_r.q.val();

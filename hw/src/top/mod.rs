@@ -243,8 +243,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
         self.sequencer.tick_symbol.next = self.regs.tick_symbol.val();
         self.sequencer.tick_price.next = self.regs.tick_price.val();
         self.sequencer.tick_seq.next = self.regs.tick_seq.val();
-        self.sequencer.commands_done.next = self.commands.idle.val()
-            & (self.regs.producer.val() == self.commands.consumer.val());
+        self.sequencer.commands_done.next =
+            self.commands.idle.val() & (self.regs.producer.val() == self.commands.consumer.val());
         self.sequencer.busy.next = self.scanner.busy.val();
         self.sequencer.done.next = self.scanner.done.val();
         self.sequencer.cycles.next = self.scanner.cycles.val();

@@ -170,7 +170,10 @@ fn verilog() -> String {
             ranges.join(" || ").replace("ADDR", addr)
         }
     };
-    let labels: Vec<String> = singles.iter().map(|r| format!("{n}'d{}", word(r))).collect();
+    let labels: Vec<String> = singles
+        .iter()
+        .map(|r| format!("{n}'d{}", word(r)))
+        .collect();
     let mut read_arms = String::new();
     for r in &singles {
         let value = if r.access == Access::Wo {

@@ -284,12 +284,10 @@ impl Logic for RegisterFile {
         self.to_clear.next =
             self.write.val() & (self.write_addr.val() == self.a_errors_clear.val());
         self.to_scratch.next = self.write.val() & (self.write_addr.val() == self.a_scratch.val());
-        self.to_producer.next =
-            self.write.val() & (self.write_addr.val() == self.a_producer.val());
+        self.to_producer.next = self.write.val() & (self.write_addr.val() == self.a_producer.val());
         self.to_symbol.next =
             self.write.val() & (self.write_addr.val() == self.a_tick_symbol.val());
-        self.to_price.next =
-            self.write.val() & (self.write_addr.val() == self.a_tick_price.val());
+        self.to_price.next = self.write.val() & (self.write_addr.val() == self.a_tick_price.val());
         self.to_seq.next = self.write.val() & (self.write_addr.val() == self.a_tick_seq.val());
         self.cmd_write.next = self.write.val() & (self.write_addr.val() >= self.a_cmd_base.val());
         // The ring starts on a multiple of its size: its word is the address's low bits.

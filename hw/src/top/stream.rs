@@ -331,7 +331,8 @@ impl<const L: usize> Logic for ResultStream<L> {
         self.ready_r.d.next = self.count.q.val() <= self.ready_limit.val();
 
         // The head row's lowest valid lane.
-        self.onehot.next = self.head_mask.q.val() & ((!self.head_mask.q.val()) + self.one_lane.val());
+        self.onehot.next =
+            self.head_mask.q.val() & ((!self.head_mask.q.val()) + self.one_lane.val());
         self.rest.next = self.head_mask.q.val() & !self.onehot.val();
         for i in 0..L {
             self.part_slot[i].next = 0.into();
@@ -355,7 +356,11 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.sel_shortfall.next = self.acc_shortfall[i].val();
         }
         self.shortfall_field.next = bit_cast::<SHORTFALL_FIELD, SUM>(self.sel_shortfall.val());
-        if self.sel_shortfall.val().get_bit(self.sign_bit.val().index()) {
+        if self
+            .sel_shortfall
+            .val()
+            .get_bit(self.sign_bit.val().index())
+        {
             self.shortfall_field.next = bit_cast::<SHORTFALL_FIELD, SUM>(self.sel_shortfall.val())
                 | self.sign_extension.val();
         }
@@ -419,10 +424,15 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
 
         // Events for the counters.
-        self.sent_r.d.next = self.out_valid.q.val() & self.m_axis_tready.val() & !self.out_last.q.val();
+        self.sent_r.d.next =
+            self.out_valid.q.val() & self.m_axis_tready.val() & !self.out_last.q.val();
         self.tick_done_r.d.next =
             self.out_valid.q.val() & self.m_axis_tready.val() & self.out_last.q.val();
-        self.done_seq_r.d.next = self.out_data.q.val().get_bits::<32>(self.at_seq.val().index());
+        self.done_seq_r.d.next = self
+            .out_data
+            .q
+            .val()
+            .get_bits::<32>(self.at_seq.val().index());
 
         self.res_ready.next = self.ready_r.q.val();
         self.m_axis_tdata.next = self.out_data.q.val();

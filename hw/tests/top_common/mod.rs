@@ -139,7 +139,11 @@ impl<const L: usize, const R: usize> Bench<L, R> {
         u.s_axil_wdata.next = !saved.7;
         u.s_axil_araddr.next = !saved.8;
         self.settle();
-        assert_eq!(&self.seen(), seen, "an output follows an input combinationally");
+        assert_eq!(
+            &self.seen(),
+            seen,
+            "an output follows an input combinationally"
+        );
         let u = &mut self.uut;
         u.s_axil_awvalid.next = saved.0;
         u.s_axil_wvalid.next = saved.1;
@@ -166,7 +170,10 @@ impl<const L: usize, const R: usize> Bench<L, R> {
         let (bready, rready) = (self.uut.s_axil_bready.val(), self.uut.s_axil_rready.val());
         if let Some((p, p_bready, p_rready, p_tready)) = &self.prev {
             if p.bvalid && !p_bready {
-                assert!(seen.bvalid && seen.bresp == p.bresp, "B changed before bready");
+                assert!(
+                    seen.bvalid && seen.bresp == p.bresp,
+                    "B changed before bready"
+                );
             }
             if p.rvalid && !p_rready {
                 assert!(
@@ -286,7 +293,12 @@ impl<const L: usize, const R: usize> Bench<L, R> {
 
     /// Fills the next command entry, committing first if the ring is full.
     pub fn command(&mut self, words: &[u32]) {
-        while self.producer.wrapping_add(self.filled).wrapping_sub(self.consumer) >= CMD_ENTRIES {
+        while self
+            .producer
+            .wrapping_add(self.filled)
+            .wrapping_sub(self.consumer)
+            >= CMD_ENTRIES
+        {
             if self.filled > 0 {
                 self.commit();
             } else {
