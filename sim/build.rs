@@ -1,5 +1,6 @@
 //! Verilates the RustHDL scanner for the lane counts the tests and the demo
-//! use, compiles the Verilator runtime and the C++ shim, and links them.
+//! use, and `liqscan_top` (the scanner behind the board's register map) for
+//! [`TOP_LANES`], compiles the Verilator runtime and the C++ shim, and links them.
 //!
 //! Without Verilator the crate still builds: a warning is printed, the cfg
 //! `liqscan_sim_missing` is set and `ScannerModel::new` returns an error that
@@ -15,10 +16,16 @@ use std::time::Instant;
 
 use codegen::Verilated;
 use liqscan_hw::scanner::ports as scanner_ports;
-use liqscan_hw::verilog::{parse_ports, scanner_verilog, Build, Dir, Port, TOP_MODULE};
+use liqscan_hw::top::ports as top_ports;
+use liqscan_hw::verilog::{
+    parse_ports, scanner_verilog, top_verilog, Build, Dir, Port, TOP_MODULE,
+};
 
 /// Lane counts verilated (Sim build): 1 and the default 8.
 const LANES: [usize; 2] = [1, 8];
+/// Lane counts of `liqscan_top` verilated (Sim build): the default 8, and 1
+/// (a few seconds more) for quick tests.
+const TOP_LANES: [usize; 2] = [1, 8];
 /// The scanner's single clock input.
 const CLOCK: &str = "clock";
 /// Names Verilator gives the clock's edge-detector state (5.006; later 5.x).
@@ -50,6 +57,10 @@ fn main() {
                 .map(|p| p.name.as_str()),
         ),
     );
+    write(
+        &out.join("top_port_names.rs"),
+        &codegen::port_names_rs(top_ports().iter().map(|p| p.name.as_str())),
+    );
 
     let root = match verilator_root(&verilator) {
         Ok(root) => root,
@@ -64,15 +75,24 @@ fn main() {
         }
     };
 
+    let builds = LANES
+        .iter()
+        .map(|&lanes| (lanes, false))
+        .chain(TOP_LANES.iter().map(|&lanes| (lanes, true)));
     let mut models = Vec::new();
-    for lanes in LANES {
+    for (lanes, top) in builds {
         let started = Instant::now();
-        let verilog = scanner_verilog(lanes, Build::Sim)
-            .unwrap_or_else(|e| panic!("scanner Verilog for {lanes} lanes: {e}"));
+        let what = if top { "liqscan_top" } else { "scanner" };
+        let verilog = if top {
+            top_verilog(lanes, Build::Sim)
+        } else {
+            scanner_verilog(lanes, Build::Sim)
+        }
+        .unwrap_or_else(|e| panic!("{what} Verilog for {lanes} lanes: {e}"));
         let ports = parse_ports(&verilog, TOP_MODULE)
-            .unwrap_or_else(|e| panic!("scanner ports for {lanes} lanes: {e}"));
-        let prefix = format!("Vscan{lanes}");
-        let mdir = out.join(format!("obj{lanes}"));
+            .unwrap_or_else(|e| panic!("{what} ports for {lanes} lanes: {e}"));
+        let prefix = format!("V{}{lanes}", if top { "top" } else { "scan" });
+        let mdir = out.join(format!("obj{}{lanes}", if top { "top" } else { "" }));
         verilate(&verilator, &out, &mdir, &prefix, &verilog);
         check_members(&mdir.join(format!("{prefix}.h")), &ports);
         assert!(
@@ -91,15 +111,17 @@ fn main() {
         )
         .expect("copy the model archive");
         println!(
-            "liqscan-sim: verilated {lanes} lane(s) in {:.1} s",
+            "liqscan-sim: verilated the {what} with {lanes} lane(s) in {:.1} s",
             started.elapsed().as_secs_f64()
         );
         models.push(Verilated {
             lanes,
+            top,
             prefix,
             ports,
             clock: CLOCK.into(),
             clock_prev,
+            mdir,
         });
     }
 
@@ -108,8 +130,8 @@ fn main() {
     write(&models_cpp, &codegen::models_cpp(&models));
     let mut shim = cxx(&root);
     shim.include("csrc").file("csrc/shim.cpp").file(&models_cpp);
-    for lanes in LANES {
-        shim.include(out.join(format!("obj{lanes}")));
+    for m in &models {
+        shim.include(&m.mdir);
     }
     shim.compile("liqscan_sim_shim");
     println!("cargo::rustc-link-search=native={}", out.display());

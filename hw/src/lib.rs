@@ -1,6 +1,9 @@
 //! liqscan-hw: the scanner circuit in RustHDL, and its Verilog.
 //!
 //! Module map, from the top down:
+//! * [`top`]: `liqscan_top`, the scanner behind the board's register map:
+//!   an AXI4-Lite slave, the command ring, the tick doorbell and an
+//!   AXI4-Stream of result records.
 //! * [`scanner`]: the top block, composed of the scan control, the symbol
 //!   table and one lane slice per lane; its ports and timing contract.
 //! * [`lane`]: one lane's arithmetic, a position per clock (21 stages).
@@ -14,7 +17,7 @@
 //! * [`lutram`]: a small LUT RAM (synchronous write, asynchronous read).
 //! * [`delay`]: a fixed delay held in LUT RAM.
 //! * [`fanout`]: registered copies of the clock enable and relays.
-//! * [`verilog`]: the scanner's Verilog for a lane count and a build.
+//! * [`verilog`]: the scanner's and the top's Verilog for a lane count and a build.
 pub mod bracket_select;
 pub mod compare;
 pub mod delay;
@@ -26,4 +29,5 @@ pub mod memory;
 pub mod mul;
 pub mod scanner;
 pub mod table;
+pub mod top;
 pub mod verilog;

@@ -1,4 +1,5 @@
-//! Verilog of the scanner for a lane count and a build (capacities), and
+//! Verilog of the scanner and of `liqscan_top` for a lane count and a build
+//! (capacities), and
 //! the port list of a generated top module read back from its text (for the
 //! simulation's build, the tests and the synthesis harness).
 
@@ -10,6 +11,7 @@ use rust_hdl::prelude::*;
 
 use crate::scanner::Scanner;
 pub use crate::scanner::{Dir, Port};
+use crate::top::LiqscanTop;
 
 /// Name of the generated top module.
 pub const TOP_MODULE: &str = "top";
@@ -108,6 +110,44 @@ pub fn scanner_verilog(lanes: usize, build: Build) -> Result<String, VerilogErro
         (4, Build::Sim) => scanner::<4, 18, 12, 14>(build),
         (8, Build::Sim) => scanner::<8, 17, 12, 14>(build),
         (16, Build::Sim) => scanner::<16, 16, 12, 14>(build),
+        _ => Err(VerilogError::Lanes(lanes)),
+    }
+}
+
+fn top<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BITS: usize>(
+    build: Build,
+) -> Result<String, VerilogError> {
+    assert_eq!(
+        LiqscanTop::<L, ROW_BITS, SYM_BITS, BRK_BITS>::SLOTS,
+        build.slots()
+    );
+    assert_eq!(
+        LiqscanTop::<L, ROW_BITS, SYM_BITS, BRK_BITS>::SYMBOLS,
+        build.symbols()
+    );
+    std::thread::Builder::new()
+        .stack_size(GENERATOR_STACK)
+        .spawn(|| generate(&mut LiqscanTop::<L, ROW_BITS, SYM_BITS, BRK_BITS>::default()))
+        .map_err(|e| VerilogError::Generator(e.to_string()))?
+        .join()
+        .map_err(|_| VerilogError::Generator("generator thread panicked".into()))?
+}
+
+/// `liqscan_top`'s Verilog (top module [`TOP_MODULE`]) for `lanes` lanes:
+/// the scanner of [`scanner_verilog`] behind the register map.
+pub fn top_verilog(lanes: usize, build: Build) -> Result<String, VerilogError> {
+    // The same capacities as the scanner's builds.
+    match (lanes, build) {
+        (1, Build::Fpga) => top::<1, 14, 8, 10>(build),
+        (2, Build::Fpga) => top::<2, 13, 8, 10>(build),
+        (4, Build::Fpga) => top::<4, 12, 8, 10>(build),
+        (8, Build::Fpga) => top::<8, 11, 8, 10>(build),
+        (16, Build::Fpga) => top::<16, 10, 8, 10>(build),
+        (1, Build::Sim) => top::<1, 20, 12, 14>(build),
+        (2, Build::Sim) => top::<2, 19, 12, 14>(build),
+        (4, Build::Sim) => top::<4, 18, 12, 14>(build),
+        (8, Build::Sim) => top::<8, 17, 12, 14>(build),
+        (16, Build::Sim) => top::<16, 16, 12, 14>(build),
         _ => Err(VerilogError::Lanes(lanes)),
     }
 }
@@ -242,6 +282,9 @@ pub fn lint_waiver(message: &str, verilog: &str) -> Option<&'static str> {
         unused.contains("Bits of signal are not used: 'diff_") && unused.ends_with("'[31:0]"),
         // `WideAdder` reads only the carry (bit 37) of its low limb without carry-in.
         unused.ends_with("Bits of signal are not used: 'lo_without_cin'[36:0]"),
+        // `AxiLiteSlave` takes whole words: the byte address's bits 1:0 are ignored.
+        unused.ends_with("Bits of signal are not used: 's_axil_awaddr'[1:0]"),
+        unused.ends_with("Bits of signal are not used: 's_axil_araddr'[1:0]"),
     ];
     intended.contains(&true).then_some(
         "a block reads only some bits of a wider result; rust-hdl cannot declare partial signals",

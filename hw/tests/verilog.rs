@@ -4,8 +4,10 @@
 use std::process::Command;
 
 use liqscan_hw::scanner::{ports, Scanner};
+use liqscan_hw::top::LiqscanTop;
 use liqscan_hw::verilog::{
-    generate, lint_waiver, parse_ports, scanner_verilog, Build, VerilogError, TOP_MODULE,
+    generate, lint_waiver, parse_ports, scanner_verilog, top_verilog, Build, VerilogError,
+    TOP_MODULE,
 };
 
 /// Writes `verilog` to `DIR/top.v` (named after its top module) and runs `tool` there.
@@ -35,8 +37,23 @@ fn tail(log: &str) -> String {
 fn lint(lanes: usize, build: Build) {
     let verilog = scanner_verilog(lanes, build).expect("Verilog");
     check_ports(&verilog, lanes, build);
+    lint_text(&verilog, &format!("{lanes} lane(s), {build:?}"));
+}
+
+/// `liqscan_top`: its ports are `top::ports()`, and it lints like the scanner.
+fn lint_top(lanes: usize, build: Build) {
+    let verilog = top_verilog(lanes, build).expect("Verilog");
+    let declared = parse_ports(&verilog, TOP_MODULE).expect("the top module's ports");
+    assert_eq!(declared, liqscan_hw::top::ports());
+    lint_text(
+        &verilog,
+        &format!("liqscan_top, {lanes} lane(s), {build:?}"),
+    );
+}
+
+fn lint_text(verilog: &str, what: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join(format!("{TOP_MODULE}.v")), &verilog).expect("write Verilog");
+    std::fs::write(dir.path().join(format!("{TOP_MODULE}.v")), verilog).expect("write Verilog");
     let out = Command::new("verilator")
         .args([
             "--lint-only",
@@ -56,11 +73,11 @@ fn lint(lanes: usize, build: Build) {
     let log = String::from_utf8_lossy(&out.stderr);
     let unwaived: Vec<&str> = log
         .lines()
-        .filter(|line| line.starts_with('%') && lint_waiver(line, &verilog).is_none())
+        .filter(|line| line.starts_with('%') && lint_waiver(line, verilog).is_none())
         .collect();
     assert!(
         out.status.success() && unwaived.is_empty(),
-        "verilator lint of {lanes} lane(s), {build:?}:\n{}",
+        "verilator lint of {what}:\n{}",
         tail(&unwaived.join("\n"))
     );
 }
@@ -92,12 +109,38 @@ fn lint_eight_lanes_sim() {
 }
 
 #[test]
+fn lint_top_one_lane_fpga() {
+    lint_top(1, Build::Fpga);
+}
+
+#[test]
+fn lint_top_eight_lanes_fpga() {
+    lint_top(8, Build::Fpga);
+}
+
+/// `liqscan_top` around a reduced scanner (1 lane, 32 slots, 8 symbols)
+/// synthesizes and passes yosys's checks.
+#[test]
+fn yosys_synthesizes_reduced_top() {
+    let verilog = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(|| generate(&mut LiqscanTop::<1, 5, 3, 5>::default()))
+        .expect("spawn")
+        .join()
+        .expect("generator")
+        .expect("Verilog");
+    let script = format!("read_verilog top.v; synth -top {TOP_MODULE}; check -assert");
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+}
+
+#[test]
 fn rejects_unsupported_lane_counts() {
     assert_eq!(scanner_verilog(3, Build::Fpga), Err(VerilogError::Lanes(3)));
     assert_eq!(
         scanner_verilog(32, Build::Sim),
         Err(VerilogError::Lanes(32))
     );
+    assert_eq!(top_verilog(3, Build::Fpga), Err(VerilogError::Lanes(3)));
 }
 
 /// Generic `synth` would turn the full build's memories into flip-flops, so

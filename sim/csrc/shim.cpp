@@ -13,6 +13,14 @@ void* liqscan_sim_new(uint32_t lanes) {
     }
 }
 
+void* liqscan_sim_top_new(uint32_t lanes) {
+    try {
+        return liqscan::make_top_model(lanes);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
 void liqscan_sim_free(void* model) { delete static_cast<liqscan::Model*>(model); }
 
 void liqscan_sim_eval(void* model) { static_cast<liqscan::Model*>(model)->eval(); }

@@ -3,7 +3,7 @@
 
 use crate::error::SimError;
 use crate::ffi::RawModel;
-use crate::ports::{PortInfo, BUILT_LANES, MISSING};
+use crate::ports::{PortInfo, BUILT_LANES, MISSING, TOP_BUILT_LANES};
 
 /// Widest port the integer accessors handle.
 const MAX_WIDTH: u32 = 128;
@@ -45,19 +45,32 @@ fn mask(value: u128, width: u32) -> u128 {
 }
 
 impl Dut {
-    /// The model verilated for `lanes`. It is evaluated once with the clock
-    /// low so that the first rising edge is seen as one.
+    /// The scanner's model verilated for `lanes`. It is evaluated once
+    /// with the clock low so that the first rising edge is seen as one.
     pub fn new(lanes: usize) -> Result<Self, SimError> {
+        Self::open(lanes, BUILT_LANES, RawModel::new)
+    }
+
+    /// `liqscan_top`'s model verilated for `lanes`, likewise.
+    pub fn new_top(lanes: usize) -> Result<Self, SimError> {
+        Self::open(lanes, TOP_BUILT_LANES, RawModel::new_top)
+    }
+
+    fn open(
+        lanes: usize,
+        built: &[usize],
+        make: fn(usize) -> Option<RawModel>,
+    ) -> Result<Self, SimError> {
         if let Some(reason) = MISSING {
             return Err(SimError::Unavailable(reason.to_string()));
         }
-        if !BUILT_LANES.contains(&lanes) {
+        if !built.contains(&lanes) {
             return Err(SimError::NoModel {
                 lanes,
-                built: BUILT_LANES.to_vec(),
+                built: built.to_vec(),
             });
         }
-        let raw = RawModel::new(lanes).ok_or(SimError::Create)?;
+        let raw = make(lanes).ok_or(SimError::Create)?;
         let mut dut = Self {
             raw,
             dirty: true,
@@ -161,6 +174,19 @@ impl Dut {
             .enumerate()
             .fold(0u128, |v, (i, w)| v | (u128::from(*w) << (32 * i)));
         mask(value, port.info.width)
+    }
+
+    /// The value of a port of any width as 32-bit words, least significant
+    /// first (`words` must have exactly the port's number of words).
+    pub fn get_words(&mut self, port: Port, words: &mut [u32]) {
+        self.settle();
+        let ok = self.raw.get(port.index, words);
+        assert!(
+            ok,
+            "port {} is not {} words wide",
+            port.info.name,
+            words.len()
+        );
     }
 
     /// The value of a one-bit port.

@@ -28,6 +28,17 @@ pub enum SimError {
     Timeout(u64),
     #[error("protocol violation: {0}")]
     Protocol(String),
+    /// A bus access answered `SLVERR` (an address outside the register map,
+    /// or a partial write).
+    #[error("the {access} at {offset:#x} was answered SLVERR")]
+    BusError { access: &'static str, offset: u32 },
+    /// A bus access not answered within the bound.
+    #[error("the {access} at {offset:#x} was not answered within {cycles} cycles")]
+    NoResponse {
+        access: &'static str,
+        offset: u32,
+        cycles: u64,
+    },
     #[error(transparent)]
     Capacity(#[from] CapacityError),
     /// The slot layout's mirror and the model disagree.

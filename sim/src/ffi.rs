@@ -11,6 +11,7 @@ use crate::ports::PortInfo;
 #[cfg(not(liqscan_sim_missing))]
 extern "C" {
     fn liqscan_sim_new(lanes: u32) -> *mut c_void;
+    fn liqscan_sim_top_new(lanes: u32) -> *mut c_void;
     fn liqscan_sim_free(model: *mut c_void);
     fn liqscan_sim_eval(model: *mut c_void);
     fn liqscan_sim_edge(model: *mut c_void);
@@ -56,6 +57,14 @@ impl RawModel {
         // SAFETY: plain constructor call; a null result (unknown lane count, or
         // a caught allocation failure) is handled below.
         let model = unsafe { liqscan_sim_new(u32::try_from(lanes).ok()?) };
+        NonNull::new(model).map(|model| Self { model, ports })
+    }
+
+    /// `liqscan_top`'s model verilated for `lanes`, or `None` if there is none.
+    pub fn new_top(lanes: usize) -> Option<Self> {
+        let ports = crate::ports::top_ports(lanes)?;
+        // SAFETY: as in `new`.
+        let model = unsafe { liqscan_sim_top_new(u32::try_from(lanes).ok()?) };
         NonNull::new(model).map(|model| Self { model, ports })
     }
 
@@ -105,6 +114,10 @@ impl Drop for RawModel {
 #[cfg(liqscan_sim_missing)]
 impl RawModel {
     pub fn new(_lanes: usize) -> Option<Self> {
+        None
+    }
+
+    pub fn new_top(_lanes: usize) -> Option<Self> {
         None
     }
 

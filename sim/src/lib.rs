@@ -3,11 +3,14 @@
 //!
 //! Layers: [`ffi`] (the C ABI of the C++ shim, the only `unsafe`), [`dut`]
 //! (ports by name as integers, the clock), [`model`] (the scanner's host
-//! writes and ticks), [`engine`] (the `sim` backend of liqscan-core's `Engine`),
-//! [`backend`] (every backend by name, software and simulated).
+//! writes and ticks), [`top_model`] (`liqscan_top`, the scanner behind the
+//! board's register map: AXI4-Lite accesses and the result stream),
+//! [`engine`] (the `sim` backend of liqscan-core's `Engine`), [`backend`]
+//! (every backend by name, software and simulated).
 //!
-//! The build verilates the scanner with 1 and 8 lanes (`build.rs`). Without
-//! Verilator the crate still builds, and [`ScannerModel::new`] returns
+//! The build verilates the scanner and `liqscan_top` with 1 and 8 lanes
+//! (`build.rs`). Without Verilator the crate still builds, and
+//! [`ScannerModel::new`] and [`TopModel::new`] return
 //! [`SimError::Unavailable`]; `LIQSCAN_VERILATOR` names the `verilator`
 //! binary to use (a nonexistent path simulates its absence).
 
@@ -18,9 +21,11 @@ pub mod error;
 mod ffi;
 pub mod model;
 pub mod ports;
+pub mod top_model;
 
 pub use backend::Backend;
 pub use dut::{Dut, Port};
 pub use engine::SimEngine;
 pub use error::SimError;
 pub use model::{Hit, ScannerModel, TickStats, SLOTS, SYMBOLS};
+pub use top_model::TopModel;

@@ -1,5 +1,6 @@
-//! `liqscan verilog`: the scanner's generated Verilog and its top module's
-//! port list as JSON (read by `scripts/harness.py`).
+//! `liqscan verilog`: the scanner's (or, with `--top`, `liqscan_top`'s)
+//! generated Verilog and its top module's port list as JSON (read by
+//! `scripts/harness.py`).
 
 use std::fs;
 use std::path::PathBuf;
@@ -7,7 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use liqscan_core::spec::{DEFAULT_LANES, LANE_OPTIONS};
-use liqscan_hw::verilog::{parse_ports, scanner_verilog, Build, Dir, Port, TOP_MODULE};
+use liqscan_hw::verilog::{
+    parse_ports, scanner_verilog, top_verilog, Build, Dir, Port, TOP_MODULE,
+};
 use serde::Serialize;
 use tracing::info;
 
@@ -21,6 +24,11 @@ pub struct Args {
     /// read_verilog -D LIQSCAN_ECP5`) to get registered MULT18X18D blocks.
     #[arg(long)]
     fpga: bool,
+    /// `liqscan_top` (the scanner behind the board's register map: an
+    /// AXI4-Lite slave and an AXI4-Stream of result records) instead of the
+    /// bare scanner.
+    #[arg(long)]
+    top: bool,
     /// Directory to write the Verilog to (created if missing).
     #[arg(long, required_unless_present = "ports_json")]
     out: Option<PathBuf>,
@@ -72,7 +80,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     } else {
         (Build::Sim, "sim")
     };
-    let verilog = scanner_verilog(args.lanes, build).context("generating Verilog")?;
+    let (verilog, module) = if args.top {
+        (top_verilog(args.lanes, build), "liqscan_top")
+    } else {
+        (scanner_verilog(args.lanes, build), "liqscan")
+    };
+    let verilog = verilog.context("generating Verilog")?;
     if let Some(path) = &args.ports_json {
         let ports = parse_ports(&verilog, TOP_MODULE).context("reading the top module's ports")?;
         let rows: Vec<PortJson> = ports.iter().map(PortJson::from).collect();
@@ -82,7 +95,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     if let Some(out) = &args.out {
         fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-        let path = out.join(format!("liqscan_{name}_{}lanes.v", args.lanes));
+        let path = out.join(format!("{module}_{name}_{}lanes.v", args.lanes));
         fs::write(&path, verilog).with_context(|| format!("cannot write {}", path.display()))?;
         info!(
             "wrote module `{TOP_MODULE}` ({} slots, {} symbols) to {}",

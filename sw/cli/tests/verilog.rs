@@ -79,3 +79,40 @@ fn verilog_is_written_for_a_lane_count() {
         stderr(&output)
     );
 }
+
+#[test]
+fn top_verilog_is_written_with_its_bus_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = liqscan(
+        dir.path(),
+        &[
+            "verilog",
+            "--lanes",
+            "1",
+            "--fpga",
+            "--top",
+            "--out",
+            "rtl",
+            "--ports-json",
+            "ports.json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let verilog =
+        std::fs::read_to_string(dir.path().join("rtl/liqscan_top_fpga_1lanes.v")).unwrap();
+    assert!(verilog.contains("module top("));
+    let text = std::fs::read_to_string(dir.path().join("ports.json")).unwrap();
+    let written: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let names: Vec<&str> = written
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = liqscan_hw::top::ports()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, expected);
+    assert!(written.contains(
+        &json!({"name": "m_axis_tdata", "direction": "output", "width": 256, "signed": false, "lane": null})
+    ));
+}

@@ -10,7 +10,10 @@
 //! - [`live`]: live streams (`events.jsonl` with its opening book) with
 //!   planted boundaries, and the oracle that plays them (liqscan-sim's
 //!   backend agreement and the CLI's).
+//! - [`board`]: command entries and result records of the board's formats
+//!   (the tests of `liqscan_top` in liqscan-hw and liqscan-sim).
 
+pub mod board;
 pub mod book;
 pub mod live;
 pub mod oracle;

@@ -1,0 +1,213 @@
+//! The tick sequencer: the doorbell's pending tick, its start on the
+//! scanner, and the completion it owes the result stream.
+//!
+//! A doorbell latches `(TICK_SYMBOL, TICK_PRICE, TICK_SEQ)` as the pending
+//! tick; a doorbell while one is pending is dropped with `TICK_OVERRUN`.
+//! The pending tick starts when the command ring is idle and empty, the
+//! scanner is idle, no tick is presented and the previous tick's completion
+//! has been handed to the result stream (`open` low). It is then presented
+//! on `tick_valid` for one cycle, from registers. A tick presented this
+//! way is never accepted in a scan's `done` cycle: the decision is taken
+//! in a cycle with `busy` low, so the earliest `tick_valid` is the cycle
+//! after `done`. A tick whose symbol is beyond the build's capacity sets
+//! `OUT_OF_RANGE` and completes at once, without a scan: its completion
+//! record has 0 cycles, 0 stalls and no liquidations.
+//!
+//! The completion is requested on the `done` pulse (with the scanner's
+//! `cycles`, which hold until the next tick) and stays requested until the
+//! stream takes it; its `seq` is this tick's, held in `seq` from the start
+//! until the next start. `stalls` counts this scan's busy cycles with
+//! `res_ready` low.
+
+use rust_hdl::prelude::*;
+
+use super::{Price, Word};
+
+/// The sequencer of a scanner with `2^SYM_BITS` symbols.
+#[derive(LogicBlock)]
+pub struct TickSequencer<const SYM_BITS: usize> {
+    pub clock: Signal<In, Clock>,
+    /// The register file's doorbell and its registers.
+    pub doorbell: Signal<In, bool>,
+    pub tick_symbol: Signal<In, Word>,
+    pub tick_price: Signal<In, Word>,
+    pub tick_seq: Signal<In, Word>,
+    /// The command ring is idle and `CMD_PRODUCER = CMD_CONSUMER`.
+    pub commands_done: Signal<In, bool>,
+    /// The scanner's `busy`, `done` and `cycles`, and its `res_ready`.
+    pub busy: Signal<In, bool>,
+    pub done: Signal<In, bool>,
+    pub cycles: Signal<In, Word>,
+    pub res_ready: Signal<In, bool>,
+    /// The stream takes the requested completion on this edge.
+    pub completion_taken: Signal<In, bool>,
+    /// The scanner's tick ports.
+    pub tick_valid: Signal<Out, bool>,
+    pub scan_symbol: Signal<Out, Bits<SYM_BITS>>,
+    pub scan_price: Signal<Out, Price>,
+    /// A rung tick has not started.
+    pub pending: Signal<Out, bool>,
+    /// The current (or last) tick's sequence number.
+    pub seq: Signal<Out, Word>,
+    /// The completion owed to the stream, and its fields.
+    pub completion: Signal<Out, bool>,
+    pub completion_cycles: Signal<Out, Word>,
+    pub completion_stalls: Signal<Out, Word>,
+    /// One-cycle events: a dropped doorbell, a symbol out of range, a busy
+    /// cycle the stream held.
+    pub overrun: Signal<Out, bool>,
+    pub out_of_range: Signal<Out, bool>,
+    pub stall: Signal<Out, bool>,
+
+    pending_r: DFF<bool>,
+    p_symbol: DFF<Word>,
+    p_price: DFF<Word>,
+    p_seq: DFF<Word>,
+    open: DFF<bool>,
+    tick_valid_r: DFF<bool>,
+    scan_symbol_r: DFF<Bits<SYM_BITS>>,
+    scan_price_r: DFF<Price>,
+    seq_r: DFF<Word>,
+    stalls: DFF<Word>,
+    completion_r: DFF<bool>,
+    completion_cycles_r: DFF<Word>,
+    overrun_r: DFF<bool>,
+    out_of_range_r: DFF<bool>,
+    stall_r: DFF<bool>,
+    start: Signal<Local, bool>,
+    symbols: Constant<Word>,
+}
+
+impl<const SYM_BITS: usize> Default for TickSequencer<SYM_BITS> {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            doorbell: Default::default(),
+            tick_symbol: Default::default(),
+            tick_price: Default::default(),
+            tick_seq: Default::default(),
+            commands_done: Default::default(),
+            busy: Default::default(),
+            done: Default::default(),
+            cycles: Default::default(),
+            res_ready: Default::default(),
+            completion_taken: Default::default(),
+            tick_valid: Default::default(),
+            scan_symbol: Default::default(),
+            scan_price: Default::default(),
+            pending: Default::default(),
+            seq: Default::default(),
+            completion: Default::default(),
+            completion_cycles: Default::default(),
+            completion_stalls: Default::default(),
+            overrun: Default::default(),
+            out_of_range: Default::default(),
+            stall: Default::default(),
+            pending_r: Default::default(),
+            p_symbol: Default::default(),
+            p_price: Default::default(),
+            p_seq: Default::default(),
+            open: Default::default(),
+            tick_valid_r: Default::default(),
+            scan_symbol_r: Default::default(),
+            scan_price_r: Default::default(),
+            seq_r: Default::default(),
+            stalls: Default::default(),
+            completion_r: Default::default(),
+            completion_cycles_r: Default::default(),
+            overrun_r: Default::default(),
+            out_of_range_r: Default::default(),
+            stall_r: Default::default(),
+            start: Default::default(),
+            symbols: Constant::new(Word::from(1u64 << SYM_BITS)),
+        }
+    }
+}
+
+impl<const SYM_BITS: usize> Logic for TickSequencer<SYM_BITS> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            pending_r,
+            p_symbol,
+            p_price,
+            p_seq,
+            open,
+            tick_valid_r,
+            scan_symbol_r,
+            scan_price_r,
+            seq_r,
+            stalls,
+            completion_r,
+            completion_cycles_r,
+            overrun_r,
+            out_of_range_r,
+            stall_r
+        );
+
+        self.start.next = self.pending_r.q.val()
+            & !self.open.q.val()
+            & self.commands_done.val()
+            & !self.busy.val()
+            & !self.tick_valid_r.q.val();
+        self.tick_valid_r.d.next = false;
+        self.out_of_range_r.d.next = false;
+        if self.start.val() {
+            self.pending_r.d.next = false;
+            self.open.d.next = true;
+            self.seq_r.d.next = self.p_seq.q.val();
+            self.stalls.d.next = 0.into();
+            if self.p_symbol.q.val() < self.symbols.val() {
+                self.tick_valid_r.d.next = true;
+                self.scan_symbol_r.d.next = self.p_symbol.q.val().get_bits::<SYM_BITS>(0);
+                self.scan_price_r.d.next = self.p_price.q.val();
+            } else {
+                self.out_of_range_r.d.next = true;
+                self.completion_r.d.next = true;
+                self.completion_cycles_r.d.next = 0.into();
+            }
+        }
+
+        // The doorbell: a new pending tick, unless one is pending (and not
+        // starting on this edge).
+        self.overrun_r.d.next = false;
+        if self.doorbell.val() {
+            if self.pending_r.q.val() & !self.start.val() {
+                self.overrun_r.d.next = true;
+            } else {
+                self.pending_r.d.next = true;
+                self.p_symbol.d.next = self.tick_symbol.val();
+                self.p_price.d.next = self.tick_price.val();
+                self.p_seq.d.next = self.tick_seq.val();
+            }
+        }
+
+        // The scan.
+        self.stall_r.d.next = self.busy.val() & !self.res_ready.val();
+        if self.busy.val() & !self.res_ready.val() {
+            self.stalls.d.next = self.stalls.q.val() + 1;
+        }
+        if self.done.val() {
+            self.completion_r.d.next = true;
+            self.completion_cycles_r.d.next = self.cycles.val();
+        }
+        if self.completion_r.q.val() & self.completion_taken.val() {
+            self.completion_r.d.next = false;
+            self.open.d.next = false;
+        }
+
+        self.tick_valid.next = self.tick_valid_r.q.val();
+        self.scan_symbol.next = self.scan_symbol_r.q.val();
+        self.scan_price.next = self.scan_price_r.q.val();
+        self.pending.next = self.pending_r.q.val();
+        self.seq.next = self.seq_r.q.val();
+        self.completion.next = self.completion_r.q.val();
+        self.completion_cycles.next = self.completion_cycles_r.q.val();
+        self.completion_stalls.next = self.stalls.q.val();
+        self.overrun.next = self.overrun_r.q.val();
+        self.out_of_range.next = self.out_of_range_r.q.val();
+        self.stall.next = self.stall_r.q.val();
+    }
+}
