@@ -120,7 +120,11 @@ impl Backend {
     }
 
     /// A fresh engine for `market`. `auto` logs which backend it took and why.
-    pub fn open(self, market: Arc<Market>, options: &Options) -> Result<Box<dyn Engine>, EngineError> {
+    pub fn open(
+        self,
+        market: Arc<Market>,
+        options: &Options,
+    ) -> Result<Box<dyn Engine>, EngineError> {
         Ok(match self {
             Backend::Cpu => Box::new(CpuScanner::new(market)),
             Backend::Indexed => Box::new(IndexedScanner::new(market)),
@@ -206,7 +210,9 @@ mod tests {
     #[test]
     fn auto_without_a_device_is_cpu_and_board_needs_one() {
         let market = Arc::new(Market::new(false));
-        let auto = Backend::Auto.open(market.clone(), &Options::lanes(8)).unwrap();
+        let auto = Backend::Auto
+            .open(market.clone(), &Options::lanes(8))
+            .unwrap();
         assert_eq!(auto.name(), "cpu");
         let board = Backend::Board.open(market, &Options::lanes(8));
         assert!(matches!(board, Err(EngineError::Unavailable(m)) if m.contains("--device")));
@@ -223,7 +229,10 @@ mod tests {
             }),
             board_timeout: None,
         };
-        assert_eq!(Backend::Auto.open(market.clone(), &options).unwrap().name(), "cpu");
+        assert_eq!(
+            Backend::Auto.open(market.clone(), &options).unwrap().name(),
+            "cpu"
+        );
         assert!(Backend::Board.open(market, &options).is_err());
     }
 }

@@ -15,6 +15,7 @@
 //! binary to use (a nonexistent path simulates its absence).
 
 pub mod backend;
+mod card;
 pub mod dut;
 pub mod engine;
 pub mod error;

@@ -31,7 +31,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let card = TopModel::new(args.lanes).context("starting the verilated liqscan_top")?;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [SIGINT, SIGTERM] {
-        signal_hook::flag::register(signal, stop.clone()).context("installing the signal handlers")?;
+        signal_hook::flag::register(signal, stop.clone())
+            .context("installing the signal handlers")?;
     }
     info!(
         "virtual board: liqscan_top with {} lanes at {} (stop with SIGINT or SIGTERM)",

@@ -34,7 +34,9 @@ impl DeviceArgs {
 
 /// A duration as a whole number and a unit: `us`, `ms` or `s`.
 pub fn duration(text: &str) -> Result<Duration, String> {
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let value: u64 = number
         .parse()
@@ -60,7 +62,16 @@ mod tests {
         assert_eq!(duration("500us"), Ok(Duration::from_micros(500)));
         assert_eq!(duration("5ms"), Ok(Duration::from_millis(5)));
         assert_eq!(duration("2s"), Ok(Duration::from_secs(2)));
-        for bad in ["", "5", "ms", "1.5ms", "-1s", "0ms", "5 ms", "99999999999999999999s"] {
+        for bad in [
+            "",
+            "5",
+            "ms",
+            "1.5ms",
+            "-1s",
+            "0ms",
+            "5 ms",
+            "99999999999999999999s",
+        ] {
             assert!(duration(bad).is_err(), "{bad}");
         }
     }

@@ -173,4 +173,3 @@ impl<B: Bus> Engine for Failover<B> {
         }
     }
 }
-
