@@ -79,7 +79,7 @@ fn main() {
         .iter()
         .map(|&lanes| (lanes, false))
         .chain(TOP_LANES.iter().map(|&lanes| (lanes, true)));
-    let mut models = Vec::new();
+    let (mut models, mut model_dirs) = (Vec::new(), Vec::new());
     for (lanes, top) in builds {
         let started = Instant::now();
         let what = if top { "liqscan_top" } else { "scanner" };
@@ -121,8 +121,8 @@ fn main() {
             ports,
             clock: CLOCK.into(),
             clock_prev,
-            mdir,
         });
+        model_dirs.push(mdir);
     }
 
     // The shim references the models, which reference the runtime: link in that order.
@@ -130,8 +130,8 @@ fn main() {
     write(&models_cpp, &codegen::models_cpp(&models));
     let mut shim = cxx(&root);
     shim.include("csrc").file("csrc/shim.cpp").file(&models_cpp);
-    for m in &models {
-        shim.include(&m.mdir);
+    for dir in &model_dirs {
+        shim.include(dir);
     }
     shim.compile("liqscan_sim_shim");
     println!("cargo::rustc-link-search=native={}", out.display());

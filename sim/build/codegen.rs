@@ -6,6 +6,7 @@ use std::fmt::Write;
 use liqscan_hw::verilog::{Dir, Port};
 
 /// One verilated lane count of the scanner or of `liqscan_top`.
+#[derive(Clone)]
 pub struct Verilated {
     pub lanes: usize,
     /// `liqscan_top` rather than the bare scanner.
@@ -18,8 +19,6 @@ pub struct Verilated {
     /// Verilator's member holding the clock's value at the last `eval()`
     /// (its rising-edge detector), when the model has one we can name.
     pub clock_prev: Option<String>,
-    /// Verilator's output directory (the model's headers).
-    pub mdir: std::path::PathBuf,
 }
 
 /// `models.cpp`: a `liqscan::Model` subclass per lane count and `make_model`.

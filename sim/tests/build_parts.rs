@@ -24,20 +24,33 @@ fn mangles_names_like_verilator() {
 fn generates_a_case_per_port() {
     let model = Verilated {
         lanes: 1,
+        top: false,
         prefix: "Vscan1".into(),
         ports: parse_ports(VERILOG, "top").unwrap(),
         clock: "clock".into(),
         clock_prev: Some("__Vtrigrprev__TOP__clock".into()),
     };
-    let cpp = codegen::models_cpp(std::slice::from_ref(&model));
+    let top = Verilated {
+        lanes: 8,
+        top: true,
+        prefix: "Vtop8".into(),
+        ..model.clone()
+    };
+    let cpp = codegen::models_cpp(&[model.clone(), top.clone()]);
     // Inputs are settable, every port readable, each under its mangled name.
     assert!(cpp.contains("case 2: liqscan::put(top_.pos_wr_offset, w)"));
     assert!(!cpp.contains("liqscan::put(top_.res_valid__0240"));
     assert!(cpp.contains("case 4: liqscan::take(top_.res_shortfall__0240, w)"));
     assert!(cpp.contains("top_.rootp->__Vtrigrprev__TOP__clock = 0;"));
     assert!(cpp.contains("case 1: return new Model1();"));
-    let rs = codegen::ports_rs(&[model], None);
+    // Each module has its own factory.
+    let top_factory = &cpp[cpp.find("make_top_model").unwrap()..];
+    assert!(top_factory.contains("case 8: return new TopModel8();"));
+    assert!(!top_factory.contains("Model1()"));
+    let rs = codegen::ports_rs(&[model, top], None);
     assert!(rs.contains("pub const BUILT_LANES: &[usize] = &[1];"));
+    assert!(rs.contains("pub const TOP_BUILT_LANES: &[usize] = &[8];"));
+    assert!(rs.contains("8 => Some(PORTS_TOPMODEL8),"));
     assert!(rs.contains(
         r#"PortInfo { name: "res_shortfall$0", output: true, width: 110, signed: true }"#
     ));
