@@ -28,13 +28,20 @@ pub struct Args {
     out: PathBuf,
 }
 
+impl Args {
+    /// The scenario these flags ask for (checked by [`GenConfig::check`]).
+    pub fn config(&self) -> GenConfig {
+        GenConfig {
+            positions: self.positions,
+            symbols: self.symbols,
+            ticks: self.ticks,
+            seed: self.seed,
+        }
+    }
+}
+
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let config = GenConfig {
-        positions: args.positions,
-        symbols: args.symbols,
-        ticks: args.ticks,
-        seed: args.seed,
-    };
+    let config = args.config();
     let scenario = generator::generate(&config)?;
     let dir = &args.out;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
