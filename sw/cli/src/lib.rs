@@ -262,6 +262,24 @@ mod tests {
                 "{error:#}"
             );
         }
+        // A newline in a file name is shown escaped: the error stays one line.
+        let odd = dir.path().join("tic\nks.csv");
+        std::fs::write(&odd, "").unwrap();
+        let odd = odd.to_str().unwrap();
+        let args = [
+            "scan",
+            "--symbols",
+            "s",
+            "--positions",
+            "p",
+            "--ticks",
+            odd,
+            "--out",
+            odd,
+        ];
+        let error = parse(&args).validate().unwrap_err().to_string();
+        assert!(!error.contains('\n'), "{error:?}");
+        assert!(error.contains("tic\\nks.csv is the same file"), "{error}");
         let events = dir.path().join("events.jsonl");
         let args = [
             "scan",
