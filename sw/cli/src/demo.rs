@@ -32,6 +32,18 @@ pub struct Args {
     sim_ticks: usize,
 }
 
+impl Args {
+    /// The scenario these flags ask for (checked by [`GenConfig::check`]).
+    pub fn config(&self) -> GenConfig {
+        GenConfig {
+            positions: self.positions,
+            symbols: self.symbols,
+            ticks: self.ticks,
+            seed: self.seed,
+        }
+    }
+}
+
 struct Run {
     backend: Backend,
     events: Vec<Event>,
@@ -41,12 +53,7 @@ struct Run {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let config = GenConfig {
-        positions: args.positions,
-        symbols: args.symbols,
-        ticks: args.ticks,
-        seed: args.seed,
-    };
+    let config = args.config();
     let scenario = generator::generate(&config)?;
     info!(
         "scenario: {} positions, {} symbols, {} ticks (seed {})",

@@ -11,6 +11,8 @@ use anyhow::{Context, Result};
 use liqscan_core::gen::{self as generator, GenConfig};
 use tracing::info;
 
+use crate::load;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Open positions.
@@ -35,13 +37,20 @@ pub struct Args {
     out: PathBuf,
 }
 
+impl Args {
+    /// The scenario these flags ask for (checked by [`GenConfig::check`]).
+    pub fn config(&self) -> GenConfig {
+        GenConfig {
+            positions: self.positions,
+            symbols: self.symbols,
+            ticks: self.ticks,
+            seed: self.seed,
+        }
+    }
+}
+
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let config = GenConfig {
-        positions: args.positions,
-        symbols: args.symbols,
-        ticks: args.ticks,
-        seed: args.seed,
-    };
+    let config = args.config();
     let scenario = generator::generate(&config)?;
     // Checked before anything is written.
     let events = args
@@ -49,7 +58,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         .map(|changes| generator::live_events(&config, &scenario, changes))
         .transpose()?;
     let dir = &args.out;
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", load::label(dir)))?;
     let market = &scenario.market;
     write(&dir.join("symbols.toml"), |w| {
         w.write_all(generator::write_symbols_toml(market).as_bytes())
@@ -83,7 +92,7 @@ fn write(
     path: &Path,
     body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let context = || format!("cannot write {}", path.display());
+    let context = || format!("cannot write {}", load::label(path));
     let mut out = BufWriter::new(File::create(path).with_context(context)?);
     body(&mut out).with_context(context)?;
     out.flush().with_context(context)

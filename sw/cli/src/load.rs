@@ -50,8 +50,8 @@ pub fn refuse_overwriting_inputs(
         if identity(input).is_ok_and(|id| id == target) {
             return Err(UsageError(format!(
                 "{out_flag} {} is the same file as {flag} {}: refusing to overwrite an input",
-                out.display(),
-                input.display()
+                label(out),
+                label(input)
             ))
             .into());
         }
@@ -68,13 +68,27 @@ pub fn read_error(error: ReadError) -> anyhow::Error {
 }
 
 fn open(path: &Path) -> Result<BufReader<File>> {
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = File::open(path).with_context(|| format!("cannot open {}", label(path)))?;
     Ok(BufReader::new(file))
 }
 
-/// The name errors give a file: its path as given.
+/// The name errors give a file: its path as given, with any control
+/// character escaped (`\n` for a newline in a file name), so that an error
+/// naming it stays one line.
 pub fn label(path: &Path) -> String {
-    path.display().to_string()
+    let text = path.display().to_string();
+    if !text.contains(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 pub fn symbols(path: &Path) -> Result<Arc<Market>> {
@@ -106,4 +120,16 @@ pub fn events(path: &Path, book: &Book) -> Result<EventReader<BufReader<File>>> 
 
 pub fn ticks(path: &Path, market: &Arc<Market>) -> Result<TickReader<BufReader<File>>> {
     TickReader::new(open(path)?, &label(path), market.clone()).map_err(read_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_escape_control_characters() {
+        assert_eq!(label(Path::new("dir/ticks.csv")), "dir/ticks.csv");
+        assert_eq!(label(Path::new("tic\nks\r.csv")), "tic\\nks\\r.csv");
+        assert_eq!(label(Path::new("ü\t")), "ü\\t");
+    }
 }

@@ -14,6 +14,8 @@ use liqscan_hw::verilog::{
 use serde::Serialize;
 use tracing::info;
 
+use crate::load;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Parallel lanes (1, 2, 4, 8 or 16).
@@ -90,13 +92,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let ports = parse_ports(&verilog, TOP_MODULE).context("reading the top module's ports")?;
         let rows: Vec<PortJson> = ports.iter().map(PortJson::from).collect();
         let json = serde_json::to_string_pretty(&rows)? + "\n";
-        fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+        fs::write(path, json).with_context(|| format!("cannot write {}", load::label(path)))?;
         info!("wrote {} ports to {}", rows.len(), path.display());
     }
     if let Some(out) = &args.out {
-        fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        fs::create_dir_all(out).with_context(|| format!("cannot create {}", load::label(out)))?;
         let path = out.join(format!("{module}_{name}_{}lanes.v", args.lanes));
-        fs::write(&path, verilog).with_context(|| format!("cannot write {}", path.display()))?;
+        fs::write(&path, verilog)
+            .with_context(|| format!("cannot write {}", load::label(&path)))?;
         info!(
             "wrote module `{TOP_MODULE}` ({} slots, {} symbols) to {}",
             build.slots(),

@@ -225,6 +225,43 @@ fn out_naming_an_input_is_refused_and_the_input_kept() {
     }
 }
 
+/// A newline in a file's name (`touch $'pos\nitions.csv'`) is shown escaped
+/// in every error naming the file, which stays one line.
+#[test]
+fn a_newline_in_a_file_name_keeps_errors_on_one_line() {
+    let fixture = Fixture::readme();
+    let odd = "pos\nitions.csv";
+    std::fs::write(fixture.path(odd), POSITIONS.replace(",1,", ",1.0005,")).unwrap();
+    let scan = |positions: &str, ticks: &str, out: Option<&str>| {
+        let mut args = vec![
+            "scan",
+            "--symbols",
+            "symbols.toml",
+            "--positions",
+            positions,
+            "--ticks",
+            ticks,
+        ];
+        args.extend(out.map(|out| ["--out", out]).into_iter().flatten());
+        liqscan(fixture.dir.path(), &args)
+    };
+    assert_bad_input(
+        &scan(odd, "ticks.csv", None),
+        "pos\\nitions.csv:2: qty:",
+        "not a multiple of 0.001",
+    );
+    assert_bad_input(
+        &scan(odd, "ticks.csv", Some(odd)),
+        "--out pos\\nitions.csv is the same file as --positions pos\\nitions.csv",
+        "refusing to overwrite an input",
+    );
+    let output = scan("positions.csv", "tic\nks.csv", None);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(err.contains("cannot open tic\\nks.csv"), "{err}");
+}
+
 // ---------------------------------------------------------------- signals and full disks
 
 /// A generated scenario whose scan takes many seconds on `cpu` (`extra`

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod book;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -16,6 +18,10 @@ pub const TICKS: &str = "seq,symbol,mark_price
 6,BTCUSDT,45180.8
 7,BTCUSDT,45180.7
 ";
+
+/// Every backend `scan` takes; `sim` fails, naming the install command,
+/// where Verilator is missing.
+pub const BACKENDS: [&str; 3] = ["cpu", "indexed", "sim"];
 
 /// The README's event line.
 pub const README_EVENT: &str = r#"{"tick":7,"position":42,"account":"a","symbol":"BTCUSDT","mark":"45180.7","equity":"180.7","maintenance":"180.7228"}"#;

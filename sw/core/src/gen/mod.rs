@@ -53,6 +53,21 @@ impl GenConfig {
             seed: 1,
         }
     }
+
+    /// Refuses a size the spec cannot hold (what [`generate`] checks
+    /// first), without generating anything.
+    pub fn check(&self) -> Result<(), GenError> {
+        if self.symbols == 0 || self.symbols > MAX_SYMBOLS {
+            return Err(GenError::Symbols(self.symbols));
+        }
+        if self.positions > MAX_POSITIONS {
+            return Err(GenError::Positions(self.positions));
+        }
+        if self.ticks > MAX_TICKS {
+            return Err(GenError::Ticks(self.ticks));
+        }
+        Ok(())
+    }
 }
 
 impl Default for GenConfig {
@@ -116,15 +131,7 @@ fn rng(seed: u64, stream: Stream) -> ChaCha8Rng {
 
 /// Generates the scenario of `config` (the same for the same config).
 pub fn generate(config: &GenConfig) -> Result<Scenario, GenError> {
-    if config.symbols == 0 || config.symbols > MAX_SYMBOLS {
-        return Err(GenError::Symbols(config.symbols));
-    }
-    if config.positions > MAX_POSITIONS {
-        return Err(GenError::Positions(config.positions));
-    }
-    if config.ticks > MAX_TICKS {
-        return Err(GenError::Ticks(config.ticks));
-    }
+    config.check()?;
     let (market, listings) =
         symbols::market(&mut rng(config.seed, Stream::Symbols), config.symbols)?;
     let ticks = walk::ticks(

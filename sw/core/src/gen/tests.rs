@@ -65,6 +65,47 @@ fn refuses_configs_out_of_spec() {
     }
 }
 
+/// `check` takes every size at its limit and refuses one past each, as
+/// `generate` does, without generating.
+#[test]
+fn check_takes_the_limits_and_refuses_one_past() {
+    let at = GenConfig {
+        positions: MAX_POSITIONS,
+        symbols: MAX_SYMBOLS,
+        ticks: MAX_TICKS,
+        seed: u64::MAX,
+    };
+    assert_eq!(at.check(), Ok(()));
+    assert_eq!(GenConfig { symbols: 1, ..at }.check(), Ok(()));
+    for (past, error) in [
+        (GenConfig { symbols: 0, ..at }, GenError::Symbols(0)),
+        (
+            GenConfig {
+                symbols: MAX_SYMBOLS + 1,
+                ..at
+            },
+            GenError::Symbols(MAX_SYMBOLS + 1),
+        ),
+        (
+            GenConfig {
+                positions: MAX_POSITIONS + 1,
+                ..at
+            },
+            GenError::Positions(MAX_POSITIONS + 1),
+        ),
+        (
+            GenConfig {
+                ticks: MAX_TICKS + 1,
+                ..at
+            },
+            GenError::Ticks(MAX_TICKS + 1),
+        ),
+    ] {
+        assert_eq!(past.check(), Err(error.clone()));
+        assert_eq!(generate(&past).unwrap_err(), error);
+    }
+}
+
 #[test]
 fn market_is_exchange_like_with_both_ladder_kinds() {
     let scenario = generate(&GenConfig {
