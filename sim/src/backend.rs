@@ -11,7 +11,7 @@ use liqscan_core::{CpuScanner, Engine, EngineError, IndexedScanner, Market};
 use liqscan_driver::board::DEFAULT_TIMEOUT;
 use liqscan_driver::virtual_board::HOST_TIMEOUT;
 use liqscan_driver::{Board, BoardOptions, DeviceMap, DriverError, Failover, MmioBus};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::engine::SimEngine;
 
@@ -137,7 +137,8 @@ impl Backend {
             }
             Backend::Auto => match &options.device {
                 None => {
-                    info!("backend auto: cpu (no --device given)");
+                    // The usual case, said at debug level: the summary names the backend.
+                    debug!("backend auto: cpu (no --device given)");
                     Box::new(CpuScanner::new(market))
                 }
                 Some(device) => match open_board(market.clone(), device, options.board_timeout) {
