@@ -1,6 +1,7 @@
 //! liqscan-core: the exact margin spec, the position book and the software
 //! scanners. No I/O beyond parsing readers handed in by the caller.
 
+pub mod board_format;
 pub mod book;
 pub mod cpu;
 pub mod decimal;

@@ -1,128 +1,60 @@
-//! The board's host-memory formats for the tests of `liqscan_top`: command
-//! entries encoded and result records decoded after
-//! `liqscan_core::spec::registers`, every word position taken from there.
+//! The board's formats as the tests of `liqscan_top` use them: command
+//! entries as the words a test bench writes (up to the opcode's last field)
+//! and result records decoded strictly (a stray word is an error). The
+//! encoding itself is `liqscan_core::board_format`'s, the driver's.
 
-use liqscan_core::spec::registers::{cmd, record, RECORD_WORDS};
+use liqscan_core::board_format::{Command, ResultRecord};
+use liqscan_core::spec::registers::RECORD_WORDS;
 use liqscan_core::spec::{BracketConst, PositionConst};
 
-/// `value`'s `words` 32-bit words, least significant first (two's
-/// complement, so a negative value is sign-extended into the last word).
-fn split(value: u128, words: u32) -> impl Iterator<Item = u32> {
-    (0..words).map(move |i| (value >> (32 * i)) as u32)
-}
+/// One decoded result record.
+pub type Record = ResultRecord;
 
-/// An entry's words from 0 up to its last field.
-fn entry(opcode: u32, fields: &[(u32, u128, u32)]) -> Vec<u32> {
-    let len = fields
-        .iter()
-        .map(|&(at, _, words)| at + words)
-        .max()
-        .unwrap_or(1);
-    let mut words = vec![0u32; len as usize];
-    words[cmd::OPCODE as usize] = opcode;
-    for &(at, value, n) in fields {
-        for (i, word) in split(value, n).enumerate() {
-            words[at as usize + i] = word;
-        }
-    }
-    words
+/// The words of `command` up to its opcode's last field.
+fn words(command: Command) -> Vec<u32> {
+    let (entry, used) = command.encode();
+    entry[..used].to_vec()
 }
 
 /// `OP_POSITION`: slot `slot` holds `position`, or is a hole (`None`).
 pub fn position(slot: u32, position: Option<PositionConst>) -> Vec<u32> {
-    use cmd::position::*;
-    let p = position.unwrap_or_default();
-    entry(
-        cmd::OP_POSITION,
-        &[
-            (SLOT, slot.into(), 1),
-            (VALID, position.is_some().into(), 1),
-            (QTY, u128::from(p.qty_lots as u32), 1),
-            (OFFSET, p.offset as u128, 4),
-        ],
-    )
+    words(Command::Position { slot, position })
 }
 
 /// `OP_BRACKET`: entry `index` of `symbol`'s bracket table.
 pub fn bracket(symbol: u32, index: u32, b: &BracketConst) -> Vec<u32> {
-    use cmd::bracket::*;
-    entry(
-        cmd::OP_BRACKET,
-        &[
-            (SYMBOL, symbol.into(), 1),
-            (INDEX, index.into(), 1),
-            (CAP, b.cap.into(), 2),
-            (MAINT, b.maint, 4),
-            (WEIGHT_LONG, b.weight_long.into(), 2),
-            (WEIGHT_SHORT, b.weight_short.into(), 2),
-        ],
-    )
+    let bracket = *b;
+    words(Command::Bracket {
+        symbol,
+        index,
+        bracket,
+    })
 }
 
 /// `OP_REGION`: `symbol` scans `count` slots from row `base_row`.
 pub fn region(symbol: u32, base_row: u32, count: u32) -> Vec<u32> {
-    use cmd::region::*;
-    entry(
-        cmd::OP_REGION,
-        &[
-            (SYMBOL, symbol.into(), 1),
-            (BASE_ROW, base_row.into(), 1),
-            (COUNT, count.into(), 1),
-        ],
-    )
+    words(Command::Region {
+        symbol,
+        base_row,
+        count,
+    })
 }
 
-/// One decoded result record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Record {
-    Liquidation {
-        seq: u32,
-        slot: u32,
-        shortfall: i128,
-    },
-    Completion {
-        seq: u32,
-        cycles: u32,
-        count: u32,
-        stalls: u32,
-    },
-}
-
-/// Decodes a record; `Err` names what is wrong with it.
+/// Decodes a record; `Err` names what is wrong with it, including a word
+/// that its kind leaves unused and that is not 0.
 pub fn decode(words: &[u32; RECORD_WORDS as usize]) -> Result<Record, String> {
-    let w = |i: u32| words[i as usize];
-    let unused = |from: u32, to: u32| (from..to).all(|i| w(i) == 0);
-    match w(record::KIND) {
-        record::LIQUIDATION => {
-            let at = record::SHORTFALL;
-            let shortfall = (0..4).fold(0u128, |v, i| v | (u128::from(w(at + i)) << (32 * i)));
-            if !unused(record::SLOT + 1, at) {
-                return Err(format!("liquidation record with stray words: {words:08x?}"));
-            }
-            Ok(Record::Liquidation {
-                seq: w(record::SEQ),
-                slot: w(record::SLOT),
-                shortfall: shortfall as i128,
-            })
-        }
-        record::COMPLETION => {
-            if !unused(record::STALLS + 1, RECORD_WORDS) {
-                return Err(format!("completion record with stray words: {words:08x?}"));
-            }
-            Ok(Record::Completion {
-                seq: w(record::SEQ),
-                cycles: w(record::CYCLES),
-                count: w(record::COUNT),
-                stalls: w(record::STALLS),
-            })
-        }
-        kind => Err(format!("unknown record kind {kind}: {words:08x?}")),
+    let record = ResultRecord::decode(words)
+        .map_err(|kind| format!("unknown record kind {kind}: {words:08x?}"))?;
+    if record.encode() != *words {
+        return Err(format!("{record:?} with stray words: {words:08x?}"));
     }
+    Ok(record)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use liqscan_core::spec::registers::{cmd, record};
 
     #[test]
     fn wide_fields_are_split_least_significant_first_and_sign_extended() {

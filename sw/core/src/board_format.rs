@@ -1,11 +1,11 @@
-//! Command entries and result records as words, both ways: the driver
-//! encodes commands and decodes records, the card model decodes commands
-//! (as the circuit does: each field truncated to its width) and encodes
-//! records. Field positions are `spec::registers`'; wide values take
+//! The board's command entries and result records as words, both ways:
+//! the driver encodes commands and decodes records, the card model and the
+//! circuit's tests decode commands (as the circuit does: each field
+//! truncated to its width) and encode records. Field positions are `spec::registers`'; wide values take
 //! consecutive words, least significant first, sign-extended into the last.
 
-use liqscan_core::spec::registers::{cmd, record, CMD_WORDS, RECORD_WORDS};
-use liqscan_core::spec::{
+use crate::spec::registers::{cmd, record, CMD_WORDS, RECORD_WORDS};
+use crate::spec::{
     BracketConst, PositionConst, MAINT_BITS, NOTIONAL_BITS, OFFSET_BITS, WEIGHT_BITS,
 };
 
@@ -237,7 +237,7 @@ fn sign_extend(value: u128, bits: u32) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use liqscan_core::spec::NOTIONAL_MAX;
+    use crate::spec::NOTIONAL_MAX;
 
     #[test]
     fn commands_round_trip() {
