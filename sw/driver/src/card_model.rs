@@ -12,8 +12,8 @@
 //! * The command ring: a new `CMD_PRODUCER` commits entries; they are
 //!   applied in order, one per cycle, between scans, and counted in
 //!   `CMD_CONSUMER`. A producer more than `CMD_ENTRIES` ahead of the
-//!   consumer, or moving backwards, sets `CMD_OVERRUN` and drops the
-//!   unapplied entries (the consumer jumps to the new producer). An unknown
+//!   consumer, or moving backwards, sets `CMD_OVERRUN` and is refused (the
+//!   producer keeps its value, as in the circuit). An unknown
 //!   opcode sets `BAD_OPCODE`; a slot, bracket index, symbol or region
 //!   beyond the build sets `OUT_OF_RANGE`; both skip the entry. Fields are
 //!   read at their widths ([`Command::decode`]).
@@ -197,8 +197,9 @@ impl CardModel {
         let ahead = producer.wrapping_sub(self.cmd_consumer);
         let moved = producer.wrapping_sub(self.cmd_producer);
         if ahead > CMD_ENTRIES || moved > u32::MAX / 2 {
+            // Refused, as the circuit does: the producer keeps its value.
             self.errors |= errors::CMD_OVERRUN;
-            self.cmd_consumer = producer;
+            return;
         }
         self.cmd_producer = producer;
     }

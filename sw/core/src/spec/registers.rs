@@ -25,8 +25,9 @@
 //! its credit runs out. A doorbell rung after a commit scans with the
 //! committed entries applied. A tick of a symbol beyond the build sets
 //! `OUT_OF_RANGE` and completes at once, with a completion record of count 0.
-//! On a command overrun the entries not yet applied are dropped (the
-//! consumer jumps to the producer). Liquidation records leave in slot order.
+//! A `CMD_PRODUCER` write that moves it backwards or more than the free
+//! room forward sets `CMD_OVERRUN` and is refused (the producer keeps its
+//! value). Liquidation records leave in slot order.
 //!
 //! # Results
 //! The card streams one [`RECORD_WORDS`]-word record per liquidation, then
