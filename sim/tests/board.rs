@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use liqscan_core::gen::{generate, GenConfig};
-use liqscan_core::{CpuScanner, Engine, Liquidation, Market, Tick};
+use liqscan_core::gen::{generate, GenConfig, Scenario};
+use liqscan_core::{CpuScanner, Engine, Liquidation, Market};
 use liqscan_driver::{Board, BoardOptions, CardBus};
 use liqscan_sim::TopModel;
 
@@ -20,35 +20,46 @@ fn board(market: &Arc<Market>) -> Board<CardBus<TopModel>> {
     Board::open_with(CardBus::new(top), market.clone(), options).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A generated book of 1,500 positions and 300 ticks.
+fn scenario(symbols: usize, seed: u64) -> Scenario {
+    generate(&GenConfig {
+        positions: 1_500,
+        symbols,
+        ticks: 300,
+        seed,
+    })
+    .unwrap()
+}
+
+/// Loads `scenario` into `engine` and `cpu`, scans its ticks on both and
+/// asserts they liquidate the same positions with the same shortfalls;
+/// returns the liquidations.
+fn replay_against_cpu(engine: &mut dyn Engine, scenario: &Scenario) -> usize {
+    let mut cpu = CpuScanner::new(scenario.market.clone());
+    let positions: Vec<_> = scenario.positions.iter().collect();
+    engine.load(&positions).unwrap();
+    cpu.load(&positions).unwrap();
+    let (mut got, mut want) = (Vec::<Liquidation>::new(), Vec::<Liquidation>::new());
+    let mut total = 0;
+    for (i, &tick) in scenario.ticks.iter().enumerate() {
+        got.clear();
+        want.clear();
+        engine
+            .tick(tick, &mut got)
+            .unwrap_or_else(|e| panic!("tick {i}: {e}"));
+        cpu.tick(tick, &mut want).unwrap();
+        assert_eq!(got, want, "tick {i} ({tick:?})");
+        total += want.len();
+    }
+    total
+}
+
 #[test]
 fn generated_books_match_cpu_through_the_driver() {
     for (seed, symbols) in [(1, 1), (2, 5)] {
-        let scenario = generate(&GenConfig {
-            positions: 1_500,
-            symbols,
-            ticks: 300,
-            seed,
-        })
-        .unwrap();
-        let market = scenario.market.clone();
-        let mut board = board(&market);
-        let mut cpu = CpuScanner::new(market.clone());
-        let positions: Vec<_> = scenario.positions.iter().collect();
-        board.load(&positions).unwrap();
-        cpu.load(&positions).unwrap();
-        let (mut got, mut want) = (Vec::<Liquidation>::new(), Vec::<Liquidation>::new());
-        let mut total = 0;
-        for (i, tick) in scenario.ticks.iter().enumerate() {
-            let tick: Tick = *tick;
-            got.clear();
-            want.clear();
-            board
-                .tick(tick, &mut got)
-                .unwrap_or_else(|e| panic!("tick {i}: {e}"));
-            cpu.tick(tick, &mut want).unwrap();
-            assert_eq!(got, want, "seed {seed}, tick {i} ({tick:?})");
-            total += want.len();
-        }
+        let scenario = scenario(symbols, seed);
+        let mut board = board(&scenario.market);
+        let total = replay_against_cpu(&mut board, &scenario);
         assert!(total > 10, "seed {seed}: only {total} liquidations");
         board.check_errors().unwrap();
     }
@@ -79,33 +90,13 @@ fn the_virtual_board_matches_cpu_through_its_file() {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
-    let scenario = generate(&GenConfig {
-        positions: 1_500,
-        symbols: 4,
-        ticks: 300,
-        seed: 7,
-    })
-    .unwrap();
-    let market = scenario.market.clone();
+    let scenario = scenario(4, 7);
     let bus = liqscan_driver::MmioBus::open_virtual(&path).unwrap();
     let options = BoardOptions {
         timeout: Duration::from_secs(5),
     };
-    let mut board = Board::open_with(bus, market.clone(), options).unwrap();
-    let mut cpu = CpuScanner::new(market);
-    let positions: Vec<_> = scenario.positions.iter().collect();
-    board.load(&positions).unwrap();
-    cpu.load(&positions).unwrap();
-    let (mut got, mut want) = (Vec::new(), Vec::new());
-    for (i, &tick) in scenario.ticks.iter().enumerate() {
-        got.clear();
-        want.clear();
-        board
-            .tick(tick, &mut got)
-            .unwrap_or_else(|e| panic!("tick {i}: {e}"));
-        cpu.tick(tick, &mut want).unwrap();
-        assert_eq!(got, want, "tick {i} ({tick:?})");
-    }
+    let mut board = Board::open_with(bus, scenario.market.clone(), options).unwrap();
+    replay_against_cpu(&mut board, &scenario);
     board.check_errors().unwrap();
     stop.store(true, Ordering::Relaxed);
     server.join().unwrap().unwrap();
