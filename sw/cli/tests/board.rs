@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{liqscan, stderr, stdout};
+use common::{events_args, liqscan, scan_args, stderr, stdout};
 
 /// A `liqscan board` process, killed when dropped.
 struct VirtualBoard {
@@ -76,15 +76,13 @@ fn scenario(dir: &Path, ticks: &str) {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
+/// `liqscan scan` on the scenario's book and `input` (`--ticks F` or `--events F`).
 fn scan(dir: &Path, input: &[&str], backend: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "scan",
-        "--symbols",
-        "symbols.toml",
-        "--positions",
-        "positions.csv",
-    ];
-    args.extend_from_slice(input);
+    let mut args = match input {
+        ["--ticks", file] => scan_args(file),
+        ["--events", file] => events_args(file),
+        _ => panic!("not an input: {input:?}"),
+    };
     args.extend_from_slice(backend);
     liqscan(dir, &args)
 }
@@ -158,18 +156,8 @@ fn killing_the_board_mid_run_fails_over_without_losing_an_event() {
     let mut board = VirtualBoard::start(dir.path());
     let mut run = Command::new(env!("CARGO_BIN_EXE_liqscan"))
         .current_dir(dir.path())
-        .args([
-            "scan",
-            "--symbols",
-            "symbols.toml",
-            "--positions",
-            "positions.csv",
-            "--ticks",
-            "ticks.csv",
-            "--backend",
-            "board",
-            "--device",
-        ])
+        .args(scan_args("ticks.csv"))
+        .args(["--backend", "board", "--device"])
         .arg(board.device())
         .args(["--board-timeout", "200ms"])
         .stdout(Stdio::piped())
