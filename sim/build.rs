@@ -1,17 +1,29 @@
 //! Verilates the RustHDL scanner for the lane counts the tests and the demo
 //! use, and `liqscan_top` (the scanner behind the board's register map) for
-//! [`TOP_LANES`], compiles the Verilator runtime and the C++ shim, and links them.
+//! [`TOP_LANES`], compiles the Verilator runtime and the C++ shim, and links
+//! them. With the `trace` feature it also builds the scanner with waveform
+//! tracing (`--trace-fst`) and the FST writer.
 //!
-//! Without Verilator the crate still builds: a warning is printed, the cfg
-//! `liqscan_sim_missing` is set and `ScannerModel::new` returns an error that
-//! names the install command. `LIQSCAN_VERILATOR` overrides the `verilator`
-//! binary (set it to a nonexistent path to exercise that fallback).
+//! The Verilog given to Verilator is the generated one with identical lane
+//! subtrees sharing one module definition (`build/share.rs`): the same
+//! netlist, compiled once per distinct module instead of once per lane.
+//! Models are cached per target directory by their input
+//! (`build/verilator.rs`), so another profile or feature set reuses them.
+//!
+//! Without a usable Verilator (missing, or older than 5.006) the crate still
+//! builds: a warning is printed, the cfg `liqscan_sim_missing` is set and
+//! `ScannerModel::new` returns an error that says why and how to install
+//! it. `LIQSCAN_VERILATOR` overrides the `verilator` binary (set it to a
+//! nonexistent path to exercise that fallback).
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "build/share.rs"]
+mod share;
+#[path = "build/verilator.rs"]
+mod verilator;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use codegen::Verilated;
@@ -20,12 +32,17 @@ use liqscan_hw::top::ports as top_ports;
 use liqscan_hw::verilog::{
     parse_ports, scanner_verilog, top_verilog, Build, Dir, Port, TOP_MODULE,
 };
+use verilator::Compiler;
 
 /// Lane counts verilated (Sim build): 1 and the default 8.
 const LANES: [usize; 2] = [1, 8];
 /// Lane counts of `liqscan_top` verilated (Sim build): the default 8, and 1
 /// (a few seconds more) for quick tests.
 const TOP_LANES: [usize; 2] = [1, 8];
+/// Lane counts of the scanner verilated with tracing (the `trace` feature):
+/// the CLI's (`spec::DEFAULT_LANES`). A traced model takes minutes to
+/// compile, so only the one `liqscan scan --trace` runs is built.
+const TRACED_LANES: [usize; 1] = [8];
 /// The scanner's single clock input.
 const CLOCK: &str = "clock";
 /// Names Verilator gives the clock's edge-detector state (5.006; later 5.x).
@@ -33,6 +50,16 @@ const CLOCK_PREV: [&str; 2] = [
     "__Vtrigrprev__TOP__clock",
     "__Vtrigprevexpr___TOP__clock__0",
 ];
+/// How to install Verilator, for the warning.
+const INSTALL: &str = "install Verilator 5.006 or newer (apt-get install -y verilator; \
+                       brew install verilator; dnf install verilator; pacman -S verilator)";
+
+/// One model to build.
+struct Spec {
+    lanes: usize,
+    top: bool,
+    traced: bool,
+}
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(liqscan_sim_missing)");
@@ -47,7 +74,8 @@ fn main() {
     }
     println!("cargo::rerun-if-env-changed=LIQSCAN_VERILATOR");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let verilator = std::env::var("LIQSCAN_VERILATOR").unwrap_or_else(|_| "verilator".into());
+    let bin = std::env::var("LIQSCAN_VERILATOR").unwrap_or_else(|_| "verilator".into());
+    let trace = std::env::var_os("CARGO_FEATURE_TRACE").is_some();
     // Port names come from the hardware's own list, with or without Verilator.
     write(
         &out.join("port_names.rs"),
@@ -62,10 +90,10 @@ fn main() {
         &codegen::port_names_rs(top_ports().iter().map(|p| p.name.as_str())),
     );
 
-    let root = match verilator_root(&verilator) {
-        Ok(root) => root,
+    let verilator = match verilator::find(&bin) {
+        Ok(verilator) => verilator,
         Err(reason) => {
-            println!("cargo::warning=liqscan-sim: {reason}; the Verilator backend is disabled (install it: apt-get install -y verilator)");
+            println!("cargo::warning=liqscan-sim: {reason}; the Verilator backend is disabled ({INSTALL})");
             println!("cargo::rustc-cfg=liqscan_sim_missing");
             write(
                 &out.join("ports.rs"),
@@ -75,61 +103,107 @@ fn main() {
         }
     };
 
-    let builds = LANES
+    let tool = cxx(&verilator.root).get_compiler();
+    let path = tool.path().to_string_lossy().into_owned();
+    let compiler = Compiler {
+        gcc: tool.is_like_gnu() && !tool.is_like_clang(),
+        path: (!path.contains(char::is_whitespace)).then_some(path),
+    };
+    let jobs = std::env::var("NUM_JOBS").unwrap_or_else(|_| "2".into());
+    let cache = verilator::cache_root(&out);
+    std::fs::create_dir_all(&cache).unwrap_or_else(|e| panic!("creating {}: {e}", cache.display()));
+
+    let specs = LANES
         .iter()
-        .map(|&lanes| (lanes, false))
-        .chain(TOP_LANES.iter().map(|&lanes| (lanes, true)));
+        .map(|&lanes| Spec {
+            lanes,
+            top: false,
+            traced: false,
+        })
+        .chain(TOP_LANES.iter().map(|&lanes| Spec {
+            lanes,
+            top: true,
+            traced: false,
+        }))
+        .chain(TRACED_LANES.iter().filter(|_| trace).map(|&lanes| Spec {
+            lanes,
+            top: false,
+            traced: true,
+        }));
     let (mut models, mut model_dirs) = (Vec::new(), Vec::new());
-    for (lanes, top) in builds {
+    for spec in specs {
         let started = Instant::now();
-        let what = if top { "liqscan_top" } else { "scanner" };
-        let verilog = if top {
+        let lanes = spec.lanes;
+        let what = if spec.top { "liqscan_top" } else { "scanner" };
+        let generated = if spec.top {
             top_verilog(lanes, Build::Sim)
         } else {
             scanner_verilog(lanes, Build::Sim)
         }
         .unwrap_or_else(|e| panic!("{what} Verilog for {lanes} lanes: {e}"));
-        let ports = parse_ports(&verilog, TOP_MODULE)
+        let ports = parse_ports(&generated, TOP_MODULE)
             .unwrap_or_else(|e| panic!("{what} ports for {lanes} lanes: {e}"));
-        let prefix = format!("V{}{lanes}", if top { "top" } else { "scan" });
-        let mdir = out.join(format!("obj{}{lanes}", if top { "top" } else { "" }));
-        verilate(&verilator, &out, &mdir, &prefix, &verilog);
-        check_members(&mdir.join(format!("{prefix}.h")), &ports);
+        let shared = share::share(&generated, CLOCK, share::OUT_OF_LINE_MODULES);
+        let kind = match (spec.top, spec.traced) {
+            (true, _) => "top",
+            (false, true) => "scant",
+            (false, false) => "scan",
+        };
+        let prefix = format!("V{kind}{lanes}");
+        let built = verilator::build(
+            &verilator,
+            &compiler,
+            &verilator::Model {
+                prefix: &prefix,
+                verilog: &shared.verilog,
+                traced: spec.traced,
+            },
+            &cache,
+            &jobs,
+        );
+        check_members(&built.dir.join(format!("{prefix}.h")), &ports);
         assert!(
             ports
                 .iter()
                 .any(|p| p.name == CLOCK && p.dir == Dir::In && p.width == 1),
             "no input `{CLOCK}`"
         );
-        let clock_prev = clock_prev(&verilog, &mdir.join(format!("{prefix}___024root.h")));
-        // `--cc --build` without `--exe` leaves the model as `<prefix>__ALL.a`;
-        // copy it to the name the linker looks for.
+        let clock_prev = clock_prev(
+            &shared.verilog,
+            &built.dir.join(format!("{prefix}___024root.h")),
+        );
+        // The linker looks for `lib<name>.a`.
         let lib = format!("liqscan_{}", prefix.to_lowercase());
-        std::fs::copy(
-            mdir.join(format!("{prefix}__ALL.a")),
-            out.join(format!("lib{lib}.a")),
-        )
-        .expect("copy the model archive");
+        std::fs::copy(&built.archive, out.join(format!("lib{lib}.a")))
+            .expect("copy the model archive");
         println!(
-            "liqscan-sim: verilated the {what} with {lanes} lane(s) in {:.1} s",
+            "liqscan-sim: {} the {what}{} with {lanes} lane(s) ({} modules shared, {} out of line) in {:.1} s",
+            if built.fresh { "verilated" } else { "reused" },
+            if spec.traced { " (traced)" } else { "" },
+            shared.merged.values().map(Vec::len).sum::<usize>(),
+            shared.out_of_line.len(),
             started.elapsed().as_secs_f64()
         );
         models.push(Verilated {
             lanes,
-            top,
+            top: spec.top,
+            traced: spec.traced,
             prefix,
             ports,
             clock: CLOCK.into(),
             clock_prev,
         });
-        model_dirs.push(mdir);
+        model_dirs.push(built.dir);
     }
 
     // The shim references the models, which reference the runtime: link in that order.
     let models_cpp = out.join("models.cpp");
     write(&models_cpp, &codegen::models_cpp(&models));
-    let mut shim = cxx(&root);
+    let mut shim = cxx(&verilator.root);
     shim.include("csrc").file("csrc/shim.cpp").file(&models_cpp);
+    if trace {
+        shim.define("LIQSCAN_TRACE", "1");
+    }
     for dir in &model_dirs {
         shim.include(dir);
     }
@@ -141,78 +215,16 @@ fn main() {
             m.prefix.to_lowercase()
         );
     }
-    runtime(&root, &out);
-    println!("cargo::rustc-link-lib=atomic");
+    runtime(&verilator.root, &out, trace);
+    if std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux") {
+        // Verilator's threads runtime uses 64-bit atomics; macOS has them in libc.
+        println!("cargo::rustc-link-lib=atomic");
+    }
+    if trace {
+        // The FST writer compresses with zlib.
+        println!("cargo::rustc-link-lib=z");
+    }
     write(&out.join("ports.rs"), &codegen::ports_rs(&models, None));
-}
-
-/// Verilator's root directory, or why Verilator cannot be used.
-fn verilator_root(verilator: &str) -> Result<PathBuf, String> {
-    let output = Command::new(verilator)
-        .args(["--getenv", "VERILATOR_ROOT"])
-        .output()
-        .map_err(|e| format!("cannot run `{verilator}` ({e})"))?;
-    if !output.status.success() {
-        return Err(format!("`{verilator} --getenv VERILATOR_ROOT` failed"));
-    }
-    let root = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    if !root.join("include/verilated.cpp").is_file() {
-        return Err(format!(
-            "no include/verilated.cpp under Verilator's root {}",
-            root.display()
-        ));
-    }
-    Ok(root)
-}
-
-/// Verilator's options, with `OPT_FAST` etc. for the C++ compiler.
-#[rustfmt::skip]
-fn verilator_args(prefix: &str) -> Vec<String> {
-    let args = [
-        "--cc", "--build", "-j", "2", "--no-timing", "-O3",
-        // Explicit X assignments may take any value; variables (memories
-        // included) start at zero, deterministically.
-        "--x-assign", "fast",
-        "-Wno-fatal", "-Wno-lint", "-Wno-style",
-        "--top-module", TOP_MODULE, "--prefix", prefix,
-        // The per-cycle code at -O2; the constructor and initial code barely optimised.
-        "-MAKEFLAGS", "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O2",
-        // Lets g++ inline Verilator's wide-word helpers (`_vl_insert_WW`), which
-        // the unaligned constant shifts of the partial-product sums call every cycle.
-        "-CFLAGS", "--param=max-inline-insns-single=1000",
-    ];
-    args.iter().map(|a| a.to_string()).collect()
-}
-
-/// Verilates and compiles one model into `mdir`, unless the same Verilog was
-/// already built there with the same options.
-fn verilate(verilator: &str, out: &Path, mdir: &Path, prefix: &str, verilog: &str) {
-    let source = out.join(format!("{prefix}.v"));
-    let stamp = mdir.join("liqscan.stamp");
-    let args = verilator_args(prefix);
-    let key = format!("{}\n{verilog}", args.join(" "));
-    if mdir.join(format!("{prefix}__ALL.a")).is_file()
-        && std::fs::read_to_string(&stamp).is_ok_and(|old| old == key)
-    {
-        return;
-    }
-    write(&source, verilog);
-    let output = Command::new(verilator)
-        .args(&args)
-        .arg("-Mdir")
-        .arg(mdir)
-        .arg(&source)
-        .output()
-        .unwrap_or_else(|e| panic!("running {verilator}: {e}"));
-    if !output.status.success() {
-        panic!(
-            "verilator failed on {}:\n{}\n{}",
-            source.display(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    write(&stamp, &key);
 }
 
 /// Every port is a member of the model class under the name the shim uses.
@@ -272,24 +284,29 @@ fn cxx(root: &Path) -> cc::Build {
     build
 }
 
-/// Verilator's runtime (`verilated.cpp`, `verilated_threads.cpp`), compiled
-/// once per output directory: it depends only on the installed Verilator.
-fn runtime(root: &Path, out: &Path) {
+/// Verilator's runtime (`verilated.cpp`, `verilated_threads.cpp`, and with
+/// tracing the FST writer), compiled once per output directory: it depends
+/// only on the installed Verilator.
+fn runtime(root: &Path, out: &Path, trace: bool) {
     let name = "liqscan_verilated";
     let stamp = out.join(format!("lib{name}.a"));
     let built_from = out.join("verilated.root");
-    let root_text = root.display().to_string();
+    let root_text = format!("{}{}", root.display(), if trace { " +fst" } else { "" });
     if stamp.is_file() && std::fs::read_to_string(&built_from).is_ok_and(|r| r == root_text) {
         println!("cargo::rustc-link-lib=static={name}");
         return;
     }
-    cxx(root)
+    let mut build = cxx(root);
+    build
         .file(root.join("include/verilated.cpp"))
-        .file(root.join("include/verilated_threads.cpp"))
-        .compile(name);
+        .file(root.join("include/verilated_threads.cpp"));
+    if trace {
+        build.file(root.join("include/verilated_fst_c.cpp"));
+    }
+    build.compile(name);
     write(&built_from, &root_text);
 }
 
 fn write(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    verilator::write(path, text);
 }

@@ -180,7 +180,8 @@ impl<const L: usize, const R: usize> Bench<L, R> {
     const ROWS: u64 = 1 << R;
 
     fn new(index: usize, seed: u64, wait_for_core: bool) -> Self {
-        let uut = prepare(Box::new(LaneSlice::<L, R>::new(index)));
+        assert!(index < L, "lane {index} of {L}");
+        let uut = prepare(Box::new(LaneSlice::<L, R>::default()));
         Self {
             uut,
             index,
@@ -205,6 +206,8 @@ impl<const L: usize, const R: usize> Bench<L, R> {
     fn drive(&mut self, inputs: &Inputs) {
         let rng = &mut self.rng;
         let u = &mut *self.uut;
+        // The lane's number, as the scanner holds it.
+        u.index.next = (self.index as u64).into();
         u.res_ready.next = inputs.ready;
         u.busy.next = self.busy;
         u.at_equal.next = self.at_equal;
@@ -650,7 +653,7 @@ fn tick_after_late_stall() {
 #[test]
 fn lane_slice_synthesizes() {
     big_stack(|| {
-        let uut = prepare(Box::new(LaneSlice::<4, 4>::new(2)));
+        let uut = prepare(Box::new(LaneSlice::<4, 4>::default()));
         // The rules of the scanner's own lint, which holds the slice.
         check_verilog_waiving("lane_slice", uut.as_ref(), |line, verilog| {
             lint_waiver(line, verilog).is_some()

@@ -10,7 +10,9 @@
 
 namespace liqscan {
 
-// A verilated scanner behind a port-index interface.
+class Scanner;
+
+// A verilated module behind a port-index interface.
 class Model {
   public:
     virtual ~Model() = default;
@@ -23,10 +25,16 @@ class Model {
     virtual bool set(uint32_t port, const uint32_t* words) = 0;
     // false when `port` is not a port of this model.
     virtual bool get(uint32_t port, uint32_t* words) = 0;
+    // The scanner's interface, if this model is a scanner.
+    virtual Scanner* scanner() { return nullptr; }
 };
 
 // The scanner's model for `lanes`, or nullptr when that lane count was not verilated.
 Model* make_model(uint32_t lanes);
+
+// The scanner's model for `lanes` built with waveform tracing, or nullptr
+// when there is none (a build without the `trace` feature has none).
+Model* make_traced_model(uint32_t lanes);
 
 // liqscan_top's model for `lanes`, or nullptr when that lane count was not verilated.
 Model* make_top_model(uint32_t lanes);

@@ -1,9 +1,11 @@
 //! A verilated top module driven port by port: values up to 128 bits as
 //! integers, one clock, and a count of simulated cycles.
 
+use std::path::Path;
+
 use crate::error::SimError;
-use crate::ffi::RawModel;
-use crate::ports::{PortInfo, BUILT_LANES, MISSING, TOP_BUILT_LANES};
+use crate::ffi::{RawHit, RawModel, ScanState, ScanStatus};
+use crate::ports::{PortInfo, BUILT_LANES, MISSING, TOP_BUILT_LANES, TRACED_LANES};
 
 /// Widest port the integer accessors handle.
 const MAX_WIDTH: u32 = 128;
@@ -49,6 +51,15 @@ impl Dut {
     /// with the clock low so that the first rising edge is seen as one.
     pub fn new(lanes: usize) -> Result<Self, SimError> {
         Self::open(lanes, BUILT_LANES, RawModel::new)
+    }
+
+    /// The scanner's model verilated for `lanes` with waveform tracing
+    /// (a build with the `trace` feature), likewise.
+    pub fn new_traced(lanes: usize) -> Result<Self, SimError> {
+        if MISSING.is_none() && TRACED_LANES.is_empty() {
+            return Err(SimError::NoTrace);
+        }
+        Self::open(lanes, TRACED_LANES, RawModel::new_traced)
     }
 
     /// `liqscan_top`'s model verilated for `lanes`, likewise.
@@ -220,5 +231,58 @@ impl Dut {
     /// Rising edges simulated so far.
     pub fn cycles(&self) -> u64 {
         self.cycles
+    }
+
+    /// A scanner's tick, in the model: `tick_symbol` and `tick_price`
+    /// driven, `tick_valid` and `res_ready` high for the edge that accepts
+    /// it, then `tick_valid` low. Err if the model is not a scanner.
+    pub fn scan_start(&mut self, symbol: u32, price: u32) -> Result<(), SimError> {
+        match self.raw.scan_start(symbol, price) {
+            ScanStatus::Done => {
+                self.cycles += 1;
+                self.dirty = false;
+                Ok(())
+            }
+            _ => Err(SimError::Protocol("the model is not a scanner".into())),
+        }
+    }
+
+    /// Runs a scan on in the model (`res_ready` from `ready`, `None`:
+    /// always high), its results into `out` from the start: where it
+    /// stopped and how many results it wrote.
+    pub fn scan_run(
+        &mut self,
+        scan: &mut ScanState,
+        ready: Option<&[u8]>,
+        out: &mut [RawHit],
+    ) -> (ScanStatus, usize) {
+        let before = scan.cycles;
+        let result = self.raw.scan_run(scan, ready, out);
+        self.cycles += scan.cycles - before;
+        self.dirty = false;
+        result
+    }
+
+    /// Opens the waveform file of a traced model (see [`Dut::new_traced`]).
+    pub fn trace_open(&mut self, path: &Path) -> Result<(), SimError> {
+        let cannot = |why: &str| SimError::Trace(format!("{}: {why}", path.display()));
+        let text = path.to_str().ok_or_else(|| cannot("not UTF-8"))?;
+        let c_path = std::ffi::CString::new(text).map_err(|_| cannot("a NUL in the name"))?;
+        if self.raw.trace_open(&c_path) {
+            Ok(())
+        } else {
+            Err(cannot("cannot be written (or the model is not traced)"))
+        }
+    }
+
+    /// Dumps every edge from now on into the waveform file, or stops.
+    pub fn trace(&mut self, on: bool) {
+        self.settle();
+        self.raw.trace(on);
+    }
+
+    /// Closes the waveform file, writing out what it buffers.
+    pub fn trace_close(&mut self) {
+        self.raw.trace_close();
     }
 }

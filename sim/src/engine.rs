@@ -13,6 +13,7 @@
 //! `the sim model`, what it holds and what the book needs, and the engine
 //! keeps scanning what it holds.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use liqscan_core::engine::{Engine, EngineError, Liquidation, Tick};
@@ -22,6 +23,7 @@ use liqscan_core::{Market, Position};
 
 use crate::error::SimError;
 use crate::model::{Hit, ScannerModel, TickStats, SLOTS, SYMBOLS};
+use crate::trace::TraceWindow;
 
 /// How capacity errors name the model.
 pub const HOLDER: &str = "the sim model";
@@ -29,9 +31,10 @@ pub const HOLDER: &str = "the sim model";
 impl From<SimError> for EngineError {
     fn from(e: SimError) -> Self {
         match e {
-            SimError::Unavailable(_) | SimError::NoModel { .. } | SimError::Create => {
-                EngineError::Unavailable(e.to_string())
-            }
+            SimError::Unavailable(_)
+            | SimError::NoModel { .. }
+            | SimError::Create
+            | SimError::NoTrace => EngineError::Unavailable(e.to_string()),
             SimError::Capacity(e) => EngineError::Capacity(e.to_string()),
             e => EngineError::Backend(e.to_string()),
         }
@@ -69,6 +72,10 @@ pub struct SimEngine {
     hits: Vec<Hit>,
     /// How the last scan went, as the model measured it.
     last_tick: Option<TickStats>,
+    /// The ticks whose clock edges go to the waveform file, if one is open.
+    trace: Option<TraceWindow>,
+    /// Ticks written to the waveform file.
+    traced_ticks: u64,
 }
 
 impl SimEngine {
@@ -86,6 +93,30 @@ impl SimEngine {
         lanes: usize,
         slots: usize,
     ) -> Result<Self, EngineError> {
+        Self::check(&market, lanes, slots)?;
+        Self::with_model(market, ScannerModel::new(lanes)?, slots)
+    }
+
+    /// Like [`SimEngine::new`], on the model built with waveform tracing
+    /// (the `trace` feature): the clock edges of the ticks in `window`,
+    /// from the one that accepts the tick to `done`, go to the FST file
+    /// `path`, written as they are scanned and closed when the engine is
+    /// dropped. [`SimError::NoTrace`] (as `Unavailable`) without the feature.
+    pub fn traced(
+        market: Arc<Market>,
+        lanes: usize,
+        path: &Path,
+        window: TraceWindow,
+    ) -> Result<Self, EngineError> {
+        Self::check(&market, lanes, SLOTS)?;
+        let mut model = ScannerModel::new_traced(lanes)?;
+        model.trace_open(path)?;
+        let mut engine = Self::with_model(market, model, SLOTS)?;
+        engine.trace = Some(window);
+        Ok(engine)
+    }
+
+    fn check(market: &Market, lanes: usize, slots: usize) -> Result<(), EngineError> {
         if market.len() > SYMBOLS {
             return Err(EngineError::Capacity(format!(
                 "the sim model holds {SYMBOLS} symbols; the book has {}",
@@ -98,7 +129,15 @@ impl SimEngine {
             ))
             .into());
         }
-        let mut model = ScannerModel::new(lanes)?;
+        Ok(())
+    }
+
+    fn with_model(
+        market: Arc<Market>,
+        mut model: ScannerModel,
+        slots: usize,
+    ) -> Result<Self, EngineError> {
+        let lanes = model.lanes();
         model.set_at_equal(market.liquidate_at_equal);
         for id in market.ids() {
             model.write_brackets(id.0, &market.units(id).brackets)?;
@@ -110,6 +149,8 @@ impl SimEngine {
             model,
             hits: Vec::new(),
             last_tick: None,
+            trace: None,
+            traced_ticks: 0,
         })
     }
 
@@ -138,6 +179,11 @@ impl SimEngine {
     pub fn last_tick(&self) -> Option<TickStats> {
         self.last_tick
     }
+
+    /// Ticks written to the waveform file so far ([`SimEngine::traced`]).
+    pub fn traced_ticks(&self) -> u64 {
+        self.traced_ticks
+    }
 }
 
 impl Engine for SimEngine {
@@ -163,10 +209,18 @@ impl Engine for SimEngine {
         let mut hits = std::mem::take(&mut self.hits);
         hits.clear();
         self.last_tick = None;
+        let traced = self.trace.is_some_and(|window| window.contains(tick.seq));
+        if traced {
+            self.model.trace(true);
+            self.traced_ticks += 1;
+        }
         let result = self
             .model
             .tick(tick.symbol.0, tick.price, &mut hits)
             .map_err(EngineError::from);
+        if traced {
+            self.model.trace(false);
+        }
         let result = result.and_then(|stats| {
             self.last_tick = Some(stats);
             hits.iter().try_for_each(|hit| {

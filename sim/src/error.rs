@@ -8,6 +8,12 @@ pub enum SimError {
     /// The crate was built without Verilator.
     #[error("the Verilator model was not built ({0}); install Verilator with `apt-get install -y verilator` and rebuild")]
     Unavailable(String),
+    /// Tracing asked of a build without the traced model.
+    #[error("this build has no waveform tracing: build with the `trace` feature (cargo build --release -p liqscan-cli --features trace)")]
+    NoTrace,
+    /// The waveform file could not be opened.
+    #[error("waveform file {0}")]
+    Trace(String),
     #[error("no model verilated for {lanes} lane(s) (built: {built:?})")]
     NoModel { lanes: usize, built: Vec<usize> },
     #[error("the model could not be created (out of memory?)")]

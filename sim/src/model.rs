@@ -1,10 +1,13 @@
 //! The verilated scanner behind a safe, typed interface: host writes, ticks
 //! driven to `done` with the result stream drained every cycle.
 
+use std::path::Path;
+
 use liqscan_core::spec::{self, BracketConst, PositionConst};
 
 use crate::dut::{Dut, Port};
 use crate::error::SimError;
+use crate::ffi::{RawHit, ScanState, ScanStatus};
 use crate::ports::name;
 
 /// Position slots of the verilated (Sim) build.
@@ -38,13 +41,8 @@ struct Ports {
     reg_wr_symbol: Port,
     reg_wr_base_row: Port,
     reg_wr_count: Port,
-    tick_valid: Port,
-    tick_symbol: Port,
-    tick_price: Port,
     res_ready: Port,
-    res_valid: Vec<Port>,
-    res_slot: Vec<Port>,
-    res_shortfall: Vec<Port>,
+    res_shortfall: Port,
     busy: Port,
     done: Port,
     cycles: Port,
@@ -60,6 +58,13 @@ impl Ports {
                 .map(|i| output(&format!("{port}${i}"), width))
                 .collect::<Result<Vec<_>, _>>()
         };
+        // The shim's scan loop drives and reads these; their shapes are
+        // checked here all the same.
+        input(name::TICK_VALID, 1)?;
+        input(name::TICK_SYMBOL, SYMBOL_BITS)?;
+        input(name::TICK_PRICE, spec::PRICE_BITS)?;
+        per_lane(name::RES_VALID, 1)?;
+        per_lane(name::RES_SLOT, WORD_BITS)?;
         Ok(Self {
             at_equal: input(name::AT_EQUAL, 1)?,
             pos_wr: input(name::POS_WR, 1)?,
@@ -78,13 +83,8 @@ impl Ports {
             reg_wr_symbol: input(name::REG_WR_SYMBOL, SYMBOL_BITS)?,
             reg_wr_base_row: input(name::REG_WR_BASE_ROW, WORD_BITS)?,
             reg_wr_count: input(name::REG_WR_COUNT, WORD_BITS)?,
-            tick_valid: input(name::TICK_VALID, 1)?,
-            tick_symbol: input(name::TICK_SYMBOL, SYMBOL_BITS)?,
-            tick_price: input(name::TICK_PRICE, spec::PRICE_BITS)?,
             res_ready: input(name::RES_READY, 1)?,
-            res_valid: per_lane(name::RES_VALID, 1)?,
-            res_slot: per_lane(name::RES_SLOT, WORD_BITS)?,
-            res_shortfall: per_lane(name::RES_SHORTFALL, spec::SUM_BITS)?,
+            res_shortfall: per_lane(name::RES_SHORTFALL, spec::SUM_BITS)?[0],
             busy: output(name::BUSY, 1)?,
             done: output(name::DONE, 1)?,
             cycles: output(name::CYCLES, WORD_BITS)?,
@@ -120,19 +120,32 @@ pub struct ScannerModel {
     /// A scan was started and has not reached `done` (it failed): the
     /// scanner may still be busy and would ignore host writes.
     unfinished: bool,
+    /// Where the shim puts a scan's results, reused from tick to tick.
+    buffer: Vec<RawHit>,
 }
 
 impl ScannerModel {
     /// A fresh scanner (all memories zero: every slot a hole), idle, with
     /// `res_ready` high and `at_equal` low.
     pub fn new(lanes: usize) -> Result<Self, SimError> {
-        let dut = Dut::new(lanes)?;
+        Self::with_dut(Dut::new(lanes)?, lanes)
+    }
+
+    /// Like [`Self::new`], the model built with waveform tracing (the
+    /// `trace` feature): [`Self::trace_open`] and [`Self::trace`] write an
+    /// FST file of the edges chosen.
+    pub fn new_traced(lanes: usize) -> Result<Self, SimError> {
+        Self::with_dut(Dut::new_traced(lanes)?, lanes)
+    }
+
+    fn with_dut(dut: Dut, lanes: usize) -> Result<Self, SimError> {
         let ports = Ports::resolve(&dut, lanes)?;
         let mut model = Self {
             dut,
             ports,
             lanes,
             unfinished: false,
+            buffer: vec![RawHit::default(); lanes * 256],
         };
         model.dut.set_bit(model.ports.res_ready, true);
         if model.busy() {
@@ -280,104 +293,138 @@ impl ScannerModel {
     }
 
     /// Scans `symbol` at mark `price` with `res_ready` always high; appends
-    /// the liquidations to `out` in the order the scanner reports them.
+    /// the liquidations to `out` in the order the scanner reports them. The
+    /// whole scan runs in the model's C++ (one call per tick, unless the
+    /// results outgrow the buffer).
     pub fn tick(
         &mut self,
         symbol: u32,
         price: u32,
         out: &mut Vec<Hit>,
     ) -> Result<TickStats, SimError> {
-        self.tick_with_ready(symbol, price, out, |_| true)
+        self.scan(symbol, price, out, None::<fn(u64) -> bool>)
     }
 
     /// Scans with back-pressure: `ready(c)` is `res_ready` in the `c`-th cycle
-    /// after the accepting edge (`c ≥ 1`). A result is taken in a cycle where
-    /// its lane is valid and `res_ready` is high, as the edge that ends the
-    /// cycle transfers it.
+    /// after the accepting edge (`c ≥ 1`), asked once per cycle in order. A
+    /// result is taken in a cycle where its lane is valid and `res_ready`
+    /// is high, as the edge that ends the cycle transfers it.
     pub fn tick_with_ready(
         &mut self,
         symbol: u32,
         price: u32,
         out: &mut Vec<Hit>,
-        mut ready: impl FnMut(u64) -> bool,
+        ready: impl FnMut(u64) -> bool,
+    ) -> Result<TickStats, SimError> {
+        self.scan(symbol, price, out, Some(ready))
+    }
+
+    /// The tick, run by the shim's scan loop: all at once when `ready` is
+    /// `None`, else one cycle per call with `ready`'s value.
+    fn scan(
+        &mut self,
+        symbol: u32,
+        price: u32,
+        out: &mut Vec<Hit>,
+        mut ready: Option<impl FnMut(u64) -> bool>,
     ) -> Result<TickStats, SimError> {
         check_symbol(symbol)?;
         if price == 0 {
             return Err(SimError::Range("price 0".into()));
         }
         self.check_idle()?;
-        let p = &self.ports;
-        let (valid, sym, px, res_ready, done) = (
-            p.tick_valid,
-            p.tick_symbol,
-            p.tick_price,
-            p.res_ready,
-            p.done,
-        );
-        self.dut.set(sym, u128::from(symbol));
-        self.dut.set(px, u128::from(price));
-        self.dut.set_bit(valid, true);
-        self.dut.set_bit(res_ready, true);
         self.unfinished = true;
-        self.dut.posedge(); // edge 0: accepts the tick
-        self.dut.set_bit(valid, false);
-
-        let limit = spec::scan_cycles(SLOTS as u64, self.lanes as u64) + TIMEOUT_SLACK;
-        let (mut k, mut stalls, mut ready_prev) = (0u64, 0u64, true);
-        loop {
-            // The cycle after edge `k`. Inputs are driven only when they
-            // change: an unchanged input needs no re-evaluation.
-            let ready_now = ready(k + 1);
-            if ready_now != ready_prev {
-                self.dut.set_bit(res_ready, ready_now);
-                ready_prev = ready_now;
+        self.dut.scan_start(symbol, price)?; // edge 0: accepts the tick
+        let mut scan = ScanState {
+            limit: spec::scan_cycles(SLOTS as u64, self.lanes as u64) + TIMEOUT_SLACK,
+            ready: 1,
+            ..ScanState::default()
+        };
+        let mut buffer = std::mem::take(&mut self.buffer);
+        // `res_ready` for the cycle after edge `scan.cycles`, once asked.
+        let mut next_ready: Option<(u64, u8)> = None;
+        let status = loop {
+            let cycle = scan.cycles + 1;
+            let given = match ready.as_mut() {
+                None => None,
+                Some(ready) => {
+                    let value = match next_ready {
+                        Some((c, value)) if c == cycle => value,
+                        _ => u8::from(ready(cycle)),
+                    };
+                    next_ready = Some((cycle, value));
+                    Some([value])
+                }
+            };
+            let (status, n) =
+                self.dut
+                    .scan_run(&mut scan, given.as_ref().map(|r| &r[..]), &mut buffer);
+            out.extend(buffer[..n].iter().map(|raw| self.hit(raw)));
+            match status {
+                ScanStatus::More => continue,
+                ScanStatus::Full => {
+                    // Room for many cycles of results next time.
+                    let grown = (buffer.len() * 2).max(self.lanes * 64);
+                    buffer.resize(grown, RawHit::default());
+                }
+                status => break status,
             }
-            if self.dut.get_bit(done) {
-                if self.busy() {
-                    return Err(SimError::Protocol("busy in the done cycle".into()));
-                }
-                if (0..self.lanes).any(|i| self.dut.get_bit(self.ports.res_valid[i])) {
-                    return Err(SimError::Protocol(
-                        "result presented in the done cycle".into(),
-                    ));
-                }
-                let counter = self.cycle_counter();
-                self.dut.set_bit(res_ready, true);
+        };
+        self.buffer = buffer;
+        let k = scan.cycles;
+        match status {
+            ScanStatus::Done => {
                 self.unfinished = false;
-                return Ok(TickStats {
+                Ok(TickStats {
                     cycles: k,
-                    stalls,
-                    counter,
-                });
+                    stalls: scan.stalls,
+                    counter: u64::from(scan.counter),
+                })
             }
-            if !self.busy() {
-                return Err(SimError::Protocol(format!(
-                    "not busy {} cycle(s) after the tick and no done",
-                    k + 1
-                )));
-            }
-            if ready_now {
-                self.drain(out);
-            } else {
-                stalls += 1;
-            }
-            self.dut.posedge();
-            k += 1;
-            if k > limit + stalls {
-                return Err(SimError::Timeout(k));
+            ScanStatus::BusyAtDone => Err(SimError::Protocol("busy in the done cycle".into())),
+            ScanStatus::ResultAtDone => Err(SimError::Protocol(
+                "result presented in the done cycle".into(),
+            )),
+            ScanStatus::IdleWithoutDone => Err(SimError::Protocol(format!(
+                "not busy {} cycle(s) after the tick and no done",
+                k + 1
+            ))),
+            ScanStatus::Timeout => Err(SimError::Timeout(k)),
+            ScanStatus::NotScanner | ScanStatus::More | ScanStatus::Full => {
+                Err(SimError::Protocol("the model is not a scanner".into()))
             }
         }
     }
 
-    /// Takes every lane's valid result this cycle.
-    fn drain(&mut self, out: &mut Vec<Hit>) {
-        for i in 0..self.lanes {
-            if self.dut.get_bit(self.ports.res_valid[i]) {
-                let slot = self.dut.get(self.ports.res_slot[i]) as u32;
-                let shortfall = self.dut.get_signed(self.ports.res_shortfall[i]);
-                out.push(Hit { slot, shortfall });
-            }
+    /// A result as the shim handed it back: the shortfall sign-extended
+    /// from the port's width.
+    fn hit(&self, raw: &RawHit) -> Hit {
+        let value = raw
+            .shortfall
+            .iter()
+            .enumerate()
+            .fold(0u128, |v, (i, w)| v | (u128::from(*w) << (32 * i)));
+        let shift = 128 - self.ports.res_shortfall.width();
+        Hit {
+            slot: raw.slot,
+            shortfall: ((value << shift) as i128) >> shift,
         }
+    }
+
+    /// Opens a waveform file: the model must be traced ([`Self::new_traced`]).
+    /// Nothing is written until [`Self::trace`] switches it on.
+    pub fn trace_open(&mut self, path: &Path) -> Result<(), SimError> {
+        self.dut.trace_open(path)
+    }
+
+    /// Dumps every clock edge from now on into the waveform file, or stops.
+    pub fn trace(&mut self, on: bool) {
+        self.dut.trace(on);
+    }
+
+    /// Closes the waveform file, writing out what it buffers.
+    pub fn trace_close(&mut self) {
+        self.dut.trace_close();
     }
 }
 

@@ -1,15 +1,27 @@
-//! The build script's pure parts: Verilator's name mangling and the
-//! generated sources (compiled here from `sim/build/`).
+//! The build script's pure parts: Verilator's name mangling, the generated
+//! sources, the module sharing and the cache keys (compiled here from
+//! `sim/build/`).
 
 #[path = "../build/codegen.rs"]
 mod codegen;
+#[path = "../build/share.rs"]
+mod share;
+#[path = "../build/verilator.rs"]
+#[allow(dead_code)]
+mod verilator;
+
+use std::path::Path;
 
 use codegen::{cpp_name, Verilated};
 use liqscan_hw::verilog::parse_ports;
 
-const VERILOG: &str = "\n\nmodule top(clock,at_equal,pos_wr_offset,res_valid$0,res_shortfall$0);\n\
+/// A one-lane scanner's ports, as RustHDL declares them.
+const VERILOG: &str = "\n\nmodule top(clock,at_equal,pos_wr_offset,tick_valid,tick_symbol,tick_price,res_ready,\
+    res_valid$0,res_slot$0,res_shortfall$0,busy,done,cycles);\n\
     \n// Module arguments\ninput wire  clock;\ninput wire  at_equal;\ninput wire signed [107:0] pos_wr_offset;\n\
-    output wire  res_valid$0;\noutput reg signed [109:0] res_shortfall$0;\n\n// Local signals\nreg  [3:0] step;\n\
+    input wire  tick_valid;\ninput wire  [11:0] tick_symbol;\ninput wire  [31:0] tick_price;\ninput wire  res_ready;\n\
+    output wire  res_valid$0;\noutput reg  [31:0] res_slot$0;\noutput reg signed [109:0] res_shortfall$0;\n\
+    output reg  busy;\noutput reg  done;\noutput reg  [31:0] cycles;\n\n// Local signals\nreg  [3:0] step;\n\
     \nendmodule // top\n\nmodule top$lanes$0(clock,in_valid);\ninput wire  clock;\ninput wire  in_valid;\nendmodule\n";
 
 #[test]
@@ -25,6 +37,7 @@ fn generates_a_case_per_port() {
     let model = Verilated {
         lanes: 1,
         top: false,
+        traced: false,
         prefix: "Vscan1".into(),
         ports: parse_ports(VERILOG, "top").unwrap(),
         clock: "clock".into(),
@@ -40,7 +53,7 @@ fn generates_a_case_per_port() {
     // Inputs are settable, every port readable, each under its mangled name.
     assert!(cpp.contains("case 2: liqscan::put(top_.pos_wr_offset, w)"));
     assert!(!cpp.contains("liqscan::put(top_.res_valid__0240"));
-    assert!(cpp.contains("case 4: liqscan::take(top_.res_shortfall__0240, w)"));
+    assert!(cpp.contains("case 9: liqscan::take(top_.res_shortfall__0240, w)"));
     assert!(cpp.contains("top_.rootp->__Vtrigrprev__TOP__clock = 0;"));
     assert!(cpp.contains("case 1: return new Model1();"));
     // Each module has its own factory.
@@ -56,6 +69,240 @@ fn generates_a_case_per_port() {
     ));
     let missing = codegen::ports_rs(&[], Some("no verilator"));
     assert!(missing.contains(r#"pub const MISSING: Option<&str> = Some("no verilator");"#));
+}
+
+fn scanner_model(traced: bool) -> Verilated {
+    Verilated {
+        lanes: 1,
+        top: false,
+        traced,
+        prefix: if traced { "Vscant1" } else { "Vscan1" }.into(),
+        ports: parse_ports(VERILOG, "top").unwrap(),
+        clock: "clock".into(),
+        clock_prev: Some("__Vtrigrprev__TOP__clock".into()),
+    }
+}
+
+/// A scanner's class runs whole scans (`liqscan::run_scan`) on its own
+/// ports: the tick driven, each lane's result taken into the buffer.
+#[test]
+fn a_scanner_runs_its_scans_in_cpp() {
+    let cpp = codegen::models_cpp(&[scanner_model(false)]);
+    assert!(cpp.contains("class Model1 final : public liqscan::Scanner {"));
+    assert!(cpp.contains("static constexpr uint32_t kLanes = 1;"));
+    assert!(cpp.contains("bool done() const { return top_.done; }"));
+    assert!(cpp.contains("bool any_valid() const { return top_.res_valid__0240; }"));
+    assert!(cpp.contains("        if (top_.res_valid__0240) {\n            out[n] = liqscan::Hit{};\n            out[n].slot = top_.res_slot__0240;\n            liqscan::take(top_.res_shortfall__0240, out[n].shortfall);"));
+    assert!(cpp.contains("        top_.tick_symbol = symbol;\n        top_.tick_price = price;\n        top_.tick_valid = 1;\n        top_.res_ready = 1;\n        edge();\n        top_.tick_valid = 0;"));
+    assert!(cpp
+        .contains("return liqscan::run_scan(*this, *scan, ready, n_ready, out, capacity, *hits);"));
+    // No tracing in an untraced build: no writer, an empty traced factory.
+    assert!(!cpp.contains("waves.h") && !cpp.contains("traceEverOn"));
+    let traced_factory = &cpp[cpp.find("make_traced_model").unwrap()..];
+    let traced_factory = &traced_factory[..traced_factory.find("make_top_model").unwrap()];
+    assert!(!traced_factory.contains("case"), "{traced_factory}");
+}
+
+/// A traced scanner dumps the low half and the edge while switched on,
+/// with tracing enabled in its context before the model is built.
+#[test]
+fn a_traced_scanner_dumps_its_edges() {
+    let cpp = codegen::models_cpp(&[scanner_model(false), scanner_model(true)]);
+    assert!(cpp.contains("#include \"waves.h\""));
+    let class = &cpp[cpp.find("class TracedModel1").unwrap()..];
+    let ever_on = class.find("traceEverOn(true)").unwrap();
+    assert!(ever_on < class.find("Vscant1 top_{&ctx_, \"top\"};").unwrap());
+    assert!(
+        class.contains("waves_.dump(liqscan::kTracePeriod * edges_ + liqscan::kTracePeriod / 2);")
+    );
+    assert!(class.contains(
+        "++edges_;\n        if (waves_.on()) waves_.dump(liqscan::kTracePeriod * edges_);"
+    ));
+    assert!(class.contains("bool trace_open(const char* path) override"));
+    assert!(cpp.contains("case 1: return new TracedModel1();"));
+    let rs = codegen::ports_rs(&[scanner_model(false), scanner_model(true)], None);
+    assert!(rs.contains("pub const BUILT_LANES: &[usize] = &[1];"));
+    assert!(rs.contains("pub const TRACED_LANES: &[usize] = &[1];"));
+    // The traced model has its twin's ports: one table.
+    assert_eq!(rs.matches("const PORTS_").count(), 1, "{rs}");
+}
+
+/// Module text for the sharing tests: `name` instantiating `children`.
+fn module(name: &str, body: &str, children: &[(&str, &str)]) -> String {
+    let mut text = format!("module {name}(clock,index,x);\n    input wire  clock;\n    input wire  [31:0] index;\n    input wire  x;\n{body}\n");
+    for (module, instance) in children {
+        text += &format!("    {module} {instance}(\n        .clock(clock)\n    );\n");
+    }
+    text += &format!("endmodule // {name}\n\n\n");
+    text
+}
+
+/// Identical elements share the first one's module, names that merely
+/// begin alike (`lanes$1` and `lanes$10`) are told apart, a different
+/// element keeps its own, and a large shared module gets Verilator's
+/// directives.
+#[test]
+fn identical_array_elements_share_one_module() {
+    let mut verilog = String::from("\n\n");
+    let lanes = ["0", "1", "10", "2"];
+    let children: Vec<(String, String)> = lanes
+        .iter()
+        .map(|i| (format!("top$lanes${i}"), format!("lanes${i}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = children
+        .iter()
+        .map(|(m, i)| (m.as_str(), i.as_str()))
+        .collect();
+    verilog += &module("top", "    reg  [3:0] lanes$1$x;", &refs);
+    for i in lanes {
+        let body = if i == "2" {
+            "    reg  odd;"
+        } else {
+            "    reg  same;"
+        };
+        let lane = format!("top$lanes${i}");
+        let mul = format!("{lane}$mul");
+        verilog += &module(&lane, body, &[(&mul, "mul")]);
+        verilog += &module(&mul, "    reg  [15:0] p;", &[]);
+    }
+    let shared = share::share(&verilog, "clock", 2);
+    assert_eq!(
+        shared.merged.get("top$lanes$0"),
+        Some(&vec!["top$lanes$1".to_string(), "top$lanes$10".to_string()])
+    );
+    // `top$lanes$2` differs in its own text: it keeps its whole subtree.
+    assert_eq!(shared.merged.len(), 1, "{:?}", shared.merged);
+    let text = &shared.verilog;
+    for gone in [
+        "module top$lanes$1(",
+        "module top$lanes$10(",
+        "module top$lanes$1$mul(",
+        "module top$lanes$10$mul(",
+    ] {
+        assert!(!text.contains(gone), "{gone} still defined:\n{text}");
+    }
+    for kept in [
+        "module top$lanes$0(",
+        "module top$lanes$0$mul(",
+        "module top$lanes$2(",
+        "module top$lanes$2$mul(",
+        "top$lanes$0 lanes$0(",
+        "top$lanes$0 lanes$1(",
+        "top$lanes$0 lanes$10(",
+        "top$lanes$2 lanes$2(",
+        "top$lanes$0$mul mul(",
+    ] {
+        assert!(text.contains(kept), "no `{kept}`:\n{text}");
+    }
+    // A signal named like a module is not renamed.
+    assert!(text.contains("reg  [3:0] lanes$1$x;"));
+    assert_eq!(shared.out_of_line, ["top$lanes$0"]);
+    let lane0 = &text[text.find("module top$lanes$0(").unwrap()..];
+    let lane0 = &lane0[..lane0.find("endmodule").unwrap()];
+    assert!(lane0.contains("/*verilator no_inline_module*/"));
+    assert!(lane0.contains("input wire  [31:0] index /*verilator public_flat_rd*/;"));
+    assert!(
+        lane0.contains("input wire  clock;"),
+        "the clock stays private"
+    );
+    // Nothing to share: the text is unchanged.
+    let single = module("top", "    reg  a;", &[]);
+    let unchanged = share::share(&single, "clock", 2);
+    assert_eq!(unchanged.verilog, single);
+    assert!(unchanged.merged.is_empty() && unchanged.out_of_line.is_empty());
+}
+
+/// The 8-lane scanner's lane slices are one module: the same text but for
+/// their names, so the lane number (a port) is all that tells them apart.
+#[test]
+fn the_scanners_lanes_are_one_module() {
+    use liqscan_hw::verilog::{scanner_verilog, Build};
+    let verilog = scanner_verilog(8, Build::Sim).unwrap();
+    let shared = share::share(&verilog, "clock", share::OUT_OF_LINE_MODULES);
+    let others: Vec<String> = (1..8).map(|i| format!("top$lanes${i}")).collect();
+    assert_eq!(shared.merged.get("top$lanes$0"), Some(&others));
+    assert_eq!(shared.out_of_line, ["top$lanes$0"]);
+    assert_eq!(shared.verilog.matches("top$lanes$0 lanes$").count(), 8);
+    assert!(
+        shared.verilog.len() * 5 < verilog.len(),
+        "{} of {}",
+        shared.verilog.len(),
+        verilog.len()
+    );
+    // The top module's ports are untouched.
+    assert_eq!(
+        parse_ports(&shared.verilog, "top").unwrap(),
+        parse_ports(&verilog, "top").unwrap()
+    );
+}
+
+#[test]
+fn reads_verilator_versions_and_keys_the_cache() {
+    assert_eq!(
+        verilator::parse_version("Verilator 5.006 2023-01-22 rev (Debian 5.006-3)"),
+        Some((5, 6))
+    );
+    assert_eq!(
+        verilator::parse_version("Verilator 4.228 2022-10-01"),
+        Some((4, 228))
+    );
+    assert!(
+        verilator::parse_version("Verilator 4.228 2022-10-01").unwrap() < verilator::MIN_VERSION
+    );
+    assert!(
+        verilator::parse_version("Verilator 5.020 2024-01-01").unwrap() >= verilator::MIN_VERSION
+    );
+    assert_eq!(verilator::parse_version("verilator"), None);
+    // FNV-1a's published test vectors: the key does not move between toolchains.
+    assert_eq!(verilator::fnv1a(""), 0xcbf2_9ce4_8422_2325);
+    assert_eq!(verilator::fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
+    assert_eq!(
+        verilator::cache_root(Path::new("/t/ci/build/liqscan-sim-0123/out")),
+        Path::new("/t/liqscan-verilated")
+    );
+    assert_eq!(
+        verilator::cache_root(Path::new("/elsewhere/out")),
+        Path::new("/elsewhere/out/liqscan-verilated")
+    );
+}
+
+#[test]
+fn verilates_for_speed_and_traces_on_request() {
+    let compiler = verilator::Compiler {
+        path: Some("g++".into()),
+        gcc: true,
+    };
+    let model = verilator::Model {
+        prefix: "Vscan8",
+        verilog: "",
+        traced: false,
+    };
+    let args = verilator::args(&model, &compiler, "2").join(" ");
+    for flag in [
+        "-O3",
+        "--x-assign fast",
+        "--x-initial fast",
+        "--prefix Vscan8",
+        "CXX=g++ OPT_FAST=-O2",
+        "--param=max-inline-insns-single=1000",
+    ] {
+        assert!(args.contains(flag), "{flag} missing: {args}");
+    }
+    assert!(!args.contains("--trace"));
+    let clang = verilator::Compiler {
+        path: Some("clang++".into()),
+        gcc: false,
+    };
+    let traced = verilator::Model {
+        traced: true,
+        ..model
+    };
+    let args = verilator::args(&traced, &clang, "2").join(" ");
+    assert!(args.contains("--trace-fst --timescale 1ns/1ns"), "{args}");
+    assert!(
+        !args.contains("--param"),
+        "GCC's options are not given to clang: {args}"
+    );
 }
 
 #[test]

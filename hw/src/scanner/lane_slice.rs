@@ -22,10 +22,18 @@ use super::results::ResultSkid;
 use super::symbol_table::{BracketRow, BracketWord};
 use super::{Offset, Price, Qty, Shortfall, Word, BRACKET_BANKS};
 
-/// Lane `index` of `L`, with `2^ROW_BITS` rows of slots.
+/// One lane of `L`, with `2^ROW_BITS` rows of slots; which lane is its
+/// `index` input.
 #[derive(LogicBlock)]
 pub struct LaneSlice<const L: usize, const ROW_BITS: usize> {
     pub clock: Signal<In, Clock>,
+    /// The lane's number `i` (`< L`), held constant by the scanner. A port
+    /// rather than a constant of the slice, so that every lane is the same
+    /// module: one definition for all `L`, which Verilator compiles once and
+    /// evaluates per lane; synthesis folds the constant into the two places
+    /// that read it (the host-write select and the first slot), as it did
+    /// the constant.
+    pub index: Signal<In, Word>,
     /// The result stream's ready and the scanner's busy flag.
     pub res_ready: Signal<In, bool>,
     pub busy: Signal<In, bool>,
@@ -129,19 +137,18 @@ pub struct LaneSlice<const L: usize, const ROW_BITS: usize> {
     bank: [Signal<Local, BracketWord>; BRACKET_BANKS],
 
     // Generation constants.
-    index: Constant<Word>,
     lane_bits: Constant<Word>,
     lane_mask: Constant<Word>,
     lane_count: Constant<Word>,
 }
 
-impl<const L: usize, const ROW_BITS: usize> LaneSlice<L, ROW_BITS> {
-    /// Lane `index` (< `L`).
-    pub fn new(index: usize) -> Self {
-        assert!(index < L, "lane {index} of {L}");
+impl<const L: usize, const ROW_BITS: usize> Default for LaneSlice<L, ROW_BITS> {
+    /// A lane slice; its number is whatever drives `index`.
+    fn default() -> Self {
         let word = |x: u64| Word::from(x);
         Self {
             clock: Default::default(),
+            index: Default::default(),
             res_ready: Default::default(),
             busy: Default::default(),
             at_equal: Default::default(),
@@ -206,7 +213,6 @@ impl<const L: usize, const ROW_BITS: usize> LaneSlice<L, ROW_BITS> {
             pos_row: Default::default(),
             pos_lane: Default::default(),
             bank: Default::default(),
-            index: Constant::new(word(index as u64)),
             lane_bits: Constant::new(word(u64::from(L.trailing_zeros()))),
             lane_mask: Constant::new(word(L as u64 - 1)),
             lane_count: Constant::new(word(L as u64)),

@@ -266,6 +266,8 @@ pub struct Scanner<
     control: ScanControl<L, SYM_BITS, BRK_BITS>,
     symbols: SymbolTable<SYM_BITS, BRK_BITS>,
     lanes: [LaneSlice<L, ROW_BITS>; L],
+    /// Lane `i`'s number, on its `index` port.
+    lane_index: [Constant<Word>; L],
 }
 
 impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BITS: usize> Default
@@ -309,7 +311,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             cycles: Default::default(),
             control: Default::default(),
             symbols: Default::default(),
-            lanes: std::array::from_fn(LaneSlice::new),
+            lanes: std::array::from_fn(|_| LaneSlice::default()),
+            lane_index: std::array::from_fn(|i| Constant::new(Word::from(i as u64))),
         }
     }
 }
@@ -358,6 +361,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
 
         for i in 0..L {
             self.lanes[i].clock.next = self.clock.val();
+            self.lanes[i].index.next = self.lane_index[i].val();
             self.lanes[i].res_ready.next = self.res_ready.val();
             self.lanes[i].busy.next = self.control.busy.val();
             self.lanes[i].at_equal.next = self.at_equal.val();
