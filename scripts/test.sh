@@ -11,4 +11,10 @@ scripts/install-deps.sh
 cargo fmt --all --check
 python3 -m unittest discover --start-directory scripts/tests --top-level-directory scripts
 cargo clippy --profile ci --workspace --all-targets --locked -- -D warnings
+# The waveform code behind the `trace` feature, linted too.
+cargo clippy --profile ci -p liqscan-sim -p liqscan-cli --features liqscan-cli/trace --all-targets --locked -- -D warnings
 cargo test --profile ci --workspace --locked --no-fail-fast "$@"
+# Waveforms are a cargo feature (the default build compiles no tracing
+# code): the traced model's own tests, in the library and through the CLI.
+cargo test --profile ci --locked --no-fail-fast -p liqscan-sim --features trace --test trace "$@"
+cargo test --profile ci --locked --no-fail-fast -p liqscan-cli --features trace --test trace "$@"

@@ -241,6 +241,15 @@ impl Engine for SimEngine {
         Ok(())
     }
 
+    /// The clock edges simulated, and with tracing the ticks written.
+    fn counters(&self) -> Vec<(&'static str, u64)> {
+        let mut counters = vec![("simulated cycles", self.simulated_cycles())];
+        if self.trace.is_some() {
+            counters.push(("traced ticks", self.traced_ticks));
+        }
+        counters
+    }
+
     /// Checks that the whole book fits and reserves each symbol's final
     /// size first (so that no region moves twice), then writes the positions.
     fn load(&mut self, positions: &[&Position]) -> Result<(), EngineError> {

@@ -299,6 +299,7 @@ fn verilates_for_speed_and_traces_on_request() {
     };
     let args = verilator::args(&traced, &clang, "2").join(" ");
     assert!(args.contains("--trace-fst --timescale 1ns/1ns"), "{args}");
+    assert!(args.contains("CXX=clang++ OPT_FAST=-O1"), "{args}");
     assert!(
         !args.contains("--param"),
         "GCC's options are not given to clang: {args}"

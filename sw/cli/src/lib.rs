@@ -38,12 +38,14 @@ macro_rules! note {
 
 mod board;
 pub mod check;
+mod circuit;
 mod demo;
 mod device;
 mod gen;
 mod load;
 mod prices;
 mod scan;
+mod trace;
 mod verilog;
 
 /// Liquidation scanner for isolated-margin perpetual futures.
@@ -159,11 +161,13 @@ impl Invocation {
 
     /// The checks a command makes of its arguments before it opens,
     /// generates or writes anything: `scan --out` naming one of its inputs
-    /// (the check `scan` makes again when it starts), a `gen` or `demo`
-    /// size out of range. A failure is a usage error (exit code 2).
+    /// and `scan --trace`'s (the checks `scan` makes again when it starts),
+    /// a `gen` or `demo` size out of range. A failure is a usage error
+    /// (exit code 2).
     pub fn validate(&self) -> anyhow::Result<()> {
         match &self.cli.command {
-            Command::Scan(_) => {
+            Command::Scan(scan) => {
+                scan.check_trace()?;
                 let args = self
                     .matches
                     .subcommand_matches("scan")

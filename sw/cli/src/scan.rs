@@ -26,7 +26,7 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use tracing::{debug, warn};
 
 use crate::device::DeviceArgs;
-use crate::{load, UsageError};
+use crate::{load, trace, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -45,6 +45,8 @@ pub struct Args {
     backend: Backend,
     #[command(flatten)]
     device: DeviceArgs,
+    #[command(flatten)]
+    trace: trace::TraceArgs,
     /// Write the events here instead of stdout (never one of the input files).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -269,12 +271,12 @@ impl Stream for UntilSignal<'_> {
     }
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
-    let started = Instant::now();
-    let (kind, input) = args.input.file()?;
-    if let Some(out) = &args.out {
-        let mut inputs = vec![("--symbols", args.symbols.as_path())];
-        if let Some(positions) = &args.positions {
+impl Args {
+    /// The input files, by flag.
+    fn inputs(&self) -> Result<Vec<(&'static str, &Path)>> {
+        let (kind, input) = self.input.file()?;
+        let mut inputs = vec![("--symbols", self.symbols.as_path())];
+        if let Some(positions) = &self.positions {
             inputs.push(("--positions", positions));
         }
         let flag = match kind {
@@ -282,8 +284,23 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             StreamKind::Events => "--events",
         };
         inputs.push((flag, input));
+        Ok(inputs)
+    }
+
+    /// `--trace`'s checks, before anything is opened (usage errors).
+    pub fn check_trace(&self) -> Result<()> {
+        self.trace.check(self.backend, &self.inputs()?)
+    }
+}
+
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let started = Instant::now();
+    let (kind, input) = args.input.file()?;
+    let inputs = args.inputs()?;
+    if let Some(out) = &args.out {
         load::refuse_overwriting_inputs(("--out", out), &inputs)?;
     }
+    args.trace.check(args.backend, &inputs)?;
     let (market, mut book) = load::book(&args.symbols, args.positions.as_deref())?;
     let positions = book.len();
     let options = backend::Options {
@@ -291,7 +308,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         device: args.device.device(),
         board_timeout: args.device.board_timeout,
     };
-    let mut engine = args.backend.open(market.clone(), &options)?;
+    let mut engine = args.trace.open(args.backend, market.clone(), &options)?;
     engine
         .load(&book.sorted())
         .with_context(|| format!("loading positions into {}", engine.name()))?;

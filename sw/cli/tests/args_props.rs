@@ -67,7 +67,9 @@ const WORDS: &[&str] = &[
     "--skip-bad-ticks",
     "--marks",
     "--seed",
-    "--sim-ticks",
+    "--trace",
+    "--trace-from",
+    "--trace-to",
     "--lanes",
     "--fpga",
     "--ports-json",
@@ -141,7 +143,14 @@ const COMMANDS: &[(&str, &[&str], &[&str])] = &[
     (
         "scan",
         &["--symbols", "--positions", "--ticks"],
-        &["--backend", "--out", "--skip-bad-ticks"],
+        &[
+            "--backend",
+            "--out",
+            "--skip-bad-ticks",
+            "--trace",
+            "--trace-from",
+            "--trace-to",
+        ],
     ),
     ("prices", &["--symbols", "--positions"], &["--marks"]),
     (
@@ -152,13 +161,7 @@ const COMMANDS: &[(&str, &[&str], &[&str])] = &[
     (
         "demo",
         &[],
-        &[
-            "--positions",
-            "--symbols",
-            "--ticks",
-            "--seed",
-            "--sim-ticks",
-        ],
+        &["--positions", "--symbols", "--ticks", "--seed"],
     ),
     (
         "verilog",

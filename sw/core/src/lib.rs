@@ -17,6 +17,7 @@ pub mod prices;
 pub mod report;
 pub mod slots;
 pub mod spec;
+pub mod synth_results;
 pub mod threshold;
 
 #[cfg(test)]
