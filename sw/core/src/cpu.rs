@@ -26,6 +26,10 @@ use crate::spec::{liquidates, PositionConst};
 /// Slots compared per step of the filter: one bit each in a mask.
 const CHUNK: usize = 16;
 
+/// Bytes a tick reads per slot: the two ends of its safe gap (`lo`, `hi`),
+/// the columns the filter streams (the bench's floor reads as many).
+pub const SCAN_BYTES_PER_SLOT: usize = 8;
+
 /// One symbol's slots as columns; `qty == 0` marks a hole.
 #[derive(Debug, Clone, Default)]
 struct Columns {
@@ -198,6 +202,19 @@ mod tests {
             .add(Symbol::new("BTCUSDT", d("0.1"), d("0.001"), ladder.to_vec()).unwrap())
             .unwrap();
         Arc::new(market)
+    }
+
+    /// The filter reads `lo` and `hi` per slot, and nothing else.
+    #[test]
+    fn scan_bytes_per_slot_are_the_gap_columns() {
+        fn element_size<T>(_: &[T]) -> usize {
+            std::mem::size_of::<T>()
+        }
+        let columns = Columns::default();
+        assert_eq!(
+            element_size(&columns.lo) + element_size(&columns.hi),
+            SCAN_BYTES_PER_SLOT
+        );
     }
 
     /// A long of 1 BTC at 50,000 with 5,000 margin in the 0.4% bracket:

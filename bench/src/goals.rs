@@ -1,0 +1,135 @@
+//! The goals of the latency work (issue 23), checked against a run's
+//! figures: each a measured figure beside its goal, met or not. Reported,
+//! never asserted: a slower machine does not fail a build.
+
+use crate::report::{factor, human, worst_tick, Case};
+
+/// Whether a goal is met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Met,
+    NotMet,
+}
+
+impl Status {
+    fn of(met: bool) -> Self {
+        if met {
+            Self::Met
+        } else {
+            Self::NotMet
+        }
+    }
+}
+
+/// One goal on one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Goal {
+    pub goal: &'static str,
+    pub case: String,
+    pub measured: String,
+    pub target: &'static str,
+    pub status: Status,
+}
+
+/// Books at least this large are held to the `cpu` floor goal.
+pub const FLOOR_GOAL_FROM: u64 = 16_000;
+/// `cpu` within this factor of streaming its rows.
+pub const FLOOR_FACTOR: f64 = 2.0;
+/// `cpu` at least this many times faster than numpy.
+pub const NUMPY_FACTOR: f64 = 10.0;
+/// `indexed`'s p99 on the multi-symbol book, ns.
+pub const INDEXED_P99_NS: u64 = 1_000;
+/// `indexed`'s time per liquidation on ticks that liquidate, ns.
+pub const PER_LIQUIDATION_NS: f64 = 100.0;
+
+/// `indexed`'s time on the recorded ticks that liquidate, per liquidation
+/// (ns), and the liquidations; `None` without any.
+pub fn per_liquidation(case: &Case) -> Option<(f64, usize)> {
+    let indexed = case.run("indexed")?;
+    let first_recorded = case.ticks - indexed.per_tick.len();
+    // The seq of tick i is i + 1 in a generated scenario.
+    let mut counts = vec![0usize; indexed.per_tick.len()];
+    for &(seq, _) in &indexed.events {
+        if let Some(i) = (seq as usize - 1).checked_sub(first_recorded) {
+            counts[i] += 1;
+        }
+    }
+    let (ns, hits) = indexed
+        .per_tick
+        .iter()
+        .zip(&counts)
+        .filter(|(_, &n)| n > 0)
+        .fold((0u64, 0usize), |(ns, hits), (&t, &n)| (ns + t, hits + n));
+    (hits > 0).then(|| (ns as f64 / hits as f64, hits))
+}
+
+/// Every goal the run's cases have figures for.
+pub fn goals(cases: &[Case], clock_mhz: f64) -> Vec<Goal> {
+    let mut all = Vec::new();
+    for case in cases {
+        let get = |key: &str| case.series_of(key, clock_mhz).map(|s| s.latency);
+        let cpu = get("cpu");
+        if let (Some(cpu), Some(floor)) = (cpu, get("floor-20")) {
+            if case.ticked_slots >= FLOOR_GOAL_FROM && floor.p50 > 0 && floor.p99 > 0 {
+                let (r50, r99) = (
+                    cpu.p50 as f64 / floor.p50 as f64,
+                    cpu.p99 as f64 / floor.p99 as f64,
+                );
+                all.push(Goal {
+                    goal: "`cpu` within 2× of streaming its 20-byte rows (p50, p99)",
+                    case: case.label.clone(),
+                    measured: format!("{}, {}", factor(r50), factor(r99)),
+                    target: "≤ 2×",
+                    status: Status::of(r50 <= FLOOR_FACTOR && r99 <= FLOOR_FACTOR),
+                });
+            }
+        }
+        if let (Some(cpu), Some(numpy)) = (cpu, get("numpy")) {
+            if cpu.p50 > 0 && cpu.p99 > 0 {
+                let (r50, r99) = (
+                    numpy.p50 as f64 / cpu.p50 as f64,
+                    numpy.p99 as f64 / cpu.p99 as f64,
+                );
+                all.push(Goal {
+                    goal: "`cpu` faster than float64 numpy (p50, p99)",
+                    case: case.label.clone(),
+                    measured: format!("{}, {}", factor(r50), factor(r99)),
+                    target: "≥ 10×",
+                    status: Status::of(r50 >= NUMPY_FACTOR && r99 >= NUMPY_FACTOR),
+                });
+            }
+        }
+        if let (Some(indexed), Some(cpu_run)) = (case.run("indexed"), case.run("cpu")) {
+            if let Some((_, slow, cpu_ns)) = worst_tick(indexed, cpu_run) {
+                all.push(Goal {
+                    goal: "`indexed`'s slowest tick no slower than `cpu` on that tick",
+                    case: case.label.clone(),
+                    measured: format!("{} vs {}", human(slow), human(cpu_ns)),
+                    target: "≤ cpu",
+                    status: Status::of(slow <= cpu_ns),
+                });
+            }
+        }
+        if !case.one_symbol() {
+            if let Some(indexed) = get("indexed") {
+                all.push(Goal {
+                    goal: "`indexed` p99 per tick",
+                    case: case.label.clone(),
+                    measured: human(indexed.p99),
+                    target: "< 1 µs",
+                    status: Status::of(indexed.p99 < INDEXED_P99_NS),
+                });
+            }
+            if let Some((ns, hits)) = per_liquidation(case) {
+                all.push(Goal {
+                    goal: "`indexed` per liquidation (ticks that liquidate: time / liquidations)",
+                    case: case.label.clone(),
+                    measured: format!("{ns:.0} ns ({hits} liquidations)"),
+                    target: "< 100 ns",
+                    status: Status::of(ns < PER_LIQUIDATION_NS),
+                });
+            }
+        }
+    }
+    all
+}
