@@ -6,8 +6,9 @@
 
 Sources: docs/results/ecp5.csv (one row per scripts/synth.sh run),
 docs/results/resources.csv (scripts/resources.sh) and docs/results/bench.md
-(the bench's `--out` file). The block lies between the
-README's `<!-- results:begin` and `<!-- results:end -->` lines.
+with its plot bench-p99.svg (the bench's `--out-dir docs/results` files).
+The block lies between the README's `<!-- results:begin` and
+`<!-- results:end -->` lines.
 """
 import csv
 import os
@@ -17,6 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
 ECP5 = os.path.join(ROOT, "docs", "results", "ecp5.csv")
 BENCH = os.path.join(ROOT, "docs", "results", "bench.md")
+BENCH_PLOT = "docs/results/bench-p99.svg"
 RESOURCES = os.path.join(ROOT, "docs", "results", "resources.csv")
 BEGIN = "<!-- results:begin"
 END = "<!-- results:end -->"
@@ -77,16 +79,32 @@ def resources_table(rows):
     return lines
 
 
+def table_after(lines, start):
+    """The Markdown table that begins at or after `start`, and the index past it."""
+    while start < len(lines) and not lines[start].startswith("|"):
+        start += 1
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return lines[start:end], end
+
+
 def bench_summary(text):
-    """The bench file's header paragraph and its first table."""
-    out, in_table = [], False
-    for line in text.splitlines():
-        if line.startswith("|"):
-            in_table = True
-        elif in_table:
+    """The bench report's header paragraph, its summary table (the first)
+    and its goals table (the one under `## Goals`)."""
+    lines = text.splitlines()
+    header = []
+    for line in lines:
+        if line.startswith("|") or line.startswith("#"):
             break
-        out.append(line)
-    return [line for line in out if not line.startswith("#")]
+        if line.strip():
+            header.append(line)
+    summary, _ = table_after(lines, 0)
+    out = header + [""] + summary
+    if "## Goals" in lines:
+        goals, _ = table_after(lines, lines.index("## Goals"))
+        out += ["", "Goals (issue 23), measured figure against goal:", ""] + goals
+    return out
 
 
 def read_rows(path):
@@ -119,11 +137,12 @@ def block():
     if os.path.exists(BENCH):
         with open(BENCH) as f:
             summary = bench_summary(f.read())
-        lines.append("**Per-tick latency** (`cargo run --release -p liqscan-bench -- --out docs/results/bench.md`; "
-                     "full table in [`docs/results/bench.md`](docs/results/bench.md)):")
-        lines += [""] + summary
-        if lines[-1].strip():
-            lines.append("")
+        lines.append("**Per-tick latency** (`cargo run --profile bench -p liqscan-bench -- --out-dir docs/results`; "
+                     "p50 / p99 per tick; ratios, plan and detail in [`docs/results/bench.md`](docs/results/bench.md), "
+                     "every figure in [`docs/results/bench.csv`](docs/results/bench.csv)):")
+        lines += [""] + summary + [""]
+        if os.path.exists(os.path.join(ROOT, BENCH_PLOT)):
+            lines += [f"![p99 latency per tick against positions in the ticked symbol]({BENCH_PLOT})", ""]
     lines.append(END)
     return lines
 

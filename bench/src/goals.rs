@@ -133,3 +133,121 @@ pub fn goals(cases: &[Case], clock_mhz: f64) -> Vec<Goal> {
     }
     all
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::Run;
+    use crate::numpy::NumpyRun;
+    use crate::report::{FloorRun, NumpyResult};
+    use liqscan_core::latency::Summary;
+    use liqscan_core::Liquidation;
+
+    fn summary(p50: u64, p99: u64) -> Summary {
+        Summary {
+            count: 4,
+            p50,
+            p99,
+            p999: p99,
+            max: p99,
+        }
+    }
+
+    fn run(backend: &str, latency: Summary, per_tick: Vec<u64>, events: &[u64]) -> Run {
+        Run {
+            backend: backend.into(),
+            latency,
+            per_tick,
+            events: events
+                .iter()
+                .map(|&seq| {
+                    (
+                        seq,
+                        Liquidation {
+                            position: seq,
+                            shortfall: 1,
+                        },
+                    )
+                })
+                .collect(),
+            load: Default::default(),
+            wall: Default::default(),
+        }
+    }
+
+    /// A 100-symbol case of 6 ticks, the first 2 warm-up.
+    fn case() -> Case {
+        Case {
+            label: "book".into(),
+            symbols: 100,
+            positions: 50_000,
+            ticked_slots: 20_000,
+            ticks: 6,
+            warmup: 2,
+            runs: vec![
+                run("cpu", summary(300, 500), vec![300, 300, 500, 300], &[]),
+                // Slowest on the third recorded tick (seq 5), which liquidates 4.
+                run(
+                    "indexed",
+                    summary(50, 900),
+                    vec![40, 50, 800, 60],
+                    &[1, 5, 5, 5, 5],
+                ),
+            ],
+            circuit: summary(100, 100),
+            floors: vec![FloorRun {
+                bytes_per_slot: 20,
+                latency: summary(200, 200),
+            }],
+            keeper: None,
+            numpy: Some(Ok(NumpyResult {
+                run: NumpyRun {
+                    version: "2".into(),
+                    ticks: 6,
+                    latency: summary(3_000, 6_000),
+                    events: Vec::new(),
+                    last_seq: 6,
+                },
+                missed: 0,
+                extra: 0,
+            })),
+            sim: None,
+            board: None,
+            seconds: 1.0,
+        }
+    }
+
+    #[test]
+    fn each_goal_against_its_figure() {
+        let all = goals(&[case()], 100.0);
+        let find = |start: &str| {
+            all.iter()
+                .find(|g| g.goal.starts_with(start))
+                .unwrap_or_else(|| panic!("no goal {start}"))
+        };
+        let floor = find("`cpu` within 2×");
+        assert_eq!(
+            (floor.measured.as_str(), floor.status),
+            ("1.50×, 2.50×", Status::NotMet)
+        );
+        let numpy = find("`cpu` faster than float64 numpy");
+        assert_eq!(
+            (numpy.measured.as_str(), numpy.status),
+            ("10.0×, 12.0×", Status::Met)
+        );
+        let worst = find("`indexed`'s slowest tick");
+        assert_eq!(
+            (worst.measured.as_str(), worst.status),
+            ("800 ns vs 500 ns", Status::NotMet)
+        );
+        let p99 = find("`indexed` p99");
+        assert_eq!(p99.status, Status::Met);
+        assert_eq!(
+            per_liquidation(&case()),
+            Some((200.0, 4)),
+            "800 ns / 4; seq 1 is warm-up"
+        );
+        assert_eq!(find("`indexed` per liquidation").status, Status::NotMet);
+        assert_eq!(all.len(), 5);
+    }
+}

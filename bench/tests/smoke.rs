@@ -63,9 +63,20 @@ fn tiny_run_writes_markdown_csv_and_svg() {
         md.contains("**numpy column skipped: not in the smoke test.**"),
         "said loudly"
     );
-    for section in ["## Goals", "## Ratios", "## Plan", "## Detail", "## Board"] {
-        assert!(md.contains(section), "{section}");
+    for section in [
+        "## Goals",
+        "## Goals by case",
+        "## Ratios",
+        "## Plan",
+        "## Detail",
+        "## Board",
+    ] {
+        assert!(md.contains(&format!("\n{section}\n")), "{section}");
     }
+    assert!(
+        md.contains("| `indexed`'s slowest tick no slower than `cpu` on that tick | ≤ cpu | "),
+        "one goal row for both cases"
+    );
     let summary: Vec<&str> = md
         .lines()
         .skip_while(|l| !l.starts_with("| positions in ticked symbol"))

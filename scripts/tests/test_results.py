@@ -97,6 +97,41 @@ class ResultsTableTest(unittest.TestCase):
         self.assertEqual(len(lines), 2 + 2)
         self.assertIn("| big | 1,048,576 | `cpu` | 1.9 | 0.2 | 290 | `b` | 2026-01-02 |", lines)
 
+    BENCH = """Machine: a CPU; load average 0.1 before the run.
+
+| positions in ticked symbol | cpu | indexed |
+|---|---:|---:|
+| 1,000 | 480 ns / 551 ns | 201 ns / 290 ns |
+
+Floors: a streaming read.
+
+## Goals
+
+| goal | case | measured | goal | status |
+|---|---|---:|---:|---|
+| `cpu` faster than numpy | 1,000 | 12.0×, 9.00× | ≥ 10× | **not met** |
+
+## Ratios
+
+| case | cpu / floor |
+|---|---:|
+| 1,000 | 1.20× |
+"""
+
+    def test_bench_summary_takes_the_header_the_summary_and_the_goals(self):
+        lines = results_table.bench_summary(self.BENCH)
+        self.assertEqual(lines[0], "Machine: a CPU; load average 0.1 before the run.")
+        self.assertEqual(lines[2], "| positions in ticked symbol | cpu | indexed |")
+        self.assertIn("| 1,000 | 480 ns / 551 ns | 201 ns / 290 ns |", lines)
+        self.assertIn("| `cpu` faster than numpy | 1,000 | 12.0×, 9.00× | ≥ 10× | **not met** |", lines)
+        self.assertNotIn("Floors: a streaming read.", lines)
+        self.assertFalse(any("1.20×" in line or line.startswith("#") for line in lines))
+
+    def test_bench_summary_without_goals(self):
+        text = self.BENCH.split("## Goals")[0]
+        lines = results_table.bench_summary(text)
+        self.assertEqual(len(lines), 1 + 1 + 3)
+
     def test_readme_block_is_current(self):
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         run = subprocess.run([sys.executable, os.path.join(here, "results_table.py"), "--check"],
