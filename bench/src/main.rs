@@ -26,8 +26,8 @@ struct Args {
     /// Leave out the 1,000,000-position, 100-symbol Zipf book.
     #[arg(long)]
     no_zipf: bool,
-    /// Ticks of every case (default: 50,000 up to 64,000 positions, 20,000
-    /// up to 200,000, 10,000 above; 100,000 for the Zipf book).
+    /// Ticks of every case (default: 100,000 up to 64,000 positions, 50,000
+    /// up to 200,000, 20,000 above; 100,000 for the Zipf book).
     #[arg(long)]
     ticks: Option<usize>,
     #[arg(long, default_value_t = 1)]

@@ -9,9 +9,9 @@ use liqscan_core::spec::{scan_cycles, DEFAULT_LANES};
 
 /// Positions the keeper may scan per case (sum over its ticks): at a few
 /// hundred ns a position, a few seconds.
-pub const KEEPER_BUDGET: u64 = 40_000_000;
+pub const KEEPER_BUDGET: u64 = 80_000_000;
 /// Positions numpy may scan per case.
-pub const NUMPY_BUDGET: u64 = 200_000_000;
+pub const NUMPY_BUDGET: u64 = 400_000_000;
 /// Clock edges the Verilator model may simulate per case.
 pub const SIM_BUDGET: u64 = 2_000_000;
 /// Fewest ticks on the Verilator model: its cycles are exact and the same
@@ -91,9 +91,9 @@ impl Plan {
 /// Ticks of a one-symbol case of `positions`: fewer for large books.
 pub fn default_ticks(positions: usize) -> usize {
     match positions {
-        0..=64_000 => 50_000,
-        64_001..=200_000 => 20_000,
-        _ => 10_000,
+        0..=64_000 => 100_000,
+        64_001..=200_000 => 50_000,
+        _ => 20_000,
     }
 }
 
@@ -129,7 +129,7 @@ pub fn default_plans(sizes: &[usize], ticks: Option<usize>, seed: u64, zipf: boo
         let largest = config.positions / 5;
         let plan = Plan {
             label: format!(
-                "{} / {} symbols (Zipf)",
+                "{} / {} symbols, Zipf",
                 liqscan_core::report::grouped(config.positions as u64),
                 config.symbols
             ),
@@ -154,12 +154,12 @@ mod tests {
         let plans = default_plans(&DEFAULT_SIZES, None, 1, true);
         assert_eq!(plans.len(), 7);
         let small = &plans[0];
-        assert_eq!((small.config.ticks, small.warmup), (50_000, 1_000));
+        assert_eq!((small.config.ticks, small.warmup), (100_000, 2_000));
         assert_eq!(small.keeper_ticks, SAMPLE_MAX);
         assert_eq!(small.sim_ticks, 200);
         let big = &plans[5];
-        assert_eq!(big.config.ticks, 10_000);
-        assert_eq!(big.keeper_ticks, 40, "1M positions: 40M / 1M");
+        assert_eq!(big.config.ticks, 20_000);
+        assert_eq!(big.keeper_ticks, 80, "1M positions: 80M / 1M");
         let cycles = scan_cycles(1_000_000, DEFAULT_LANES as u64);
         assert_eq!(big.sim_ticks as u64, SIM_BUDGET / cycles);
         assert_eq!(plans[0].sim_ticks, 200, "the most");

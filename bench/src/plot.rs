@@ -6,7 +6,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use crate::report::{Case, Series};
+use crate::report::{grouped, human, Case, Series};
 
 /// The series drawn, in legend order, with their colours.
 const LINES: [(&str, RGBColor); 9] = [
@@ -105,9 +105,11 @@ pub fn plot(cases: &[Case], clock_mhz: f64, which: Percentile, path: &Path) -> R
     chart
         .configure_mesh()
         .x_desc("positions in the ticked symbol")
-        .y_desc(format!("{} per tick (ns)", which.name()))
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_desc(format!("{} per tick", which.name()))
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 16))
+        .x_label_formatter(&|x| grouped(x.round() as u64))
+        .y_label_formatter(&|y| human(y.round() as u64))
         .draw()
         .map_err(|e| draw(&e))?;
     for Line {
@@ -131,6 +133,7 @@ pub fn plot(cases: &[Case], clock_mhz: f64, which: Percentile, path: &Path) -> R
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
+        .label_font(("sans-serif", 14))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
