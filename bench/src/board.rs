@@ -31,6 +31,10 @@ use crate::measure::Run;
 
 /// Cycles the card runs per step while the served side runs it to idle.
 const STEP_CYCLES: u64 = 256;
+/// Most steps of one run to idle (2^24 cycles, sixteen scans of the
+/// largest book on one lane): a card that stays busy longer is hung, and
+/// the host's own timeout must see it.
+const MAX_STEPS: u64 = (1 << 24) / STEP_CYCLES;
 
 /// The result ring in host memory.
 #[derive(Debug)]
@@ -90,9 +94,12 @@ impl<C: Card> ServedBus<C> {
     }
 
     /// Runs the card until it is idle, or until the ring is full (the host
-    /// must read records first).
+    /// must read records first), or for [`MAX_STEPS`] steps.
     fn serve(&mut self) -> Result<(), DriverError> {
-        while self.work {
+        for _ in 0..MAX_STEPS {
+            if !self.work {
+                break;
+            }
             let consumer = self.ring.load(ring::CONSUMER)?;
             if self.dma.producer().wrapping_sub(consumer) >= RING_RECORDS {
                 return Ok(());
