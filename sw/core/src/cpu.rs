@@ -346,7 +346,7 @@ impl Engine for CpuScanner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::market::Symbol;
+    use crate::market::{Symbol, SymbolId};
     use crate::report::event;
     use crate::test_util::{bracket, d};
 
@@ -360,6 +360,61 @@ mod tests {
             .add(Symbol::new("BTCUSDT", d("0.1"), d("0.001"), ladder.to_vec()).unwrap())
             .unwrap();
         Arc::new(market)
+    }
+
+    /// The scan reads one key per slot, two on a side that holds a gap with
+    /// two finite ends, and `scan_bytes` says so as gaps come and go.
+    #[test]
+    fn scan_bytes_per_slot_are_the_key_columns() {
+        fn element_size<T>(_: &[T]) -> usize {
+            std::mem::size_of::<T>()
+        }
+        let columns = Columns::new(Side::Long);
+        assert_eq!(element_size(&columns.near), SCAN_BYTES_PER_SLOT);
+        assert_eq!(
+            element_size(&columns.near) + element_size(&columns.far),
+            SCAN_BYTES_PER_SLOT_TWO_ENDED
+        );
+
+        // J: 0.01 up to notional 1,000, 0.5 above; a long of 1 lot at 1,000
+        // with 400 margin liquidates at P ≤ 606 and in the window 1,001 ..= 1,199.
+        let ladder = vec![
+            bracket(Some("1000"), "0.01", "0"),
+            bracket(None, "0.5", "0"),
+        ];
+        let mut market = Market::new(false);
+        market
+            .add(Symbol::new("J", d("1"), d("1"), ladder).unwrap())
+            .unwrap();
+        let market = Arc::new(market);
+        let position = |id, qty_lots, margin| Position {
+            id,
+            account: String::new(),
+            symbol: SymbolId(0),
+            qty_lots,
+            entry_ticks: 1000,
+            margin_units: market
+                .units(SymbolId(0))
+                .quote_units(&d(margin), "margin")
+                .unwrap(),
+        };
+        let mut cpu = CpuScanner::new(market.clone());
+        // One-ended: far from the window (10 lots, notional above every cap).
+        cpu.upsert(&position(1, 10, "4000")).unwrap();
+        cpu.upsert(&position(2, -1, "400")).unwrap();
+        assert_eq!(cpu.scan_bytes(SymbolId(0)), 2 * SCAN_BYTES_PER_SLOT);
+        // Under a gap 607 ..= 1,000 (placed at its entry): two ends.
+        cpu.upsert(&position(3, 1, "400")).unwrap();
+        assert_eq!(
+            cpu.scan_bytes(SymbolId(0)),
+            2 * SCAN_BYTES_PER_SLOT_TWO_ENDED + SCAN_BYTES_PER_SLOT
+        );
+        assert!(cpu.close(3).unwrap());
+        assert_eq!(
+            cpu.scan_bytes(SymbolId(0)),
+            3 * SCAN_BYTES_PER_SLOT,
+            "one-ended again; the hole is scanned"
+        );
     }
 
     /// A long of 1 BTC at 50,000 with 5,000 margin in the 0.4% bracket:
