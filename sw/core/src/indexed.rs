@@ -214,9 +214,11 @@ impl SideIndex {
             self.two_ended -= usize::from(two_ended(self.gap(slot)));
             self.slots[slot as usize].set_gap(Gap::NEVER);
         }
+        // Every other entry still matches its slot's gap; the candidates'
+        // gaps are `NEVER` now, so none of theirs does.
         let slots = &self.slots;
-        self.below.retain(|lo, slot| slots[slot as usize].lo == lo);
-        self.above.retain(|hi, slot| !slots[slot as usize].hi == hi);
+        self.below.retain(|key, slot| slots[slot as usize].lo == key);
+        self.above.retain(|key, slot| !slots[slot as usize].hi == key);
     }
 
     /// Decides the candidates of a tick at `price` (taken out of the index,
