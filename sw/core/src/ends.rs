@@ -4,12 +4,12 @@
 //!
 //! A tick takes every entry whose key lies beyond its mark: a suffix of the
 //! order. Whole chunks of that suffix leave at once and the one chunk the
-//! mark falls in is cut by one binary search, so a tick that takes `k`
-//! entries costs `O(log CHUNK + k)` (reading `k` consecutive entries, no
+//! mark falls in is cut where a count from its end stops, so a tick that
+//! takes `k` entries costs `O(k)` (reading `k` consecutive entries, no
 //! per-entry removal), and one that takes none costs a comparison with the
-//! last entry. An insert or a removal is a binary search over the chunks'
-//! last entries, one within the chunk and a move of at most `CHUNK` entries:
-//! `O(log n + CHUNK)`, a few hundred nanoseconds, however large the symbol.
+//! largest entry, kept beside the chunks. An insert or a removal is a binary
+//! search over the chunks' last entries, a count over the chunk and a move
+//! of at most `CHUNK` entries: `O(log n + CHUNK)`, however large the symbol.
 //!
 //! Chunks that leave with a tick are kept (emptied) for later splits, so a
 //! book that has once reached a size ticks and updates without allocating.
@@ -177,8 +177,10 @@ impl Ends {
         while first > 0 && self.lasts[first - 1] > bound {
             first -= 1;
         }
+        // Counted from the end rather than searched: reads only the entries
+        // taken and one more, not a search's chain of cache lines.
         let chunk = &mut self.chunks[first];
-        let cut = chunk.partition_point(|&e| e <= bound);
+        let cut = chunk.len() - chunk.iter().rev().take_while(|&&e| e > bound).count();
         out.extend(chunk[cut..].iter().map(|&e| slot_of(e)));
         self.len -= chunk.len() - cut;
         chunk.truncate(cut);

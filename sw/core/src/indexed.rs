@@ -217,8 +217,10 @@ impl SideIndex {
         // Every other entry still matches its slot's gap; the candidates'
         // gaps are `NEVER` now, so none of theirs does.
         let slots = &self.slots;
-        self.below.retain(|key, slot| slots[slot as usize].lo == key);
-        self.above.retain(|key, slot| !slots[slot as usize].hi == key);
+        self.below
+            .retain(|key, slot| slots[slot as usize].lo == key);
+        self.above
+            .retain(|key, slot| !slots[slot as usize].hi == key);
     }
 
     /// Decides the candidates of a tick at `price` (taken out of the index,
