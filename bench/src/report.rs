@@ -9,6 +9,7 @@ use crate::goals::{goals, Status};
 use crate::machine::Machine;
 use crate::measure::Run;
 use crate::numpy::NumpyRun;
+use liqscan_core::cpu::SCAN_BYTES_PER_SLOT;
 use liqscan_core::latency::Summary;
 pub use liqscan_core::report::grouped;
 
@@ -307,7 +308,7 @@ pub fn summary_table(cases: &[Case], s: &Settings) -> String {
     let _ = writeln!(
         out,
         "| positions in ticked symbol | cpu | indexed | circuit at {} MHz | board: driver host work \
-         | keeper (rust_decimal) | numpy (float64) | floor: read 20 B/slot | floor: read 8 B/slot |",
+         | keeper (rust_decimal) | numpy (float64) | floor: read 20 B/slot | floor: read {SCAN_BYTES_PER_SLOT} B/slot |",
         s.clock_mhz
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -381,7 +382,7 @@ pub fn ratio_table(cases: &[Case], s: &Settings) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| case | cpu / floor 20 B (p50, p99) | cpu / floor 8 B (p50, p99) | indexed / cpu on the crash tick \
+        "| case | cpu / floor 20 B (p50, p99) | cpu / floor {SCAN_BYTES_PER_SLOT} B (p50, p99) | indexed / cpu on the crash tick \
          | indexed / cpu on indexed's slowest tick | keeper / cpu (p50, p99) | numpy / cpu (p50, p99) \
          | cpu / circuit (p50) | circuit / its limit |"
     );
