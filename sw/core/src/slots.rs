@@ -50,6 +50,11 @@ impl SlotMap {
         let region = &mut self.regions[symbol.index()];
         let slot = region.holes.pop().unwrap_or_else(|| {
             region.ids.push(None);
+            // Every slot may become a hole: room for all of them is kept as
+            // the region grows, so that freeing the slots of a tick's hits
+            // never allocates (the scanner's hot path).
+            let room = region.ids.capacity() - region.holes.len();
+            region.holes.reserve(room);
             (region.ids.len() - 1) as u32
         });
         region.ids[slot as usize] = Some(id);
