@@ -5,15 +5,22 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use liqscan_core::gen::{self as generator, GenConfig};
-use liqscan_core::input::TickIter;
-use liqscan_core::latency::Summary;
+use liqscan_core::input::StreamKind;
 use liqscan_core::report::{first_difference, Event};
 use liqscan_core::spec::DEFAULT_LANES;
 use liqscan_sim::Backend;
 use tracing::info;
 
-use crate::scan::{scan, Stats};
+use crate::pipeline::feed::Feed;
+use crate::pipeline::latency::{Latency, Summary};
+use crate::pipeline::progress::Progress;
+use crate::pipeline::scanner::{Judge, Scanner};
+use crate::pipeline::sink::Sink;
+use crate::pipeline::stop::{Signals, Stop};
 
 /// The scenario is the default one; the hidden options shrink it for tests.
 #[derive(Debug, clap::Args)]
@@ -47,7 +54,10 @@ impl Args {
 struct Run {
     backend: Backend,
     events: Vec<Event>,
-    stats: Stats,
+    ticks: u64,
+    /// The backend's decision time per tick.
+    latency: Latency,
+    wall: Duration,
     /// The last tick seq this backend scanned (it may scan a prefix only).
     last_seq: Option<u64>,
 }
@@ -79,22 +89,36 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         };
         let scanned = &scenario.ticks[..tick_count.min(scenario.ticks.len())];
         info!("scanning {} ticks on {backend}", scanned.len());
-        let mut book = scenario.book();
+        let book = scenario.book();
         engine
             .load(&book.sorted())
             .with_context(|| format!("loading positions into {backend}"))?;
-        let mut events = Vec::new();
-        let stats = scan(
-            engine.as_mut(),
-            &mut book,
-            &mut TickIter(scanned.iter().copied()),
+        // The scan's own stages, inline: the same code as `scan --single-thread`.
+        let started = Instant::now();
+        let mut feed = Feed::memory(scanned.to_vec());
+        let sink = Sink::new(
+            scenario.market.clone(),
+            engine.name(),
+            (feed.file(), StreamKind::Ticks.noun()),
+            Vec::new(),
+            None,
+        );
+        let mut scanner = Scanner::new(
+            engine,
+            book,
+            Judge::Ticks,
+            (StreamKind::Ticks, "(generated ticks)"),
             false,
-            &mut events,
-        )?;
+            Arc::new(Progress::default()),
+        );
+        let stop = Stop::new(Signals::default());
+        let (totals, events) = crate::pipeline::inline(&mut feed, &mut scanner, sink, &stop)?;
         runs.push(Run {
             backend,
             events,
-            stats,
+            ticks: scanner.tally().ticks,
+            latency: totals.decision,
+            wall: started.elapsed(),
             last_seq: scanned.last().map(|t| t.seq),
         });
     }
@@ -153,7 +177,7 @@ fn print_table(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
         "max ns",
         "p50 vs cpu"
     )?;
-    let cpu_p50 = runs[0].stats.latency.summary().p50 as f64;
+    let cpu_p50 = runs[0].latency.summary().p50 as f64;
     for run in runs {
         let Summary {
             p50,
@@ -161,13 +185,13 @@ fn print_table(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
             p999,
             max,
             ..
-        } = run.stats.latency.summary();
-        let wall = run.stats.wall.as_secs_f64();
+        } = run.latency.summary();
+        let wall = run.wall.as_secs_f64();
         writeln!(
             out,
             "{:<8} {:>7} {:>9} {:>10.1} {:>9} {:>9} {:>9} {:>10} {:>10.2}x",
             run.backend.to_string(),
-            run.stats.ticks,
+            run.ticks,
             run.events.len(),
             wall * 1e3,
             p50,
@@ -176,10 +200,10 @@ fn print_table(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
             max,
             cpu_p50 / (p50 as f64).max(1.0),
         )?;
-        let saturated = run.stats.latency.saturated();
-        if saturated > 0 {
+        let over = run.latency.over_range();
+        if over > 0 {
             note!(
-                "note: {}: {saturated} ticks too long to record, counted as the longest recordable: the quantiles they reach are lower bounds",
+                "note: {}: {over} ticks over an hour, counted as an hour: the quantiles they reach are lower bounds",
                 run.backend
             );
         }

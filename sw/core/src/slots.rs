@@ -144,6 +144,11 @@ impl<R: Region> SlotMap<R> {
         let slots = &mut self.regions[region.index()];
         let slot = slots.holes.pop().unwrap_or_else(|| {
             slots.ids.push(None);
+            // Every slot may become a hole: room for all of them is kept as
+            // the region grows, so that freeing the slots of a tick's hits
+            // never allocates (the scanner's hot path).
+            let room = slots.ids.capacity() - slots.holes.len();
+            slots.holes.reserve(room);
             (slots.ids.len() - 1) as u32
         });
         slots.ids[slot as usize] = Some(id);
