@@ -286,9 +286,9 @@ def relay_cells(cells, sources):
     slice share. A flip-flop fed by a LUT is left out: nextpnr places the two as
     one and rejects a site for the flip-flop alone."""
     relays = defaultdict(lambda: defaultdict(list))
-    lut_outputs = {bit for cell in cells.values() if cell["type"] == "LUT4" for bit in cell["connections"]["Z"]}
+    from_luts = lut_outputs(cells)
     for name, cell in cells.items():
-        if cell["type"] != "TRELLIS_FF" or cell["connections"]["DI"][0] in lut_outputs:
+        if cell["type"] != "TRELLIS_FF" or cell["connections"]["DI"][0] in from_luts:
             continue
         module = sources.module(cell)
         if module is None:
@@ -299,11 +299,21 @@ def relay_cells(cells, sources):
             owner = BANK_KEY + int(m[1])
         else:
             continue
-        key = tuple(str(cell["connections"].get(port)) for port in ("CE", "LSR")) + tuple(
-            cell["parameters"].get(p) for p in ("CEMUX", "LSRMUX", "SRMODE", "CLKMUX")
-        )
-        relays[owner][key].append(name)
+        relays[owner][control_set(cell)].append(name)
     return relays
+
+
+def control_set(cell):
+    """A flip-flop's clock enable and reset nets and modes, which the two
+    flip-flops of a slice share."""
+    return tuple(str(cell["connections"].get(port)) for port in ("CE", "LSR")) + tuple(
+        cell["parameters"].get(p) for p in ("CEMUX", "LSRMUX", "SRMODE", "CLKMUX")
+    )
+
+
+def lut_outputs(cells):
+    """The nets driven by a LUT."""
+    return {bit for cell in cells.values() if cell["type"] == "LUT4" for bit in cell["connections"]["Z"]}
 
 
 def source_sites(cells, bels, relays):
@@ -343,7 +353,9 @@ def host_input_stages(cells, relays, sources):
     board's host interface sits where the relays' midway placement assumes
     their data comes from, the chip's centre; left to nextpnr, one stage
     feeding every lane's relay can land at the chip's edge, a long hop from
-    the far lanes."""
+    the far lanes. Grouped by control set, as the relays are (the top's
+    stages have several: the command ring's and `CONTROL`'s write enables);
+    a stage fed by a LUT is left out, as a relay is."""
     def outside_scanner(cell):
         # A harness stage is named after the net it drives, so told by its source line.
         if cell["attributes"].get("src", "").startswith("harness.v:"):
@@ -356,12 +368,21 @@ def host_input_stages(cells, relays, sources):
         if cell["type"] == "TRELLIS_FF":
             driver[cell["connections"]["Q"][0]] = name
     relay_ffs = {n for groups in relays.values() for group in groups.values() for n in group}
+    from_luts = lut_outputs(cells)
     stages = set()
     for name in relay_ffs:
         up = driver.get(cells[name]["connections"].get("DI", [None])[0])
-        if up is not None and up not in relay_ffs and outside_scanner(cells[up]):
+        if (
+            up is not None
+            and up not in relay_ffs
+            and cells[up]["connections"]["DI"][0] not in from_luts
+            and outside_scanner(cells[up])
+        ):
             stages.add(up)
-    return sorted(stages)
+    groups = defaultdict(list)
+    for name in sorted(stages):
+        groups[control_set(cells[name])].append(name)
+    return [groups[key] for key in sorted(groups, key=str)]
 
 
 def place_relays(relays, centres, sources, inputs=()):
@@ -369,8 +390,8 @@ def place_relays(relays, centres, sources, inputs=()):
     between where its data comes from and its lane, at most two slices a
     tile, so the logic nextpnr places around them keeps room. A slice's two
     flip-flops share their control set, so pairs are taken within a group.
-    The host input stages (`host_input_stages`, one control set) go first,
-    on the tiles nearest the chip's centre."""
+    The host input stages (`host_input_stages`, in groups of one control
+    set) go first, on the tiles nearest the chip's centre."""
     free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
     bels = {}
 
@@ -384,11 +405,12 @@ def place_relays(relays, centres, sources, inputs=()):
                     return tile
         sys.exit("floorplan: no free logic tile for a relay")
 
-    for pair in range(0, len(inputs), 2):
-        tile = nearest(CENTRE)
-        site = f"X{tile[0]}/Y{tile[1]}/SLICE{free[tile].pop(0)}"
-        for i, name in enumerate(inputs[pair:pair + 2]):
-            bels[name] = f"{site}.FF{i}"
+    for group in inputs:
+        for pair in range(0, len(group), 2):
+            tile = nearest(CENTRE)
+            site = f"X{tile[0]}/Y{tile[1]}/SLICE{free[tile].pop(0)}"
+            for i, name in enumerate(group[pair:pair + 2]):
+                bels[name] = f"{site}.FF{i}"
     for lane in sorted(relays):
         cx, cy = centres[lane]
         for group in relays[lane].values():
@@ -480,8 +502,9 @@ def main():
             bank_sites[BANK_KEY + int(m[1])].append(site_xy(site))
     targets = centres | {k: tuple(sum(c) // len(v) for c in zip(*v)) for k, v in bank_sites.items()}
     relays = {owner: groups for owner, groups in all_relays.items() if owner in targets}
-    inputs = host_input_stages(cells, relays, sources)
-    bels.update(place_relays(relays, targets, source_sites(cells, bels, relays), inputs))
+    input_groups = host_input_stages(cells, relays, sources)
+    inputs = [name for group in input_groups for name in group]
+    bels.update(place_relays(relays, targets, source_sites(cells, bels, relays), input_groups))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     with open(args.netlist, "w") as f:
