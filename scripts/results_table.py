@@ -28,10 +28,19 @@ def grouped(value):
     return f"{int(value):,}"
 
 
-def newest_build(rows, lanes, stage):
-    """The newest floorplanned run of `lanes` at `stage`, and the clocks of
-    the other seeds placed or routed on the same netlist (commit and part)."""
-    runs = [r for r in rows if int(r["lanes"]) == lanes and r["stage"] == stage and r["floorplan"] == "yes"]
+# The designs `scripts/synth.sh` builds, in the table's order: the bare
+# scanner, and liqscan_top (`--top`, the scanner behind its buses).
+DESIGNS = ("scanner", "top")
+
+
+def newest_build(rows, lanes, stage, design="scanner"):
+    """The newest floorplanned run of `design` with `lanes` at `stage`, and
+    the clocks of the other seeds placed or routed on the same netlist
+    (commit and part)."""
+    runs = [
+        r for r in rows
+        if r["design"] == design and int(r["lanes"]) == lanes and r["stage"] == stage and r["floorplan"] == "yes"
+    ]
     if not runs:
         return None, []
     newest = runs[-1]
@@ -44,22 +53,32 @@ def newest_build(rows, lanes, stage):
 
 def ecp5_table(rows):
     lines = [
-        "| lanes | stage | clock (MHz) | other seeds (MHz) | logic cells | flip-flops | MULT18X18D | DP16KD | netlist | date | yosys / nextpnr |",
-        "|---:|---|---:|---|---:|---:|---:|---:|---|---|---|",
+        "| design | lanes | stage | clock (MHz) | other seeds (MHz) | logic cells | flip-flops | MULT18X18D | DP16KD | netlist | date | yosys / nextpnr |",
+        "|---|---:|---|---:|---|---:|---:|---:|---:|---|---|---|",
     ]
-    for lanes in sorted({int(r["lanes"]) for r in rows}):
-        for stage in ("routed", "placed"):
-            row, others = newest_build(rows, lanes, stage)
-            if row is None:
-                continue
-            seeds = ", ".join(f"{clock} (seed {seed})" for seed, clock in others) or "–"
-            seed = f", seed {row['seed']}" if row["seed"] else ""
-            lines.append(
-                f"| {lanes} | {stage} (grade {row['speed']}{seed}) | **{row['clock_mhz']}** | {seeds} "
-                f"| {grouped(row['luts'])} | {grouped(row['ffs'])} | {row['dsps']} | {row['ebrs']} "
-                f"| `{row['commit']}` | {row['date']} | {row['yosys']} / {row['nextpnr']} |"
-            )
+    unknown = sorted({r["design"] for r in rows} - set(DESIGNS))
+    if unknown:
+        sys.exit(f"results_table: {ECP5} has designs {unknown}, not among {list(DESIGNS)}")
+    for design in DESIGNS:
+        for lanes in sorted({int(r["lanes"]) for r in rows if r["design"] == design}):
+            for stage in ("routed", "placed"):
+                row, others = newest_build(rows, lanes, stage, design)
+                if row is None:
+                    continue
+                lines.append(table_line(design, lanes, stage, row, others))
     return lines
+
+
+def table_line(design, lanes, stage, row, others):
+    """One row of the FPGA table."""
+    seeds = ", ".join(f"{clock} (seed {seed})" for seed, clock in others) or "–"
+    seed = f", seed {row['seed']}" if row["seed"] else ""
+    name = "scanner" if design == "scanner" else "`liqscan_top`"
+    return (
+        f"| {name} | {lanes} | {stage} (grade {row['speed']}{seed}) | **{row['clock_mhz']}** | {seeds} "
+        f"| {grouped(row['luts'])} | {grouped(row['ffs'])} | {row['dsps']} | {row['ebrs']} "
+        f"| `{row['commit']}` | {row['date']} | {row['yosys']} / {row['nextpnr']} |"
+    )
 
 
 def resources_table(rows):
@@ -120,9 +139,11 @@ def block():
     rows = read_rows(ECP5)
     if rows:
         lines.append(
-            "**FPGA build** (Lattice LFE5UM-85F, `scripts/synth.sh`, newest run per lane count, "
-            "from [`docs/results/ecp5.csv`](docs/results/ecp5.csv); after placement the clock is "
-            "nextpnr's estimate; flip-flops are the scanner's own, logic cells include LUT RAM and carry):"
+            "**FPGA build** (Lattice LFE5UM-85F, `scripts/synth.sh`, newest run per design and lane count, "
+            "from [`docs/results/ecp5.csv`](docs/results/ecp5.csv); the scanner alone, and `liqscan_top` "
+            "(`--top`: the scanner behind its AXI4-Lite register file, command ring and result stream); "
+            "after placement the clock is nextpnr's estimate; flip-flops are the design's own, logic cells "
+            "include LUT RAM and carry):"
         )
         lines += [""] + ecp5_table(rows) + [""]
     else:

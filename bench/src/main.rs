@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use liqscan_bench::clock::{clock_from_file, default_results};
+use liqscan_bench::clock::{clock_from_file, default_results, Design};
 use liqscan_bench::machine::{load_average, Machine};
 use liqscan_bench::plan::{default_plans, DEFAULT_SIZES};
 use liqscan_bench::report::{markdown, Settings};
@@ -56,9 +56,13 @@ struct Args {
     #[arg(long, default_value_t = DEFAULT_LANES)]
     lanes: usize,
     /// Clock for converting the circuit's cycles to ns (default: the newest
-    /// routed, else placed, result for --lanes in the results file).
+    /// routed, else placed, result of --design for --lanes in the results file).
     #[arg(long)]
     clock_mhz: Option<f64>,
+    /// Whose clock the results file gives: the bare scanner's, or
+    /// `liqscan_top`'s (the scanner behind its bus logic).
+    #[arg(long, value_enum, default_value_t = Design::Scanner)]
+    design: Design,
     /// Synthesis results written by scripts/synth.sh.
     #[arg(long, value_name = "FILE", default_value_os_t = default_results())]
     results: PathBuf,
@@ -95,7 +99,7 @@ fn main() -> Result<()> {
     let (clock_mhz, clock_source) = match args.clock_mhz {
         Some(mhz) => (mhz, "--clock-mhz".to_owned()),
         None => {
-            let result = clock_from_file(&args.results, args.lanes)?;
+            let result = clock_from_file(&args.results, args.design, args.lanes)?;
             eprintln!(
                 "clock: {} MHz for {} lanes, {result} ({})",
                 result.clock_mhz,

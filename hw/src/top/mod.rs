@@ -216,7 +216,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
         self.regs.read_addr.next = self.axil.read_addr.val();
         self.axil.read_data.next = self.regs.read_data.val();
         self.axil.read_error.next = self.regs.read_error.val();
-        self.regs.busy.next = self.scanner.busy.val();
+        self.regs.busy.next = self.sequencer.running.val();
         self.regs.tick_pending.next = self.sequencer.pending.val();
         self.regs.consumer.next = self.commands.consumer.val();
         self.regs.tick_overrun.next = self.sequencer.overrun.val();
@@ -250,6 +250,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
         self.sequencer.cycles.next = self.scanner.cycles.val();
         self.sequencer.res_ready.next = self.stream.res_ready.val();
         self.sequencer.completion_taken.next = self.stream.completion_taken.val();
+        self.sequencer.completion_sent.next = self.stream.tick_done.val();
 
         // The result stream.
         self.stream.seq.next = self.sequencer.seq.val();
