@@ -109,4 +109,6 @@ python3 "$root/scripts/synth_report.py" "$results" design="$design" lanes="$lane
 if [[ -n $place_only ]]; then
     # The slowest register-to-register paths, from the placed netlist.
     python3 "$root/scripts/placed_paths.py" placed.json 10
+    # liqscan_top: and its scanner's own, beside the bus logic.
+    [[ -z $top ]] || python3 "$root/scripts/placed_paths.py" placed.json 10 --within dut.scanner.
 fi

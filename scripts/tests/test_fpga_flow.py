@@ -129,6 +129,19 @@ class PlacedPathsTest(unittest.TestCase):
         self.assertAlmostEqual(ours, nextpnr, delta=0.011)
         self.assertIn("the 3 slowest paths", done.stdout)
 
+    def test_within_keeps_the_paths_of_one_block(self):
+        done = run(os.path.join(SCRIPTS, "placed_paths.py"), os.path.join(FIXTURE, "placed.json"), "5",
+                   "--within", "dut.lanes$0.")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        worst = float(re.search(r"worst register-to-register path ([0-9.]+) ns", done.stdout)[1])
+        inner = float(re.search(r"worst path with both ends in dut\.lanes\$0\.\*: ([0-9.]+) ns", done.stdout)[1])
+        self.assertLessEqual(inner, worst)
+        starts = re.findall(r"^ *[0-9.]+ ns  from (\S+)", done.stdout, re.M)
+        self.assertTrue(starts)
+        self.assertTrue(all(s.startswith("dut.lanes$0.") for s in starts), starts)
+        ends = re.findall(r"^ {4}\+[0-9.]+ .* (\S+)  \(setup", done.stdout, re.M)
+        self.assertTrue(all(e.startswith("dut.lanes$0.") for e in ends), ends)
+
 
 class HarnessFixtureTest(unittest.TestCase):
     def test_committed_harness_is_what_harness_py_writes(self):

@@ -36,7 +36,9 @@
 //! The host fills command entries and commits them through `CMD_PRODUCER`;
 //! between scans the command ring applies them on the scanner's host ports.
 //! A write of a new `TICK_SEQ` rings the doorbell; the tick starts once every
-//! committed command is applied and the scanner is idle. Each lane's results
+//! committed command is applied, the scanner is idle and the previous tick's
+//! completion record has left. `STATUS.BUSY` holds from a tick's start until
+//! its completion record has been accepted by the stream. Each lane's results
 //! become liquidation records (kind, `seq`, slot, shortfall), serialized
 //! lowest lane first within a row, and the tick ends with a completion
 //! record (`seq`, the scan's cycles, the count of liquidation records, the
