@@ -18,6 +18,21 @@ use liqscan_core::latency::{Recorder, Summary};
 /// rule reads for every slot (`liqscan_core::spec::PositionConst`).
 pub const ROW_BYTES: usize = std::mem::size_of::<i32>() + std::mem::size_of::<i128>();
 
+/// Series key of the floor at [`ROW_BYTES`] a slot.
+pub const ROW_FLOOR: &str = "floor-rows";
+/// Series key of the floor at `cpu`'s bytes a slot; named by role, not by
+/// width, so tables, plots and tests follow `cpu` when its width changes.
+pub const SCAN_FLOOR: &str = "floor-scan";
+
+/// The series key of the floor reading `bytes_per_slot` bytes a slot.
+pub fn floor_key(bytes_per_slot: usize) -> &'static str {
+    if bytes_per_slot == ROW_BYTES {
+        ROW_FLOOR
+    } else {
+        SCAN_FLOOR
+    }
+}
+
 /// The sum of `words`, read front to back (the compiler vectorises it):
 /// the least work that touches every byte.
 #[inline(never)]

@@ -62,7 +62,7 @@ pub fn goals(cases: &[Case], clock_mhz: f64) -> Vec<Goal> {
     for case in cases {
         let get = |key: &str| case.series_of(key, clock_mhz).map(|s| s.latency);
         let cpu = get("cpu");
-        if let (Some(cpu), Some(floor)) = (cpu, get("floor-20")) {
+        if let (Some(cpu), Some(floor)) = (cpu, get(crate::floor::ROW_FLOOR)) {
             if case.ticked_slots >= FLOOR_GOAL_FROM && floor.p50 > 0 && floor.p99 > 0 {
                 let (r50, r99) = (
                     cpu.p50 as f64 / floor.p50 as f64,

@@ -17,8 +17,8 @@ const LINES: [(&str, RGBColor); 9] = [
     ("board", RGBColor(148, 103, 189)),
     ("keeper", RGBColor(140, 86, 75)),
     ("numpy", RGBColor(255, 127, 14)),
-    ("floor-20", RGBColor(127, 127, 127)),
-    ("floor-8", RGBColor(188, 189, 34)),
+    (crate::floor::ROW_FLOOR, RGBColor(127, 127, 127)),
+    (crate::floor::SCAN_FLOOR, RGBColor(188, 189, 34)),
 ];
 
 /// Which percentile a plot shows.

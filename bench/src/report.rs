@@ -10,6 +10,8 @@ use crate::machine::Machine;
 use crate::measure::Run;
 use crate::numpy::NumpyRun;
 use liqscan_core::cpu::SCAN_BYTES_PER_SLOT;
+
+use crate::floor::{ROW_FLOOR, SCAN_FLOOR};
 use liqscan_core::latency::Summary;
 pub use liqscan_core::report::grouped;
 
@@ -183,7 +185,7 @@ impl Case {
         }
         for f in &self.floors {
             all.push(Series {
-                key: format!("floor-{}", f.bytes_per_slot),
+                key: crate::floor::floor_key(f.bytes_per_slot).into(),
                 label: format!("floor: read {} B/slot", f.bytes_per_slot),
                 latency: f.latency,
                 liquidations: None,
@@ -325,8 +327,8 @@ pub fn summary_table(cases: &[Case], s: &Settings) -> String {
             p50_p99(get("board")),
             p50_p99(get("keeper")),
             p50_p99(get("numpy")),
-            p50_p99(get("floor-20")),
-            p50_p99(get("floor-8")),
+            p50_p99(get(ROW_FLOOR)),
+            p50_p99(get(SCAN_FLOOR)),
         );
     }
     out
@@ -416,8 +418,8 @@ pub fn ratio_table(cases: &[Case], s: &Settings) -> String {
             out,
             "| {} | {} | {} | {crash} | {worst} | {} | {} | {} | {} |",
             case_name(case),
-            pair(cpu, get("floor-20")),
-            pair(cpu, get("floor-8")),
+            pair(cpu, get(ROW_FLOOR)),
+            pair(cpu, get(SCAN_FLOOR)),
             pair(get("keeper"), cpu),
             pair(get("numpy"), cpu),
             match (cpu, get("circuit")) {

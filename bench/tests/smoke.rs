@@ -97,7 +97,13 @@ fn tiny_run_writes_markdown_csv_and_svg() {
     );
     let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
     for key in [
-        "cpu", "indexed", "circuit", "board", "keeper", "floor-20", "floor-8",
+        "cpu",
+        "indexed",
+        "circuit",
+        "board",
+        "keeper",
+        liqscan_bench::floor::ROW_FLOOR,
+        liqscan_bench::floor::SCAN_FLOOR,
     ] {
         let row = rows
             .iter()

@@ -231,6 +231,13 @@ fn push_hits(base: u32, flags: impl Iterator<Item = bool>, out: &mut Vec<u32>) {
     }
 }
 
+/// Grows `v`'s capacity to at least `n`, keeping its contents.
+fn keep_room<T>(v: &mut Vec<T>, n: usize) {
+    if v.capacity() < n {
+        v.reserve(n - v.len());
+    }
+}
+
 /// The brute-force scanner.
 #[derive(Debug, Clone)]
 pub struct CpuScanner {
@@ -293,6 +300,11 @@ impl Engine for CpuScanner {
         columns.reach(slot);
         columns.konst[slot] = konst;
         columns.set_gap(slot, gap::place(units, konst, at_equal, reference));
+        // A tick may find every slot of a side a candidate and liquidate
+        // both sides: room for that now, so that no tick allocates.
+        let sides = SideOf::both(position.symbol).map(|side| self.columns[side.index()].len());
+        keep_room(&mut self.candidates, sides[0].max(sides[1]));
+        keep_room(&mut self.hits, sides[0] + sides[1]);
         Ok(())
     }
 

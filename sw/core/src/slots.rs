@@ -156,6 +156,9 @@ impl<R: Region> SlotMap<R> {
         // Replaces the old entry of the same id (live or stale), if any.
         self.placements.insert(id, placement);
         self.open += 1;
+        // Every open position may be vacated by a tick before the next
+        // open: room for all of them, so a tick's `vacate` never allocates.
+        self.vacated.reserve(self.open);
         (placement, old)
     }
 
