@@ -35,15 +35,24 @@ beside its loads: that keeps the nets short but the whole way one hop). Everythi
 by nextpnr around them.
 
 Before pinning anything it checks that every multiplier and block RAM of the
-netlist belongs to a lane, a bracket bank or the region table, and that every
-lane has its multipliers, banks and relays: a renamed block stops the build
-with the names it expected instead of leaving cells unpinned.
+netlist belongs to a lane, a bracket bank, the region table or liqscan_top's
+command ring, and that every lane has its multipliers, banks and relays: a
+renamed block stops the build with the names it expected instead of leaving
+cells unpinned.
 
 The sites are nextpnr's BEL names, written as each cell's `BEL` attribute
 (nextpnr: "Placed N cells based on constraints"). A relay's flip-flops are
 found by their `src` attribute, a line of the Verilog, inside the relay's
 own module (`top$lanes$3$relay_wr_qty`, `top$lanes$3$lane_price$relay`,
-`top$lanes$3$lane$brackets$relay_cap$0`, `top$lanes$3$enables$relay_en`). The LFE5UM-85F has three
+`top$lanes$3$lane$brackets$relay_cap$0`, `top$lanes$3$enables$relay_en`).
+
+The same script floorplans `liqscan_top` (`synth.sh --top`): there the
+scanner is the top's instance `scanner`, so its cells carry the prefix
+`dut.scanner.` and its modules `top$scanner$`, both matched here; the
+command ring's block RAM (`commands.entries`) takes the free sites nearest
+the chip's centre after the bracket banks; and the registers that deliver
+the host's writes to the relays are the command ring's (and `CONTROL`'s)
+rather than the harness's, pinned at the centre all the same. The LFE5UM-85F has three
 DSP rows (Y10, Y34, Y58) and four block RAM rows (Y22, Y46, Y70, Y82) of
 13 nine-tile blocks each: 4 MULT18X18D per DSP block (MULT18_0, _1, _4, _5
 at x, x+1, x+4, x+5) and 4 DP16KD per block RAM block (EBR0-3 at x, x+2,
@@ -68,15 +77,23 @@ LANE_DSP = re.compile(r"\.lanes\$(\d+)\.lane\.(mul_\w+)\.pp\$(\d+)\.dsp$")
 LANE_BANK = re.compile(r"\.lanes\$(?=\d+\.(qty|offset|valid)_mem\.)(\d+)\.\w+?_mem\.tile\[(\d+)\]\.ram$")
 BANK_ORDER = {"valid": 0, "qty": 1, "offset": 2}
 BRACKET_BANK = re.compile(r"\.bracket_mem\$(\d+)\.tile\[(\d+)\]\.ram$")
-BANK_RELAY = re.compile(r"^top\$symbols\$bank_relay_\w+\$(\d+)$")
+# The scanner's modules: `top$...` for the bare scanner, `top$scanner$...`
+# inside liqscan_top.
+SCANNER_MODULE = r"^top\$(?:scanner\$)?"
+BANK_RELAY = re.compile(SCANNER_MODULE + r"symbols\$bank_relay_\w+\$(\d+)$")
 REGION_TABLE = re.compile(r"\.region_(?:base|count)_mem\.tile\[\d+\]\.ram$")
+# liqscan_top's command ring (hw/src/top/commands.rs), beside the scanner.
+COMMAND_RING = re.compile(r"^dut\.commands\.entries\.tile\[\d+\]\.ram$")
 # Block RAMs per group of a memory's shared port registers (hw/src/memory.rs GROUP_TILES).
 GROUP_TILES = 4
 # Keys of the bracket banks' relays among the lanes' (lanes are 0..15).
 BANK_KEY = 100
 RELAY_MODULE = re.compile(
-    r"^top\$lanes\$(\d+)\$(?:(?:lane\$brackets|enables)\$relay_\w+?(?:\$\d+)?|relay_\w+|lane_\w+\$relay)$"
+    SCANNER_MODULE
+    + r"lanes\$(\d+)\$(?:(?:lane\$brackets|enables)\$relay_\w+?(?:\$\d+)?|relay_\w+|lane_\w+\$relay)$"
 )
+# A module of liqscan_top outside its scanner (the bus logic).
+TOP_BLOCK = re.compile(r"^top\$(?!scanner\$|scanner$)")
 # Logic tiles: X2-X123 by Y2-Y82 (and beyond), but for the block RAM and DSP rows.
 LOGIC_X = range(2, 124)
 LOGIC_Y = [y for y in range(2, 83) if y not in DSP_ROWS + EBR_ROWS]
@@ -220,6 +237,14 @@ def place_bracket_banks(cells, free):
     return bels
 
 
+def place_command_ring(cells, free):
+    """liqscan_top's command ring, whose registered outputs feed the
+    relays of every lane, on the free block RAM nearest the chip's centre
+    (its blocks share their port registers)."""
+    tiles = sorted(n for n, c in cells.items() if c["type"] == "DP16KD" and COMMAND_RING.search(n))
+    return place_group(tiles, CENTRE, free) if tiles else {}
+
+
 def module_lines(verilog):
     """(first line, module name) of every module of the Verilog, in order."""
     starts = []
@@ -230,41 +255,65 @@ def module_lines(verilog):
     return starts
 
 
-def relay_cells(cells):
+class Sources:
+    """The design module a cell comes from, by its `src` attribute: the
+    first source that is the design's Verilog (beside the netlist), not a
+    techmap library's; the module whose text holds that line."""
+
+    def __init__(self):
+        self.modules = {}
+
+    def module(self, cell):
+        sources = (part.rsplit(":", 1) for part in cell["attributes"].get("src", "").split("|") if ":" in part)
+        source = next(((v, line) for v, line in sources if not os.path.isabs(v) and os.path.exists(v)), None)
+        if source is None:
+            return None
+        verilog, line = source
+        if verilog not in self.modules:
+            self.modules[verilog] = module_lines(verilog)
+        number = int(line.split(".")[0])
+        return next((m for first, m in reversed(self.modules[verilog]) if first <= number), "")
+
+    def wraps_scanner(self):
+        """The Verilog read so far is liqscan_top's: its scanner is an instance."""
+        return any(m.startswith("top$scanner$") for starts in self.modules.values() for _, m in starts)
+
+
+def relay_cells(cells, sources):
     """The relay flip-flops of each lane (keyed by its number) and of each
     bracket bank (`BANK_KEY` + its number), grouped by their control set
     (clock enable and reset nets and modes), which the two flip-flops of a
     slice share. A flip-flop fed by a LUT is left out: nextpnr places the two as
     one and rejects a site for the flip-flop alone."""
-    modules = {}
     relays = defaultdict(lambda: defaultdict(list))
-    lut_outputs = {bit for cell in cells.values() if cell["type"] == "LUT4" for bit in cell["connections"]["Z"]}
+    from_luts = lut_outputs(cells)
     for name, cell in cells.items():
-        if cell["type"] != "TRELLIS_FF" or cell["connections"]["DI"][0] in lut_outputs:
+        if cell["type"] != "TRELLIS_FF" or cell["connections"]["DI"][0] in from_luts:
             continue
-        # The first source that is the design's Verilog (beside the netlist),
-        # not a techmap library's.
-        sources = (part.rsplit(":", 1) for part in cell["attributes"].get("src", "").split("|") if ":" in part)
-        source = next(((v, line) for v, line in sources if not os.path.isabs(v) and os.path.exists(v)), None)
-        if source is None:
+        module = sources.module(cell)
+        if module is None:
             continue
-        verilog, line = source
-        if verilog not in modules:
-            modules[verilog] = module_lines(verilog)
-        starts = modules[verilog]
-        number = int(line.split(".")[0])
-        module = next((m for first, m in reversed(starts) if first <= number), "")
         if m := RELAY_MODULE.match(module):
             owner = int(next(g for g in m.groups() if g is not None))
         elif m := BANK_RELAY.match(module):
             owner = BANK_KEY + int(m[1])
         else:
             continue
-        key = tuple(str(cell["connections"].get(port)) for port in ("CE", "LSR")) + tuple(
-            cell["parameters"].get(p) for p in ("CEMUX", "LSRMUX", "SRMODE", "CLKMUX")
-        )
-        relays[owner][key].append(name)
+        relays[owner][control_set(cell)].append(name)
     return relays
+
+
+def control_set(cell):
+    """A flip-flop's clock enable and reset nets and modes, which the two
+    flip-flops of a slice share."""
+    return tuple(str(cell["connections"].get(port)) for port in ("CE", "LSR")) + tuple(
+        cell["parameters"].get(p) for p in ("CEMUX", "LSRMUX", "SRMODE", "CLKMUX")
+    )
+
+
+def lut_outputs(cells):
+    """The nets driven by a LUT."""
+    return {bit for cell in cells.values() if cell["type"] == "LUT4" for bit in cell["connections"]["Z"]}
 
 
 def source_sites(cells, bels, relays):
@@ -296,27 +345,44 @@ def source_sites(cells, bels, relays):
     return sites
 
 
-def host_input_stages(cells, relays):
-    """The timing harness's input stages (scripts/harness.py's flip-flops)
-    that feed a relay straight: the host's position and table
-    writes. A board's host interface sits where the relays' midway placement
-    assumes their data comes from, the chip's centre; left to nextpnr, one
-    stage feeding every lane's relay can land at the chip's edge, a long hop
-    from the far lanes."""
-    def in_harness(cell):  # named after the net it drives, so told by its source line
-        return cell["attributes"].get("src", "").startswith("harness.v:")
+def host_input_stages(cells, relays, sources):
+    """The flip-flops outside the scanner that feed a relay straight: the
+    host's position and table writes, from the timing harness's input
+    stages (scripts/harness.py) around the bare scanner, or from
+    liqscan_top's command ring and register file around its scanner. A
+    board's host interface sits where the relays' midway placement assumes
+    their data comes from, the chip's centre; left to nextpnr, one stage
+    feeding every lane's relay can land at the chip's edge, a long hop from
+    the far lanes. Grouped by control set, as the relays are (the top's
+    stages have several: the command ring's and `CONTROL`'s write enables);
+    a stage fed by a LUT is left out, as a relay is."""
+    def outside_scanner(cell):
+        # A harness stage is named after the net it drives, so told by its source line.
+        if cell["attributes"].get("src", "").startswith("harness.v:"):
+            return True
+        module = sources.module(cell)
+        return module is not None and sources.wraps_scanner() and TOP_BLOCK.match(module) is not None
 
     driver = {}
     for name, cell in cells.items():
         if cell["type"] == "TRELLIS_FF":
             driver[cell["connections"]["Q"][0]] = name
     relay_ffs = {n for groups in relays.values() for group in groups.values() for n in group}
+    from_luts = lut_outputs(cells)
     stages = set()
     for name in relay_ffs:
         up = driver.get(cells[name]["connections"].get("DI", [None])[0])
-        if up is not None and in_harness(cells[up]) and up not in relay_ffs:
+        if (
+            up is not None
+            and up not in relay_ffs
+            and cells[up]["connections"]["DI"][0] not in from_luts
+            and outside_scanner(cells[up])
+        ):
             stages.add(up)
-    return sorted(stages)
+    groups = defaultdict(list)
+    for name in sorted(stages):
+        groups[control_set(cells[name])].append(name)
+    return [groups[key] for key in sorted(groups, key=str)]
 
 
 def place_relays(relays, centres, sources, inputs=()):
@@ -324,8 +390,8 @@ def place_relays(relays, centres, sources, inputs=()):
     between where its data comes from and its lane, at most two slices a
     tile, so the logic nextpnr places around them keeps room. A slice's two
     flip-flops share their control set, so pairs are taken within a group.
-    The host input stages (`host_input_stages`, one control set) go first,
-    on the tiles nearest the chip's centre."""
+    The host input stages (`host_input_stages`, in groups of one control
+    set) go first, on the tiles nearest the chip's centre."""
     free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
     bels = {}
 
@@ -339,11 +405,12 @@ def place_relays(relays, centres, sources, inputs=()):
                     return tile
         sys.exit("floorplan: no free logic tile for a relay")
 
-    for pair in range(0, len(inputs), 2):
-        tile = nearest(CENTRE)
-        site = f"X{tile[0]}/Y{tile[1]}/SLICE{free[tile].pop(0)}"
-        for i, name in enumerate(inputs[pair:pair + 2]):
-            bels[name] = f"{site}.FF{i}"
+    for group in inputs:
+        for pair in range(0, len(group), 2):
+            tile = nearest(CENTRE)
+            site = f"X{tile[0]}/Y{tile[1]}/SLICE{free[tile].pop(0)}"
+            for i, name in enumerate(group[pair:pair + 2]):
+                bels[name] = f"{site}.FF{i}"
     for lane in sorted(relays):
         cx, cy = centres[lane]
         for group in relays[lane].values():
@@ -360,17 +427,20 @@ def place_relays(relays, centres, sources, inputs=()):
 
 def check_complete(cells, lanes, dsps, banks, relays, want_relays):
     """Fails unless every multiplier and block RAM of the netlist was found
-    as a lane's, a bracket bank's or the region table's, every lane has its
-    multipliers, its three banks and its relays, and every bracket bank its
-    address relay: a renamed block must stop the build, not silently leave
-    its cells unpinned (and the clock with them)."""
+    as a lane's, a bracket bank's, the region table's or the command ring's,
+    every lane has its multipliers, its three banks and its relays, and every
+    bracket bank its address relay: a renamed block must stop the build, not
+    silently leave its cells unpinned (and the clock with them)."""
     problems = []
     def unclaimed(kind, claimed):
         names = sorted(n for n, c in cells.items() if c["type"] == kind and not claimed(n))
         if names:
             problems.append(f"{len(names)} {kind} of no lane, bank or table, e.g. {names[0]}")
     unclaimed("MULT18X18D", lambda n: LANE_DSP.search(n))
-    unclaimed("DP16KD", lambda n: LANE_BANK.search(n) or BRACKET_BANK.search(n) or REGION_TABLE.search(n))
+    unclaimed(
+        "DP16KD",
+        lambda n: LANE_BANK.search(n) or BRACKET_BANK.search(n) or REGION_TABLE.search(n) or COMMAND_RING.search(n),
+    )
     if sorted(dsps) != list(range(lanes)):
         problems.append(f"multipliers found for lanes {sorted(dsps)}, expected 0..{lanes - 1}")
     per_lane = {len(v) for v in dsps.values()}
@@ -412,7 +482,8 @@ def main():
     if not dsps:
         sys.exit("floorplan: no lane multipliers (LANE_DSP) in the netlist")
     lanes = args.lanes if args.lanes is not None else max(dsps) + 1
-    all_relays = relay_cells(cells) if not args.no_relays else {}
+    sources = Sources()
+    all_relays = relay_cells(cells, sources) if not args.no_relays else {}
     check_complete(cells, lanes, dsps, banks, all_relays, not args.no_relays)
     bels, centres = place_dsps(lanes, dsps)
     free = {f"X{x + dx}/Y{y}/{bel}" for y in EBR_ROWS for x in BLOCK_X for dx, bel in EBR_SITES}
@@ -422,6 +493,7 @@ def main():
     bels.update(place_banks(banks, centres, free))
     if not args.no_brackets:
         bels.update(place_bracket_banks(cells, free))
+    bels.update(place_command_ring(cells, free))
     # The relays run to a lane's DSP blocks, or to a bracket bank's blocks
     # (the centre of its pinned sites; left to nextpnr, its relay is too).
     bank_sites = defaultdict(list)
@@ -430,16 +502,19 @@ def main():
             bank_sites[BANK_KEY + int(m[1])].append(site_xy(site))
     targets = centres | {k: tuple(sum(c) // len(v) for c in zip(*v)) for k, v in bank_sites.items()}
     relays = {owner: groups for owner, groups in all_relays.items() if owner in targets}
-    inputs = host_input_stages(cells, relays)
-    bels.update(place_relays(relays, targets, source_sites(cells, bels, relays), inputs))
+    input_groups = host_input_stages(cells, relays, sources)
+    inputs = [name for group in input_groups for name in group]
+    bels.update(place_relays(relays, targets, source_sites(cells, bels, relays), input_groups))
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     with open(args.netlist, "w") as f:
         json.dump(netlist, f)
     pinned = {kind: sum(cells[name]["type"] == kind for name in bels) for kind in ("MULT18X18D", "DP16KD", "TRELLIS_FF")}
+    ring = sum(1 for name in bels if COMMAND_RING.search(name))
     print(
         f"floorplan: {lanes} lanes; pinned {pinned['MULT18X18D']} MULT18X18D, {pinned['DP16KD']} DP16KD"
         f" and {pinned['TRELLIS_FF'] - len(inputs)} relay flip-flops; {len(inputs)} host input stages at the centre"
+        + (f"; {ring} command ring blocks" if ring else "")
     )
 
 

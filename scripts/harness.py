@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the timing harness that scripts/synth.sh places the scanner in.
 
-    python3 scripts/harness.py ports.json harness.v     (prints the harness's flip-flop count)
+    python3 scripts/harness.py ports.json harness.v [--per-field]
+                                                (prints the harness's flip-flop count)
 
 `ports.json` is the top module's port list as `liqscan verilog --ports-json`
 writes it (parsed from the generated Verilog by `liqscan_hw::verilog`):
@@ -15,6 +16,15 @@ per lane (a board takes each lane's results into a FIFO beside the lane) and
 one for the control's outputs. Every path of the scanner is then timed from
 register to register, `res_ready` (the scanner's clock enable) included, and
 the clock is on a global network as in a board build.
+
+`--per-field` (for `liqscan_top`, whose ports are an AXI4-Lite slave and a
+256-bit AXI4-Stream master, none per lane): every input port has its own
+shift chain and pin, and every output port its own fold chain and pin, a
+port wider than 32 bits one chain per 32-bit word (the stream's record
+words). In a card each channel comes from, or goes to, its own registers
+(the PCIe bridge's AXI master, the DMA engine), so no harness chain links
+two ports: a chain stage next to another port's would be a path that no
+card has, and would pull the two apart or together in placement.
 """
 import json
 import sys
@@ -28,12 +38,67 @@ def chunks(ports):
         at += port["width"]
 
 
-def harness(ports):
+def fields(ports, width=32):
+    """(chain name, [(port, lsb within the port, bits)]) per output field:
+    a port, or each `width`-bit word of a wider one."""
+    for port in ports:
+        if port["width"] <= width:
+            yield f"fold_{port['name']}", port, 0, port["width"]
+        else:
+            for lsb in range(0, port["width"], width):
+                yield f"fold_{port['name']}_w{lsb // width}", port, lsb, min(width, port["width"] - lsb)
+
+
+def harness_per_field(ins, outs):
+    """`--per-field`: a chain and a pin per input port, a fold chain and a
+    pin per output field."""
+    decls, conns = [], []
+    for k, p in enumerate(ins):
+        w = p["width"]
+        chain = f"in_{p['name']}"
+        shifted = f"{{{chain}[{w - 2}:0], si[{k}]}}" if w > 1 else f"si[{k}]"
+        decls.append(f"  reg [{w - 1}:0] {chain};\n  (* keep *) always @(posedge clk) {chain} <= {shifted};\n")
+        conns.append(f"    .{p['name']}({chain})")
+    wires = {}
+    folds = []
+    for g, (chain, port, lsb, w) in enumerate(fields(outs)):
+        wires.setdefault(port["name"], port["width"])
+        shifted = f"{{1'b0, {chain}[{w - 1}:1]}}" if w > 1 else "1'b0"
+        folds.append(
+            f"  reg [{w - 1}:0] {chain};\n"
+            f"  always @(posedge clk) {chain} <= {shifted} ^ out_{port['name']}[{lsb + w - 1}:{lsb}];\n"
+            f"  assign so[{g}] = {chain}[0];\n"
+        )
+    for name, w in wires.items():
+        decls.append(f"  wire [{w - 1}:0] out_{name};\n")
+        conns.append(f"    .{name}(out_{name})")
+    ports_text = ",\n".join(conns)
+    verilog = f"""// Timing harness for `top` (scripts/harness.py --per-field): each input
+// port registered from a shift chain and a pin of its own; each output field
+// (a port, or a 32-bit word of a wider one) folded into a chain of its own
+// ending on a pin (each bit XORed into its own stage). No chain links two
+// ports.
+module harness(input clk, input [{len(ins) - 1}:0] si, output [{len(folds) - 1}:0] so);
+  // `keep`: a chain stage and a register of `top` sampling the same input
+  // would otherwise be merged, and the chain would run through `top`.
+{"".join(decls)}{"".join(folds)}  top dut(
+    .clock(clk),
+{ports_text}
+  );
+endmodule
+"""
+    n = sum(p["width"] for p in ins) + sum(p["width"] for p in outs)
+    return verilog, n
+
+
+def harness(ports, per_field=False):
     """The harness's Verilog and its flip-flop count."""
     ins = [p for p in ports if p["direction"] == "input" and p["name"] != "clock"]
     outs = [p for p in ports if p["direction"] == "output"]
     if not ins or not outs:
         raise ValueError("the port list needs inputs besides `clock` and outputs")
+    if per_field:
+        return harness_per_field(ins, outs)
     groups = {}
     for port in outs:
         lane = port.get("lane")
@@ -77,12 +142,15 @@ endmodule
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: harness.py ports.json harness.v")
-    with open(sys.argv[1]) as f:
+    args = sys.argv[1:]
+    per_field = "--per-field" in args
+    args = [a for a in args if a != "--per-field"]
+    if len(args) != 2:
+        sys.exit("usage: harness.py ports.json harness.v [--per-field]")
+    with open(args[0]) as f:
         ports = json.load(f)
-    verilog, flip_flops = harness(ports)
-    with open(sys.argv[2], "w") as f:
+    verilog, flip_flops = harness(ports, per_field)
+    with open(args[1], "w") as f:
         f.write(verilog)
     print(flip_flops)
 

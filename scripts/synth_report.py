@@ -4,15 +4,17 @@
     python3 scripts/synth_report.py RESULTS.csv key=value ...
 
 Run by scripts/synth.sh in its output directory (stat.json from yosys,
-report.json and nextpnr.log from nextpnr). Keys: lanes, speed, seed (empty for
+report.json and nextpnr.log from nextpnr). Keys: design (`scanner`, or `top`
+for liqscan_top), lanes, speed, seed (empty for
 nextpnr's default), stage (`placed` or `routed`), floorplan (`yes` or `no`),
 commit, yosys, nextpnr (tool versions), seconds (synthesis and placement, plus
 routing when routed), harness_ffs.
 
-One row per run is appended to RESULTS.csv (columns in `COLUMNS`): `luts` are
-the placed logic cells (LUT4, carry and LUT RAM, harness included), `ffs` the
-scanner's own flip-flops (yosys's count less the harness's), `dsps` and `ebrs`
-the placed MULT18X18D and DP16KD. After placement the clock is nextpnr's
+One row per run is appended to RESULTS.csv (columns in `COLUMNS`; a file with
+other columns is refused): `luts` are the placed logic cells (LUT4, carry and
+LUT RAM, harness included), `ffs` the design's own flip-flops (yosys's count
+less the harness's: the scanner's, or the top's with its scanner), `dsps` and
+`ebrs` the placed MULT18X18D and DP16KD. After placement the clock is nextpnr's
 estimate ("Max frequency"), after routing the routed clock.
 """
 import csv
@@ -22,7 +24,7 @@ import os
 import re
 import sys
 
-COLUMNS = ["date", "commit", "lanes", "speed", "seed", "stage", "clock_mhz", "luts", "ffs",
+COLUMNS = ["date", "commit", "design", "lanes", "speed", "seed", "stage", "clock_mhz", "luts", "ffs",
            "dsps", "ebrs", "yosys", "nextpnr", "seconds", "floorplan"]
 
 
@@ -34,8 +36,13 @@ def placed_clock(log_text):
     return float(estimates[-1])
 
 
+DESIGNS = ("scanner", "top")
+
+
 def row(args, stat, report, log_text):
     """The results row of one run."""
+    if args.get("design") not in DESIGNS:
+        raise SystemExit(f"synth_report: design must be one of {', '.join(DESIGNS)}, not {args.get('design')!r}")
     cells = stat["design"]["num_cells_by_type"]
     used = {k: v["used"] for k, v in report["utilization"].items()}
     if args["stage"] == "placed":
@@ -46,6 +53,7 @@ def row(args, stat, report, log_text):
     return {
         "date": datetime.date.today().isoformat(),
         "commit": args["commit"],
+        "design": args["design"],
         "lanes": int(args["lanes"]),
         "speed": int(args["speed"]),
         "seed": args.get("seed", ""),
@@ -63,8 +71,14 @@ def row(args, stat, report, log_text):
 
 
 def append(path, result):
-    """Appends `result`, writing the header first into a new file."""
+    """Appends `result`, writing the header first into a new file; refuses a
+    file whose header is not `COLUMNS`."""
     new = not os.path.exists(path) or os.path.getsize(path) == 0
+    if not new:
+        with open(path, newline="") as f:
+            header = next(csv.reader(f), [])
+        if header != COLUMNS:
+            raise SystemExit(f"synth_report: {path} has columns {header}, expected {COLUMNS}")
     with open(path, "a", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
         if new:
@@ -107,6 +121,7 @@ def main():
     result = row(args, stat, report, log_text)
     append(results, result)
     avail = {k: v["available"] for k, v in report["utilization"].items()}
+    print(f"design              {result['design']}")
     print(f"lanes               {result['lanes']}")
     print(f"part                LFE5UM-85F-{result['speed']} (CABGA381)")
     print(f"logic cells         {result['luts']} / {avail.get('TRELLIS_COMB', '?')}")

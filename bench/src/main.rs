@@ -1,57 +1,77 @@
-//! `liqscan-bench`: measures every backend's per-tick decision latency on
-//! one-symbol books of several sizes and prints markdown tables.
+//! `liqscan-bench`: every backend, the keepers' baselines and the physical
+//! limits on the same generated books, in one run; Markdown, CSV and SVG.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use liqscan_bench::clock::{clock_from_file, default_results};
-use liqscan_bench::machine::Machine;
-use liqscan_bench::report::{detail_table, header, summary_table, Settings};
-use liqscan_bench::{bench_case, case_config, SimPlan, SOFTWARE};
+use liqscan_bench::clock::{clock_from_file, default_results, Design};
+use liqscan_bench::machine::{load_average, Machine};
+use liqscan_bench::plan::{default_plans, DEFAULT_SIZES};
+use liqscan_bench::report::{markdown, Settings};
+use liqscan_bench::{bench_case, numpy, write_all, Options, SOFTWARE};
 use liqscan_core::spec::{DEFAULT_LANES, LANE_OPTIONS};
 use liqscan_sim::Backend;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "liqscan-bench",
-    about = "Per-tick decision latency of liqscan's backends, side by side"
+    about = "Per-tick latency of liqscan's backends beside a decimal keeper, numpy and the physical limits"
 )]
 struct Args {
-    /// Positions in the ticked symbol, one case each.
-    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [1_000, 4_000, 16_000])]
+    /// Positions of the one-symbol cases, one case each.
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = DEFAULT_SIZES)]
     positions: Vec<usize>,
-    /// Ticks per case.
-    #[arg(long, default_value_t = 50_000)]
-    ticks: usize,
-    /// Leading ticks of each case run but not recorded (caches, branch predictors).
-    #[arg(long, default_value_t = 1_000)]
-    warmup: usize,
+    /// Leave out the 1,000,000-position, 100-symbol Zipf book.
+    #[arg(long)]
+    no_zipf: bool,
+    /// Ticks of every case (default: 100,000 up to 64,000 positions, 50,000
+    /// up to 200,000, 20,000 above; 100,000 for the Zipf book).
+    #[arg(long)]
+    ticks: Option<usize>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Software backends to run on every tick, in this order, after the
+    /// Software backends run on every tick, in this order, after the
     /// baseline (a backend that decides nothing: the cost of measuring).
     #[arg(long, value_enum, value_delimiter = ',', num_args = 1.., default_values_t = SOFTWARE)]
     backends: Vec<Backend>,
-    /// Ticks of each case also run on the Verilator model (0: none).
-    #[arg(long, default_value_t = 200)]
-    sim_ticks: usize,
-    /// The circuit's lanes (the Verilator model is built for 1 and 8).
+    /// Ticks of every case for the decimal keeper (default: scaled to the book; 0: none).
+    #[arg(long)]
+    keeper_ticks: Option<usize>,
+    /// Ticks of every case for the numpy scan (default: scaled; 0: none).
+    #[arg(long)]
+    numpy_ticks: Option<usize>,
+    /// Ticks of every case on the Verilator model (default: scaled; 0: none).
+    #[arg(long)]
+    sim_ticks: Option<usize>,
+    /// Ticks of every case on the board (default: scaled, none above
+    /// 16,000 positions; 0: none).
+    #[arg(long)]
+    board_ticks: Option<usize>,
+    /// The virtual environment numpy is installed into on first use.
+    #[arg(long, value_name = "DIR", default_value_os_t = numpy::default_venv())]
+    venv: PathBuf,
+    /// The circuit's lanes (the Verilator models are built for 1 and 8).
     #[arg(long, default_value_t = DEFAULT_LANES)]
     lanes: usize,
     /// Clock for converting the circuit's cycles to ns (default: the newest
-    /// routed, else placed, result for --lanes in the results file).
+    /// routed, else placed, result of --design for --lanes in the results file).
     #[arg(long)]
     clock_mhz: Option<f64>,
+    /// Whose clock the results file gives: the bare scanner's, or
+    /// `liqscan_top`'s (the scanner behind its bus logic).
+    #[arg(long, default_value = "scanner", value_name = "scanner|top")]
+    design: Design,
     /// Synthesis results written by scripts/synth.sh.
     #[arg(long, value_name = "FILE", default_value_os_t = default_results())]
-    results: std::path::PathBuf,
+    results: PathBuf,
     /// Core to pin the measuring thread to (default: the last one).
     #[arg(long)]
     core: Option<usize>,
-    /// Also write the markdown to this file.
-    #[arg(long)]
-    out: Option<std::path::PathBuf>,
+    /// Write bench.md, bench.csv, bench-p50.svg and bench-p99.svg here.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
 }
 
 /// Pins this thread to `wanted` (or the last core); returns the core's id.
@@ -65,19 +85,21 @@ fn pin(wanted: Option<usize>) -> Option<usize> {
 }
 
 fn main() -> Result<()> {
+    let started = Instant::now();
     let args = Args::parse();
     anyhow::ensure!(
         LANE_OPTIONS.contains(&args.lanes),
         "--lanes must be one of {LANE_OPTIONS:?}"
     );
     anyhow::ensure!(
-        !args.backends.contains(&Backend::Sim),
-        "the sim backend runs on the first --sim-ticks ticks of each case, not in --backends"
+        args.backends.iter().all(|b| SOFTWARE.contains(b)),
+        "--backends takes cpu and indexed; the Verilator model and the board run on samples \
+         (--sim-ticks, --board-ticks)"
     );
     let (clock_mhz, clock_source) = match args.clock_mhz {
         Some(mhz) => (mhz, "--clock-mhz".to_owned()),
         None => {
-            let result = clock_from_file(&args.results, args.lanes)?;
+            let result = clock_from_file(&args.results, args.design, args.lanes)?;
             eprintln!(
                 "clock: {} MHz for {} lanes, {result} ({})",
                 result.clock_mhz,
@@ -91,60 +113,88 @@ fn main() -> Result<()> {
         clock_mhz > 0.0,
         "the clock must be positive, not {clock_mhz} MHz"
     );
-    anyhow::ensure!(args.warmup < args.ticks, "--warmup must be below --ticks");
+    let mut plans = default_plans(&args.positions, args.ticks, args.seed, !args.no_zipf);
+    for plan in &mut plans {
+        let override_with = |sample: &mut usize, given: Option<usize>| {
+            if let Some(given) = given {
+                *sample = given.min(plan.config.ticks);
+            }
+        };
+        override_with(&mut plan.keeper_ticks, args.keeper_ticks);
+        override_with(&mut plan.numpy_ticks, args.numpy_ticks);
+        override_with(&mut plan.sim_ticks, args.sim_ticks);
+        override_with(&mut plan.board_ticks, args.board_ticks);
+    }
+    let wants_numpy = plans.iter().any(|p| p.numpy_ticks > 0);
+    let python = if wants_numpy {
+        numpy::prepare(&args.venv)
+    } else {
+        Err("--numpy-ticks 0".into())
+    };
+    if let Err(why) = &python {
+        eprintln!("warning: NUMPY SKIPPED: {why}");
+    }
+    let options = Options {
+        backends: args.backends.clone(),
+        lanes: args.lanes,
+        python: python.clone(),
+    };
     // Before pinning: the affinity mask then holds one core.
     let machine = Machine::current();
+    let load_before = load_average();
     let pinned = pin(args.core);
     if pinned.is_none() {
         eprintln!("warning: could not pin the measuring thread; figures may be noisier");
     }
-    let settings = Settings {
-        machine,
-        pinned,
-        lanes: args.lanes,
-        clock_mhz,
-        clock_source,
-        seed: args.seed,
-        ticks: args.ticks,
-        warmup: args.warmup,
-        sim_ticks: (args.sim_ticks > 0).then_some(args.sim_ticks.min(args.ticks)),
-    };
-    // The model's warm-up is in proportion to its shorter run.
-    let sim = settings.sim_ticks.map(|ticks| SimPlan {
-        ticks,
-        warmup: args.warmup * ticks / args.ticks,
-    });
 
-    let mut cases = Vec::with_capacity(args.positions.len());
-    for &positions in &args.positions {
-        let started = Instant::now();
-        let config = case_config(positions, args.ticks, args.seed);
-        let case = bench_case(&config, &args.backends, args.warmup, args.lanes, sim)
-            .with_context(|| format!("case of {positions} positions"))?;
-        let liquidations = case
-            .runs
-            .iter()
-            .find(|r| r.backend != "base")
-            .map_or(0, |r| r.events.len());
+    let mut cases = Vec::with_capacity(plans.len());
+    for plan in &plans {
+        let case = bench_case(plan, &options).with_context(|| format!("case {}", plan.label))?;
+        let liquidations = case.run("cpu").map_or(0, |r| r.events.len());
         eprintln!(
-            "{positions} positions: {liquidations} liquidations, {:.1} s",
-            started.elapsed().as_secs_f64()
+            "{}: {liquidations} liquidations, {:.1} s",
+            plan.label, case.seconds
         );
-        if let Some(Err(reason)) = &case.sim {
-            eprintln!("warning: Verilator model not run: {reason}");
+        for (what, why) in [
+            (
+                "Verilator model",
+                case.sim.as_ref().and_then(|r| r.as_ref().err()),
+            ),
+            ("board", case.board.as_ref().and_then(|r| r.as_ref().err())),
+            ("numpy", case.numpy.as_ref().and_then(|r| r.as_ref().err())),
+        ] {
+            if let Some(why) = why {
+                eprintln!("warning: {what} not run: {why}");
+            }
         }
         cases.push(case);
     }
 
-    let markdown = format!(
-        "{}\n{}\n{}",
-        header(&settings),
-        summary_table(&cases, &settings),
-        detail_table(&cases, &settings)
-    );
-    print!("{markdown}");
-    if let Some(path) = &args.out {
-        std::fs::write(path, &markdown).with_context(|| format!("writing {}", path.display()))?;
+    let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+    let settings = Settings {
+        machine,
+        pinned,
+        load_before,
+        load_after: load_average(),
+        lanes: args.lanes,
+        clock_mhz,
+        clock_source,
+        seed: args.seed,
+        command: format!("cargo run --profile bench -p liqscan-bench -- {command}")
+            .trim_end()
+            .to_owned(),
+        seconds: started.elapsed().as_secs_f64(),
+        numpy_missing: python.err(),
+    };
+    match &args.out_dir {
+        Some(dir) => {
+            let written = write_all(&cases, &settings, dir)?;
+            print!("{}", std::fs::read_to_string(&written[0])?);
+            for path in &written {
+                eprintln!("wrote {}", path.display());
+            }
+        }
+        None => print!("{}", markdown(&cases, &settings)),
     }
     Ok(())
 }

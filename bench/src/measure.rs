@@ -39,6 +39,9 @@ pub struct Run {
     pub backend: String,
     /// Per-tick decision latency in ns, warm-up ticks excluded.
     pub latency: Summary,
+    /// Each recorded tick's latency in ns, in tick order (empty where only
+    /// the distribution is kept).
+    pub per_tick: Vec<u64>,
     /// Every liquidation, with the `seq` of its tick, in output order.
     pub events: Vec<(u64, Liquidation)>,
     /// Loading the positions.
@@ -79,6 +82,7 @@ pub fn run_ticks<E: Engine + ?Sized>(
     mut recorded: impl FnMut(&E),
 ) -> Result<Run, EngineError> {
     let mut latency = Recorder::default();
+    let mut per_tick = Vec::with_capacity(ticks.len().saturating_sub(warmup));
     let mut events = Vec::new();
     let mut out = Vec::new();
     let started = Instant::now();
@@ -88,7 +92,9 @@ pub fn run_ticks<E: Engine + ?Sized>(
         engine.tick(tick, &mut out)?;
         let ns = t0.elapsed().as_nanos();
         if i >= warmup {
-            latency.record(u64::try_from(ns).unwrap_or(u64::MAX));
+            let ns = u64::try_from(ns).unwrap_or(u64::MAX);
+            latency.record(ns);
+            per_tick.push(ns);
             recorded(engine);
         }
         events.extend(out.iter().map(|&hit| (tick.seq, hit)));
@@ -96,6 +102,7 @@ pub fn run_ticks<E: Engine + ?Sized>(
     Ok(Run {
         backend: engine.name().to_owned(),
         latency: latency.summary(),
+        per_tick,
         events,
         load: Duration::ZERO,
         wall: started.elapsed(),

@@ -56,6 +56,50 @@ class FloorplanTest(unittest.TestCase):
             self.assertEqual(len(rows), 1, f"lane {lane}'s multipliers in one DSP row")
         self.assertEqual(len(set(bels.values())), len(bels), "no site used twice")
 
+    def as_top(self):
+        """The fixture as liqscan_top's netlist would name it: the scanner an
+        instance `scanner` (cells `dut.scanner.`, modules `top$scanner$`),
+        a command ring block beside it (bracket bank 1's, renamed), and the
+        host's writes from a register of the top's command ring rather than
+        the harness."""
+        path = os.path.join(self.dir, "top.v")
+        with open(path) as f:
+            text = f.read().replace("module top$", "module top$scanner$")
+        line = text.count("\n") + 1
+        text += "module top$commands$pos_wr_qty_r(input clock, input d, output reg q);\n" \
+                "  always @(posedge clock) q <= d;\nendmodule\n"
+        with open(path, "w") as f:
+            f.write(text)
+        path = os.path.join(self.dir, "scanner.json")
+        with open(path) as f:
+            netlist = json.load(f)
+        module = netlist["modules"]["harness"]
+        renamed = {}
+        for name, cell in module["cells"].items():
+            name = name.replace("dut.lanes$", "dut.scanner.lanes$").replace("dut.symbols.", "dut.scanner.symbols.")
+            name = name.replace("dut.scanner.symbols.bracket_mem$1.tile[0].ram", "dut.commands.entries.tile[0].ram")
+            if cell["attributes"].get("src", "").startswith("harness.v:"):
+                cell["attributes"]["src"] = f"top.v:{line + 1}.3-{line + 1}.35"
+            renamed[name] = cell
+        module["cells"] = renamed
+        with open(path, "w") as f:
+            json.dump(netlist, f)
+
+    def test_pins_the_top_with_its_instance_prefix_and_command_ring(self):
+        self.as_top()
+        done = self.floorplan("--lanes", "2")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        # Bracket bank 1 is gone (its block is the command ring's), and its
+        # 10 address relays with it; the rest are found under the prefix.
+        self.assertIn("pinned 4 MULT18X18D, 9 DP16KD and 46 relay flip-flops", done.stdout)
+        self.assertIn("; 1 command ring blocks", done.stdout)
+        # The top's registers that feed relays straight, pinned at the centre.
+        self.assertIn("10 host input stages at the centre", done.stdout)
+        bels = {name: c["attributes"]["BEL"] for name, c in self.cells().items() if "BEL" in c["attributes"]}
+        self.assertIn("dut.commands.entries.tile[0].ram", bels)
+        for lane in (0, 1):
+            self.assertTrue(any(f"dut.scanner.lanes${lane}.lane.mul_x." in n for n in bels), lane)
+
     def test_refuses_a_lane_count_the_netlist_lacks(self):
         done = self.floorplan("--lanes", "3")
         self.assertNotEqual(done.returncode, 0)
@@ -84,6 +128,19 @@ class PlacedPathsTest(unittest.TestCase):
         ours = float(re.search(r"= ([0-9.]+) MHz", done.stdout)[1])
         self.assertAlmostEqual(ours, nextpnr, delta=0.011)
         self.assertIn("the 3 slowest paths", done.stdout)
+
+    def test_within_keeps_the_paths_of_one_block(self):
+        done = run(os.path.join(SCRIPTS, "placed_paths.py"), os.path.join(FIXTURE, "placed.json"), "5",
+                   "--within", "dut.lanes$0.")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        worst = float(re.search(r"worst register-to-register path ([0-9.]+) ns", done.stdout)[1])
+        inner = float(re.search(r"worst path with both ends in dut\.lanes\$0\.\*: ([0-9.]+) ns", done.stdout)[1])
+        self.assertLessEqual(inner, worst)
+        starts = re.findall(r"^ *[0-9.]+ ns  from (\S+)", done.stdout, re.M)
+        self.assertTrue(starts)
+        self.assertTrue(all(s.startswith("dut.lanes$0.") for s in starts), starts)
+        ends = re.findall(r"^ {4}\+[0-9.]+ .* (\S+)  \(setup", done.stdout, re.M)
+        self.assertTrue(all(e.startswith("dut.lanes$0.") for e in ends), ends)
 
 
 class HarnessFixtureTest(unittest.TestCase):

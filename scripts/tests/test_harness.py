@@ -22,6 +22,16 @@ PORTS = [
 ]
 
 
+# liqscan_top's kind of ports: a bus and a record wider than a word.
+TOP_PORTS = [
+    {"name": "clock", "direction": "input", "width": 1, "signed": False, "lane": None},
+    {"name": "addr", "direction": "input", "width": 13, "signed": False, "lane": None},
+    {"name": "valid", "direction": "input", "width": 1, "signed": False, "lane": None},
+    {"name": "ready", "direction": "output", "width": 1, "signed": False, "lane": None},
+    {"name": "data", "direction": "output", "width": 80, "signed": False, "lane": None},
+]
+
+
 def top_module(ports):
     """A `top` with the given ports, each output driven from the inputs."""
     decls = []
@@ -30,7 +40,8 @@ def top_module(ports):
         signed = " signed" if p["signed"] else ""
         width = f" [{p['width'] - 1}:0]" if p["width"] > 1 else ""
         decls.append(f"  {kind}{signed}{width} {p['name']}")
-    drives = [f"  assign {p['name']} = tick_price ^ pos_wr_qty;" for p in ports if p["direction"] == "output"]
+    ins = [p["name"] for p in ports if p["direction"] == "input" and p["name"] != "clock"]
+    drives = [f"  assign {p['name']} = {' ^ '.join(ins)};" for p in ports if p["direction"] == "output"]
     return "module top(\n" + ",\n".join(decls) + "\n);\n" + "\n".join(drives) + "\nendmodule\n"
 
 
@@ -46,15 +57,39 @@ class HarnessTest(unittest.TestCase):
         self.assertIn("result_lane1", verilog)
         self.assertIn("result_ctl", verilog)
 
+    def test_per_field_gives_each_port_its_chain_and_pin(self):
+        ports = TOP_PORTS
+        verilog, flip_flops = harness.harness(ports, per_field=True)
+        for p in ports:
+            if p["name"] != "clock":
+                self.assertEqual(len(re.findall(rf"\.{re.escape(p['name'])}\(", verilog)), 1, p["name"])
+        self.assertEqual(flip_flops, sum(p["width"] for p in ports if p["name"] != "clock"))
+        # Two input pins; outputs: `ready` and the 80-bit record in 32-bit words (3).
+        self.assertIn("input [1:0] si", verilog)
+        self.assertIn("output [3:0] so", verilog)
+        self.assertIn("fold_data_w2 <= {1'b0, fold_data_w2[15:1]} ^ out_data[79:64]", verilog)
+        # No chain links two ports: every register's update names one port.
+        for line in verilog.splitlines():
+            if "always @(posedge clk)" in line:
+                named = {p["name"] for p in ports if re.search(rf"_{p['name']}\b", line)}
+                self.assertEqual(len(named), 1, line)
+
+    def test_per_field_elaborates(self):
+        self.assertIsNotNone(shutil.which("yosys"), "yosys missing: scripts/install-deps.sh installs it")
+        self.elaborate(TOP_PORTS, True)
+
     def test_refuses_a_port_list_without_outputs(self):
         with self.assertRaises(ValueError):
             harness.harness([p for p in PORTS if p["direction"] == "input"])
 
     def test_yosys_elaborates_it(self):
         self.assertIsNotNone(shutil.which("yosys"), "yosys missing: scripts/install-deps.sh installs it")
-        verilog, _ = harness.harness(PORTS)
+        self.elaborate(PORTS, False)
+
+    def elaborate(self, ports, per_field):
+        verilog, _ = harness.harness(ports, per_field)
         with tempfile.TemporaryDirectory() as d:
-            for name, text in (("top.v", top_module(PORTS)), ("harness.v", verilog)):
+            for name, text in (("top.v", top_module(ports)), ("harness.v", verilog)):
                 with open(os.path.join(d, name), "w") as f:
                     f.write(text)
             run = subprocess.run(

@@ -22,7 +22,7 @@ REPORT = {
 }
 LOG = "Info: Max frequency for clock '$glbnet$clk': 140.01 MHz (PASS at 150.00 MHz)\n" \
       "Info: Max frequency for clock '$glbnet$clk': 163.87 MHz (PASS at 150.00 MHz)\n"
-ARGS = {"lanes": "1", "speed": "8", "seed": "", "commit": "abc", "yosys": "0.70", "nextpnr": "0.11.1",
+ARGS = {"design": "scanner", "lanes": "1", "speed": "8", "seed": "", "commit": "abc", "yosys": "0.70", "nextpnr": "0.11.1",
         "seconds": "42", "harness_ffs": "100", "floorplan": "yes"}
 
 
@@ -44,6 +44,20 @@ class SynthReportTest(unittest.TestCase):
         with self.assertRaises(SystemExit):
             synth_report.placed_clock("Info: nothing\n")
 
+    def test_design_is_recorded_and_checked(self):
+        self.assertEqual(run_row("placed")["design"], "scanner")
+        self.assertEqual(run_row("placed", design="top")["design"], "top")
+        with self.assertRaises(SystemExit):
+            run_row("placed", design="scanner_top")
+
+    def test_append_refuses_a_file_of_other_columns(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.csv")
+            with open(path, "w") as f:
+                f.write(",".join(c for c in synth_report.COLUMNS if c != "design") + "\n")
+            with self.assertRaises(SystemExit):
+                synth_report.append(path, run_row("placed"))
+
     def test_append_writes_the_header_once(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "r.csv")
@@ -62,12 +76,13 @@ def rows(text):
 
 class ResultsTableTest(unittest.TestCase):
     BOOK = rows(
-        "2026-01-01,old,8,8,,placed,120.0,1,1,1,1,y,n,1,yes\n"
-        "2026-01-02,new,8,8,2,placed,162.3,1,1,1,1,y,n,1,yes\n"
-        "2026-01-02,new,8,8,,placed,157.6,1,1,1,1,y,n,1,yes\n"
-        "2026-01-02,new,8,8,3,placed,129.7,1,1,1,1,y,n,1,yes\n"
-        "2026-01-03,new,8,8,,placed,99.0,1,1,1,1,y,n,1,no\n"
-        "2026-01-02,new,1,8,,routed,106.2,1,1,1,1,y,n,1,yes\n"
+        "2026-01-01,old,scanner,8,8,,placed,120.0,1,1,1,1,y,n,1,yes\n"
+        "2026-01-02,new,scanner,8,8,2,placed,162.3,1,1,1,1,y,n,1,yes\n"
+        "2026-01-02,new,scanner,8,8,,placed,157.6,1,1,1,1,y,n,1,yes\n"
+        "2026-01-02,new,scanner,8,8,3,placed,129.7,1,1,1,1,y,n,1,yes\n"
+        "2026-01-03,new,scanner,8,8,,placed,99.0,1,1,1,1,y,n,1,no\n"
+        "2026-01-02,new,scanner,1,8,,routed,106.2,1,1,1,1,y,n,1,yes\n"
+        "2026-01-04,top1,top,8,8,,placed,151.5,1,1,1,1,y,n,1,yes\n"
     )
 
     def test_newest_netlist_default_seed_and_the_other_seeds(self):
@@ -82,10 +97,24 @@ class ResultsTableTest(unittest.TestCase):
     def test_missing_stage(self):
         self.assertEqual(results_table.newest_build(self.BOOK, 1, "placed"), (None, []))
 
-    def test_table_has_a_line_per_lane_count_and_stage(self):
+    def test_newer_top_runs_leave_the_scanner_rows(self):
+        row, _ = results_table.newest_build(self.BOOK, 8, "placed")
+        self.assertEqual((row["design"], row["commit"]), ("scanner", "new"))
+        row, others = results_table.newest_build(self.BOOK, 8, "placed", "top")
+        self.assertEqual((row["clock_mhz"], others), ("151.5", []))
+
+    def test_table_has_a_line_per_design_lane_count_and_stage(self):
         lines = results_table.ecp5_table(self.BOOK)
-        self.assertEqual(len(lines), 2 + 2)
+        self.assertEqual(len(lines), 2 + 3)
+        self.assertTrue(lines[3].startswith("| scanner | 8 |"), lines[3])
         self.assertIn("**157.6**", lines[3])
+        self.assertTrue(lines[4].startswith("| `liqscan_top` | 8 | placed"), lines[4])
+        self.assertIn("**151.5**", lines[4])
+
+    def test_an_unknown_design_is_refused(self):
+        book = rows("2026-01-04,x,gizmo,8,8,,placed,151.5,1,1,1,1,y,n,1,yes\n")
+        with self.assertRaises(SystemExit):
+            results_table.ecp5_table(book)
 
     def test_resources_show_the_newest_run_of_each_book_and_backend(self):
         head = "date,commit,book,positions,backend,load_s,scan_s,peak_mib\n"
@@ -96,6 +125,41 @@ class ResultsTableTest(unittest.TestCase):
         lines = results_table.resources_table(rows)
         self.assertEqual(len(lines), 2 + 2)
         self.assertIn("| big | 1,048,576 | `cpu` | 1.9 | 0.2 | 290 | `b` | 2026-01-02 |", lines)
+
+    BENCH = """Machine: a CPU; load average 0.1 before the run.
+
+| positions in ticked symbol | cpu | indexed |
+|---|---:|---:|
+| 1,000 | 480 ns / 551 ns | 201 ns / 290 ns |
+
+Floors: a streaming read.
+
+## Goals
+
+| goal | case | measured | goal | status |
+|---|---|---:|---:|---|
+| `cpu` faster than numpy | 1,000 | 12.0×, 9.00× | ≥ 10× | **not met** |
+
+## Ratios
+
+| case | cpu / floor |
+|---|---:|
+| 1,000 | 1.20× |
+"""
+
+    def test_bench_summary_takes_the_header_the_summary_and_the_goals(self):
+        lines = results_table.bench_summary(self.BENCH)
+        self.assertEqual(lines[0], "Machine: a CPU; load average 0.1 before the run.")
+        self.assertEqual(lines[2], "| positions in ticked symbol | cpu | indexed |")
+        self.assertIn("| 1,000 | 480 ns / 551 ns | 201 ns / 290 ns |", lines)
+        self.assertIn("| `cpu` faster than numpy | 1,000 | 12.0×, 9.00× | ≥ 10× | **not met** |", lines)
+        self.assertNotIn("Floors: a streaming read.", lines)
+        self.assertFalse(any("1.20×" in line or line.startswith("#") for line in lines))
+
+    def test_bench_summary_without_goals(self):
+        text = self.BENCH.split("## Goals")[0]
+        lines = results_table.bench_summary(text)
+        self.assertEqual(len(lines), 1 + 1 + 3)
 
     def test_readme_block_is_current(self):
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

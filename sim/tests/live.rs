@@ -3,88 +3,27 @@
 //! margin moves), read by liqscan-core's readers and played as `liqscan
 //! scan --events` plays them (each change applied to the book and the
 //! backend, each tick scanned, each liquidation reported back to the
-//! reader). `cpu`, `indexed` and `sim` (through `liqscan_sim::Backend`)
-//! give the same liquidations, shortfalls, applied and stale changes, and
-//! they are the oracle's, exactly.
+//! reader: `liqscan_testkit::replay`). `cpu`, `indexed` and `sim` (through
+//! `liqscan_sim::Backend`) give the same event lines, liquidations,
+//! shortfalls, applied and stale changes, and they are the oracle's,
+//! exactly.
 
-use liqscan_core::input::{read_positions, read_symbols, EventReader, Item};
-use liqscan_core::Book;
 use liqscan_sim::Backend;
 use liqscan_testkit::book::Profile;
 use liqscan_testkit::live::{gen_live, LiveScenario};
-use liqscan_testkit::oracle::scaled;
-use num_rational::BigRational;
+use liqscan_testkit::replay::{replay, Played};
 use proptest::prelude::*;
 
-/// What one backend made of a stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Played {
-    /// `(tick seq, position, shortfall)` of every liquidation, in order.
-    liquidations: Vec<(u64, u64, BigRational)>,
-    applied: u64,
-    stale: u64,
-}
-
-/// Plays `scenario` from its files on `backend` with `lanes` lanes (for `sim`).
-fn play(scenario: &LiveScenario, backend: Backend, lanes: usize) -> Played {
-    let toml = scenario.symbols_toml();
-    let market = std::sync::Arc::new(read_symbols(toml.as_bytes(), "symbols.toml").unwrap());
-    let csv = scenario.positions_csv();
-    let mut book: Book = read_positions(csv.as_bytes(), "positions.csv", market.clone()).unwrap();
-    let mut engine = backend
-        .engine(market.clone(), lanes)
-        .unwrap_or_else(|e| panic!("{backend}: {e}"));
-    engine.load(&book.sorted()).unwrap();
-    let events = scenario.events_jsonl();
-    let mut reader = EventReader::new(events.as_bytes(), "events.jsonl", &book);
-    let mut played = Played {
-        liquidations: Vec::new(),
-        applied: 0,
-        stale: 0,
-    };
-    let mut hits = Vec::new();
-    while let Some(record) = reader.next_event(&book) {
-        let record = record.unwrap_or_else(|e| panic!("{backend}: {e}\n{events}"));
-        match record.item {
-            Item::Tick(tick) => {
-                hits.clear();
-                engine.tick(tick, &mut hits).unwrap();
-                let decimals = market.units(tick.symbol).quote_decimals;
-                for hit in &hits {
-                    assert!(book.close(hit.position).is_some(), "{backend}: {hit:?}");
-                    reader.liquidated(hit.position, tick.seq);
-                    played.liquidations.push((
-                        tick.seq,
-                        hit.position,
-                        scaled(hit.shortfall, decimals),
-                    ));
-                }
-            }
-            Item::Change(change) => {
-                engine.apply(&change.update).unwrap();
-                book.apply(&change.update);
-                played.applied += 1;
-            }
-            Item::Stale(_) => played.stale += 1,
-        }
-    }
-    played
-}
-
-/// Every backend plays `scenario` alike, and as the oracle does.
+/// Every backend plays `scenario` alike, and as the oracle does: the same
+/// event lines byte for byte, shortfalls, applied and stale changes.
 fn agree(scenario: &LiveScenario, lanes: usize) {
-    let outcome = scenario.play();
-    let expected = Played {
-        liquidations: outcome
-            .events
-            .iter()
-            .map(|e| (e.tick, e.position, e.shortfall()))
-            .collect(),
-        applied: outcome.applied,
-        stale: outcome.stale,
-    };
+    let expected = Played::oracle(scenario);
     for backend in Backend::ALL {
-        let played = play(scenario, backend, lanes);
+        let played = replay(scenario, backend.name(), |market| {
+            backend
+                .engine(market, lanes)
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        });
         assert_eq!(
             played,
             expected,

@@ -1,52 +1,109 @@
-//! The verilated `liqscan_top` against the `cpu` scanner: a generated book
-//! loaded through the command ring, ticks rung at the doorbell, and every
-//! record of the stream checked bit for bit (slots mapped back to position
-//! ids) with the `cpu` scanner's liquidations, the completion records
-//! against the timing contract, and random `tready` back-pressure.
+//! The verilated `liqscan_top` driven by the driver's `Board` in the same
+//! process (`CardBus`), against the `cpu` scanner: a generated book loaded
+//! through the command ring, ticks rung at the doorbell, the liquidations
+//! equal to the `cpu` scanner's bit for bit, and every record the stream
+//! delivers checked on its own (the tick's `seq` on each, one completion
+//! last, its count, its cycles against the timing contract), under random
+//! `tready` back-pressure. What needs the card's own bus (the counters at
+//! the end, an access outside the map) is read from the verilated top
+//! directly.
 
-use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use liqscan_core::gen::{generate, GenConfig};
 use liqscan_core::spec;
-use liqscan_core::spec::registers::{control, errors, reg, CMD_BASE, CMD_ENTRIES, CMD_WORDS};
+use liqscan_core::spec::registers::{errors, reg};
 use liqscan_core::{CpuScanner, Engine, Liquidation};
+use liqscan_driver::{Board, BoardOptions, Card, CardBus, DriverError, Record, ScanStats};
 use liqscan_sim::{SimError, TopModel};
-use liqscan_testkit::board::{self, Record};
+use liqscan_testkit::board::{self as format, Record as Beat};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// The host's side of the command ring.
-struct Host {
+/// The verilated top under random back-pressure, keeping every beat it
+/// streams: each run of the DMA engine is cut into bursts of 1 to 48
+/// cycles, each with `tready` low at random (never high where the engine
+/// holds the stream).
+struct Jittered {
     top: TopModel,
-    producer: u32,
-    consumer: u32,
-    /// Entries filled and not committed.
-    filled: u32,
+    rng: ChaCha8Rng,
+    /// Probability that a burst has `tready` high.
+    ready: f64,
+    /// Every beat since the log was last taken.
+    beats: Vec<Record>,
 }
 
-impl Host {
-    fn command(&mut self, words: &[u32]) {
-        while self.producer + self.filled - self.consumer >= CMD_ENTRIES {
-            if self.filled > 0 {
-                self.commit();
-            } else {
-                self.consumer = self.top.read(reg::CMD_CONSUMER).unwrap();
-            }
-        }
-        let entry = (self.producer + self.filled) % CMD_ENTRIES;
-        for (i, word) in words.iter().enumerate() {
-            let offset = CMD_BASE + (entry * CMD_WORDS + i as u32) * 4;
-            self.top.write(offset, *word).unwrap();
-        }
-        self.filled += 1;
+impl Card for Jittered {
+    fn lanes(&self) -> usize {
+        self.top.lanes()
     }
 
-    fn commit(&mut self) {
-        self.producer += self.filled;
-        self.filled = 0;
-        self.top.write(reg::CMD_PRODUCER, self.producer).unwrap();
+    fn write(&mut self, offset: u32, value: u32) -> Result<(), DriverError> {
+        Card::write(&mut self.top, offset, value)
     }
+
+    fn read(&mut self, offset: u32) -> Result<u32, DriverError> {
+        Card::read(&mut self.top, offset)
+    }
+
+    fn clock(
+        &mut self,
+        cycles: u64,
+        ready: bool,
+        out: &mut Vec<Record>,
+    ) -> Result<(), DriverError> {
+        let mut left = cycles;
+        while left > 0 {
+            let burst = self.rng.gen_range(1..=48).min(left);
+            let ready = ready && self.rng.gen_bool(self.ready);
+            let from = out.len();
+            Card::clock(&mut self.top, burst, ready, out)?;
+            self.beats.extend_from_slice(&out[from..]);
+            left -= burst;
+        }
+        Ok(())
+    }
+
+    fn simulated_cycles(&self) -> u64 {
+        self.top.simulated_cycles()
+    }
+}
+
+type TopBoard = Board<CardBus<Jittered>>;
+
+fn jittered(board: &mut TopBoard) -> &mut Jittered {
+    board.bus_mut().card_mut()
+}
+
+/// The beats of doorbell `seq`, decoded: its liquidation records (slot,
+/// shortfall) and its completion, which must come last and alone.
+fn records_of(seq: u32, beats: &[Record]) -> (Vec<(u32, i128)>, Beat) {
+    let decoded: Vec<Beat> = beats
+        .iter()
+        .map(|words| format::decode(words).unwrap_or_else(|e| panic!("doorbell {seq}: {e}")))
+        .collect();
+    let (&completion, liquidations) = decoded
+        .split_last()
+        .unwrap_or_else(|| panic!("doorbell {seq}: no record"));
+    assert!(
+        matches!(completion, Beat::Completion { seq: s, .. } if s == seq),
+        "doorbell {seq}: the last record is {completion:?}"
+    );
+    let hits = liquidations
+        .iter()
+        .map(|r| match *r {
+            Beat::Liquidation {
+                seq: s,
+                slot,
+                shortfall,
+            } => {
+                assert_eq!(s, seq, "a liquidation record of another tick");
+                (slot, shortfall)
+            }
+            other => panic!("doorbell {seq}: {other:?} before the completion"),
+        })
+        .collect();
+    (hits, completion)
 }
 
 /// `held`: the scenario has rows of hits enough to fill the result FIFO,
@@ -67,132 +124,91 @@ fn agree(lanes: usize, positions: usize, ticks: usize, seed: u64, held: bool) {
 
     let top = TopModel::new(lanes).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(top.lanes(), lanes);
-    let mut host = Host {
+    let card = Jittered {
         top,
-        producer: 0,
-        consumer: 0,
-        filled: 0,
+        rng: ChaCha8Rng::seed_from_u64(seed),
+        ready: 0.5,
+        beats: Vec::new(),
     };
-    let at_equal = if market.liquidate_at_equal {
-        control::AT_EQUAL
-    } else {
-        0
+    let options = BoardOptions {
+        timeout: Duration::from_secs(5),
     };
-    host.top.write(reg::CONTROL, at_equal).unwrap();
+    let mut board = Board::open_with(CardBus::new(card), market.clone(), options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    board.load(&all).unwrap_or_else(|e| panic!("{e}"));
+    let load_cycles = jittered(&mut board).simulated_cycles();
+    jittered(&mut board).beats.clear();
 
-    // Each symbol's positions in a region of whole rows; slot → id.
-    let mut ids: HashMap<u32, u64> = HashMap::new();
-    let mut counts = vec![0u64; market.len()];
-    let mut next_row = 0u32;
-    for id in market.ids() {
-        for (j, b) in market.units(id).brackets.iter().enumerate() {
-            host.command(&board::bracket(id.0, j as u32, b));
-        }
-        let mine: Vec<_> = scenario
-            .positions
-            .iter()
-            .filter(|p| p.symbol == id)
-            .collect();
-        let first = next_row * lanes as u32;
-        for (i, p) in mine.iter().enumerate() {
-            let slot = first + i as u32;
-            host.command(&board::position(slot, Some(p.constants(&market))));
-            ids.insert(slot, p.id);
-        }
-        host.command(&board::region(id.0, next_row, mine.len() as u32));
-        counts[id.index()] = mine.len() as u64;
-        next_row += (mine.len() as u32).div_ceil(lanes as u32);
-    }
-    host.commit();
-    let load_cycles = host.top.simulated_cycles();
-
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut events, mut stall_total) = (0u64, 0u64);
-    let (mut beats, mut cpu_out) = (Vec::new(), Vec::new());
+    let (mut got, mut want) = (Vec::<Liquidation>::new(), Vec::<Liquidation>::new());
     for (i, tick) in scenario.ticks.iter().enumerate() {
+        // The board's doorbells count from the TICK_SEQ it found: 0 at reset.
         let seq = i as u32 + 1;
-        host.top.write(reg::TICK_SYMBOL, tick.symbol.0).unwrap();
-        host.top.write(reg::TICK_PRICE, tick.price).unwrap();
-        host.top.write(reg::TICK_SEQ, seq).unwrap();
-        // Random back-pressure: bursts of cycles with tready low or high.
-        beats.clear();
-        let mut waited = 0u64;
-        let completion = loop {
-            let ready = rng.gen_bool(0.6);
-            host.top.clock(rng.gen_range(1..=24), ready, &mut beats);
-            if let Some(last) = beats.last() {
-                if let Ok(record @ Record::Completion { .. }) = board::decode(last) {
-                    break record;
-                }
-            }
-            waited += 1;
-            assert!(waited < 100_000, "tick {seq}: no completion record");
-        };
-        let mut got: Vec<Liquidation> = beats[..beats.len() - 1]
-            .iter()
-            .map(|words| match board::decode(words) {
-                Ok(Record::Liquidation {
-                    seq: s,
-                    slot,
-                    shortfall,
-                }) => {
-                    assert_eq!(s, seq, "a liquidation record of another tick");
-                    let position = ids
-                        .remove(&slot)
-                        .unwrap_or_else(|| panic!("tick {seq}: slot {slot} holds no position"));
-                    Liquidation {
-                        position,
-                        shortfall,
-                    }
-                }
-                other => panic!("tick {seq}: {other:?} before the completion"),
-            })
-            .collect();
-        got.sort_unstable();
-        cpu_out.clear();
-        cpu.tick(*tick, &mut cpu_out).unwrap();
-        assert_eq!(got, cpu_out, "tick {seq} ({tick:?})");
-        let Record::Completion {
-            seq: s,
+        // The slots the scan covers, holes included.
+        let (_, n) = board.layout().region(tick.symbol);
+        got.clear();
+        board
+            .tick(*tick, &mut got)
+            .unwrap_or_else(|e| panic!("tick {seq}: {e}"));
+        want.clear();
+        cpu.tick(*tick, &mut want).unwrap();
+        assert_eq!(got, want, "tick {seq} ({tick:?})");
+
+        // The stream itself: this tick's records and nothing else.
+        let beats = std::mem::take(&mut jittered(&mut board).beats);
+        let (hits, completion) = records_of(seq, &beats);
+        let mut shortfalls: Vec<i128> = hits.iter().map(|&(_, s)| s).collect();
+        let mut expected: Vec<i128> = want.iter().map(|l| l.shortfall).collect();
+        shortfalls.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(shortfalls, expected, "tick {seq}: the records' shortfalls");
+        let Beat::Completion {
             cycles,
             count,
             stalls,
+            ..
         } = completion
         else {
             unreachable!()
         };
-        assert_eq!((s, count as usize), (seq, cpu_out.len()));
-        let n = counts[tick.symbol.index()];
+        assert_eq!(
+            count as usize,
+            want.len(),
+            "tick {seq}: the completion's count"
+        );
         assert_eq!(
             u64::from(cycles),
-            spec::scan_cycles(n, lanes as u64) + u64::from(stalls),
+            spec::scan_cycles(u64::from(n), lanes as u64) + u64::from(stalls),
             "tick {seq}: completion cycles of a {n}-slot scan"
         );
-        events += count as u64;
+        assert_eq!(board.last_scan(), Some(ScanStats { cycles, stalls }));
+        events += u64::from(count);
         stall_total += u64::from(stalls);
     }
+    board.check_errors().unwrap_or_else(|e| panic!("{e}"));
+
+    // The card's own registers, read on its bus.
     let ticks = scenario.ticks.len() as u32;
-    assert_eq!(host.top.read(reg::TICKS).unwrap(), ticks);
-    assert_eq!(host.top.read(reg::TICK_DONE_SEQ).unwrap(), ticks);
-    assert_eq!(host.top.read(reg::RESULTS).unwrap() as u64, events);
-    assert_eq!(
-        host.top.read(reg::STALL_CYCLES).unwrap() as u64,
-        stall_total
-    );
-    assert_eq!(host.top.read(reg::ERRORS).unwrap(), 0);
+    let top = &mut jittered(&mut board).top;
+    assert_eq!(top.read(reg::STATUS).unwrap(), 0);
+    assert_eq!(top.read(reg::TICKS).unwrap(), ticks);
+    assert_eq!(top.read(reg::TICK_DONE_SEQ).unwrap(), ticks);
+    assert_eq!(top.read(reg::RESULTS).unwrap() as u64, events);
+    assert_eq!(top.read(reg::STALL_CYCLES).unwrap() as u64, stall_total);
+    assert_eq!(top.read(reg::ERRORS).unwrap(), 0);
     assert!(matches!(
-        host.top.read(0x03C),
+        top.read(0x03C),
         Err(SimError::BusError {
             access: "read",
             offset: 0x03C
         })
     ));
-    assert_eq!(host.top.read(reg::ERRORS).unwrap(), errors::BAD_ADDRESS);
+    assert_eq!(top.read(reg::ERRORS).unwrap(), errors::BAD_ADDRESS);
     println!(
         "L={lanes}: {} positions, {ticks} ticks, {events} liquidations, {stall_total} stall cycles; \
          load {load_cycles} cycles, {} cycles in all, {:.2} s",
         scenario.positions.len(),
-        host.top.simulated_cycles(),
+        top.simulated_cycles(),
         started.elapsed().as_secs_f64()
     );
     assert!(

@@ -36,7 +36,9 @@
 //! The host fills command entries and commits them through `CMD_PRODUCER`;
 //! between scans the command ring applies them on the scanner's host ports.
 //! A write of a new `TICK_SEQ` rings the doorbell; the tick starts once every
-//! committed command is applied and the scanner is idle. Each lane's results
+//! committed command is applied, the scanner is idle and the previous tick's
+//! completion record has left. `STATUS.BUSY` holds from a tick's start until
+//! its completion record has been accepted by the stream. Each lane's results
 //! become liquidation records (kind, `seq`, slot, shortfall), serialized
 //! lowest lane first within a row, and the tick ends with a completion
 //! record (`seq`, the scan's cycles, the count of liquidation records, the
@@ -216,7 +218,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
         self.regs.read_addr.next = self.axil.read_addr.val();
         self.axil.read_data.next = self.regs.read_data.val();
         self.axil.read_error.next = self.regs.read_error.val();
-        self.regs.busy.next = self.scanner.busy.val();
+        self.regs.busy.next = self.sequencer.running.val();
         self.regs.tick_pending.next = self.sequencer.pending.val();
         self.regs.consumer.next = self.commands.consumer.val();
         self.regs.tick_overrun.next = self.sequencer.overrun.val();
@@ -250,6 +252,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
         self.sequencer.cycles.next = self.scanner.cycles.val();
         self.sequencer.res_ready.next = self.stream.res_ready.val();
         self.sequencer.completion_taken.next = self.stream.completion_taken.val();
+        self.sequencer.completion_sent.next = self.stream.tick_done.val();
 
         // The result stream.
         self.stream.seq.next = self.sequencer.seq.val();

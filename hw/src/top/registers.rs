@@ -40,7 +40,9 @@ pub struct RegisterFile {
     pub read_addr: Signal<In, WordAddr>,
     pub read_data: Signal<Out, Word>,
     pub read_error: Signal<Out, bool>,
-    /// State shown in `STATUS` and `CMD_CONSUMER`.
+    /// State shown in `STATUS` and `CMD_CONSUMER`: `busy` is the
+    /// sequencer's open tick (from its start until its completion record
+    /// has left on the stream), not the scanner's `busy`.
     pub busy: Signal<In, bool>,
     pub tick_pending: Signal<In, bool>,
     pub consumer: Signal<In, Word>,

@@ -4,12 +4,19 @@
 //! A doorbell latches `(TICK_SYMBOL, TICK_PRICE, TICK_SEQ)` as the pending
 //! tick; a doorbell while one is pending is dropped with `TICK_OVERRUN`.
 //! The pending tick starts when the command ring is idle and empty, the
-//! scanner is idle, no tick is presented and the previous tick's completion
-//! has been handed to the result stream (`open` low). It is then presented
-//! on `tick_valid` for one cycle, from registers. A tick presented this
-//! way is never accepted in a scan's `done` cycle: the decision is taken
-//! in a cycle with `busy` low, so the earliest `tick_valid` is the cycle
-//! after `done`. A tick whose symbol is beyond the build's capacity sets
+//! scanner is idle, no tick is presented and the previous tick is over
+//! (`open` low). It is then presented on `tick_valid` for one cycle, from
+//! registers. A tick presented this way is never accepted in a scan's
+//! `done` cycle: the decision is taken in a cycle with `busy` low, so the
+//! earliest `tick_valid` is the cycle after `done`.
+//!
+//! A tick is open (`running`, the map's `STATUS.BUSY`) from its start until
+//! the stream reports its completion record accepted (`completion_sent`,
+//! the cycle after the beat): every record of the tick has then left, and
+//! `TICK_DONE_SEQ` shows it. `pending` falls on the edge that raises
+//! `running`, so a rung tick shows in `STATUS` without a gap until its
+//! completion has left. Only one tick is open at a time, so the completion
+//! sent is always this tick's. A tick whose symbol is beyond the build's capacity sets
 //! `OUT_OF_RANGE` and completes at once, without a scan: its completion
 //! record has 0 cycles, 0 stalls and no liquidations.
 //!
@@ -41,12 +48,17 @@ pub struct TickSequencer<const SYM_BITS: usize> {
     pub res_ready: Signal<In, bool>,
     /// The stream takes the requested completion on this edge.
     pub completion_taken: Signal<In, bool>,
+    /// The stream's completion record was accepted (tvalid & tready) on
+    /// the last edge.
+    pub completion_sent: Signal<In, bool>,
     /// The scanner's tick ports.
     pub tick_valid: Signal<Out, bool>,
     pub scan_symbol: Signal<Out, Bits<SYM_BITS>>,
     pub scan_price: Signal<Out, Price>,
     /// A rung tick has not started.
     pub pending: Signal<Out, bool>,
+    /// A tick has started and its completion record has not left.
+    pub running: Signal<Out, bool>,
     /// The current (or last) tick's sequence number.
     pub seq: Signal<Out, Word>,
     /// The completion owed to the stream, and its fields.
@@ -92,10 +104,12 @@ impl<const SYM_BITS: usize> Default for TickSequencer<SYM_BITS> {
             cycles: Default::default(),
             res_ready: Default::default(),
             completion_taken: Default::default(),
+            completion_sent: Default::default(),
             tick_valid: Default::default(),
             scan_symbol: Default::default(),
             scan_price: Default::default(),
             pending: Default::default(),
+            running: Default::default(),
             seq: Default::default(),
             completion: Default::default(),
             completion_cycles: Default::default(),
@@ -195,6 +209,10 @@ impl<const SYM_BITS: usize> Logic for TickSequencer<SYM_BITS> {
         }
         if self.completion_r.q.val() & self.completion_taken.val() {
             self.completion_r.d.next = false;
+        }
+        // Never on a start edge: a start needs `open` low, and the only
+        // completion in the stream is the open tick's.
+        if self.completion_sent.val() {
             self.open.d.next = false;
         }
 
@@ -202,6 +220,7 @@ impl<const SYM_BITS: usize> Logic for TickSequencer<SYM_BITS> {
         self.scan_symbol.next = self.scan_symbol_r.q.val();
         self.scan_price.next = self.scan_price_r.q.val();
         self.pending.next = self.pending_r.q.val();
+        self.running.next = self.open.q.val();
         self.seq.next = self.seq_r.q.val();
         self.completion.next = self.completion_r.q.val();
         self.completion_cycles.next = self.completion_cycles_r.q.val();

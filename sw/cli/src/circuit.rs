@@ -3,11 +3,12 @@
 //! Verilator model counts them), and the FPGA build's recorded clock to
 //! give them in ns.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use liqscan_core::engine::{Engine, EngineError, Liquidation, Tick};
-use liqscan_core::latency::Recorder;
-use liqscan_core::synth_results::{clock_for, read_results, SynthResult};
+use liqscan_core::latency::{Recorder, Summary};
+use liqscan_core::synth_results::{clock_for, read_results, Design, SynthResult};
 use liqscan_core::{Market, Position};
 use liqscan_sim::SimEngine;
 
@@ -22,32 +23,59 @@ pub const RESULTS_FILE: &str = "docs/results/ecp5.csv";
 /// run, else the newest placed one), if there is one.
 pub fn recorded_clock(lanes: usize) -> Option<SynthResult> {
     let results = read_results(RESULTS.as_bytes()).ok()?;
-    clock_for(&results, lanes).cloned()
+    clock_for(&results, Design::Scanner, lanes).cloned()
 }
 
-/// The `sim` backend, counting each tick's cycles.
+/// What the circuit did, read by whoever scans it while the scanner owns
+/// the engine.
+#[derive(Debug, Default)]
+pub struct CircuitLog {
+    /// Cycles per tick, from the accepting edge to `done`.
+    cycles: Mutex<Recorder>,
+    /// Clock edges simulated when loading ended, and so far.
+    loaded: AtomicU64,
+    simulated: AtomicU64,
+}
+
+impl CircuitLog {
+    /// Cycles per tick so far.
+    pub fn cycles(&self) -> Summary {
+        self.cycles
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .summary()
+    }
+
+    /// Clock edges simulated since loading ended, up to the last tick.
+    pub fn simulated_since_load(&self) -> u64 {
+        self.simulated.load(Ordering::Relaxed) - self.loaded.load(Ordering::Relaxed)
+    }
+}
+
+/// The `sim` backend, logging each tick's cycles.
 #[derive(Debug)]
 pub struct Circuit {
     sim: SimEngine,
-    cycles: Recorder,
+    log: Arc<CircuitLog>,
 }
 
 impl Circuit {
     pub fn new(market: Arc<Market>, lanes: usize) -> Result<Self, EngineError> {
         Ok(Self {
             sim: SimEngine::new(market, lanes)?,
-            cycles: Recorder::default(),
+            log: Arc::default(),
         })
     }
 
-    /// Cycles per tick so far.
-    pub fn cycles(&self) -> &Recorder {
-        &self.cycles
+    /// The log this circuit writes.
+    pub fn log(&self) -> Arc<CircuitLog> {
+        self.log.clone()
     }
 
-    /// Clock edges the model simulated so far (loading included).
-    pub fn simulated_cycles(&self) -> u64 {
-        self.sim.simulated_cycles()
+    fn note_simulated(&self) -> u64 {
+        let simulated = self.sim.simulated_cycles();
+        self.log.simulated.store(simulated, Ordering::Relaxed);
+        simulated
     }
 }
 
@@ -69,12 +97,20 @@ impl Engine for Circuit {
         let scan = self.sim.last_tick().ok_or_else(|| {
             EngineError::Backend("a tick that returned Ok was not measured".into())
         })?;
-        self.cycles.record(scan.cycles);
+        self.log
+            .cycles
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .record(scan.cycles);
+        self.note_simulated();
         Ok(())
     }
 
     fn load(&mut self, positions: &[&Position]) -> Result<(), EngineError> {
-        self.sim.load(positions)
+        self.sim.load(positions)?;
+        let loaded = self.note_simulated();
+        self.log.loaded.store(loaded, Ordering::Relaxed);
+        Ok(())
     }
 
     fn counters(&self) -> Vec<(&'static str, u64)> {

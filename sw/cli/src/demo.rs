@@ -7,22 +7,26 @@
 
 use std::io::{self, Write};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use liqscan_core::engine::Engine;
 use liqscan_core::gen::{self as generator, GenConfig, Scenario};
-use liqscan_core::input::TickIter;
-use liqscan_core::latency::Summary;
+use liqscan_core::input::StreamKind;
 use liqscan_core::report::{first_difference, Event};
 use liqscan_core::spec::DEFAULT_LANES;
 use liqscan_core::synth_results::SynthResult;
-use liqscan_core::Book;
 use liqscan_sim::Backend;
 use tracing::info;
 
 use crate::circuit::{recorded_clock, Circuit, RESULTS_FILE};
-use crate::scan::{scan, Stats};
+use crate::pipeline::feed::Feed;
+use crate::pipeline::latency::Latency as HostLatency;
+use crate::pipeline::progress::Progress;
+use crate::pipeline::scanner::{Judge, Scanner};
+use crate::pipeline::sink::Sink;
+use crate::pipeline::stop::{Signals, Stop};
 
 /// The scenario is the default one; the hidden options shrink it for tests.
 #[derive(Debug, clap::Args)]
@@ -49,13 +53,22 @@ impl Args {
     }
 }
 
+/// p50, p99, p99.9 and max of a distribution.
+#[derive(Debug, Clone, Copy)]
+struct Quantiles {
+    p50: u64,
+    p99: u64,
+    p999: u64,
+    max: u64,
+}
+
 /// One backend's latency per tick.
 enum Latency {
-    /// The host's time in the backend's `tick` call.
-    Host(Summary),
+    /// The host's time in the backend's `tick` call, in ns.
+    Host(Quantiles),
     /// The circuit's cycles, and what simulating them took.
     Circuit {
-        cycles: Summary,
+        cycles: Quantiles,
         /// The FPGA build's clock, if one is recorded for the lanes.
         clock: Option<SynthResult>,
         /// Clock edges simulated during the scan and the scan's wall time.
@@ -86,8 +99,17 @@ impl Latency {
 struct Run {
     backend: Backend,
     events: Vec<Event>,
-    stats: Stats,
+    ticks: u64,
     latency: Latency,
+}
+
+/// What scanning every tick on one engine gave.
+struct Scanned {
+    events: Vec<Event>,
+    ticks: u64,
+    /// The engine's decision time per tick.
+    decision: HostLatency,
+    wall: Duration,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
@@ -104,37 +126,53 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     for backend in Backend::ALL {
         info!("scanning {} ticks on {backend}", scenario.ticks.len());
         let run = if backend == Backend::Sim {
-            let mut circuit = match Circuit::new(scenario.market.clone(), DEFAULT_LANES) {
+            let circuit = match Circuit::new(scenario.market.clone(), DEFAULT_LANES) {
                 Ok(circuit) => circuit,
                 Err(unavailable) => {
                     note!("note: skipping the sim backend: {unavailable}");
                     continue;
                 }
             };
-            let mut book = load(&mut circuit, backend, &scenario)?;
-            let loaded = circuit.simulated_cycles();
-            let (events, stats) = scan_all(&mut circuit, &mut book, &scenario)?;
+            let log = circuit.log();
+            let scanned = scan_all(Box::new(circuit), backend, &scenario)?;
+            let cycles = log.cycles();
             let latency = Latency::Circuit {
-                cycles: circuit.cycles().summary(),
+                cycles: Quantiles {
+                    p50: cycles.p50,
+                    p99: cycles.p99,
+                    p999: cycles.p999,
+                    max: cycles.max,
+                },
                 clock: recorded_clock(DEFAULT_LANES),
-                simulated: circuit.simulated_cycles() - loaded,
-                wall: stats.wall,
+                simulated: log.simulated_since_load(),
+                wall: scanned.wall,
             };
             Run {
                 backend,
-                events,
-                stats,
+                events: scanned.events,
+                ticks: scanned.ticks,
                 latency,
             }
         } else {
-            let mut engine = backend.engine(scenario.market.clone(), DEFAULT_LANES)?;
-            let mut book = load(engine.as_mut(), backend, &scenario)?;
-            let (events, stats) = scan_all(engine.as_mut(), &mut book, &scenario)?;
+            let engine = backend.engine(scenario.market.clone(), DEFAULT_LANES)?;
+            let scanned = scan_all(engine, backend, &scenario)?;
+            let host = scanned.decision.summary();
+            if scanned.decision.over_range() > 0 {
+                note!(
+                    "note: {backend}: {} ticks over an hour, counted as an hour: the quantiles they reach are lower bounds",
+                    scanned.decision.over_range()
+                );
+            }
             Run {
                 backend,
-                events,
-                latency: Latency::Host(stats.latency.summary()),
-                stats,
+                events: scanned.events,
+                ticks: scanned.ticks,
+                latency: Latency::Host(Quantiles {
+                    p50: host.p50,
+                    p99: host.p99,
+                    p999: host.p999,
+                    max: host.max,
+                }),
             }
         };
         runs.push(run);
@@ -161,7 +199,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         stdout,
         "all {} backends agree event for event on all {} ticks ({} events)",
         runs.len(),
-        reference.stats.ticks,
+        reference.ticks,
         reference.events.len()
     )
     .and_then(|()| stdout.flush())
@@ -169,30 +207,39 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The scenario's positions loaded into `engine`; the book they came from.
-fn load(engine: &mut dyn Engine, backend: Backend, scenario: &Scenario) -> Result<Book> {
+/// Every tick of the scenario on `engine`, loaded with its positions first,
+/// through the scan's own stages run inline (the code of `scan
+/// --single-thread`).
+fn scan_all(mut engine: Box<dyn Engine>, backend: Backend, scenario: &Scenario) -> Result<Scanned> {
     let book = scenario.book();
     engine
         .load(&book.sorted())
         .with_context(|| format!("loading positions into {backend}"))?;
-    Ok(book)
-}
-
-/// Every tick of the scenario on `engine`: the events and the scan's figures.
-fn scan_all(
-    engine: &mut dyn Engine,
-    book: &mut Book,
-    scenario: &Scenario,
-) -> Result<(Vec<Event>, Stats)> {
-    let mut events = Vec::new();
-    let stats = scan(
+    let started = Instant::now();
+    let mut feed = Feed::memory(scenario.ticks.clone());
+    let sink = Sink::new(
+        scenario.market.clone(),
+        engine.name(),
+        (feed.file(), StreamKind::Ticks.noun()),
+        Vec::new(),
+        None,
+    );
+    let mut scanner = Scanner::new(
         engine,
         book,
-        &mut TickIter(scenario.ticks.iter().copied()),
+        Judge::Ticks,
+        (StreamKind::Ticks, "(generated ticks)"),
         false,
-        &mut events,
-    )?;
-    Ok((events, stats))
+        Arc::new(Progress::default()),
+    );
+    let stop = Stop::new(Signals::default());
+    let (totals, events) = crate::pipeline::inline(&mut feed, &mut scanner, sink, &stop)?;
+    Ok(Scanned {
+        events,
+        ticks: scanner.tally().ticks,
+        decision: totals.decision,
+        wall: started.elapsed(),
+    })
 }
 
 fn print_table(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
@@ -225,7 +272,7 @@ fn print_table(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
             out,
             "{:<8} {:>7} {:>9} {:>8} {:>9} {:>9} {:>9} {:>10} {:>11}",
             run.backend.to_string(),
-            run.stats.ticks,
+            run.ticks,
             run.events.len(),
             source,
             at(0),
@@ -234,13 +281,6 @@ fn print_table(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
             at(3),
             ratio,
         )?;
-        let saturated = run.stats.latency.saturated();
-        if saturated > 0 && matches!(run.latency, Latency::Host(_)) {
-            note!(
-                "note: {}: {saturated} ticks too long to record, counted as the longest recordable: the quantiles they reach are lower bounds",
-                run.backend
-            );
-        }
     }
     for run in runs {
         if let Latency::Circuit {

@@ -20,7 +20,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -43,6 +43,7 @@ mod demo;
 mod device;
 mod gen;
 mod load;
+pub mod pipeline;
 mod prices;
 mod scan;
 mod trace;
@@ -59,7 +60,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan ticks against a book: one JSON line per liquidation.
-    Scan(scan::Args),
+    Scan(Box<scan::Args>),
     /// Each position's liquidation price on the tick grid, as CSV.
     Prices(prices::Args),
     /// Write a generated scenario (symbols.toml, positions.csv, ticks.csv).
@@ -160,10 +161,11 @@ impl Invocation {
     }
 
     /// The checks a command makes of its arguments before it opens,
-    /// generates or writes anything: `scan --out` naming one of its inputs
-    /// and `scan --trace`'s (the checks `scan` makes again when it starts),
-    /// a `gen` or `demo` size out of range. A failure is a usage error
-    /// (exit code 2).
+    /// generates or writes anything: `scan --out` or `--hist-out` naming one
+    /// of its inputs or each other, `scan --core` naming a core this process
+    /// may not run on, `scan --trace`'s (the checks `scan` makes again when it
+    /// starts), a `gen` or `demo` size out of range. A failure is a usage
+    /// error (exit code 2).
     pub fn validate(&self) -> anyhow::Result<()> {
         match &self.cli.command {
             Command::Scan(scan) => {
@@ -172,19 +174,8 @@ impl Invocation {
                     .matches
                     .subcommand_matches("scan")
                     .expect("a scan command was parsed from a `scan` subcommand");
-                let path = |id: &str| args.get_one::<PathBuf>(id).map(PathBuf::as_path);
-                if let Some(out) = path("out") {
-                    let inputs: Vec<(&str, &Path)> = [
-                        ("--symbols", "symbols"),
-                        ("--positions", "positions"),
-                        ("--ticks", "ticks"),
-                        ("--events", "events"),
-                    ]
-                    .into_iter()
-                    .filter_map(|(flag, id)| Some((flag, path(id)?)))
-                    .collect();
-                    load::refuse_overwriting_inputs(("--out", out), &inputs)?;
-                }
+                let path = |id: &str| args.get_one::<PathBuf>(id).cloned();
+                scan::check_args(path, args.get_one::<usize>("core").copied())?;
             }
             Command::Gen(args) => args.config().check()?,
             Command::Demo(args) => args.config().check()?,

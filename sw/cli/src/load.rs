@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use liqscan_core::input::{self, EventReader, ReadError, TickReader};
+use liqscan_core::input::{self, ReadError, TickReader};
 use liqscan_core::{Book, Market};
 use tracing::debug;
 
@@ -112,10 +112,6 @@ pub fn book(symbols_path: &Path, positions_path: Option<&Path>) -> Result<(Arc<M
         None => Book::new(market.clone()),
     };
     Ok((market, book))
-}
-
-pub fn events(path: &Path, book: &Book) -> Result<EventReader<BufReader<File>>> {
-    Ok(EventReader::new(open(path)?, &label(path), book))
 }
 
 pub fn ticks(path: &Path, market: &Arc<Market>) -> Result<TickReader<BufReader<File>>> {

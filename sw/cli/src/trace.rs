@@ -71,21 +71,36 @@ impl TraceArgs {
         load::refuse_overwriting_inputs(("--trace", path), inputs)
     }
 
-    /// The engine to scan on: the traced circuit with `--trace` (checked by
-    /// [`TraceArgs::check`]), else `backend` as usual.
-    pub fn open(
-        &self,
-        backend: Backend,
-        market: Arc<Market>,
-        options: &Options,
-    ) -> Result<Box<dyn Engine>> {
-        match &self.trace {
-            None => Ok(backend.open(market, options)?),
-            Some(path) => traced(market, options.lanes, path, self.window()),
-        }
+    /// What to trace, if `--trace` was given (checked by
+    /// [`TraceArgs::check`]).
+    pub fn tracing(&self) -> Option<Tracing> {
+        self.trace.clone().map(|path| Tracing {
+            path,
+            window: self.window(),
+        })
     }
 }
 
+/// A waveform to write: where, and of which ticks.
+#[derive(Debug, Clone)]
+pub struct Tracing {
+    path: PathBuf,
+    window: trace::TraceWindow,
+}
+
+/// The engine to scan on: the traced circuit with `tracing`, else `backend`
+/// as usual.
+pub fn open(
+    tracing: Option<&Tracing>,
+    backend: Backend,
+    market: Arc<Market>,
+    options: &Options,
+) -> Result<Box<dyn Engine>> {
+    match tracing {
+        None => Ok(backend.open(market, options)?),
+        Some(tracing) => traced(market, options.lanes, &tracing.path, tracing.window),
+    }
+}
 #[cfg(feature = "trace")]
 fn traced(
     market: Arc<Market>,

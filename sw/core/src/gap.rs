@@ -131,30 +131,52 @@ impl Ladder<'_> {
         let home = self
             .units
             .bracket_of(self.units.notional(self.konst.qty_lots, m));
-        let mut hi = HIGHEST;
+        // On a continuous ladder a long's set is a prefix of the marks and a
+        // short's a suffix (the fate is monotone in the mark), so the end on
+        // the safe side is the range's own: no walk, no division.
+        let (walk_up, walk_down) = match (self.units.continuous, self.konst.qty_lots > 0) {
+            (true, true) => (false, true),
+            (true, false) => (true, false),
+            (false, _) => (true, true),
+        };
+        let hi = match walk_up {
+            true => self.end_above(home, m),
+            false => HIGHEST,
+        };
+        let lo = match walk_down {
+            true => self.end_below(home, m),
+            false => 0,
+        };
+        let gap = Gap { lo, hi };
+        debug_assert!(self.is_exact(gap), "{:?}: gap {gap:?} at {m}", self.konst);
+        gap
+    }
+
+    /// The last mark above the safe `m` (in bracket `home`) before one that
+    /// liquidates, or `HIGHEST`.
+    fn end_above(&self, home: usize, m: u32) -> u32 {
         for i in home..MAX_BRACKETS {
             match self.piece(i) {
                 Piece::Past => break,
                 // `m` is safe, so this interval lies wholly above it.
-                Piece::Marks(bottom, top) if top > m => {
-                    hi = bottom.max(m + 1) - 1;
-                    break;
-                }
+                Piece::Marks(bottom, top) if top > m => return bottom.max(m + 1) - 1,
                 _ => {}
             }
         }
-        let mut lo = 0;
+        HIGHEST
+    }
+
+    /// The first mark below the safe `m` (in bracket `home`) after one that
+    /// liquidates, or 0.
+    fn end_below(&self, home: usize, m: u32) -> u32 {
         for i in (0..=home).rev() {
             if let Piece::Marks(bottom, top) = self.piece(i) {
                 if bottom < m {
-                    lo = top.min(m - 1) + 1;
-                    break;
+                    return top.min(m - 1) + 1;
                 }
             }
         }
-        let gap = Gap { lo, hi };
-        debug_assert!(self.is_exact(gap), "{:?}: gap {gap:?} at {m}", self.konst);
-        gap
+        0
     }
 
     /// The rule agrees with the gap at and just beyond both of its ends.

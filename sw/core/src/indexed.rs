@@ -6,11 +6,12 @@
 //! whose gap does not contain `P`, and lets the rule itself decide each one
 //! with the same `margin_sum` as `cpu`.
 //!
-//! Per symbol:
-//! - `below`: `(lo, slot)` of every gap with `lo > 0`; a tick at `P` takes
-//!   those with `lo > P`, a range scan from the top.
-//! - `above`: `(hi, slot)` of every gap with `hi < PRICE_MAX`; a tick takes
-//!   those with `hi < P`.
+//! Per side of a symbol (its longs, its shorts: like `cpu`, each in its own
+//! region of slots, so a crash reads one side's records densely):
+//! - `below`: `(lo, slot)` of every gap with `lo > 0`, in order ([`Ends`]);
+//!   a tick at `P` takes those with `lo > P`, a suffix;
+//! - `above`: `(!hi, slot)` of every gap with `hi < PRICE_MAX`; a tick
+//!   takes those with `hi < P`, again a suffix;
 //! - `doomed`: positions that every mark liquidates (no gap at all).
 //!
 //! Exactness: a position liquidated at `P` has `P` outside its gap, so
@@ -22,148 +23,246 @@
 //! ends are exact integer divisions, checked against the rule in debug
 //! builds.
 //!
-//! Cost, for `n` positions in the ticked symbol and `k` liquidated: a tick is
-//! `O((k + r + 1)·log n)` where `r` counts spared candidates. On a continuous
-//! ladder a position's set is one interval reaching `0` or `PRICE_MAX`, so
-//! its gap has one finite end, crossing it always liquidates and `r = 0`. On
-//! a jumping ladder `r` counts the positions whose window the mark jumped
+//! Cost, for `n` positions in the ticked symbol, `k` liquidated and `r`
+//! candidates spared: a tick that takes nothing compares the mark with four
+//! cached top entries; one that takes `k + r` is `O(k + r·log n)`: the
+//! crossed entries leave as a suffix (whole chunks, one cut), each candidate
+//! costs one record (`Q`, `T` and the gap in 32 bytes), the rule and a slot
+//! write, and only a spared one is inserted again. On a continuous ladder a
+//! position's set is one interval reaching `0` or `PRICE_MAX`, so its gap
+//! has one finite end, crossing it always liquidates and `r = 0`. On a
+//! jumping ladder `r` counts the positions whose window the mark jumped
 //! clean over since their gap was last set; a mark that moves one tick at a
-//! time never does that (it lands on `lo − 1` or `hi + 1`, which liquidate).
-//! A tick whose candidates reach a quarter of the symbol's index entries (a
-//! crash) drops the index and rebuilds it from the survivors' gaps in bulk
-//! (`O(n log n)` at worst, `O(n)` when every candidate liquidates), with the
-//! candidates in slot order so columns and slot map are read in sequence.
+//! time never does that (it lands on `lo − 1` or `hi + 1`, which liquidate),
+//! and a candidate kept under both ends of its gap loses its other entry
+//! (one removal, or one pass over the side when a crash takes many).
+//! A tick that takes at least one slot in 16 of a side
+//! handles them in slot order (a bitmap over the side), so a crash reads
+//! records and slot map front to back, as `cpu` does, after reading only
+//! the index entries it takes instead of every slot.
 //! An upsert costs `O(B)` (at most two walks over the `B ≤ 16` brackets
-//! from the mark's bracket, one division each) plus `O(log n)`; a close is
-//! `O(log n)`. Memory is `O(n)` with a small constant: `Q`, `T` and the gap
-//! per slot (like `cpu`'s columns) and at most two 8-byte index entries,
-//! however many windows a jumping ladder gives the position.
+//! from the mark's bracket, one division each) plus `O(log n + CHUNK)`; a
+//! close is `O(log n + CHUNK)`. Memory is `O(n)` with a small constant: one
+//! 32-byte record per slot and at most two 8-byte index entries per
+//! position, however many windows a jumping ladder gives it.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::book::Position;
+use crate::ends::Ends;
 use crate::engine::{Engine, EngineError, Liquidation, Tick};
 use crate::gap::{self, Gap};
 use crate::market::Market;
-use crate::slots::SlotMap;
-use crate::spec::{liquidates, PositionConst};
+use crate::slots::{Region, SideOf, SlotMap};
+use crate::spec::{liquidates, PositionConst, SymbolUnits};
 use crate::threshold::HIGHEST;
 
-/// One symbol's positions as columns by slot, indexed by their gaps.
-#[derive(Debug, Clone, Default)]
-struct SymbolIndex {
-    qty: Vec<i32>,
-    offset: Vec<i128>,
-    /// The gap each slot is kept under ([`Gap::NEVER`] for holes: no entry).
-    gaps: Vec<Gap>,
-    /// `(lo, slot)` of gaps with `lo > 0`.
-    below: BTreeSet<(u32, u32)>,
-    /// `(hi, slot)` of gaps with `hi < HIGHEST`.
-    above: BTreeSet<(u32, u32)>,
-    /// Slots with no safe mark.
-    doomed: BTreeSet<u32>,
-    /// The last mark ticked, where new positions' gaps are placed.
-    last_mark: Option<u32>,
+/// `above` keeps a gap's upper end `hi` as the key `!hi = HIGHEST − hi`, so
+/// that a tick takes its crossed entries from the top, as from `below`.
+const _: () = assert!(HIGHEST == u32::MAX);
+
+/// A tick that takes at least one slot in this many of a side handles them
+/// in slot order.
+const IN_SLOT_ORDER: usize = 16;
+
+/// What `indexed` keeps of the position in one slot: its constants and the
+/// gap it is kept under, in one 32-byte record, so a candidate costs one
+/// cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(align(32))]
+struct SlotRecord {
+    /// `T` of [`PositionConst`].
+    offset: i128,
+    /// `Q`; 0 in a hole.
+    qty_lots: i32,
+    /// The gap ([`Gap::NEVER`] for holes: no entry).
+    lo: u32,
+    hi: u32,
 }
 
-impl SymbolIndex {
-    fn konst(&self, slot: u32) -> PositionConst {
+impl SlotRecord {
+    const HOLE: SlotRecord = SlotRecord {
+        offset: 0,
+        qty_lots: 0,
+        lo: Gap::NEVER.lo,
+        hi: Gap::NEVER.hi,
+    };
+
+    fn konst(&self) -> PositionConst {
         PositionConst {
-            qty_lots: self.qty[slot as usize],
-            offset: self.offset[slot as usize],
+            qty_lots: self.qty_lots,
+            offset: self.offset,
         }
     }
 
+    fn gap(&self) -> Gap {
+        Gap {
+            lo: self.lo,
+            hi: self.hi,
+        }
+    }
+
+    fn set_gap(&mut self, gap: Gap) {
+        self.lo = gap.lo;
+        self.hi = gap.hi;
+    }
+}
+
+/// A gap with two finite ends (only on a jumping ladder): kept under two
+/// index entries.
+fn two_ended(gap: Gap) -> bool {
+    !gap.is_doomed() && gap.lo > 0 && gap.hi < HIGHEST
+}
+
+/// One side of a symbol: its positions by slot, indexed by their gaps.
+#[derive(Debug, Clone, Default)]
+struct SideIndex {
+    slots: Vec<SlotRecord>,
+    /// `(lo, slot)` of gaps with `lo > 0`: a tick at `P` takes `lo > P`.
+    below: Ends,
+    /// `(!hi, slot)` of gaps with `hi < HIGHEST`: a tick takes `!hi > !P`,
+    /// that is `hi < P`.
+    above: Ends,
+    /// Slots with no safe mark.
+    doomed: BTreeSet<u32>,
+    /// Slots kept under both ends of their gap.
+    two_ended: usize,
+}
+
+impl SideIndex {
+    fn gap(&self, slot: u32) -> Gap {
+        self.slots[slot as usize].gap()
+    }
+
+    /// Writes `slot`'s constants (it must be under no gap).
     fn store(&mut self, slot: u32, konst: PositionConst) {
         let slot = slot as usize;
-        if slot == self.qty.len() {
-            self.qty.push(0);
-            self.offset.push(0);
-            self.gaps.push(Gap::NEVER);
+        if slot == self.slots.len() {
+            self.slots.push(SlotRecord::HOLE);
         }
-        self.qty[slot] = konst.qty_lots;
-        self.offset[slot] = konst.offset;
+        let record = &mut self.slots[slot];
+        record.qty_lots = konst.qty_lots;
+        record.offset = konst.offset;
     }
 
     /// Keeps `slot` under `gap` (it must be under none).
     fn keep(&mut self, slot: u32, gap: Gap) {
-        self.gaps[slot as usize] = gap;
+        self.slots[slot as usize].set_gap(gap);
+        self.two_ended += usize::from(two_ended(gap));
         if gap.is_doomed() {
             self.doomed.insert(slot);
             return;
         }
         if gap.lo > 0 {
-            self.below.insert((gap.lo, slot));
+            self.below.insert(gap.lo, slot);
         }
         if gap.hi < HIGHEST {
-            self.above.insert((gap.hi, slot));
+            self.above.insert(!gap.hi, slot);
         }
     }
 
-    /// Takes `slot` out of every index.
+    /// Takes `slot` out of every index and makes it a hole.
     fn release(&mut self, slot: u32) {
-        let gap = std::mem::replace(&mut self.gaps[slot as usize], Gap::NEVER);
+        let gap = self.gap(slot);
+        self.slots[slot as usize] = SlotRecord::HOLE;
+        self.two_ended -= usize::from(two_ended(gap));
         if gap.is_doomed() {
             self.doomed.remove(&slot);
             return;
         }
         if gap.lo > 0 {
-            self.below.remove(&(gap.lo, slot));
+            self.below.remove(gap.lo, slot);
         }
         if gap.hi < HIGHEST {
-            self.above.remove(&(gap.hi, slot));
+            self.above.remove(!gap.hi, slot);
         }
     }
 
     /// Takes every slot whose gap does not contain `price` out of the
-    /// indexes and appends it: the crossed ends leave in bulk (`split_off`),
-    /// so a crash costs no removal per position from them.
+    /// indexes and appends it, the crossed ends in bulk (a slot kept under
+    /// two ends keeps its other, uncrossed one).
     fn take_candidates(&mut self, price: u32, out: &mut Vec<u32>) {
-        if price < HIGHEST {
-            let crossed = self.below.split_off(&(price + 1, 0));
-            out.extend(crossed.iter().map(|&(_, slot)| slot));
+        self.below.take_above(price, out);
+        self.above.take_above(!price, out);
+        if !self.doomed.is_empty() {
+            out.extend(std::mem::take(&mut self.doomed));
         }
-        let kept = self.above.split_off(&(price, 0));
-        let crossed = std::mem::replace(&mut self.above, kept);
-        out.extend(crossed.iter().map(|&(_, slot)| slot));
-        out.extend(std::mem::take(&mut self.doomed));
     }
 
     /// After [`Self::take_candidates`] at `price`: takes `slot` out of the
     /// index it is still in (the uncrossed end of its gap, if finite).
     fn release_taken(&mut self, slot: u32, price: u32) {
-        let gap = std::mem::replace(&mut self.gaps[slot as usize], Gap::NEVER);
-        if gap.is_doomed() {
+        let gap = self.gap(slot);
+        self.slots[slot as usize].set_gap(Gap::NEVER);
+        if !two_ended(gap) {
             return;
         }
-        if gap.lo > 0 && gap.lo <= price {
-            self.below.remove(&(gap.lo, slot));
-        }
-        if gap.hi < HIGHEST && gap.hi >= price {
-            self.above.remove(&(gap.hi, slot));
+        self.two_ended -= 1;
+        if gap.lo <= price {
+            self.below.remove(gap.lo, slot);
+        } else {
+            self.above.remove(!gap.hi, slot);
         }
     }
 
-    /// Rebuilds `below`, `above` and `doomed` from the gaps (in bulk: a sort
-    /// and a linear build instead of one descent per entry).
-    fn rebuild(&mut self) {
-        let (mut below, mut above, mut doomed) = (Vec::new(), Vec::new(), Vec::new());
-        for (slot, gap) in (0u32..).zip(&self.gaps) {
-            if gap.is_doomed() {
-                doomed.push(slot);
-                continue;
+    /// After [`Self::take_candidates`], when many candidates are kept under
+    /// two ends: takes every candidate out of the index in one pass over
+    /// both sides instead of one removal each.
+    fn release_taken_in_bulk(&mut self, candidates: &[u32]) {
+        for &slot in candidates {
+            self.two_ended -= usize::from(two_ended(self.gap(slot)));
+            self.slots[slot as usize].set_gap(Gap::NEVER);
+        }
+        // Every other entry still matches its slot's gap; the candidates'
+        // gaps are `NEVER` now, so none of theirs does.
+        let slots = &self.slots;
+        self.below
+            .retain(|key, slot| slots[slot as usize].lo == key);
+        self.above
+            .retain(|key, slot| !slots[slot as usize].hi == key);
+    }
+
+    /// Decides the candidates of a tick at `price` (taken out of the index,
+    /// in `candidates`): appends `(slot, shortfall)` of those the rule
+    /// liquidates to `hits` (the slot is then under no gap, the record's
+    /// constants are left for the caller to clear), and keeps the others
+    /// under the gap that contains `price`.
+    fn decide(
+        &mut self,
+        units: &SymbolUnits,
+        at_equal: bool,
+        price: u32,
+        candidates: &[u32],
+        hits: &mut Vec<(u32, i128)>,
+    ) {
+        let kept_twice = match self.two_ended {
+            0 => 0,
+            _ => candidates
+                .iter()
+                .filter(|&&slot| two_ended(self.gap(slot)))
+                .count(),
+        };
+        // A crash on a jumping ladder may take many positions kept under
+        // both ends: one pass drops their other ends, not one removal each.
+        let bulk = kept_twice > 0 && kept_twice * 8 >= self.entries();
+        if bulk {
+            self.release_taken_in_bulk(candidates);
+        }
+        for &slot in candidates {
+            let konst = self.slots[slot as usize].konst();
+            let sum = units.margin_sum(konst, price);
+            if !bulk {
+                self.release_taken(slot, price);
             }
-            if gap.lo > 0 {
-                below.push((gap.lo, slot));
-            }
-            if gap.hi < HIGHEST {
-                above.push((gap.hi, slot));
+            if liquidates(sum, at_equal) {
+                hits.push((slot, -sum));
+            } else {
+                // The mark jumped over a window of this position's set:
+                // keep it under the gap it is in now.
+                self.keep(slot, gap::around(units, konst, at_equal, price));
             }
         }
-        self.below = below.into_iter().collect();
-        self.above = above.into_iter().collect();
-        self.doomed = doomed.into_iter().collect();
     }
 
     fn entries(&self) -> usize {
@@ -171,25 +270,48 @@ impl SymbolIndex {
     }
 }
 
+/// Sorts distinct `slots` (all below `len`) through a bitmap: `O(k + len/64)`.
+fn into_slot_order(slots: &mut Vec<u32>, bits: &mut Vec<u64>, len: usize) {
+    bits.clear();
+    bits.resize(len.div_ceil(64), 0);
+    for &slot in slots.iter() {
+        bits[slot as usize / 64] |= 1 << (slot % 64);
+    }
+    slots.clear();
+    for (word, &set) in (0u32..).zip(bits.iter()) {
+        let mut set = set;
+        while set != 0 {
+            slots.push(word * 64 + set.trailing_zeros());
+            set &= set - 1;
+        }
+    }
+}
+
 /// The output-sensitive scanner.
 #[derive(Debug, Clone)]
 pub struct IndexedScanner {
     market: Arc<Market>,
-    slots: SlotMap,
-    symbols: Vec<SymbolIndex>,
+    slots: SlotMap<SideOf>,
+    /// Per symbol, its longs then its shorts (indexed as [`SideOf`]).
+    sides: Vec<SideIndex>,
+    /// Per symbol, the last mark ticked, where new positions' gaps are placed.
+    last_marks: Vec<Option<u32>>,
     candidates: Vec<u32>,
-    /// `(slot, shortfall)` of this tick's liquidations.
+    /// One bit per slot, to put a crash's candidates in slot order.
+    bits: Vec<u64>,
+    /// `(slot, shortfall)` of this tick's liquidations on one side.
     hits: Vec<(u32, i128)>,
 }
 
 impl IndexedScanner {
     pub fn new(market: Arc<Market>) -> Self {
-        let symbols = vec![SymbolIndex::default(); market.len()];
         Self {
-            slots: SlotMap::new(market.len()),
+            slots: SlotMap::new(2 * market.len()),
+            sides: vec![SideIndex::default(); 2 * market.len()],
+            last_marks: vec![None; market.len()],
             market,
-            symbols,
             candidates: Vec::new(),
+            bits: Vec::new(),
             hits: Vec::new(),
         }
     }
@@ -197,7 +319,7 @@ impl IndexedScanner {
     /// Index entries held over all symbols: at most two per open position
     /// on any ladder (diagnostics for the resource tests).
     pub fn index_entries(&self) -> usize {
-        self.symbols.iter().map(SymbolIndex::entries).sum()
+        self.sides.iter().map(SideIndex::entries).sum()
     }
 }
 
@@ -209,14 +331,16 @@ impl Engine for IndexedScanner {
     fn upsert(&mut self, position: &Position) -> Result<(), EngineError> {
         self.market.check_symbol(position.symbol)?;
         let konst = position.constants(&self.market);
-        if let Some(old) = self.slots.get(position.id) {
-            self.symbols[old.symbol.index()].release(old.slot);
+        // Keeps the slot within the side, or frees the old one (a hole).
+        let region = SideOf::of(position);
+        let (at, old) = self.slots.replace(position.id, region);
+        if let Some(old) = old {
+            self.sides[old.region.index()].release(old.slot);
         }
-        // Keeps the slot within the symbol, or frees the old one (now under no gap).
-        let slot = self.slots.place(position.id, position.symbol).slot;
-        let index = &mut self.symbols[position.symbol.index()];
-        index.store(slot, konst);
-        let reference = index.last_mark.unwrap_or(position.entry_ticks);
+        let slot = at.slot;
+        let side = &mut self.sides[region.index()];
+        side.store(slot, konst);
+        let reference = self.last_marks[position.symbol.index()].unwrap_or(position.entry_ticks);
         // Q = 0 gets `Gap::NEVER`: never liquidated, like a hole in `cpu`.
         let gap = gap::place(
             self.market.units(position.symbol),
@@ -224,14 +348,14 @@ impl Engine for IndexedScanner {
             self.market.liquidate_at_equal,
             reference,
         );
-        index.keep(slot, gap);
+        side.keep(slot, gap);
         Ok(())
     }
 
     fn close(&mut self, id: u64) -> Result<bool, EngineError> {
         Ok(match self.slots.remove(id) {
             Some(at) => {
-                self.symbols[at.symbol.index()].release(at.slot);
+                self.sides[at.region.index()].release(at.slot);
                 true
             }
             None => false,
@@ -242,56 +366,39 @@ impl Engine for IndexedScanner {
         self.market.check_symbol(tick.symbol)?;
         let units = self.market.units(tick.symbol);
         let at_equal = self.market.liquidate_at_equal;
-        let index = &mut self.symbols[tick.symbol.index()];
-        index.last_mark = Some(tick.price);
-        self.candidates.clear();
-        self.hits.clear();
-        let entries = index.entries();
-        index.take_candidates(tick.price, &mut self.candidates);
-        // A tick that reaches a large share of the symbol (a crash) drops the
-        // whole index and rebuilds it from the survivors' gaps, rather than
-        // removing and re-inserting entries one by one.
-        let bulk = self.candidates.len() * 4 >= entries;
-        if bulk {
-            index.below.clear();
-            index.above.clear();
-            // In slot order, the columns and the slot map are read in sequence.
-            self.candidates.sort_unstable();
-        }
-        for &slot in &self.candidates {
-            let sum = units.margin_sum(index.konst(slot), tick.price);
-            if bulk {
-                index.gaps[slot as usize] = Gap::NEVER;
-            } else {
-                index.release_taken(slot, tick.price);
-            }
-            if liquidates(sum, at_equal) {
-                self.hits.push((slot, -sum));
-            } else {
-                // The mark jumped over a window of this position's set: keep
-                // it under the gap it is in now.
-                let gap = gap::around(units, index.konst(slot), at_equal, tick.price);
-                match bulk {
-                    true => index.gaps[slot as usize] = gap,
-                    false => index.keep(slot, gap),
-                }
-            }
-        }
-        if bulk {
-            index.rebuild();
-        }
+        self.last_marks[tick.symbol.index()] = Some(tick.price);
         let first = out.len();
-        for &(slot, shortfall) in &self.hits {
-            let position = self
-                .slots
-                .id_at(tick.symbol, slot)
-                .expect("an indexed slot has an id");
-            out.push(Liquidation {
-                position,
-                shortfall,
-            });
+        for region in SideOf::both(tick.symbol) {
+            let side = &mut self.sides[region.index()];
+            self.candidates.clear();
+            side.take_candidates(tick.price, &mut self.candidates);
+            if self.candidates.is_empty() {
+                continue;
+            }
+            if self.candidates.len() * IN_SLOT_ORDER >= side.slots.len() {
+                // A crash takes many slots, in price order; in slot order
+                // the records and the slot map are read front to back, as
+                // `cpu` reads them, rather than a cache line apart each.
+                into_slot_order(&mut self.candidates, &mut self.bits, side.slots.len());
+            }
+            self.hits.clear();
+            side.decide(
+                units,
+                at_equal,
+                tick.price,
+                &self.candidates,
+                &mut self.hits,
+            );
+            for &(slot, shortfall) in &self.hits {
+                side.slots[slot as usize] = SlotRecord::HOLE;
+                out.push(Liquidation {
+                    position: self.slots.vacate(region, slot),
+                    shortfall,
+                });
+            }
         }
-        self.slots.retire(&mut out[first..]);
+        // Ids are distinct: their order is the events' order.
+        out[first..].sort_unstable_by_key(|hit| hit.position);
         Ok(())
     }
 }

@@ -281,7 +281,7 @@ impl Layout {
         symbol: SymbolId,
         position: PositionConst,
     ) -> Result<(), W::Error> {
-        let stays = matches!(self.slots.get(id), Some(old) if old.symbol == symbol);
+        let stays = matches!(self.slots.get(id), Some(old) if old.region == symbol);
         if !stays && self.regions[symbol.index()].holes() == 0 {
             // A new slot at the end of the region: make room first, so that
             // a refusal leaves the layout as it was.
@@ -290,7 +290,7 @@ impl Layout {
         let old = self.slots.get(id);
         let at = self.slots.place(id, symbol);
         if let Some(old) = old.filter(|old| *old != at) {
-            self.write_slot(writes, old.symbol, old.slot, None)?;
+            self.write_slot(writes, old.region, old.slot, None)?;
         }
         let region = &self.regions[symbol.index()];
         let grew = at.slot as usize == region.slots.len();
@@ -313,7 +313,7 @@ impl Layout {
     pub fn close<W: SlotWrites>(&mut self, writes: &mut W, id: u64) -> Result<bool, W::Error> {
         match self.slots.remove(id) {
             Some(at) => {
-                self.write_slot(writes, at.symbol, at.slot, None)?;
+                self.write_slot(writes, at.region, at.slot, None)?;
                 Ok(true)
             }
             None => Ok(false),
@@ -331,7 +331,7 @@ impl Layout {
     ) -> Result<(), W::Error> {
         let mut added = vec![0u64; self.regions.len()];
         for (id, symbol) in positions {
-            let stays = matches!(self.slots.get(id), Some(old) if old.symbol == symbol);
+            let stays = matches!(self.slots.get(id), Some(old) if old.region == symbol);
             added[symbol.index()] += u64::from(!stays);
         }
         let added: Vec<(SymbolId, u64)> = added

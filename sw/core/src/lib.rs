@@ -5,6 +5,7 @@ pub mod board_format;
 pub mod book;
 pub mod cpu;
 pub mod decimal;
+mod ends;
 pub mod engine;
 mod gap;
 pub mod gen;

@@ -29,7 +29,10 @@
 //!   `CONTROL.AT_EQUAL` as it was when the scan started, clears each
 //!   liquidated slot and streams one liquidation record per slot, in slot
 //!   order, then one completion record (`COUNT` = the liquidation records).
-//!   `BUSY` holds until the completion record has left.
+//!   `BUSY` is set from the accepting edge until the completion record has
+//!   left (a record waiting on `ready = false` keeps it set, as in the
+//!   circuit), and the next rung tick starts only then: with `BUSY`,
+//!   `TICK_PENDING` and `CMD_PENDING` clear, every record has left.
 //!
 //! # Its cycles
 //! A scan of `n` slots takes `spec::scan_cycles(n, L)` cycles from the

@@ -115,7 +115,8 @@ fn identify_refuses_a_card_it_cannot_use() {
     let all = refuse(
         vec![
             (reg::MAGIC, 0x1234_5678),
-            (reg::VERSION, 2),
+            // A card of the previous map version.
+            (reg::VERSION, registers::MAP_VERSION - 1),
             (reg::SPEC_HASH, 7),
             (reg::PIPELINE_DEPTH, 33),
             (reg::CMD_ENTRIES, 32),
@@ -125,9 +126,12 @@ fn identify_refuses_a_card_it_cannot_use() {
         3,
     );
     println!("{all}");
+    let version = registers::MAP_VERSION;
+    let old = version - 1;
+    let version_part = format!("VERSION is {old:#010x} ({old}), expected {version}");
     for part in [
         "MAGIC is 0x12345678 (305419896), expected 0x4c515343 (\"LQSC\")",
-        "VERSION is 0x00000002 (2), expected 1",
+        &version_part,
         "SPEC_HASH is 0x00000007 (7), expected",
         "PIPELINE_DEPTH is 0x00000021 (33), expected 34",
         "CMD_ENTRIES is 0x00000020 (32), expected 64",

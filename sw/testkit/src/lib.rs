@@ -10,6 +10,9 @@
 //! - [`live`]: live streams (`events.jsonl` with its opening book) with
 //!   planted boundaries, and the oracle that plays them (liqscan-sim's
 //!   backend agreement and the CLI's).
+//! - [`replay`]: a live stream played on an engine as `liqscan scan
+//!   --events` plays it, event lines and all (liqscan-sim's backend and
+//!   board agreement).
 //! - [`board`]: command entries and result records of the board's formats
 //!   (the tests of `liqscan_top` in liqscan-hw and liqscan-sim).
 
@@ -17,6 +20,7 @@ pub mod board;
 pub mod book;
 pub mod live;
 pub mod oracle;
+pub mod replay;
 pub mod units;
 
 use rand::Rng;

@@ -151,9 +151,10 @@ enum Body {
     Close {
         id: u64,
     },
+    /// Its price already on the symbol's grid (`P = mark / tick_size`).
     Tick {
         symbol: SymbolId,
-        mark_price: Decimal,
+        price: u32,
     },
 }
 
@@ -185,41 +186,46 @@ enum Target<'b> {
     Stale(Option<u64>),
 }
 
-/// Reads `events.jsonl` one line at a time, judging each change against the
-/// book it is handed (see [`Stream`] for the caller's part). A bad line
-/// yields an error and the reader goes on with the next one (`seq` must
-/// exceed that of the last good line); after an I/O error it stops.
-///
-/// It remembers every id it has seen (the opening book's, every `open`'s)
-/// and what became of it, about 40 bytes each: an id is never reused.
-pub struct EventReader<R> {
+/// A line of `events.jsonl` read and checked on its own: its JSON, its
+/// `seq` as a number, its kind, fields and values, and a tick's price on its
+/// symbol's grid. What it does to the book is for [`EventJudge::judge`].
+#[derive(Debug)]
+pub struct EventLine {
+    line: u64,
+    seq: u64,
+    /// Its content, or why it is bad after its `seq` (the judge checks the
+    /// `seq` first, as the order of checks requires).
+    body: Result<Body, InputError>,
+}
+
+/// The first step of reading `events.jsonl`: lines read and checked on their
+/// own ([`EventLine`]), needing nothing but the market, so it may run ahead
+/// of the book on another thread. A line bad before its `seq` is known (too
+/// long, not UTF-8, not a JSON object, its JSON, its `seq`) is the error;
+/// after an I/O error it stops.
+pub struct EventParser<R> {
     lines: JsonLines<R>,
     file: String,
     market: Arc<Market>,
-    /// `seq` and line of the last good line.
-    last_seq: Option<(u64, u64)>,
-    known: HashMap<u64, Known>,
 }
 
-impl<R: BufRead> EventReader<R> {
-    /// A stream over `input` whose positions before the first line are
-    /// `book`'s (the opening book; its ids count as seen).
-    pub fn new(input: R, file: &str, book: &Book) -> Self {
-        let known = book
-            .positions()
-            .map(|p| (p.id, Known::Open(None)))
-            .collect();
+impl<R: BufRead> EventParser<R> {
+    pub fn new(input: R, file: &str, market: Arc<Market>) -> Self {
         Self {
             lines: JsonLines::new(input),
             file: file.to_owned(),
-            market: book.market.clone(),
-            last_seq: None,
-            known,
+            market,
         }
     }
 
-    /// The next item; see [`Stream::next_item`].
-    pub fn next_event(&mut self, book: &Book) -> Option<Result<ItemRecord, ReadError>> {
+    /// The input's name in messages.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The next line, or the error that makes it bad before its `seq` is
+    /// known, or the I/O error that ends the input; `None` at the end.
+    pub fn next_line(&mut self) -> Option<Result<EventLine, ReadError>> {
         let (line, raw) = loop {
             let (line, text) = match self.lines.next_line()? {
                 Ok((line, Line::Text(text))) => (line, text),
@@ -245,13 +251,68 @@ impl<R: BufRead> EventReader<R> {
             }
             break (line, serde_json::from_str::<RawEvent>(text));
         };
-        let judged = raw
+        let parsed = raw
             .map_err(|e| json_error(&self.file, line, &e))
-            .and_then(|raw| self.judge(book, line, &raw));
-        Some(judged.map_err(ReadError::from))
+            .and_then(|raw| {
+                let fields = Fields {
+                    file: &self.file,
+                    line,
+                    market: &self.market,
+                    raw: &raw,
+                };
+                let seq = fields.unsigned("seq")?;
+                Ok(EventLine {
+                    line,
+                    seq,
+                    body: fields.body(),
+                })
+            });
+        Some(parsed.map_err(ReadError::from))
     }
 
-    /// A tick (`seq` `tick`) liquidated position `id`.
+    fn bad(&self, line: u64, field: &str, reason: impl ToString) -> InputError {
+        InputError::new(&self.file, line, field, reason)
+    }
+}
+
+/// The second step of reading `events.jsonl`: each [`EventLine`], in order,
+/// judged against the book as it stands (see [`Stream`] for the caller's
+/// part: apply every change before judging the next line, report every
+/// liquidation). A bad line is the error and the judge goes on with the
+/// next one (`seq` must exceed that of the last good line).
+///
+/// It remembers every id it has seen (the opening book's, every `open`'s)
+/// and what became of it, about 40 bytes each: an id is never reused.
+#[derive(Debug)]
+pub struct EventJudge {
+    file: String,
+    /// `seq` and line of the last good line.
+    last_seq: Option<(u64, u64)>,
+    known: HashMap<u64, Known>,
+}
+
+impl EventJudge {
+    /// A judge of the lines of `file` whose positions before the first line
+    /// are `book`'s (the opening book; its ids count as seen).
+    pub fn new(file: &str, book: &Book) -> Self {
+        let known = book
+            .positions()
+            .map(|p| (p.id, Known::Open(None)))
+            .collect();
+        Self {
+            file: file.to_owned(),
+            last_seq: None,
+            known,
+        }
+    }
+
+    /// The input's name in messages.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// A tick (`seq` `tick`) liquidated position `id`. The id is known (it
+    /// was open), so this replaces an entry and never allocates.
     pub fn liquidated(&mut self, id: u64, tick: u64) {
         self.known.insert(id, Known::Liquidated(tick));
     }
@@ -260,28 +321,22 @@ impl<R: BufRead> EventReader<R> {
         InputError::new(&self.file, line, field, reason)
     }
 
-    /// A parsed line: its `seq`, kind and fields, then the change it makes.
-    fn judge(&mut self, book: &Book, line: u64, raw: &RawEvent) -> Result<ItemRecord, InputError> {
-        let fields = Fields {
-            file: &self.file,
-            line,
-            market: &self.market,
-            raw,
-        };
-        let seq = fields.unsigned("seq")?;
+    /// The item `line` makes on `book`: its `seq` against the last good
+    /// line's, then whatever made it bad on its own, then the change against
+    /// the book.
+    pub fn judge(&mut self, book: &Book, line: EventLine) -> Result<ItemRecord, InputError> {
+        let EventLine { line, seq, body } = line;
         if let Some((last, last_line)) = self.last_seq.filter(|&(last, _)| seq <= last) {
             let reason = format!("not increasing: {seq} after {last} (line {last_line})");
             return Err(self.bad(line, "seq", reason));
         }
-        let body = fields.body()?;
-        let (item, known) = self.change(book, line, seq, body)?;
+        let (item, known) = self.change(book, line, seq, body?)?;
         if let Some((id, known)) = known {
             self.known.insert(id, known);
         }
         self.last_seq = Some((seq, line));
         Ok(ItemRecord { line, seq, item })
     }
-
     /// The position `id` names for a change of `kind`: open in `book`, or
     /// stale; an id never opened or closed is bad input.
     fn target<'b>(&self, book: &'b Book, line: u64, id: u64) -> Result<Target<'b>, InputError> {
@@ -314,14 +369,7 @@ impl<R: BufRead> EventReader<R> {
         };
         let change = |kind, update, known| Ok((Item::Change(Change { kind, update }), known));
         match body {
-            Body::Tick { symbol, mark_price } => {
-                let price = self
-                    .market
-                    .units(symbol)
-                    .ticks(&mark_price, "mark_price")
-                    .map_err(located)?;
-                Ok((Item::Tick(Tick { seq, symbol, price }), None))
-            }
+            Body::Tick { symbol, price } => Ok((Item::Tick(Tick { seq, symbol, price }), None)),
             Body::Open {
                 id,
                 account,
@@ -341,7 +389,7 @@ impl<R: BufRead> EventReader<R> {
                     let reason = format!("too many open positions: at most {MAX_POSITIONS}");
                     return Err(self.bad(line, "id", reason));
                 }
-                let units = self.market.units(symbol);
+                let units = book.market.units(symbol);
                 let position = Position {
                     id,
                     account,
@@ -363,7 +411,7 @@ impl<R: BufRead> EventReader<R> {
                     Target::Open(old) => old,
                     Target::Stale(at) => return stale(ChangeKind::Update, id, at),
                 };
-                let units = self.market.units(old.symbol);
+                let units = book.market.units(old.symbol);
                 let position = Position {
                     qty_lots: units.lots(&qty).map_err(located)?,
                     entry_ticks: units.ticks(&entry_price, "entry_price").map_err(located)?,
@@ -378,7 +426,7 @@ impl<R: BufRead> EventReader<R> {
                     Target::Open(old) => old,
                     Target::Stale(at) => return stale(kind, id, at),
                 };
-                let units = self.market.units(old.symbol);
+                let units = book.market.units(old.symbol);
                 let delta = units.signed_quote_units(&delta, "delta").map_err(located)?;
                 let margin = old.margin_units + delta;
                 let show = |u: i128| units.format_units(u);
@@ -416,13 +464,47 @@ impl<R: BufRead> EventReader<R> {
     }
 }
 
+/// Reads `events.jsonl` one line at a time, judging each change against the
+/// book it is handed: an [`EventParser`] and an [`EventJudge`] in one (see
+/// [`Stream`] for the caller's part). A bad line yields an error and the
+/// reader goes on with the next one (`seq` must exceed that of the last
+/// good line); after an I/O error it stops.
+pub struct EventReader<R> {
+    parser: EventParser<R>,
+    judge: EventJudge,
+}
+
+impl<R: BufRead> EventReader<R> {
+    /// A stream over `input` whose positions before the first line are
+    /// `book`'s (the opening book; its ids count as seen).
+    pub fn new(input: R, file: &str, book: &Book) -> Self {
+        Self {
+            parser: EventParser::new(input, file, book.market.clone()),
+            judge: EventJudge::new(file, book),
+        }
+    }
+
+    /// The next item; see [`Stream::next_item`].
+    pub fn next_event(&mut self, book: &Book) -> Option<Result<ItemRecord, ReadError>> {
+        Some(match self.parser.next_line()? {
+            Ok(line) => self.judge.judge(book, line).map_err(ReadError::from),
+            Err(error) => Err(error),
+        })
+    }
+
+    /// A tick (`seq` `tick`) liquidated position `id`.
+    pub fn liquidated(&mut self, id: u64, tick: u64) {
+        self.judge.liquidated(id, tick);
+    }
+}
+
 impl<R: BufRead> Stream for EventReader<R> {
     fn kind(&self) -> StreamKind {
         StreamKind::Events
     }
 
     fn file(&self) -> &str {
-        &self.file
+        self.parser.file()
     }
 
     fn next_item(&mut self, book: &Book) -> Option<Result<ItemRecord, ReadError>> {
@@ -646,10 +728,16 @@ impl Fields<'_> {
             "close" => Body::Close {
                 id: self.unsigned("id")?,
             },
-            _ => Body::Tick {
-                symbol: self.symbol("symbol")?,
-                mark_price: self.decimal("mark_price")?,
-            },
+            _ => {
+                let symbol = self.symbol("symbol")?;
+                let mark_price = self.decimal("mark_price")?;
+                let price = self
+                    .market
+                    .units(symbol)
+                    .ticks(&mark_price, "mark_price")
+                    .map_err(|e| InputError::from_field(self.file, self.line, "", e))?;
+                Body::Tick { symbol, price }
+            }
         })
     }
 }

@@ -16,7 +16,9 @@ pub mod symbols;
 pub mod ticks;
 
 pub use error::{InputError, ReadError};
-pub use events::{read_events, EventReader, EVENT_FIELDS, EVENT_KINDS};
+pub use events::{
+    read_events, EventJudge, EventLine, EventParser, EventReader, EVENT_FIELDS, EVENT_KINDS,
+};
 pub use jsonl::MAX_LINE_BYTES;
 pub use positions::{read_positions, POSITION_COLUMNS};
 pub use stream::{

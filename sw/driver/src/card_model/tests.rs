@@ -240,6 +240,62 @@ fn at_equal_and_a_held_stream() {
     assert_eq!(beats[0][record::KIND as usize], record::LIQUIDATION);
 }
 
+/// `BUSY` holds while any record of the tick, the completion included,
+/// waits on `ready = false`, well after the scan itself is over; the next
+/// rung tick waits for it too. As the circuit does (hw/tests/top_status.rs).
+#[test]
+fn busy_holds_until_the_completion_has_left() {
+    let mut card = card();
+    let mut commands = simple_brackets(0);
+    commands.push(Command::Position {
+        slot: 1,
+        position: long(-100),
+    });
+    commands.push(Command::Region {
+        symbol: 0,
+        base_row: 0,
+        count: 4,
+    });
+    commands.push(Command::Region {
+        symbol: 1,
+        base_row: 1,
+        count: 0,
+    });
+    commit(&mut card, 0, &commands);
+    let mut beats = Vec::new();
+    // An empty region: its only record is the completion, which waits.
+    ring(&mut card, 1, 20, 1);
+    card.clock(500, false, &mut beats).unwrap();
+    assert!(beats.is_empty());
+    assert_eq!(card.read(reg::STATUS).unwrap(), status::BUSY);
+    assert_eq!(card.read(reg::TICK_DONE_SEQ).unwrap(), 0);
+    // A doorbell now is pending behind it, not started.
+    ring(&mut card, 0, 20, 2);
+    card.clock(500, false, &mut beats).unwrap();
+    assert_eq!(
+        card.read(reg::STATUS).unwrap(),
+        status::BUSY | status::TICK_PENDING
+    );
+    // One cycle of ready: the completion leaves; the next tick starts and
+    // holds BUSY with its liquidation waiting.
+    card.clock(1, true, &mut beats).unwrap();
+    assert_eq!(beats.len(), 1);
+    assert_eq!(card.read(reg::TICK_DONE_SEQ).unwrap(), 1);
+    card.clock(500, false, &mut beats).unwrap();
+    assert_eq!(card.read(reg::STATUS).unwrap(), status::BUSY);
+    // The liquidation leaves, the completion still waits: still BUSY.
+    card.clock(1, true, &mut beats).unwrap();
+    card.clock(500, false, &mut beats).unwrap();
+    assert_eq!(beats.len(), 2);
+    assert_eq!(beats[1][record::KIND as usize], record::LIQUIDATION);
+    assert_eq!(card.read(reg::STATUS).unwrap(), status::BUSY);
+    assert_eq!(card.read(reg::TICK_DONE_SEQ).unwrap(), 1);
+    card.clock(1, true, &mut beats).unwrap();
+    assert_eq!(beats.len(), 3);
+    assert_eq!(card.read(reg::STATUS).unwrap(), 0);
+    assert_eq!(card.read(reg::TICK_DONE_SEQ).unwrap(), 2);
+}
+
 #[test]
 fn sticky_errors_are_flagged_and_cleared() {
     let mut card = card();

@@ -13,35 +13,63 @@ fn book() -> Book {
 }
 
 /// Every item of `text`, applying each change to the book as a scan does;
-/// a tick at `seq` liquidates the ids listed for it in `liquidations`.
+/// a tick at `seq` liquidates the ids listed for it in `liquidations`. Read
+/// twice, and both must agree: by the [`EventReader`] a line at a time, and
+/// as the scan's pipeline reads it, every line parsed ahead by the
+/// [`EventParser`] before the [`EventJudge`] judges any.
 fn run_with(
     text: &str,
     liquidations: &[(u64, u64)],
 ) -> (Vec<Result<ItemRecord, InputError>>, Book) {
+    let invalid = |e: ReadError| match e {
+        ReadError::Invalid(e) => e,
+        ReadError::Io { .. } => panic!("I/O error from a byte slice"),
+    };
+    // What a scan does with an item: apply a change, liquidate on a tick.
+    let handle =
+        |book: &mut Book, record: &ItemRecord, liquidated: &mut dyn FnMut(u64, u64)| match &record
+            .item
+        {
+            Item::Change(change) => book.apply(&change.update),
+            Item::Tick(tick) => {
+                for &(seq, id) in liquidations {
+                    if seq == tick.seq {
+                        book.close(id);
+                        liquidated(id, seq);
+                    }
+                }
+            }
+            Item::Stale(_) => {}
+        };
+
     let mut book = book();
     let mut reader = EventReader::new(text.as_bytes(), "events.jsonl", &book);
     let mut out = Vec::new();
     while let Some(item) = reader.next_event(&book) {
-        let item = item.map_err(|e| match e {
-            ReadError::Invalid(e) => e,
-            ReadError::Io { .. } => panic!("I/O error from a byte slice"),
-        });
+        let item = item.map_err(invalid);
         if let Ok(record) = &item {
-            match &record.item {
-                Item::Change(change) => book.apply(&change.update),
-                Item::Tick(tick) => {
-                    for &(seq, id) in liquidations {
-                        if seq == tick.seq {
-                            book.close(id);
-                            reader.liquidated(id, seq);
-                        }
-                    }
-                }
-                Item::Stale(_) => {}
-            }
+            handle(&mut book, record, &mut |id, seq| reader.liquidated(id, seq));
         }
         out.push(item);
     }
+
+    let mut ahead_book = self::book();
+    let mut parser = EventParser::new(text.as_bytes(), "events.jsonl", market());
+    let parsed: Vec<_> = std::iter::from_fn(|| parser.next_line()).collect();
+    let mut judge = EventJudge::new("events.jsonl", &ahead_book);
+    let mut ahead = Vec::new();
+    for line in parsed {
+        let item = line
+            .map_err(invalid)
+            .and_then(|line| judge.judge(&ahead_book, line));
+        if let Ok(record) = &item {
+            handle(&mut ahead_book, record, &mut |id, seq| {
+                judge.liquidated(id, seq)
+            });
+        }
+        ahead.push(item);
+    }
+    assert_eq!(ahead, out, "parsed ahead, then judged: {text}");
     (out, book)
 }
 

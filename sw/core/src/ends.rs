@@ -1,0 +1,348 @@
+//! [`Ends`]: one side of `indexed`'s index, the finite gap ends of one
+//! symbol's positions on that side, as `(key, slot)` entries in ascending
+//! order, cut into sorted chunks of at most [`CHUNK`] entries.
+//!
+//! A tick takes every entry whose key lies beyond its mark: a suffix of the
+//! order. Whole chunks of that suffix leave at once and the one chunk the
+//! mark falls in is cut where a count from its end stops, so a tick that
+//! takes `k` entries costs `O(k)` (reading `k` consecutive entries, no
+//! per-entry removal), and one that takes none costs a comparison with the
+//! largest entry, kept beside the chunks. An insert or a removal is a binary
+//! search over the chunks' last entries, a count over the chunk and a move
+//! of at most `CHUNK` entries: `O(log n + CHUNK)`, however large the symbol.
+//!
+//! Chunks that leave with a tick are kept (emptied) for later splits, so a
+//! book that has once reached a size ticks and updates without allocating.
+
+/// Most entries in one chunk: a split moves half of them (2 KB), an insert
+/// or a removal moves at most all of them.
+pub(crate) const CHUNK: usize = 256;
+
+/// A chunk this short after a removal is merged into a neighbour when the
+/// two fit in [`MERGED`], so chunks do not dwindle to a few entries each.
+const SHORT: usize = CHUNK / 4;
+const MERGED: usize = CHUNK * 3 / 4;
+
+/// Entries `(key, slot)` in ascending order (key first), in chunks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Ends {
+    /// Non-empty sorted chunks; every entry of a chunk is below every entry
+    /// of the next.
+    chunks: Vec<Vec<u64>>,
+    /// The last (largest) entry of each chunk, what a search reads first.
+    lasts: Vec<u64>,
+    len: usize,
+    /// The largest entry (0 when empty), kept here so that a tick that
+    /// takes nothing reads no chunk.
+    top: u64,
+    /// Emptied chunks, kept for the next split.
+    spare: Vec<Vec<u64>>,
+}
+
+fn entry(key: u32, slot: u32) -> u64 {
+    (u64::from(key) << 32) | u64::from(slot)
+}
+
+/// How many entries of a sorted chunk are below `entry`: a count over the
+/// whole chunk rather than a binary search, so a chunk not in cache costs
+/// its lines fetched together, not one miss per step of a search.
+fn rank(chunk: &[u64], entry: u64) -> usize {
+    chunk.iter().map(|&e| usize::from(e < entry)).sum()
+}
+
+fn slot_of(entry: u64) -> u32 {
+    entry as u32
+}
+
+impl Ends {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The chunk an entry belongs in: the first whose last entry is not
+    /// below it, else the last chunk. `None` when there are no chunks.
+    fn chunk_for(&self, entry: u64) -> Option<usize> {
+        if self.chunks.is_empty() {
+            return None;
+        }
+        Some(
+            self.lasts
+                .partition_point(|&last| last < entry)
+                .min(self.chunks.len() - 1),
+        )
+    }
+
+    fn fresh_chunk(&mut self) -> Vec<u64> {
+        self.spare
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(CHUNK))
+    }
+
+    fn sync_top(&mut self) {
+        self.top = self.lasts.last().copied().unwrap_or(0);
+    }
+
+    /// Adds `(key, slot)`; the pair must not be there already.
+    pub fn insert(&mut self, key: u32, slot: u32) {
+        let entry = entry(key, slot);
+        self.len += 1;
+        self.top = self.top.max(entry);
+        let Some(c) = self.chunk_for(entry) else {
+            let mut chunk = self.fresh_chunk();
+            chunk.push(entry);
+            self.chunks.push(chunk);
+            self.lasts.push(entry);
+            return;
+        };
+        let chunk = &mut self.chunks[c];
+        let at = rank(chunk, entry);
+        debug_assert!(
+            chunk.get(at) != Some(&entry),
+            "{key} {slot} is there already"
+        );
+        chunk.insert(at, entry);
+        self.lasts[c] = *chunk.last().expect("not empty");
+        if chunk.len() >= CHUNK {
+            let mut upper = self.fresh_chunk();
+            let chunk = &mut self.chunks[c];
+            upper.extend_from_slice(&chunk[CHUNK / 2..]);
+            chunk.truncate(CHUNK / 2);
+            self.lasts[c] = *chunk.last().expect("half a chunk");
+            self.lasts
+                .insert(c + 1, *upper.last().expect("half a chunk"));
+            self.chunks.insert(c + 1, upper);
+        }
+    }
+
+    /// Takes `(key, slot)` out; `false` if it is not there.
+    pub fn remove(&mut self, key: u32, slot: u32) -> bool {
+        let entry = entry(key, slot);
+        let Some(c) = self.chunk_for(entry) else {
+            return false;
+        };
+        let chunk = &mut self.chunks[c];
+        let at = rank(chunk, entry);
+        if chunk.get(at) != Some(&entry) {
+            return false;
+        }
+        chunk.remove(at);
+        self.len -= 1;
+        match chunk.last() {
+            None => {
+                let empty = self.chunks.remove(c);
+                self.lasts.remove(c);
+                self.spare.push(empty);
+            }
+            Some(&last) => {
+                self.lasts[c] = last;
+                if chunk.len() < SHORT {
+                    self.merge_around(c);
+                }
+            }
+        }
+        self.sync_top();
+        true
+    }
+
+    /// Merges short chunk `c` into a neighbour when the two fit in `MERGED`.
+    fn merge_around(&mut self, c: usize) {
+        let len = self.chunks[c].len();
+        let (into, from) = if c > 0 && self.chunks[c - 1].len() + len <= MERGED {
+            (c - 1, c)
+        } else if c + 1 < self.chunks.len() && self.chunks[c + 1].len() + len <= MERGED {
+            (c, c + 1)
+        } else {
+            return;
+        };
+        let mut moved = self.chunks.remove(from);
+        self.lasts.remove(from);
+        self.chunks[into].extend_from_slice(&moved);
+        self.lasts[into] = *self.chunks[into].last().expect("merged");
+        moved.clear();
+        self.spare.push(moved);
+    }
+
+    /// Takes every entry whose key is above `key` and appends their slots,
+    /// in ascending key order.
+    pub fn take_above(&mut self, key: u32, out: &mut Vec<u32>) {
+        // Every entry with a larger key is above `(key, u32::MAX)`.
+        let bound = entry(key, u32::MAX);
+        if self.top <= bound {
+            return;
+        }
+        // Walk back from the top over the chunks that go whole: a tick
+        // usually takes a few entries of the last chunk, and a crash pays
+        // one step per chunk it takes anyway.
+        let mut first = self.lasts.len() - 1;
+        while first > 0 && self.lasts[first - 1] > bound {
+            first -= 1;
+        }
+        // Counted from the end rather than searched: reads only the entries
+        // taken and one more, not a search's chain of cache lines.
+        let chunk = &mut self.chunks[first];
+        let cut = chunk.len() - chunk.iter().rev().take_while(|&&e| e > bound).count();
+        out.extend(chunk[cut..].iter().map(|&e| slot_of(e)));
+        self.len -= chunk.len() - cut;
+        chunk.truncate(cut);
+        let keep = match chunk.last() {
+            Some(&last) => {
+                self.lasts[first] = last;
+                first + 1
+            }
+            None => first,
+        };
+        for mut chunk in self.chunks.drain(keep..) {
+            out.extend(chunk.iter().map(|&e| slot_of(e)));
+            self.len -= chunk.len();
+            chunk.clear();
+            self.spare.push(chunk);
+        }
+        self.lasts.truncate(keep);
+        self.sync_top();
+    }
+
+    /// Keeps only the entries for which `keep(key, slot)` holds, in one pass.
+    pub fn retain(&mut self, mut keep: impl FnMut(u32, u32) -> bool) {
+        for chunk in &mut self.chunks {
+            chunk.retain(|&e| keep((e >> 32) as u32, slot_of(e)));
+        }
+        let mut c = 0;
+        while c < self.chunks.len() {
+            match self.chunks[c].last() {
+                Some(&last) => {
+                    self.lasts[c] = last;
+                    c += 1;
+                }
+                None => {
+                    self.spare.push(self.chunks.remove(c));
+                    self.lasts.remove(c);
+                }
+            }
+        }
+        self.len = self.chunks.iter().map(Vec::len).sum();
+        self.sync_top();
+    }
+
+    /// Every entry in ascending order (for tests and diagnostics).
+    #[cfg(test)]
+    pub fn entries(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.chunks
+            .iter()
+            .flatten()
+            .map(|&e| ((e >> 32) as u32, slot_of(e)))
+    }
+
+    /// The structure's invariants hold (for tests).
+    #[cfg(test)]
+    pub fn check(&self) {
+        assert_eq!(self.chunks.len(), self.lasts.len());
+        assert_eq!(self.len, self.chunks.iter().map(Vec::len).sum::<usize>());
+        assert_eq!(self.top, self.lasts.last().copied().unwrap_or(0));
+        let mut previous = None;
+        for (chunk, &last) in self.chunks.iter().zip(&self.lasts) {
+            assert!(!chunk.is_empty() && chunk.len() < CHUNK);
+            assert_eq!(chunk.last(), Some(&last));
+            for &e in chunk {
+                assert!(previous < Some(e), "ascending");
+                previous = Some(e);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert(u32, u32),
+        Remove(u32, u32),
+        /// Remove an entry that is there (by its rank).
+        RemoveAt(usize),
+        TakeAbove(u32),
+        Retain(u32),
+    }
+
+    /// Keys from a small range, so that they collide and chunks fill, split
+    /// and merge; slots from a small range too, so pairs repeat.
+    fn op() -> impl Strategy<Value = Op> {
+        let key = prop_oneof![0..40u32, Just(u32::MAX), Just(0), any::<u32>()];
+        prop_oneof![
+            8 => (key.clone(), 0..3000u32).prop_map(|(k, s)| Op::Insert(k, s)),
+            2 => (key.clone(), 0..3000u32).prop_map(|(k, s)| Op::Remove(k, s)),
+            4 => any::<usize>().prop_map(Op::RemoveAt),
+            1 => key.prop_map(Op::TakeAbove),
+            1 => (2..7u32).prop_map(Op::Retain),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Against a `BTreeSet` of the same pairs: the same entries in the
+        /// same order after every operation, `take_above` taking exactly
+        /// the keys above its bound in ascending order.
+        #[test]
+        fn agrees_with_a_sorted_set(ops in proptest::collection::vec(op(), 1..3000)) {
+            let mut ends = Ends::default();
+            let mut model = BTreeSet::new();
+            for op in ops {
+                match op {
+                    Op::Insert(k, s) => {
+                        if model.insert((k, s)) {
+                            ends.insert(k, s);
+                        }
+                    }
+                    Op::Remove(k, s) => prop_assert_eq!(ends.remove(k, s), model.remove(&(k, s))),
+                    Op::RemoveAt(i) => {
+                        if !model.is_empty() {
+                            let &(k, s) = model.iter().nth(i % model.len()).unwrap();
+                            model.remove(&(k, s));
+                            prop_assert!(ends.remove(k, s));
+                        }
+                    }
+                    Op::TakeAbove(k) => {
+                        let mut got = Vec::new();
+                        ends.take_above(k, &mut got);
+                        let taken: Vec<(u32, u32)> =
+                            model.iter().filter(|&&(key, _)| key > k).copied().collect();
+                        model.retain(|&(key, _)| key <= k);
+                        let want: Vec<u32> = taken.iter().map(|&(_, s)| s).collect();
+                        prop_assert_eq!(got, want);
+                    }
+                    Op::Retain(m) => {
+                        ends.retain(|k, s| (k ^ s) % m != 0);
+                        model.retain(|&(k, s)| (k ^ s) % m != 0);
+                    }
+                }
+                ends.check();
+                prop_assert_eq!(ends.len(), model.len());
+            }
+            prop_assert!(ends.entries().eq(model.iter().copied()));
+        }
+    }
+
+    /// A take leaves its chunks for the next inserts: refilling the same
+    /// entries allocates no new chunk.
+    #[test]
+    fn taken_chunks_are_reused() {
+        let mut ends = Ends::default();
+        let fill = |ends: &mut Ends| (0..10_000u32).for_each(|i| ends.insert(i % 977 + 1, i));
+        fill(&mut ends);
+        let chunks = ends.chunks.len();
+        assert!(chunks > 10_000 / CHUNK);
+        let mut out = Vec::new();
+        ends.take_above(0, &mut out);
+        assert_eq!(out.len(), 10_000);
+        assert_eq!(
+            (ends.len(), ends.chunks.len(), ends.spare.len()),
+            (0, 0, chunks)
+        );
+        fill(&mut ends);
+        ends.check();
+        assert_eq!((ends.chunks.len(), ends.spare.len()), (chunks, 0));
+    }
+}
