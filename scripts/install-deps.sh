@@ -3,7 +3,7 @@
 # Verilator (co-simulation, lint), yosys (synthesis checks) and clang++ (the
 # Verilator models it compiles run about 1.6 times as fast as g++'s; the
 # build falls back to g++ without it). The Rust toolchain is expected to be
-# present already. Other systems: see the README's "Installing Verilator".
+# present already. Other systems: see docs/install.md.
 set -euo pipefail
 
 missing=()

@@ -5,8 +5,9 @@
     python3 scripts/results_table.py --check    fail if the block is stale
 
 Sources: docs/results/ecp5.csv (one row per scripts/synth.sh run),
-docs/results/resources.csv (scripts/resources.sh) and docs/results/bench.md
-with its plot bench-p99.svg (the bench's `--out-dir docs/results` files).
+docs/results/resources.csv (scripts/resources.sh), docs/results/bench.md
+with its plot bench-p99.svg (the bench's `--out-dir docs/results` files)
+and docs/results/test-time.csv (scripts/test-time.sh).
 The block lies between the README's `<!-- results:begin` and
 `<!-- results:end -->` lines.
 """
@@ -20,6 +21,7 @@ ECP5 = os.path.join(ROOT, "docs", "results", "ecp5.csv")
 BENCH = os.path.join(ROOT, "docs", "results", "bench.md")
 BENCH_PLOT = "docs/results/bench-p99.svg"
 RESOURCES = os.path.join(ROOT, "docs", "results", "resources.csv")
+TEST_TIME = os.path.join(ROOT, "docs", "results", "test-time.csv")
 BEGIN = "<!-- results:begin"
 END = "<!-- results:end -->"
 
@@ -98,6 +100,19 @@ def resources_table(rows):
     return lines
 
 
+def test_time_line(rows):
+    """The newest clean run of the suite, in one sentence."""
+    row = rows[-1]
+    minutes, seconds = divmod(int(row["seconds"]), 60)
+    result = "passed" if row["result"] == "pass" else f"failed ({row['result']})"
+    return (
+        f"**A clean test run** (`scripts/test-time.sh`: `scripts/test.sh` in a fresh clone, every crate and "
+        f"Verilator model built from scratch) {result} in **{minutes} min {seconds:02d} s** on {row['cores']} "
+        f"cores (load average {row['load_before']} before, {row['load_after']} after; commit `{row['commit']}`, "
+        f"{row['date'][:10]}), against CI's limit of 90 min."
+    )
+
+
 def table_after(lines, start):
     """The Markdown table that begins at or after `start`, and the index past it."""
     while start < len(lines) and not lines[start].startswith("|"):
@@ -155,6 +170,9 @@ def block():
             "contract allows and a 16-bracket jumping ladder; peak memory is the process's maximum resident set):"
         )
         lines += [""] + resources_table(rows) + [""]
+    rows = read_rows(TEST_TIME)
+    if rows:
+        lines += [test_time_line(rows), ""]
     if os.path.exists(BENCH):
         with open(BENCH) as f:
             summary = bench_summary(f.read())

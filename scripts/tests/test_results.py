@@ -126,6 +126,15 @@ class ResultsTableTest(unittest.TestCase):
         self.assertEqual(len(lines), 2 + 2)
         self.assertIn("| big | 1,048,576 | `cpu` | 1.9 | 0.2 | 290 | `b` | 2026-01-02 |", lines)
 
+    def test_test_time_shows_the_newest_run(self):
+        head = "date,commit,seconds,cores,load_before,load_after,result\n"
+        rows = list(csv.DictReader(io.StringIO(
+            head + "2026-01-01T00:00:00Z,a,3000,2,1.0 1.0 1.0,2.0 2.0 2.0,pass\n"
+            "2026-01-02T00:00:00Z,b,1385,2,0.5 0.6 0.7,3.1 2.9 2.5,exit 101\n")))
+        line = results_table.test_time_line(rows)
+        self.assertIn("failed (exit 101) in **23 min 05 s** on 2 cores", line)
+        self.assertIn("load average 0.5 0.6 0.7 before, 3.1 2.9 2.5 after; commit `b`, 2026-01-02", line)
+
     BENCH = """Machine: a CPU; load average 0.1 before the run.
 
 | positions in ticked symbol | cpu | indexed |

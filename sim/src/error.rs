@@ -6,7 +6,7 @@ use liqscan_core::layout::CapacityError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SimError {
     /// The crate was built without Verilator.
-    #[error("the Verilator model was not built ({0}); install Verilator 5.006 or newer (`apt-get install -y verilator`, `brew install verilator`: see the README's \"Installing Verilator\") and rebuild")]
+    #[error("the Verilator model was not built ({0}); install Verilator 5.006 or newer (`apt-get install -y verilator`, `brew install verilator`: see docs/install.md) and rebuild")]
     Unavailable(String),
     /// Tracing asked of a build without the traced model.
     #[error("this build has no waveform tracing: build with the `trace` feature (cargo build --release -p liqscan-cli --features trace)")]
