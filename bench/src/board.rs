@@ -24,7 +24,7 @@ use liqscan_core::spec::registers::{ring, RING_RECORDS};
 use liqscan_core::{Engine, EngineError, Liquidation};
 use liqscan_driver::dma::RingMemory;
 use liqscan_driver::Bus;
-use liqscan_driver::{Board, BoardOptions, BusCounts, Card, Dma, DriverError};
+use liqscan_driver::{Board, BoardOptions, BusCounts, Card, Dma, DriverError, HostRing};
 use liqscan_sim::TopModel;
 
 use crate::measure::Run;
@@ -35,37 +35,6 @@ const STEP_CYCLES: u64 = 256;
 /// largest book on one lane): a card that stays busy longer is hung, and
 /// the host's own timeout must see it.
 const MAX_STEPS: u64 = (1 << 24) / STEP_CYCLES;
-
-/// The result ring in host memory.
-#[derive(Debug)]
-struct HostRing(Vec<u32>);
-
-impl HostRing {
-    fn word(&self, byte: usize) -> Result<usize, DriverError> {
-        if byte % 4 != 0 || byte / 4 >= self.0.len() {
-            return Err(DriverError::Bus(format!(
-                "ring word at byte {byte:#x} outside the ring or misaligned"
-            )));
-        }
-        Ok(byte / 4)
-    }
-}
-
-impl RingMemory for HostRing {
-    fn load(&self, byte: usize) -> Result<u32, DriverError> {
-        Ok(self.0[self.word(byte)?])
-    }
-
-    fn store(&mut self, byte: usize, value: u32) -> Result<(), DriverError> {
-        let i = self.word(byte)?;
-        self.0[i] = value;
-        Ok(())
-    }
-
-    fn publish(&mut self, byte: usize, value: u32) -> Result<(), DriverError> {
-        self.store(byte, value)
-    }
-}
 
 /// A card in this process whose work is done before the host's next read
 /// returns, with the time spent inside every access totalled.
@@ -85,7 +54,7 @@ impl<C: Card> ServedBus<C> {
     pub fn new(card: C) -> Self {
         Self {
             card,
-            ring: HostRing(vec![0; ring::BYTES / 4]),
+            ring: HostRing::default(),
             dma: Dma::new(0),
             work: true,
             inside: Duration::ZERO,

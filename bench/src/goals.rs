@@ -145,6 +145,7 @@ mod tests {
         Summary {
             count: 4,
             p50,
+            p90: p99,
             p99,
             p999: p99,
             max: p99,

@@ -102,6 +102,7 @@ pub fn at_clock(c: Summary, clock_mhz: f64) -> Summary {
     Summary {
         count: c.count,
         p50: ns(c.p50),
+        p90: ns(c.p90),
         p99: ns(c.p99),
         p999: ns(c.p999),
         max: ns(c.max),

@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 use liqscan_core::engine::Engine;
 use liqscan_core::gen::{self as generator, GenConfig, Scenario};
 use liqscan_core::input::StreamKind;
+use liqscan_core::latency::Summary;
 use liqscan_core::report::{first_difference, Event};
 use liqscan_core::spec::DEFAULT_LANES;
 use liqscan_core::synth_results::SynthResult;
@@ -53,22 +54,13 @@ impl Args {
     }
 }
 
-/// p50, p99, p99.9 and max of a distribution.
-#[derive(Debug, Clone, Copy)]
-struct Quantiles {
-    p50: u64,
-    p99: u64,
-    p999: u64,
-    max: u64,
-}
-
 /// One backend's latency per tick.
 enum Latency {
     /// The host's time in the backend's `tick` call, in ns.
-    Host(Quantiles),
+    Host(Summary),
     /// The circuit's cycles, and what simulating them took.
     Circuit {
-        cycles: Quantiles,
+        cycles: Summary,
         /// The FPGA build's clock, if one is recorded for the lanes.
         clock: Option<SynthResult>,
         /// Clock edges simulated during the scan and the scan's wall time.
@@ -135,14 +127,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             };
             let log = circuit.log();
             let scanned = scan_all(Box::new(circuit), backend, &scenario)?;
-            let cycles = log.cycles();
             let latency = Latency::Circuit {
-                cycles: Quantiles {
-                    p50: cycles.p50,
-                    p99: cycles.p99,
-                    p999: cycles.p999,
-                    max: cycles.max,
-                },
+                cycles: log.cycles(),
                 clock: recorded_clock(DEFAULT_LANES),
                 simulated: log.simulated_since_load(),
                 wall: scanned.wall,
@@ -156,7 +142,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         } else {
             let engine = backend.engine(scenario.market.clone(), DEFAULT_LANES)?;
             let scanned = scan_all(engine, backend, &scenario)?;
-            let host = scanned.decision.summary();
             if scanned.decision.over_range() > 0 {
                 note!(
                     "note: {backend}: {} ticks over an hour, counted as an hour: the quantiles they reach are lower bounds",
@@ -167,12 +152,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                 backend,
                 events: scanned.events,
                 ticks: scanned.ticks,
-                latency: Latency::Host(Quantiles {
-                    p50: host.p50,
-                    p99: host.p99,
-                    p999: host.p999,
-                    max: host.max,
-                }),
+                latency: Latency::Host(scanned.decision.summary()),
             }
         };
         runs.push(run);

@@ -47,17 +47,7 @@ impl Recorder {
     }
 
     pub fn summary(&self) -> Summary {
-        let h = &self.histogram;
-        if h.is_empty() {
-            return Summary::default();
-        }
-        Summary {
-            count: h.len(),
-            p50: h.value_at_quantile(0.5),
-            p99: h.value_at_quantile(0.99),
-            p999: h.value_at_quantile(0.999),
-            max: h.max(),
-        }
+        Summary::of(&self.histogram)
     }
 }
 
@@ -78,16 +68,35 @@ impl fmt::Display for Recorder {
 pub struct Summary {
     pub count: u64,
     pub p50: u64,
+    pub p90: u64,
     pub p99: u64,
     pub p999: u64,
     pub max: u64,
 }
 
-/// As nanoseconds: `p50 … ns, p99 … ns, p99.9 … ns, max … ns`.
+impl Summary {
+    /// The quantiles of `histogram` (all zero when it is empty).
+    pub fn of(histogram: &Histogram<u64>) -> Self {
+        if histogram.is_empty() {
+            return Self::default();
+        }
+        Self {
+            count: histogram.len(),
+            p50: histogram.value_at_quantile(0.5),
+            p90: histogram.value_at_quantile(0.9),
+            p99: histogram.value_at_quantile(0.99),
+            p999: histogram.value_at_quantile(0.999),
+            max: histogram.max(),
+        }
+    }
+}
+
+/// As nanoseconds: `p50 … ns, p90 … ns, p99 … ns, p99.9 … ns, max … ns`.
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Self {
             p50,
+            p90,
             p99,
             p999,
             max,
@@ -95,7 +104,7 @@ impl fmt::Display for Summary {
         } = self;
         write!(
             f,
-            "p50 {p50} ns, p99 {p99} ns, p99.9 {p999} ns, max {max} ns"
+            "p50 {p50} ns, p90 {p90} ns, p99 {p99} ns, p99.9 {p999} ns, max {max} ns"
         )
     }
 }

@@ -15,9 +15,16 @@ use crate::error::DriverError;
 /// Cycles the card runs per host read while it has work.
 pub const CYCLES_PER_READ: u64 = 256;
 
-/// The result ring in host memory.
+/// The result ring in a plain vector of host memory, for a card in the
+/// same process.
 #[derive(Debug)]
-struct HostRing(Vec<u32>);
+pub struct HostRing(Vec<u32>);
+
+impl Default for HostRing {
+    fn default() -> Self {
+        Self(vec![0; ring::BYTES / 4])
+    }
+}
 
 impl HostRing {
     fn word(&self, byte: usize) -> Result<usize, DriverError> {
@@ -66,7 +73,7 @@ impl<C: Card> CardBus<C> {
     pub fn with_cycles_per_read(card: C, cycles: u64) -> Self {
         Self {
             card,
-            ring: HostRing(vec![0; ring::BYTES / 4]),
+            ring: HostRing::default(),
             dma: Dma::new(0),
             work: true,
             cycles_per_read: cycles.max(1),

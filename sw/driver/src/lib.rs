@@ -36,7 +36,7 @@ pub mod virtual_board;
 pub use board::{Board, BoardOptions, BoardStats};
 pub use bus::{Bus, BusCounts};
 pub use card::Card;
-pub use card_bus::CardBus;
+pub use card_bus::{CardBus, HostRing};
 pub use card_model::CardModel;
 pub use dma::Dma;
 pub use error::{DriverError, ErrorFlags, Mismatch};

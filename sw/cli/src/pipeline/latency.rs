@@ -10,6 +10,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+pub use liqscan_core::latency::Summary;
 
 /// Largest value a histogram holds: one hour, in nanoseconds.
 pub const HIGHEST_NS: u64 = 3_600_000_000_000;
@@ -75,18 +76,7 @@ impl Latency {
     }
 
     pub fn summary(&self) -> Summary {
-        let h = &self.histogram;
-        if h.is_empty() {
-            return Summary::default();
-        }
-        Summary {
-            count: h.len(),
-            p50: h.value_at_quantile(0.5),
-            p90: h.value_at_quantile(0.9),
-            p99: h.value_at_quantile(0.99),
-            p999: h.value_at_quantile(0.999),
-            max: h.max(),
-        }
+        Summary::of(&self.histogram)
     }
 }
 
@@ -99,35 +89,6 @@ impl fmt::Display for Latency {
             write!(f, " ({} over 1 h: at least these)", self.over_range)?;
         }
         Ok(())
-    }
-}
-
-/// Quantiles of a distribution, in nanoseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub count: u64,
-    pub p50: u64,
-    pub p90: u64,
-    pub p99: u64,
-    pub p999: u64,
-    pub max: u64,
-}
-
-/// `p50 … ns, p90 … ns, p99 … ns, p99.9 … ns, max … ns`.
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self {
-            p50,
-            p90,
-            p99,
-            p999,
-            max,
-            ..
-        } = self;
-        write!(
-            f,
-            "p50 {p50} ns, p90 {p90} ns, p99 {p99} ns, p99.9 {p999} ns, max {max} ns"
-        )
     }
 }
 
