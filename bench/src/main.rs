@@ -155,6 +155,16 @@ fn main() -> Result<()> {
             "{}: {liquidations} liquidations, {:.1} s",
             plan.label, case.seconds
         );
+        if let Some(Ok(sim)) = &case.sim {
+            eprintln!(
+                "{}: Verilator cycles/s {:.0} ({} lanes, {} ticks, {} cycles, host work included)",
+                plan.label,
+                sim.cycles_per_second(),
+                args.lanes,
+                sim.ticks,
+                sim.simulated_cycles
+            );
+        }
         for (what, why) in [
             (
                 "Verilator model",
