@@ -220,6 +220,19 @@ fn two_lanes_held_by_the_stream() {
     });
 }
 
+/// Eight lanes, rows of several hits and a slow stream: the select stage
+/// picks each row's lanes lowest first while the FIFO fills and empties.
+#[test]
+fn eight_lanes_held_by_the_stream() {
+    run::<8, 4>(Setup {
+        seed: 14,
+        symbols: 1,
+        ticks: 2,
+        ready: 0.2,
+        heavy: true,
+    });
+}
+
 #[test]
 fn four_lanes_with_random_tready() {
     run::<4, 3>(Setup {

@@ -5,15 +5,17 @@
 //! first [`FETCH_WORDS`] words (every field any command has) one per cycle,
 //! shifting them into one wide register, decodes the opcode and checks the
 //! fields against the build's capacity over two steps (one carry chain
-//! each), and then waits until the scanner is idle: not busy and no tick
-//! presented (`tick_valid`, which the tick sequencer raises only while the
-//! ring is idle and empty). On that edge it registers the write onto the
-//! scanner's host ports for one cycle and advances `CMD_CONSUMER`, so the
-//! write is presented while `busy` and `tick_valid` are low and the
-//! scanner applies it. An unknown opcode is skipped with `BAD_OPCODE`; a
-//! slot, symbol, bracket index or region beyond the capacity is skipped with
-//! `OUT_OF_RANGE`. Wider fields are taken at the scanner's widths: the host
-//! checks values, the card checks addresses.
+//! each), and then waits until the scanner is not busy. On that edge it
+//! registers the write onto the scanner's host ports for one cycle and
+//! advances `CMD_CONSUMER`, so the write is presented while `busy` is low.
+//! No tick is presented beside it either: the tick sequencer starts a tick
+//! only while the ring is idle and empty, and the ring cannot fetch and
+//! decode an entry in the cycle between that start and the scanner's
+//! accepting it, so the scanner applies every write. An unknown opcode is
+//! skipped with `BAD_OPCODE`; a slot, symbol, bracket index or region
+//! beyond the capacity is skipped with `OUT_OF_RANGE`. Wider fields are
+//! taken at the scanner's widths: the host checks values, the card checks
+//! addresses.
 //!
 //! Every output is a register, so every path into the scanner's host ports
 //! starts at a flip-flop.
@@ -25,7 +27,7 @@ use rust_hdl::prelude::*;
 use crate::memory::{Memory, READ_LATENCY};
 use crate::scanner::{Cap, Maint, Offset, Qty, Weight};
 
-use super::{CmdAddr, Word, CMD_ADDR_BITS};
+use super::{CmdAddr, Word, CMD_ADDR_BITS, RING_INDEX_BITS};
 
 /// Words of an entry the consumer reads: up to the last word any command uses.
 pub const FETCH_WORDS: usize = {
@@ -65,11 +67,10 @@ pub struct CommandRing<const L: usize, const ROW_BITS: usize, const SYM_BITS: us
     pub write: Signal<In, bool>,
     pub write_addr: Signal<In, CmdAddr>,
     pub write_data: Signal<In, Word>,
-    /// `CMD_PRODUCER`.
-    pub producer: Signal<In, Word>,
-    /// The scanner is busy / a tick is presented to it.
+    /// `CMD_PRODUCER`'s low bits, which tell it from `CMD_CONSUMER`.
+    pub producer_index: Signal<In, Bits<RING_INDEX_BITS>>,
+    /// The scanner is busy.
     pub busy: Signal<In, bool>,
-    pub tick_valid: Signal<In, bool>,
     /// `CMD_CONSUMER`: entries applied or skipped.
     pub consumer: Signal<Out, Word>,
     /// No entry is being read, decoded or applied.
@@ -187,9 +188,8 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Default
             write: Default::default(),
             write_addr: Default::default(),
             write_data: Default::default(),
-            producer: Default::default(),
+            producer_index: Default::default(),
             busy: Default::default(),
-            tick_valid: Default::default(),
             consumer: Default::default(),
             idle: Default::default(),
             bad_opcode: Default::default(),
@@ -356,7 +356,10 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
             self.read_last[i].d.next = self.read_last[i - 1].q.val();
         }
         self.idle.next = !self.working.q.val();
-        if !self.working.q.val() & (self.producer.val() != self.consumer_r.q.val()) {
+        // Producer and consumer differ exactly when their low bits do.
+        if !self.working.q.val()
+            & (self.producer_index.val() != self.consumer_r.q.val().get_bits::<RING_INDEX_BITS>(0))
+        {
             self.working.d.next = true;
             self.fetching.d.next = true;
             self.issue.d.next = 0.into();
@@ -494,14 +497,14 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
             }
         }
 
-        // Apply on an edge where the scanner is idle: the write is on the
-        // ports for the next cycle only.
+        // Apply on an edge where the scanner is not busy: the write is on
+        // the ports for the next cycle only.
         self.pos_wr_r.d.next = false;
         self.brk_wr_r.d.next = false;
         self.reg_wr_r.d.next = false;
         self.bad_opcode_r.d.next = false;
         self.out_of_range_r.d.next = false;
-        if self.applying.q.val() & !self.busy.val() & !self.tick_valid.val() {
+        if self.applying.q.val() & !self.busy.val() {
             self.applying.d.next = false;
             self.working.d.next = false;
             self.consumer_r.d.next = self.consumer_r.q.val() + 1;

@@ -86,6 +86,16 @@ pub const CMD_ADDR_BITS: usize = {
 };
 /// A word's address within the command ring.
 pub type CmdAddr = Bits<CMD_ADDR_BITS>;
+/// Low bits of `CMD_PRODUCER` and `CMD_CONSUMER` that tell the two apart.
+/// The producer is never behind the consumer nor more than `CMD_ENTRIES`
+/// ahead of it (a write that would take it there is refused), so the
+/// difference is `0 ..= CMD_ENTRIES` and the two are equal exactly when
+/// these bits are: a compare of a few bits, not of 32.
+pub const RING_INDEX_BITS: usize = {
+    use liqscan_core::spec::registers::CMD_ENTRIES;
+    assert!(CMD_ENTRIES.is_power_of_two() && CMD_ENTRIES < 1 << 31);
+    CMD_ENTRIES.trailing_zeros() as usize + 1
+};
 /// Bits of a result record (one stream beat).
 pub const RECORD_BITS: usize = RECORD_WORDS as usize * 32;
 /// One result record.
@@ -236,17 +246,15 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
         self.commands.write.next = self.regs.cmd_write.val();
         self.commands.write_addr.next = self.regs.cmd_write_addr.val();
         self.commands.write_data.next = self.regs.cmd_write_data.val();
-        self.commands.producer.next = self.regs.producer.val();
+        self.commands.producer_index.next = self.regs.producer_index.val();
         self.commands.busy.next = self.scanner.busy.val();
-        self.commands.tick_valid.next = self.sequencer.tick_valid.val();
 
         // The tick sequencer.
         self.sequencer.doorbell.next = self.regs.doorbell.val();
         self.sequencer.tick_symbol.next = self.regs.tick_symbol.val();
         self.sequencer.tick_price.next = self.regs.tick_price.val();
         self.sequencer.tick_seq.next = self.regs.tick_seq.val();
-        self.sequencer.commands_done.next =
-            self.commands.idle.val() & (self.regs.producer.val() == self.commands.consumer.val());
+        self.sequencer.commands_done.next = self.commands.idle.val() & self.regs.ring_empty.val();
         self.sequencer.busy.next = self.scanner.busy.val();
         self.sequencer.done.next = self.scanner.done.val();
         self.sequencer.cycles.next = self.scanner.cycles.val();

@@ -13,6 +13,15 @@
 //! comes at least three cycles after the first (the slave's write takes
 //! that long), and a consumer that moved since only makes the room larger.
 //!
+//! `ring_empty` tells the tick sequencer that every committed command is
+//! applied, from a register: the producer and consumer compared on their
+//! low [`RING_INDEX_BITS`] bits (their difference never exceeds
+//! `CMD_ENTRIES`), and low after any `CMD_PRODUCER` write, so it is never
+//! high in a cycle in which the ring holds a command: on the edge the
+//! producer moves the compare still sees the old producer, and the write
+//! itself clears it. It rises one cycle after the ring has emptied, which
+//! delays a tick waiting for commands by that cycle and nothing else.
+//!
 //! Every input from the other blocks is a register; every output is a
 //! register but `write_error` (the decode of the slave's registered address,
 //! which the slave registers into B) and the command memory's write port
@@ -23,7 +32,7 @@ use liqscan_core::spec::PIPELINE_DEPTH;
 use rust_hdl::prelude::*;
 
 use super::read_select::ReadSelect;
-use super::{CmdAddr, Word, WordAddr, CMD_ADDR_BITS};
+use super::{CmdAddr, Word, WordAddr, CMD_ADDR_BITS, RING_INDEX_BITS};
 
 const _: () = assert!(map::CMD_BASE % (4 << CMD_ADDR_BITS) == 0);
 
@@ -59,7 +68,11 @@ pub struct RegisterFile {
     pub stall: Signal<In, bool>,
     /// `CONTROL.AT_EQUAL`.
     pub at_equal: Signal<Out, bool>,
-    pub producer: Signal<Out, Word>,
+    /// `CMD_PRODUCER`'s low bits, which tell it from `CMD_CONSUMER`.
+    pub producer_index: Signal<Out, Bits<RING_INDEX_BITS>>,
+    /// Every committed command is applied (a register; see the module
+    /// documentation).
+    pub ring_empty: Signal<Out, bool>,
     /// The doorbell registers; `doorbell` is high for one cycle after a
     /// write of a new `TICK_SEQ`, with the new value on `tick_seq`.
     pub tick_symbol: Signal<Out, Word>,
@@ -77,6 +90,7 @@ pub struct RegisterFile {
     errors_r: DFF<Word>,
     producer_r: DFF<Word>,
     room: DFF<Word>,
+    ring_empty_r: DFF<bool>,
     tick_symbol_r: DFF<Word>,
     tick_price_r: DFF<Word>,
     tick_seq_r: DFF<Word>,
@@ -101,6 +115,8 @@ pub struct RegisterFile {
     to_price: Signal<Local, bool>,
     to_seq: Signal<Local, bool>,
     advance: Signal<Local, Word>,
+    /// `CMD_PRODUCER = CMD_CONSUMER`, on the low bits.
+    ring_level: Signal<Local, bool>,
     ring: Signal<Local, bool>,
     clear: Signal<Local, Word>,
     ev_tick_overrun: Signal<Local, Word>,
@@ -173,7 +189,8 @@ impl RegisterFile {
             result_sent: Default::default(),
             stall: Default::default(),
             at_equal: Default::default(),
-            producer: Default::default(),
+            producer_index: Default::default(),
+            ring_empty: Default::default(),
             tick_symbol: Default::default(),
             tick_price: Default::default(),
             tick_seq: Default::default(),
@@ -187,6 +204,7 @@ impl RegisterFile {
             errors_r: Default::default(),
             producer_r: Default::default(),
             room: Default::default(),
+            ring_empty_r: Default::default(),
             tick_symbol_r: Default::default(),
             tick_price_r: Default::default(),
             tick_seq_r: Default::default(),
@@ -208,6 +226,7 @@ impl RegisterFile {
             to_price: Default::default(),
             to_seq: Default::default(),
             advance: Default::default(),
+            ring_level: Default::default(),
             ring: Default::default(),
             clear: Default::default(),
             ev_tick_overrun: Default::default(),
@@ -263,6 +282,7 @@ impl Logic for RegisterFile {
             errors_r,
             producer_r,
             room,
+            ring_empty_r,
             tick_symbol_r,
             tick_price_r,
             tick_seq_r,
@@ -316,6 +336,9 @@ impl Logic for RegisterFile {
         if self.to_producer.val() & (self.advance.val() <= self.room.q.val()) {
             self.producer_r.d.next = self.write_data.val();
         }
+        self.ring_level.next = self.producer_r.q.val().get_bits::<RING_INDEX_BITS>(0)
+            == self.consumer.val().get_bits::<RING_INDEX_BITS>(0);
+        self.ring_empty_r.d.next = self.ring_level.val() & !self.to_producer.val();
 
         // The doorbell: a new sequence number.
         self.ring.next = self.to_seq.val() & (self.write_data.val() != self.tick_seq_r.q.val());
@@ -404,7 +427,7 @@ impl Logic for RegisterFile {
             self.st_tick.next = self.m_tick_pending.val();
         }
         self.st_cmd.next = 0.into();
-        if self.producer_r.q.val() != self.consumer.val() {
+        if !self.ring_level.val() {
             self.st_cmd.next = self.m_cmd_pending.val();
         }
         self.select.magic.next = self.k_magic.val();
@@ -433,7 +456,8 @@ impl Logic for RegisterFile {
         self.select.stall_cycles.next = self.stall_cycles.q.val();
 
         self.at_equal.next = self.at_equal_r.q.val();
-        self.producer.next = self.producer_r.q.val();
+        self.producer_index.next = self.producer_r.q.val().get_bits::<RING_INDEX_BITS>(0);
+        self.ring_empty.next = self.ring_empty_r.q.val();
         self.tick_symbol.next = self.tick_symbol_r.q.val();
         self.tick_price.next = self.tick_price_r.q.val();
         self.tick_seq.next = self.tick_seq_r.q.val();

@@ -4,11 +4,34 @@
 //! A doorbell latches `(TICK_SYMBOL, TICK_PRICE, TICK_SEQ)` as the pending
 //! tick; a doorbell while one is pending is dropped with `TICK_OVERRUN`.
 //! The pending tick starts when the command ring is idle and empty, the
-//! scanner is idle, no tick is presented and the previous tick is over
-//! (`open` low). It is then presented on `tick_valid` for one cycle, from
-//! registers. A tick presented this way is never accepted in a scan's
-//! `done` cycle: the decision is taken in a cycle with `busy` low, so the
-//! earliest `tick_valid` is the cycle after `done`.
+//! previous tick is over (`open` low) and no doorbell arrives on that edge.
+//! It is then presented on `tick_valid` for one cycle, from a register.
+//! The scanner is idle then, with no tick presented: it goes busy only on
+//! the edge after a start, and the previous tick's scan ended (`done`)
+//! before the completion record that closed it was requested, so a tick is
+//! never presented in a scan's `done` cycle or earlier; the earliest is the
+//! cycle after `done`. Nor can the command ring present a write beside it:
+//! the start found the ring idle and empty, and an entry takes more cycles
+//! to fetch and decode than the scanner takes to go busy.
+//!
+//! `start` is one LUT of four registers (the ring's emptiness is the
+//! register file's registered flag, see [`super::registers`]) and drives
+//! only the registers that must change on its edge: `pending`, `open`,
+//! `tick_valid` and the two `started` flags. Everything else a start does
+//! happens on the next edge, from those, or needs no start at all:
+//! * the symbol and price presented with `tick_valid` follow the pending
+//!   tick's registers on every edge (the scanner reads them only on an edge
+//!   it accepts a tick), and the range check is registered with the
+//!   doorbell;
+//! * the tick's `seq` is taken and the stall counter cleared on the
+//!   `started` edge, the edge on which the scanner accepts the tick (it is
+//!   idle in the cycle before, so no stall is lost), and an out-of-range
+//!   tick's completion is requested there too;
+//! * a doorbell on the edge a tick would start holds the start for a cycle
+//!   instead of testing `start`: the doorbell is then an overrun exactly
+//!   when a tick is pending, which a start one cycle later would have made
+//!   it as well. Doorbells come at least three cycles apart (each is an
+//!   AXI4-Lite write), so a start is never held longer than that cycle.
 //!
 //! A tick is open (`running`, the map's `STATUS.BUSY`) from its start until
 //! the stream reports its completion record accepted (`completion_sent`,
@@ -22,9 +45,13 @@
 //!
 //! The completion is requested on the `done` pulse (with the scanner's
 //! `cycles`, which hold until the next tick) and stays requested until the
-//! stream takes it; its `seq` is this tick's, held in `seq` from the start
-//! until the next start. `stalls` counts this scan's busy cycles with
-//! `res_ready` low.
+//! stream takes it; its `seq` is this tick's, held in `seq` from the edge
+//! after the start until the edge after the next start. `stalls` counts this
+//! scan's busy cycles with `res_ready` low.
+//!
+//! `tick_valid`'s register reaches only the scanner (its control and the
+//! host-write gates of its symbol table and lanes), so nextpnr can place it
+//! beside them; no logic of the bus waits on it.
 
 use rust_hdl::prelude::*;
 
@@ -39,9 +66,11 @@ pub struct TickSequencer<const SYM_BITS: usize> {
     pub tick_symbol: Signal<In, Word>,
     pub tick_price: Signal<In, Word>,
     pub tick_seq: Signal<In, Word>,
-    /// The command ring is idle and `CMD_PRODUCER = CMD_CONSUMER`.
+    /// The command ring is idle and empty (registered flags: the ring's
+    /// `idle` and the register file's `ring_empty`).
     pub commands_done: Signal<In, bool>,
-    /// The scanner's `busy`, `done` and `cycles`, and its `res_ready`.
+    /// The scanner's `busy` (for the stall count), `done` and `cycles`, and
+    /// its `res_ready`.
     pub busy: Signal<In, bool>,
     pub done: Signal<In, bool>,
     pub cycles: Signal<In, Word>,
@@ -75,8 +104,13 @@ pub struct TickSequencer<const SYM_BITS: usize> {
     p_symbol: DFF<Word>,
     p_price: DFF<Word>,
     p_seq: DFF<Word>,
+    /// The pending tick's symbol is within the build's capacity.
+    p_in_range: DFF<bool>,
     open: DFF<bool>,
     tick_valid_r: DFF<bool>,
+    /// A tick started on the last edge; a tick of a symbol out of range did.
+    started: DFF<bool>,
+    started_out_of_range: DFF<bool>,
     scan_symbol_r: DFF<Bits<SYM_BITS>>,
     scan_price_r: DFF<Price>,
     seq_r: DFF<Word>,
@@ -121,8 +155,11 @@ impl<const SYM_BITS: usize> Default for TickSequencer<SYM_BITS> {
             p_symbol: Default::default(),
             p_price: Default::default(),
             p_seq: Default::default(),
+            p_in_range: Default::default(),
             open: Default::default(),
             tick_valid_r: Default::default(),
+            started: Default::default(),
+            started_out_of_range: Default::default(),
             scan_symbol_r: Default::default(),
             scan_price_r: Default::default(),
             seq_r: Default::default(),
@@ -148,8 +185,11 @@ impl<const SYM_BITS: usize> Logic for TickSequencer<SYM_BITS> {
             p_symbol,
             p_price,
             p_seq,
+            p_in_range,
             open,
             tick_valid_r,
+            started,
+            started_out_of_range,
             scan_symbol_r,
             scan_price_r,
             seq_r,
@@ -161,47 +201,59 @@ impl<const SYM_BITS: usize> Logic for TickSequencer<SYM_BITS> {
             stall_r
         );
 
+        // The start: one LUT of registers, onto five registers.
         self.start.next = self.pending_r.q.val()
             & !self.open.q.val()
             & self.commands_done.val()
-            & !self.busy.val()
-            & !self.tick_valid_r.q.val();
-        self.tick_valid_r.d.next = false;
-        self.out_of_range_r.d.next = false;
+            & !self.doorbell.val();
+        self.tick_valid_r.d.next = self.start.val() & self.p_in_range.q.val();
+        self.started.d.next = self.start.val();
+        self.started_out_of_range.d.next = self.start.val() & !self.p_in_range.q.val();
         if self.start.val() {
             self.pending_r.d.next = false;
             self.open.d.next = true;
+        }
+        // The pending tick's symbol and price, on the scanner's ports from
+        // the edge after they were latched (read only on an accepting edge).
+        self.scan_symbol_r.d.next = self.p_symbol.q.val().get_bits::<SYM_BITS>(0);
+        self.scan_price_r.d.next = self.p_price.q.val();
+
+        // The edge after the start: the tick's seq, its stall count, and an
+        // out-of-range tick's completion (it was not presented).
+        self.out_of_range_r.d.next = false;
+        if self.started.q.val() {
             self.seq_r.d.next = self.p_seq.q.val();
-            self.stalls.d.next = 0.into();
-            if self.p_symbol.q.val() < self.symbols.val() {
-                self.tick_valid_r.d.next = true;
-                self.scan_symbol_r.d.next = self.p_symbol.q.val().get_bits::<SYM_BITS>(0);
-                self.scan_price_r.d.next = self.p_price.q.val();
-            } else {
-                self.out_of_range_r.d.next = true;
-                self.completion_r.d.next = true;
-                self.completion_cycles_r.d.next = 0.into();
-            }
+        }
+        if self.started_out_of_range.q.val() {
+            self.out_of_range_r.d.next = true;
+            self.completion_r.d.next = true;
+            self.completion_cycles_r.d.next = 0.into();
         }
 
-        // The doorbell: a new pending tick, unless one is pending (and not
-        // starting on this edge).
+        // The doorbell: a new pending tick, unless one is pending (a start
+        // never falls on a doorbell's edge).
         self.overrun_r.d.next = false;
         if self.doorbell.val() {
-            if self.pending_r.q.val() & !self.start.val() {
+            if self.pending_r.q.val() {
                 self.overrun_r.d.next = true;
             } else {
                 self.pending_r.d.next = true;
                 self.p_symbol.d.next = self.tick_symbol.val();
                 self.p_price.d.next = self.tick_price.val();
                 self.p_seq.d.next = self.tick_seq.val();
+                self.p_in_range.d.next = self.tick_symbol.val() < self.symbols.val();
             }
         }
 
-        // The scan.
+        // The scan. The scanner accepts the tick on the `started` edge and
+        // is idle in the cycle before, so clearing the count there loses
+        // nothing.
         self.stall_r.d.next = self.busy.val() & !self.res_ready.val();
         if self.busy.val() & !self.res_ready.val() {
             self.stalls.d.next = self.stalls.q.val() + 1;
+        }
+        if self.started.q.val() {
+            self.stalls.d.next = 0.into();
         }
         if self.done.val() {
             self.completion_r.d.next = true;

@@ -3,22 +3,37 @@
 //!
 //! * **Capture.** Every edge registers each lane's port (valid and `res_ready`,
 //!   slot, shortfall), so the paths out of the scanner end at flip-flops.
-//! * **Row FIFO.** A captured row with any result is pushed, a row of `L`
-//!   lane words, its mask of valid lanes and a tag, into [`FIFO_ROWS`] rows of
-//!   LUT RAM. When the sequencer owes a completion it is pushed as a row of
-//!   its own (tag only) on an edge with no result row, so it follows every
-//!   liquidation of its tick.
+//! * **Row FIFO.** [`FIFO_ROWS`] rows of LUT RAM: each lane's words of a
+//!   row (slot, shortfall), the row's mask of valid lanes and a tag. Every
+//!   edge writes the captured row at the write pointer, with no write
+//!   enable, so no decode reaches the lanes' LUT RAMs (which sit apart,
+//!   each beside its lane's capture registers); the pointer moves on when
+//!   the row has a result. When the sequencer owes a completion it is
+//!   pushed as a row of its own (tag only) on an edge with no result row,
+//!   so it follows every liquidation of its tick. The FIFO holds at most
+//!   `FIFO_ROWS − 1` rows, so the row at the write pointer is never one
+//!   that waits.
 //! * **`res_ready`** is a register: high while the FIFO holds at most
-//!   `FIFO_ROWS − 3` rows. A row pushed on edge `e` was captured on edge
+//!   `FIFO_ROWS − 1 − 3` rows. A row pushed on edge `e` was captured on edge
 //!   `e − 1` under a `res_ready` decided on edge `e − 2`, when at most two
-//!   other rows were on their way, so a pushed row always finds room and all
-//!   lanes transfer together whenever `res_ready` is high.
-//! * **Serializer.** The head row's mask picks its lowest valid lane each
-//!   cycle (a one-hot select and an AND-OR of the lane words), and the
-//!   record is registered in a pick stage, then in the output stage that
-//!   drives the stream: a valid record stays until `tready`, and `tready`
-//!   reaches only registers' enables. The head row leaves the FIFO with its
-//!   last record; the next row is loaded on the edge after.
+//!   other rows were on their way, so a pushed row always finds room (the
+//!   write pointer's row left free) and all lanes transfer together whenever
+//!   `res_ready` is high. A completion is pushed only while the FIFO holds
+//!   fewer than `FIFO_ROWS − 1` rows; no result row is on its way then (the
+//!   tick's last one was pushed before its `done`, the next tick's come
+//!   after the completion has left).
+//! * **Serializer.** Three register stages, one record per cycle. The head:
+//!   the row at the read pointer, its mask and the mask's lowest valid lane
+//!   as a one-hot, both registered (each pick computes the next one-hot
+//!   from the rest of the mask). The select: each lane's slot and
+//!   shortfall registered beside its LUT RAMs, zero but in the one-hot's
+//!   lane, with the row's tag. The output register: the OR of the lanes'
+//!   selected words into one record, which drives the stream. So the carry
+//!   that finds the lowest lane, the LUT RAM reads and the gather of eight
+//!   lanes' words are each a path of their own. A valid record stays until
+//!   `tready`, and `tready` reaches only registers' enables. The head row
+//!   leaves the FIFO with its last record; the next row is loaded on the
+//!   edge after.
 //!
 //! A liquidation record carries the row's `seq`, the slot and the shortfall
 //! sign-extended to 128 bits; a completion record the tick's `seq`, the
@@ -48,6 +63,9 @@ const COUNT_BITS: usize = FIFO_BITS + 1;
 /// Rows that may be on their way when `res_ready` is decided: the
 /// captured row, the row `res_ready` admits this cycle, and the next.
 const IN_FLIGHT: usize = 3;
+/// Rows the FIFO may hold: all but the write pointer's, which every edge
+/// writes.
+const ROOM: usize = FIFO_ROWS - 1;
 /// Width of a shortfall.
 const SUM: usize = Shortfall::BITS;
 /// Width of a shortfall in a record (four words).
@@ -102,12 +120,23 @@ pub struct ResultStream<const L: usize> {
     wr_ptr: DFF<Bits<FIFO_BITS>>,
     rd_ptr: DFF<Bits<FIFO_BITS>>,
     count: DFF<Bits<COUNT_BITS>>,
+    /// The head row: loaded, its lanes not yet picked, the lowest of them
+    /// (one-hot), whether that is its last, and whether it is a completion.
     head_loaded: DFF<bool>,
     head_mask: DFF<LaneMask>,
+    head_onehot: DFF<LaneMask>,
+    head_last: DFF<bool>,
     head_completion: DFF<bool>,
-    pick_valid: DFF<bool>,
-    pick_last: DFF<bool>,
-    pick_data: DFF<Record>,
+    /// The select stage: each lane's word (zero but in the picked lane's),
+    /// the row's `seq`, and a completion's fields (zero for a liquidation).
+    sel_valid: DFF<bool>,
+    sel_last: DFF<bool>,
+    sel_slot: [DFF<Word>; L],
+    sel_shortfall: [DFF<Bits<SUM>>; L],
+    sel_seq: DFF<Word>,
+    sel_cycles: DFF<Word>,
+    sel_count: DFF<Word>,
+    sel_stalls: DFF<Word>,
     out_valid: DFF<bool>,
     out_last: DFF<bool>,
     out_data: DFF<Record>,
@@ -123,19 +152,22 @@ pub struct ResultStream<const L: usize> {
     push_completion: Signal<Local, bool>,
     push: Signal<Local, bool>,
     pop: Signal<Local, bool>,
+    pick: Signal<Local, bool>,
     out_free: Signal<Local, bool>,
-    pick_free: Signal<Local, bool>,
-    onehot: Signal<Local, LaneMask>,
+    sel_free: Signal<Local, bool>,
+    load_mask: Signal<Local, LaneMask>,
+    load_onehot: Signal<Local, LaneMask>,
+    load_rest: Signal<Local, LaneMask>,
     rest: Signal<Local, LaneMask>,
-    part_slot: [Signal<Local, Word>; L],
-    part_shortfall: [Signal<Local, Bits<SUM>>; L],
+    next_onehot: Signal<Local, LaneMask>,
+    next_rest: Signal<Local, LaneMask>,
     acc_slot: [Signal<Local, Word>; L],
     acc_shortfall: [Signal<Local, Bits<SUM>>; L],
-    sel_slot: Signal<Local, Word>,
-    sel_shortfall: Signal<Local, Bits<SUM>>,
+    sel_any_slot: Signal<Local, Word>,
+    sel_any_shortfall: Signal<Local, Bits<SUM>>,
     shortfall_field: Signal<Local, Bits<SHORTFALL_FIELD>>,
-    liquidation: Signal<Local, Record>,
-    completion_record: Signal<Local, Record>,
+    kind: Signal<Local, Record>,
+    record: Signal<Local, Record>,
 
     one_lane: Constant<LaneMask>,
     count_one: Constant<Bits<COUNT_BITS>>,
@@ -150,7 +182,7 @@ pub struct ResultStream<const L: usize> {
     at_cycles: Constant<Word>,
     at_count: Constant<Word>,
     at_stalls: Constant<Word>,
-    depth: Constant<Bits<COUNT_BITS>>,
+    room: Constant<Bits<COUNT_BITS>>,
     ready_limit: Constant<Bits<COUNT_BITS>>,
 }
 
@@ -159,7 +191,7 @@ impl<const L: usize> Default for ResultStream<L> {
         const {
             assert!(L <= MAX_LANES);
             assert!(SUM < SHORTFALL_FIELD && SHORTFALL_FIELD <= 32 * 4);
-            assert!(IN_FLIGHT < FIFO_ROWS);
+            assert!(IN_FLIGHT < ROOM);
         }
         let bit_at = |word: u32| Constant::new(Word::from(u64::from(word) * 32));
         let kind = |kind: u32| {
@@ -198,10 +230,17 @@ impl<const L: usize> Default for ResultStream<L> {
             count: Default::default(),
             head_loaded: Default::default(),
             head_mask: Default::default(),
+            head_onehot: Default::default(),
+            head_last: Default::default(),
             head_completion: Default::default(),
-            pick_valid: Default::default(),
-            pick_last: Default::default(),
-            pick_data: Default::default(),
+            sel_valid: Default::default(),
+            sel_last: Default::default(),
+            sel_slot: std::array::from_fn(|_| Default::default()),
+            sel_shortfall: std::array::from_fn(|_| Default::default()),
+            sel_seq: Default::default(),
+            sel_cycles: Default::default(),
+            sel_count: Default::default(),
+            sel_stalls: Default::default(),
             out_valid: Default::default(),
             out_last: Default::default(),
             out_data: Default::default(),
@@ -215,19 +254,22 @@ impl<const L: usize> Default for ResultStream<L> {
             push_completion: Default::default(),
             push: Default::default(),
             pop: Default::default(),
+            pick: Default::default(),
             out_free: Default::default(),
-            pick_free: Default::default(),
-            onehot: Default::default(),
+            sel_free: Default::default(),
+            load_mask: Default::default(),
+            load_onehot: Default::default(),
+            load_rest: Default::default(),
             rest: Default::default(),
-            part_slot: std::array::from_fn(|_| Default::default()),
-            part_shortfall: std::array::from_fn(|_| Default::default()),
+            next_onehot: Default::default(),
+            next_rest: Default::default(),
             acc_slot: std::array::from_fn(|_| Default::default()),
             acc_shortfall: std::array::from_fn(|_| Default::default()),
-            sel_slot: Default::default(),
-            sel_shortfall: Default::default(),
+            sel_any_slot: Default::default(),
+            sel_any_shortfall: Default::default(),
             shortfall_field: Default::default(),
-            liquidation: Default::default(),
-            completion_record: Default::default(),
+            kind: Default::default(),
+            record: Default::default(),
             one_lane: Constant::new(LaneMask::from(1u64)),
             count_one: count(1),
             lane_index: std::array::from_fn(|i| Constant::new(Word::from(i as u64))),
@@ -241,8 +283,8 @@ impl<const L: usize> Default for ResultStream<L> {
             at_cycles: bit_at(record::CYCLES),
             at_count: bit_at(record::COUNT),
             at_stalls: bit_at(record::STALLS),
-            depth: count(FIFO_ROWS),
-            ready_limit: count(FIFO_ROWS - IN_FLIGHT),
+            room: count(ROOM),
+            ready_limit: count(ROOM - IN_FLIGHT),
         }
     }
 }
@@ -260,10 +302,15 @@ impl<const L: usize> Logic for ResultStream<L> {
             count,
             head_loaded,
             head_mask,
+            head_onehot,
+            head_last,
             head_completion,
-            pick_valid,
-            pick_last,
-            pick_data,
+            sel_valid,
+            sel_last,
+            sel_seq,
+            sel_cycles,
+            sel_count,
+            sel_stalls,
             out_valid,
             out_last,
             out_data,
@@ -280,6 +327,10 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.cap_shortfall[i].clock.next = self.clock.val();
             self.slot_mem[i].clock.next = self.clock.val();
             self.shortfall_mem[i].clock.next = self.clock.val();
+            self.sel_slot[i].clock.next = self.clock.val();
+            self.sel_shortfall[i].clock.next = self.clock.val();
+            self.sel_slot[i].d.next = self.sel_slot[i].q.val();
+            self.sel_shortfall[i].d.next = self.sel_shortfall[i].q.val();
             self.cap_slot[i].d.next = self.res_slot[i].val();
             self.cap_shortfall[i].d.next = unsigned_cast(self.res_shortfall[i].val());
             self.lane_bit[i].next = 0.into();
@@ -299,27 +350,29 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
 
         // Push: a result row, else an owed completion while there is room.
+        // Every memory takes the captured row at the write pointer on every
+        // edge; a push keeps it by moving the pointer on.
         self.push_row.next = self.cap_mask.q.val().any();
         self.push_completion.next =
-            self.completion.val() & !self.push_row.val() & (self.count.q.val() < self.depth.val());
+            self.completion.val() & !self.push_row.val() & (self.count.q.val() < self.room.val());
         self.push.next = self.push_row.val() | self.push_completion.val();
         self.completion_taken.next = self.push_completion.val();
         for i in 0..L {
             self.slot_mem[i].write_address.next = self.wr_ptr.q.val();
-            self.slot_mem[i].write_enable.next = self.push_row.val();
+            self.slot_mem[i].write_enable.next = true;
             self.slot_mem[i].write_data.next = self.cap_slot[i].q.val();
             self.slot_mem[i].read_address.next = self.rd_ptr.q.val();
             self.shortfall_mem[i].write_address.next = self.wr_ptr.q.val();
-            self.shortfall_mem[i].write_enable.next = self.push_row.val();
+            self.shortfall_mem[i].write_enable.next = true;
             self.shortfall_mem[i].write_data.next = self.cap_shortfall[i].q.val();
             self.shortfall_mem[i].read_address.next = self.rd_ptr.q.val();
         }
         self.mask_mem.write_address.next = self.wr_ptr.q.val();
-        self.mask_mem.write_enable.next = self.push.val();
+        self.mask_mem.write_enable.next = true;
         self.mask_mem.write_data.next = self.cap_mask.q.val();
         self.mask_mem.read_address.next = self.rd_ptr.q.val();
         self.tag_mem.write_address.next = self.wr_ptr.q.val();
-        self.tag_mem.write_enable.next = self.push.val();
+        self.tag_mem.write_enable.next = true;
         self.tag_mem.write_data.next.completion = self.push_completion.val();
         self.tag_mem.write_data.next.seq = self.seq.val();
         self.tag_mem.write_data.next.cycles = self.completion_cycles.val();
@@ -330,86 +383,106 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
         self.ready_r.d.next = self.count.q.val() <= self.ready_limit.val();
 
-        // The head row's lowest valid lane.
-        self.onehot.next =
-            self.head_mask.q.val() & ((!self.head_mask.q.val()) + self.one_lane.val());
-        self.rest.next = self.head_mask.q.val() & !self.onehot.val();
-        for i in 0..L {
-            self.part_slot[i].next = 0.into();
-            self.part_shortfall[i].next = 0.into();
-            if self.onehot.val().get_bit(i) {
-                self.part_slot[i].next = self.slot_mem[i].read_data.val();
-                self.part_shortfall[i].next = self.shortfall_mem[i].read_data.val();
-            }
-        }
-        self.acc_slot[0].next = self.part_slot[0].val();
-        self.acc_shortfall[0].next = self.part_shortfall[0].val();
+        // The lowest valid lane, as a one-hot: of the row read at the head
+        // (loaded from the FIFO), and of the rest of the head row (the next
+        // pick's).
+        self.load_mask.next = self.mask_mem.read_data.val();
+        self.load_onehot.next =
+            self.load_mask.val() & ((!self.load_mask.val()) + self.one_lane.val());
+        self.load_rest.next = self.load_mask.val() & !self.load_onehot.val();
+        self.rest.next = self.head_mask.q.val() & !self.head_onehot.q.val();
+        self.next_onehot.next = self.rest.val() & ((!self.rest.val()) + self.one_lane.val());
+        self.next_rest.next = self.rest.val() & !self.next_onehot.val();
+
+        // Output stage: the OR of the select stage's words, loaded when
+        // empty or taken.
+        self.acc_slot[0].next = self.sel_slot[0].q.val();
+        self.acc_shortfall[0].next = self.sel_shortfall[0].q.val();
         for i in 1..L {
-            self.acc_slot[i].next = self.acc_slot[i - 1].val() | self.part_slot[i].val();
+            self.acc_slot[i].next = self.acc_slot[i - 1].val() | self.sel_slot[i].q.val();
             self.acc_shortfall[i].next =
-                self.acc_shortfall[i - 1].val() | self.part_shortfall[i].val();
+                self.acc_shortfall[i - 1].val() | self.sel_shortfall[i].q.val();
         }
-        self.sel_slot.next = 0.into();
-        self.sel_shortfall.next = 0.into();
+        self.sel_any_slot.next = 0.into();
+        self.sel_any_shortfall.next = 0.into();
         for i in (L - 1)..L {
-            self.sel_slot.next = self.acc_slot[i].val();
-            self.sel_shortfall.next = self.acc_shortfall[i].val();
+            self.sel_any_slot.next = self.acc_slot[i].val();
+            self.sel_any_shortfall.next = self.acc_shortfall[i].val();
         }
-        self.shortfall_field.next = bit_cast::<SHORTFALL_FIELD, SUM>(self.sel_shortfall.val());
+        self.shortfall_field.next = bit_cast::<SHORTFALL_FIELD, SUM>(self.sel_any_shortfall.val());
         if self
-            .sel_shortfall
+            .sel_any_shortfall
             .val()
             .get_bit(self.sign_bit.val().index())
         {
-            self.shortfall_field.next = bit_cast::<SHORTFALL_FIELD, SUM>(self.sel_shortfall.val())
-                | self.sign_extension.val();
+            self.shortfall_field.next =
+                bit_cast::<SHORTFALL_FIELD, SUM>(self.sel_any_shortfall.val())
+                    | self.sign_extension.val();
         }
-        self.liquidation.next = self.kind_liquidation.val()
-            | (bit_cast::<RECORD_BITS, 32>(self.tag_mem.read_data.val().seq) << self.at_seq.val())
-            | (bit_cast::<RECORD_BITS, 32>(self.sel_slot.val()) << self.at_slot.val())
+        self.kind.next = self.kind_liquidation.val();
+        if self.sel_last.q.val() {
+            self.kind.next = self.kind_completion.val();
+        }
+        // A liquidation's fields are zero in a completion and the other way
+        // round, so the record is an OR of all of them.
+        self.record.next = self.kind.val()
+            | (bit_cast::<RECORD_BITS, 32>(self.sel_seq.q.val()) << self.at_seq.val())
+            | (bit_cast::<RECORD_BITS, 32>(self.sel_any_slot.val()) << self.at_slot.val())
             | (bit_cast::<RECORD_BITS, SHORTFALL_FIELD>(self.shortfall_field.val())
-                << self.at_shortfall.val());
-        self.completion_record.next = self.kind_completion.val()
-            | (bit_cast::<RECORD_BITS, 32>(self.tag_mem.read_data.val().seq) << self.at_seq.val())
-            | (bit_cast::<RECORD_BITS, 32>(self.tag_mem.read_data.val().cycles)
-                << self.at_cycles.val())
-            | (bit_cast::<RECORD_BITS, 32>(self.picked.q.val()) << self.at_count.val())
-            | (bit_cast::<RECORD_BITS, 32>(self.tag_mem.read_data.val().stalls)
-                << self.at_stalls.val());
-
-        // Output stage: loaded from the pick stage when empty or taken.
+                << self.at_shortfall.val())
+            | (bit_cast::<RECORD_BITS, 32>(self.sel_cycles.q.val()) << self.at_cycles.val())
+            | (bit_cast::<RECORD_BITS, 32>(self.sel_count.q.val()) << self.at_count.val())
+            | (bit_cast::<RECORD_BITS, 32>(self.sel_stalls.q.val()) << self.at_stalls.val());
         self.out_free.next = !self.out_valid.q.val() | self.m_axis_tready.val();
-        self.pick_free.next = !self.pick_valid.q.val() | self.out_free.val();
+        self.sel_free.next = !self.sel_valid.q.val() | self.out_free.val();
         if self.out_valid.q.val() & self.m_axis_tready.val() {
             self.out_valid.d.next = false;
         }
-        if self.pick_valid.q.val() & self.out_free.val() {
+        if self.sel_valid.q.val() & self.out_free.val() {
             self.out_valid.d.next = true;
-            self.out_data.d.next = self.pick_data.q.val();
-            self.out_last.d.next = self.pick_last.q.val();
-            self.pick_valid.d.next = false;
+            self.out_data.d.next = self.record.val();
+            self.out_last.d.next = self.sel_last.q.val();
+            self.sel_valid.d.next = false;
         }
 
-        // Pick stage: one record of the head row per cycle.
+        // Select stage: one record of the head row per cycle, each lane's
+        // word kept only in the one-hot's lane.
         self.pop.next = false;
+        self.pick.next = self.head_loaded.q.val() & self.sel_free.val();
         if !self.head_loaded.q.val() & self.count.q.val().any() {
             self.head_loaded.d.next = true;
-            self.head_mask.d.next = self.mask_mem.read_data.val();
+            self.head_mask.d.next = self.load_mask.val();
+            self.head_onehot.d.next = self.load_onehot.val();
+            self.head_last.d.next = !self.load_rest.val().any();
             self.head_completion.d.next = self.tag_mem.read_data.val().completion;
         }
-        if self.head_loaded.q.val() & self.pick_free.val() {
-            self.pick_valid.d.next = true;
+        if self.pick.val() {
+            self.sel_valid.d.next = true;
+            self.sel_last.d.next = self.head_completion.q.val();
+            self.sel_seq.d.next = self.tag_mem.read_data.val().seq;
+            self.sel_cycles.d.next = 0.into();
+            self.sel_count.d.next = 0.into();
+            self.sel_stalls.d.next = 0.into();
+            for i in 0..L {
+                self.sel_slot[i].d.next = 0.into();
+                self.sel_shortfall[i].d.next = 0.into();
+                if self.head_onehot.q.val().get_bit(i) {
+                    self.sel_slot[i].d.next = self.slot_mem[i].read_data.val();
+                    self.sel_shortfall[i].d.next = self.shortfall_mem[i].read_data.val();
+                }
+            }
             if self.head_completion.q.val() {
-                self.pick_data.d.next = self.completion_record.val();
-                self.pick_last.d.next = true;
+                self.sel_cycles.d.next = self.tag_mem.read_data.val().cycles;
+                self.sel_count.d.next = self.picked.q.val();
+                self.sel_stalls.d.next = self.tag_mem.read_data.val().stalls;
                 self.picked.d.next = 0.into();
                 self.pop.next = true;
             } else {
-                self.pick_data.d.next = self.liquidation.val();
-                self.pick_last.d.next = false;
                 self.picked.d.next = self.picked.q.val() + 1;
                 self.head_mask.d.next = self.rest.val();
-                self.pop.next = !self.rest.val().any();
+                self.head_onehot.d.next = self.next_onehot.val();
+                self.head_last.d.next = !self.next_rest.val().any();
+                self.pop.next = self.head_last.q.val();
             }
         }
         if self.pop.val() {

@@ -40,6 +40,8 @@ pub struct Bench<const L: usize, const R: usize> {
     /// Probability that `bready`/`rready` (`tready`) is high in a cycle.
     pub bus_ready: f64,
     pub stream_ready: f64,
+    /// From this cycle on `stream_ready` is 1 (then this is `None` again).
+    pub stream_ready_at: Option<u64>,
     /// Cycles the master waits before raising a valid: `0..=bus_delay`.
     pub bus_delay: u32,
     /// Before some edges, change every input and check no output moves.
@@ -72,6 +74,7 @@ impl<const L: usize, const R: usize> Bench<L, R> {
             rng: ChaCha8Rng::seed_from_u64(seed),
             bus_ready: 1.0,
             stream_ready: 1.0,
+            stream_ready_at: None,
             bus_delay: 0,
             check_registered: false,
             records: Vec::new(),
@@ -160,6 +163,10 @@ impl<const L: usize, const R: usize> Bench<L, R> {
     /// One clock cycle with the inputs driven so far (and a random
     /// `tready`), checking the protocol and taking what the edge transfers.
     pub fn clock(&mut self) {
+        if self.stream_ready_at.is_some_and(|at| self.cycles >= at) {
+            self.stream_ready = 1.0;
+            self.stream_ready_at = None;
+        }
         let tready = self.rng.gen_bool(self.stream_ready);
         self.uut.m_axis_tready.next = tready;
         self.settle();
@@ -252,6 +259,61 @@ impl<const L: usize, const R: usize> Bench<L, R> {
         panic!("no B response to the write of {value:#x} at {offset:#x}");
     }
 
+    /// A write and a read on the bus at once: the write's address and
+    /// data raised now, the read's address `read_at` cycles later. Returns
+    /// the write's response and the read's word and response.
+    pub fn write_and_read(
+        &mut self,
+        offset: u32,
+        value: u32,
+        read_offset: u32,
+        read_at: u32,
+    ) -> (u64, (u32, u64)) {
+        self.writes_open += 1;
+        self.reads_open += 1;
+        let (mut aw, mut w, mut ar) = (false, false, false);
+        let (mut bresp, mut read) = (None, None);
+        for k in 0..1_000 {
+            let u = &mut self.uut;
+            u.s_axil_awvalid.next = !aw;
+            u.s_axil_awaddr.next = u64::from(offset).into();
+            u.s_axil_wvalid.next = !w;
+            u.s_axil_wdata.next = u64::from(value).into();
+            u.s_axil_wstrb.next = 0b1111.into();
+            u.s_axil_bready.next = bresp.is_none();
+            u.s_axil_arvalid.next = !ar && k >= read_at;
+            u.s_axil_araddr.next = u64::from(read_offset).into();
+            u.s_axil_rready.next = read.is_none();
+            self.settle();
+            let u = &self.uut;
+            let aw_now = u.s_axil_awvalid.val() && u.s_axil_awready.val();
+            let w_now = u.s_axil_wvalid.val() && u.s_axil_wready.val();
+            let ar_now = u.s_axil_arvalid.val() && u.s_axil_arready.val();
+            self.clock();
+            aw |= aw_now;
+            w |= w_now;
+            ar |= ar_now;
+            if let Some(resp) = self.b_answers.pop_front() {
+                assert!(aw && w, "answered before the write was taken");
+                bresp = Some(resp);
+            }
+            if let Some(answer) = self.r_answers.pop_front() {
+                assert!(ar, "answered before the address was taken");
+                read = Some(answer);
+            }
+            if let (Some(bresp), Some(read)) = (bresp, read) {
+                let u = &mut self.uut;
+                u.s_axil_awvalid.next = false;
+                u.s_axil_wvalid.next = false;
+                u.s_axil_bready.next = false;
+                u.s_axil_arvalid.next = false;
+                u.s_axil_rready.next = false;
+                return (bresp, read);
+            }
+        }
+        panic!("no answer to the write at {offset:#x} and the read at {read_offset:#x}");
+    }
+
     pub fn write(&mut self, offset: u32, value: u32) -> u64 {
         self.write_strobed(offset, value, 0b1111)
     }
@@ -317,6 +379,18 @@ impl<const L: usize, const R: usize> Bench<L, R> {
         self.producer = self.producer.wrapping_add(self.filled);
         self.filled = 0;
         self.write_ok(reg::CMD_PRODUCER, self.producer);
+    }
+
+    /// Commits the filled entries while reading `read_offset`, the read's
+    /// address raised `read_at` cycles after the producer's write; returns
+    /// the word read.
+    pub fn commit_reading(&mut self, read_offset: u32, read_at: u32) -> u32 {
+        self.producer = self.producer.wrapping_add(self.filled);
+        self.filled = 0;
+        let (bresp, (word, rresp)) =
+            self.write_and_read(reg::CMD_PRODUCER, self.producer, read_offset, read_at);
+        assert_eq!((bresp, rresp), (RESP_OKAY, RESP_OKAY), "commit and read");
+        word
     }
 
     /// The producer as this host counts it.
