@@ -7,7 +7,8 @@
 //! with the same `margin_sum` as `cpu`.
 //!
 //! Per side of a symbol (its longs, its shorts: like `cpu`, each in its own
-//! region of slots, so a crash reads one side's records densely):
+//! region of slots, so a crash reads one side's records densely; see
+//! [`side`]):
 //! - `below`: `(lo, slot)` of every gap with `lo > 0`, in order ([`Ends`]);
 //!   a tick at `P` takes those with `lo > P`, a suffix;
 //! - `above`: `(!hi, slot)` of every gap with `hi < PRICE_MAX`; a tick
@@ -23,252 +24,59 @@
 //! ends are exact integer divisions, checked against the rule in debug
 //! builds.
 //!
-//! Cost, for `n` positions in the ticked symbol, `k` liquidated and `r`
-//! candidates spared: a tick that takes nothing compares the mark with four
-//! cached top entries; one that takes `k + r` is `O(k + r·log n)`: the
-//! crossed entries leave as a suffix (whole chunks, one cut), each candidate
-//! costs one record (`Q`, `T` and the gap in 32 bytes), the rule and a slot
-//! write, and only a spared one is inserted again. On a continuous ladder a
-//! position's set is one interval reaching `0` or `PRICE_MAX`, so its gap
-//! has one finite end, crossing it always liquidates and `r = 0`. On a
-//! jumping ladder `r` counts the positions whose window the mark jumped
-//! clean over since their gap was last set; a mark that moves one tick at a
-//! time never does that (it lands on `lo − 1` or `hi + 1`, which liquidate),
-//! and a candidate kept under both ends of its gap loses its other entry
-//! (one removal, or one pass over the side when a crash takes many).
-//! A tick that takes at least one slot in 16 of a side
-//! handles them in slot order (a bitmap over the side), so a crash reads
-//! records and slot map front to back, as `cpu` does, after reading only
+//! What a tick touches: a tick that takes nothing reads its symbol's
+//! 32-byte state (the last mark and each side's largest keys) and nothing
+//! else. One that takes candidates reads the crossed index entries (a
+//! suffix: whole chunks and one cut) and, per candidate, one 32-byte record
+//! holding `Q`, `T`, the position's id and its gap's end on the side's
+//! danger direction: the rule needs nothing more, and a liquidation writes
+//! the record back as a hole and appends its id; the id → slot map is not
+//! touched (its entry goes stale and a later open purges it). The records
+//! of up to 16 candidates (`side::TOUCH`) are read before any is decided,
+//! so their cache misses overlap. A tick that takes at least one slot in
+//! 16 of a side handles them in slot order (a bitmap over the side), so a
+//! crash reads records front to back, as `cpu` does, after reading only
 //! the index entries it takes instead of every slot.
-//! An upsert costs `O(B)` (at most two walks over the `B ≤ 16` brackets
-//! from the mark's bracket, one division each) plus `O(log n + CHUNK)`; a
-//! close is `O(log n + CHUNK)`. Memory is `O(n)` with a small constant: one
-//! 32-byte record per slot and at most two 8-byte index entries per
-//! position, however many windows a jumping ladder gives it.
+//!
+//! Cost, for `n` positions in the ticked symbol, `k` liquidated and `r`
+//! candidates spared: `O(1)` for a tick that takes nothing, `O(k + r·log n)`
+//! for one that takes `k + r`: only a spared candidate is inserted again.
+//! On a continuous ladder a position's set is one interval reaching `0` or
+//! `PRICE_MAX`, so its gap has one finite end, crossing it always
+//! liquidates and `r = 0`. On a jumping ladder `r` counts the positions
+//! whose window the mark jumped clean over since their gap was last set; a
+//! mark that moves one tick at a time never does that (it lands on `lo − 1`
+//! or `hi + 1`, which liquidate), and a candidate kept under both ends of
+//! its gap loses its other entry (one removal, or one pass over the side
+//! when a crash takes many). An upsert costs `O(B)` (at most two walks over
+//! the `B ≤ 16` brackets from the mark's bracket, one division each) plus
+//! `O(log n + CHUNK)`; a close is `O(log n + CHUNK)`.
+//!
+//! Allocation: none in a tick. Upserts make room for what a tick may do
+//! (every slot of a side a candidate and a hole, every open position's id
+//! liquidated, the index's spare chunks, and on a jumping ladder its
+//! re-kept entries), bounded by the slots the book holds.
+//!
+//! Memory is `O(n)` with a small constant: a 32-byte record per slot (4
+//! bytes more while a side holds gaps with two finite ends), at most two
+//! 8-byte index entries per position however many windows a jumping ladder
+//! gives it, and a 16-byte id map entry per open position at most half full.
 
-use std::collections::BTreeSet;
+mod side;
+
 use std::sync::Arc;
 
 use crate::book::Position;
-use crate::ends::Ends;
 use crate::engine::{Engine, EngineError, Liquidation, Tick};
-use crate::gap::{self, Gap};
+use crate::gap;
+use crate::id_map::IdMap;
 use crate::market::Market;
-use crate::slots::{Region, SideOf, SlotMap};
-use crate::spec::{liquidates, PositionConst, SymbolUnits};
-use crate::threshold::HIGHEST;
-
-/// `above` keeps a gap's upper end `hi` as the key `!hi = HIGHEST − hi`, so
-/// that a tick takes its crossed entries from the top, as from `below`.
-const _: () = assert!(HIGHEST == u32::MAX);
+use crate::slots::{Region, Side, SideOf};
+use side::{keep_room, SideIndex, Tops, HOLE_QTY};
 
 /// A tick that takes at least one slot in this many of a side handles them
 /// in slot order.
 const IN_SLOT_ORDER: usize = 16;
-
-/// What `indexed` keeps of the position in one slot: its constants and the
-/// gap it is kept under, in one 32-byte record, so a candidate costs one
-/// cache line.
-#[derive(Debug, Clone, Copy)]
-#[repr(align(32))]
-struct SlotRecord {
-    /// `T` of [`PositionConst`].
-    offset: i128,
-    /// `Q`; 0 in a hole.
-    qty_lots: i32,
-    /// The gap ([`Gap::NEVER`] for holes: no entry).
-    lo: u32,
-    hi: u32,
-}
-
-impl SlotRecord {
-    const HOLE: SlotRecord = SlotRecord {
-        offset: 0,
-        qty_lots: 0,
-        lo: Gap::NEVER.lo,
-        hi: Gap::NEVER.hi,
-    };
-
-    fn konst(&self) -> PositionConst {
-        PositionConst {
-            qty_lots: self.qty_lots,
-            offset: self.offset,
-        }
-    }
-
-    fn gap(&self) -> Gap {
-        Gap {
-            lo: self.lo,
-            hi: self.hi,
-        }
-    }
-
-    fn set_gap(&mut self, gap: Gap) {
-        self.lo = gap.lo;
-        self.hi = gap.hi;
-    }
-}
-
-/// A gap with two finite ends (only on a jumping ladder): kept under two
-/// index entries.
-fn two_ended(gap: Gap) -> bool {
-    !gap.is_doomed() && gap.lo > 0 && gap.hi < HIGHEST
-}
-
-/// One side of a symbol: its positions by slot, indexed by their gaps.
-#[derive(Debug, Clone, Default)]
-struct SideIndex {
-    slots: Vec<SlotRecord>,
-    /// `(lo, slot)` of gaps with `lo > 0`: a tick at `P` takes `lo > P`.
-    below: Ends,
-    /// `(!hi, slot)` of gaps with `hi < HIGHEST`: a tick takes `!hi > !P`,
-    /// that is `hi < P`.
-    above: Ends,
-    /// Slots with no safe mark.
-    doomed: BTreeSet<u32>,
-    /// Slots kept under both ends of their gap.
-    two_ended: usize,
-}
-
-impl SideIndex {
-    fn gap(&self, slot: u32) -> Gap {
-        self.slots[slot as usize].gap()
-    }
-
-    /// Writes `slot`'s constants (it must be under no gap).
-    fn store(&mut self, slot: u32, konst: PositionConst) {
-        let slot = slot as usize;
-        if slot == self.slots.len() {
-            self.slots.push(SlotRecord::HOLE);
-        }
-        let record = &mut self.slots[slot];
-        record.qty_lots = konst.qty_lots;
-        record.offset = konst.offset;
-    }
-
-    /// Keeps `slot` under `gap` (it must be under none).
-    fn keep(&mut self, slot: u32, gap: Gap) {
-        self.slots[slot as usize].set_gap(gap);
-        self.two_ended += usize::from(two_ended(gap));
-        if gap.is_doomed() {
-            self.doomed.insert(slot);
-            return;
-        }
-        if gap.lo > 0 {
-            self.below.insert(gap.lo, slot);
-        }
-        if gap.hi < HIGHEST {
-            self.above.insert(!gap.hi, slot);
-        }
-    }
-
-    /// Takes `slot` out of every index and makes it a hole.
-    fn release(&mut self, slot: u32) {
-        let gap = self.gap(slot);
-        self.slots[slot as usize] = SlotRecord::HOLE;
-        self.two_ended -= usize::from(two_ended(gap));
-        if gap.is_doomed() {
-            self.doomed.remove(&slot);
-            return;
-        }
-        if gap.lo > 0 {
-            self.below.remove(gap.lo, slot);
-        }
-        if gap.hi < HIGHEST {
-            self.above.remove(!gap.hi, slot);
-        }
-    }
-
-    /// Takes every slot whose gap does not contain `price` out of the
-    /// indexes and appends it, the crossed ends in bulk (a slot kept under
-    /// two ends keeps its other, uncrossed one).
-    fn take_candidates(&mut self, price: u32, out: &mut Vec<u32>) {
-        self.below.take_above(price, out);
-        self.above.take_above(!price, out);
-        if !self.doomed.is_empty() {
-            out.extend(std::mem::take(&mut self.doomed));
-        }
-    }
-
-    /// After [`Self::take_candidates`] at `price`: takes `slot` out of the
-    /// index it is still in (the uncrossed end of its gap, if finite).
-    fn release_taken(&mut self, slot: u32, price: u32) {
-        let gap = self.gap(slot);
-        self.slots[slot as usize].set_gap(Gap::NEVER);
-        if !two_ended(gap) {
-            return;
-        }
-        self.two_ended -= 1;
-        if gap.lo <= price {
-            self.below.remove(gap.lo, slot);
-        } else {
-            self.above.remove(!gap.hi, slot);
-        }
-    }
-
-    /// After [`Self::take_candidates`], when many candidates are kept under
-    /// two ends: takes every candidate out of the index in one pass over
-    /// both sides instead of one removal each.
-    fn release_taken_in_bulk(&mut self, candidates: &[u32]) {
-        for &slot in candidates {
-            self.two_ended -= usize::from(two_ended(self.gap(slot)));
-            self.slots[slot as usize].set_gap(Gap::NEVER);
-        }
-        // Every other entry still matches its slot's gap; the candidates'
-        // gaps are `NEVER` now, so none of theirs does.
-        let slots = &self.slots;
-        self.below
-            .retain(|key, slot| slots[slot as usize].lo == key);
-        self.above
-            .retain(|key, slot| !slots[slot as usize].hi == key);
-    }
-
-    /// Decides the candidates of a tick at `price` (taken out of the index,
-    /// in `candidates`): appends `(slot, shortfall)` of those the rule
-    /// liquidates to `hits` (the slot is then under no gap, the record's
-    /// constants are left for the caller to clear), and keeps the others
-    /// under the gap that contains `price`.
-    fn decide(
-        &mut self,
-        units: &SymbolUnits,
-        at_equal: bool,
-        price: u32,
-        candidates: &[u32],
-        hits: &mut Vec<(u32, i128)>,
-    ) {
-        let kept_twice = match self.two_ended {
-            0 => 0,
-            _ => candidates
-                .iter()
-                .filter(|&&slot| two_ended(self.gap(slot)))
-                .count(),
-        };
-        // A crash on a jumping ladder may take many positions kept under
-        // both ends: one pass drops their other ends, not one removal each.
-        let bulk = kept_twice > 0 && kept_twice * 8 >= self.entries();
-        if bulk {
-            self.release_taken_in_bulk(candidates);
-        }
-        for &slot in candidates {
-            let konst = self.slots[slot as usize].konst();
-            let sum = units.margin_sum(konst, price);
-            if !bulk {
-                self.release_taken(slot, price);
-            }
-            if liquidates(sum, at_equal) {
-                hits.push((slot, -sum));
-            } else {
-                // The mark jumped over a window of this position's set:
-                // keep it under the gap it is in now.
-                self.keep(slot, gap::around(units, konst, at_equal, price));
-            }
-        }
-    }
-
-    fn entries(&self) -> usize {
-        self.below.len() + self.above.len() + self.doomed.len()
-    }
-}
 
 /// Sorts distinct `slots` (all below `len`) through a bitmap: `O(k + len/64)`.
 fn into_slot_order(slots: &mut Vec<u32>, bits: &mut Vec<u64>, len: usize) {
@@ -287,32 +95,58 @@ fn into_slot_order(slots: &mut Vec<u32>, bits: &mut Vec<u64>, len: usize) {
     }
 }
 
+/// What a tick of one symbol reads before touching its sides: 32 bytes,
+/// two symbols to a cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(32))]
+struct SymbolState {
+    /// The last mark ticked, where new positions' gaps are placed.
+    last_mark: Option<u32>,
+    /// Of its longs, then its shorts.
+    tops: [Tops; 2],
+}
+
+/// Where an id lives in [`IdMap`]: its side's index and its slot.
+fn pack(side: usize, slot: u32) -> u64 {
+    ((side as u64) << 32) | u64::from(slot)
+}
+
+fn unpack(at: u64) -> (usize, u32) {
+    ((at >> 32) as usize, at as u32)
+}
+
 /// The output-sensitive scanner.
 #[derive(Debug, Clone)]
 pub struct IndexedScanner {
     market: Arc<Market>,
-    slots: SlotMap<SideOf>,
+    symbols: Vec<SymbolState>,
     /// Per symbol, its longs then its shorts (indexed as [`SideOf`]).
     sides: Vec<SideIndex>,
-    /// Per symbol, the last mark ticked, where new positions' gaps are placed.
-    last_marks: Vec<Option<u32>>,
+    /// Every open position's side and slot, and stale ones of ids that ticks
+    /// liquidated (whose slot no longer holds them) not yet purged.
+    ids: IdMap,
+    /// Ids liquidated by ticks whose entries may still be in `ids`.
+    vacated: Vec<u64>,
+    open: usize,
     candidates: Vec<u32>,
     /// One bit per slot, to put a crash's candidates in slot order.
     bits: Vec<u64>,
-    /// `(slot, shortfall)` of this tick's liquidations on one side.
-    hits: Vec<(u32, i128)>,
 }
 
 impl IndexedScanner {
     pub fn new(market: Arc<Market>) -> Self {
         Self {
-            slots: SlotMap::new(2 * market.len()),
-            sides: vec![SideIndex::default(); 2 * market.len()],
-            last_marks: vec![None; market.len()],
+            symbols: vec![SymbolState::default(); market.len()],
+            sides: market
+                .ids()
+                .flat_map(|_| Side::BOTH.map(SideIndex::new))
+                .collect(),
             market,
+            ids: IdMap::default(),
+            vacated: Vec::new(),
+            open: 0,
             candidates: Vec::new(),
             bits: Vec::new(),
-            hits: Vec::new(),
         }
     }
 
@@ -320,6 +154,34 @@ impl IndexedScanner {
     /// on any ladder (diagnostics for the resource tests).
     pub fn index_entries(&self) -> usize {
         self.sides.iter().map(SideIndex::entries).sum()
+    }
+
+    /// The side and slot of `id` if it is open.
+    fn live(&self, id: u64) -> Option<(usize, u32)> {
+        let (side, slot) = unpack(self.ids.get(id)?);
+        self.sides[side].holds(slot, id).then_some((side, slot))
+    }
+
+    /// Removes the entry of one id a tick liquidated, if it is still stale
+    /// (an id opened again since is live and stays).
+    ///
+    /// Why this bounds the map: entries ≤ open + `vacated.len()` (every
+    /// stale entry's id is in `vacated`). A tick moves positions from open
+    /// to `vacated` (the sum stays), a close lowers it, and an open purges
+    /// one vacated id first: the sum grows only when `vacated` is empty,
+    /// when it is the number open. So the map never holds more entries than
+    /// the most positions open at once.
+    fn purge_one(&mut self) {
+        if let Some(id) = self.vacated.pop() {
+            if self.live(id).is_none() {
+                self.ids.remove(id);
+            }
+        }
+    }
+
+    /// The tops of `side` (an index into `sides`) into its symbol's state.
+    fn refresh(&mut self, side: usize) {
+        self.symbols[side / 2].tops[side % 2] = self.sides[side].tops();
     }
 }
 
@@ -330,32 +192,68 @@ impl Engine for IndexedScanner {
 
     fn upsert(&mut self, position: &Position) -> Result<(), EngineError> {
         self.market.check_symbol(position.symbol)?;
-        let konst = position.constants(&self.market);
-        // Keeps the slot within the side, or frees the old one (a hole).
-        let region = SideOf::of(position);
-        let (at, old) = self.slots.replace(position.id, region);
-        if let Some(old) = old {
-            self.sides[old.region.index()].release(old.slot);
+        if position.qty_lots == HOLE_QTY {
+            return Err(EngineError::Backend(format!(
+                "position {}: quantity {} lots is out of range",
+                position.id, position.qty_lots
+            )));
         }
-        let slot = at.slot;
-        let side = &mut self.sides[region.index()];
-        side.store(slot, konst);
-        let reference = self.last_marks[position.symbol.index()].unwrap_or(position.entry_ticks);
+        let konst = position.constants(&self.market);
+        let region = SideOf::of(position).index();
+        let slot = match self.live(position.id) {
+            // Keeps its slot within the side.
+            Some((side, slot)) if side == region => {
+                self.sides[side].unindex(slot);
+                self.sides[side].write(slot, position.id, konst);
+                slot
+            }
+            // Frees the old one (a hole) and opens on the new side.
+            moved => {
+                match moved {
+                    Some((side, slot)) => {
+                        self.sides[side].release(slot);
+                        self.refresh(side);
+                        self.open -= 1;
+                    }
+                    // A position opens: the map may grow, so it shrinks first.
+                    None => self.purge_one(),
+                }
+                let slot = self.sides[region].open(position.id, konst);
+                self.ids.insert(position.id, pack(region, slot));
+                self.open += 1;
+                // Every open position may be liquidated by a tick before
+                // the next open: room for all their ids.
+                self.vacated.reserve(self.open);
+                slot
+            }
+        };
+        let units = self.market.units(position.symbol);
+        let reference = self.symbols[position.symbol.index()]
+            .last_mark
+            .unwrap_or(position.entry_ticks);
         // Q = 0 gets `Gap::NEVER`: never liquidated, like a hole in `cpu`.
-        let gap = gap::place(
-            self.market.units(position.symbol),
-            konst,
-            self.market.liquidate_at_equal,
-            reference,
-        );
+        let gap = gap::place(units, konst, self.market.liquidate_at_equal, reference);
+        let side = &mut self.sides[region];
         side.keep(slot, gap);
+        // A tick may take every slot of the side: room for that now, so
+        // that no tick allocates.
+        side.make_room(units.continuous);
+        let slots = side.len();
+        keep_room(&mut self.candidates, slots);
+        keep_room(&mut self.bits, slots.div_ceil(64));
+        self.refresh(region);
         Ok(())
     }
 
     fn close(&mut self, id: u64) -> Result<bool, EngineError> {
-        Ok(match self.slots.remove(id) {
-            Some(at) => {
-                self.sides[at.region.index()].release(at.slot);
+        let live = self.live(id);
+        // A stale entry goes too.
+        self.ids.remove(id);
+        Ok(match live {
+            Some((side, slot)) => {
+                self.sides[side].release(slot);
+                self.refresh(side);
+                self.open -= 1;
                 true
             }
             None => false,
@@ -363,39 +261,34 @@ impl Engine for IndexedScanner {
     }
 
     fn tick(&mut self, tick: Tick, out: &mut Vec<Liquidation>) -> Result<(), EngineError> {
-        self.market.check_symbol(tick.symbol)?;
-        let units = self.market.units(tick.symbol);
-        let at_equal = self.market.liquidate_at_equal;
-        self.last_marks[tick.symbol.index()] = Some(tick.price);
+        let Some(state) = self.symbols.get_mut(tick.symbol.index()) else {
+            return Err(EngineError::UnknownSymbol(tick.symbol.0));
+        };
+        state.last_mark = Some(tick.price);
+        let tops = state.tops;
         let first = out.len();
-        for region in SideOf::both(tick.symbol) {
+        for (region, tops) in SideOf::both(tick.symbol).into_iter().zip(tops) {
+            if !tops.crossed_by(tick.price) {
+                continue;
+            }
             let side = &mut self.sides[region.index()];
             self.candidates.clear();
             side.take_candidates(tick.price, &mut self.candidates);
-            if self.candidates.is_empty() {
-                continue;
-            }
-            if self.candidates.len() * IN_SLOT_ORDER >= side.slots.len() {
+            if self.candidates.len() * IN_SLOT_ORDER >= side.len() {
                 // A crash takes many slots, in price order; in slot order
-                // the records and the slot map are read front to back, as
-                // `cpu` reads them, rather than a cache line apart each.
-                into_slot_order(&mut self.candidates, &mut self.bits, side.slots.len());
+                // the records are read front to back, as `cpu` reads them,
+                // rather than a cache line apart each.
+                into_slot_order(&mut self.candidates, &mut self.bits, side.len());
             }
-            self.hits.clear();
-            side.decide(
-                units,
-                at_equal,
+            self.open -= side.decide(
+                self.market.units(tick.symbol),
+                self.market.liquidate_at_equal,
                 tick.price,
                 &self.candidates,
-                &mut self.hits,
+                out,
+                &mut self.vacated,
             );
-            for &(slot, shortfall) in &self.hits {
-                side.slots[slot as usize] = SlotRecord::HOLE;
-                out.push(Liquidation {
-                    position: self.slots.vacate(region, slot),
-                    shortfall,
-                });
-            }
+            self.refresh(region.index());
         }
         // Ids are distinct: their order is the events' order.
         out[first..].sort_unstable_by_key(|hit| hit.position);
@@ -409,7 +302,7 @@ mod tests {
     use crate::cpu::CpuScanner;
     use crate::market::{Symbol, SymbolId};
     use crate::test_util::{bracket, d};
-    use crate::threshold::{liquidation_set, Interval};
+    use crate::threshold::{liquidation_set, Interval, HIGHEST};
 
     fn position(
         id: u64,
