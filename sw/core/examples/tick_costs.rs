@@ -232,12 +232,21 @@ fn indexed_alone(scenario: &Scenario, events: &[Liquidation]) {
     let (mut out, mut all) = (Vec::new(), Vec::with_capacity(events.len()));
     let (mut per_tick, mut busy_ns) = (Recorder::default(), 0u64);
     let mut worst = (0, 0, 0);
+    // Per number of liquidations on the tick: 1, 2, 3–4, 5–8, ... .
+    let mut bands: Vec<(Recorder, u64, u64)> = Vec::new();
     for &tick in &scenario.ticks {
         let t = timed(&mut indexed, tick, &mut out);
         per_tick.record(t);
         if !out.is_empty() {
             busy_ns += t;
             worst = worst.max((out.len(), t, tick.seq));
+            let band = (usize::BITS - (out.len() - 1).leading_zeros()) as usize;
+            if bands.len() <= band {
+                bands.resize_with(band + 1, Default::default);
+            }
+            bands[band].0.record(t);
+            bands[band].1 += t;
+            bands[band].2 += out.len() as u64;
         }
         all.extend_from_slice(&out);
     }
@@ -247,6 +256,18 @@ fn indexed_alone(scenario: &Scenario, events: &[Liquidation]) {
         "indexed alone: {per_tick}; ticks that liquidate / liquidations = {:.0} ns; tick {seq}: {k} liquidations, {t} ns",
         busy_ns as f64 / events.len().max(1) as f64
     );
+    for (band, (ns, sum, k)) in bands.iter().enumerate().filter(|b| b.1 .2 > 0) {
+        let lo = if band == 0 { 1 } else { (1 << (band - 1)) + 1 };
+        let summary = ns.summary();
+        println!(
+            "  alone, {lo}..={} liquidations: {} ticks, p50 {} ns, p99 {} ns, {:.0} ns per liquidation",
+            1 << band,
+            summary.count,
+            summary.p50,
+            summary.p99,
+            *sum as f64 / *k as f64
+        );
+    }
 }
 
 /// The 1M/100 book up to tick `seq`, then that tick alone, `repeat` times

@@ -62,6 +62,7 @@
 //! 8-byte index entries per position however many windows a jumping ladder
 //! gives it, and a 16-byte id map entry per open position at most half full.
 
+mod id_order;
 mod side;
 
 use std::sync::Arc;
@@ -131,6 +132,8 @@ pub struct IndexedScanner {
     candidates: Vec<u32>,
     /// One bit per slot, to put a crash's candidates in slot order.
     bits: Vec<u64>,
+    /// Room to sort a tick's liquidations by id: one key each.
+    keys: Vec<u64>,
 }
 
 impl IndexedScanner {
@@ -147,6 +150,7 @@ impl IndexedScanner {
             open: 0,
             candidates: Vec::new(),
             bits: Vec::new(),
+            keys: Vec::new(),
         }
     }
 
@@ -241,6 +245,11 @@ impl Engine for IndexedScanner {
         let slots = side.len();
         keep_room(&mut self.candidates, slots);
         keep_room(&mut self.bits, slots.div_ceil(64));
+        let symbol = region & !1;
+        keep_room(
+            &mut self.keys,
+            self.sides[symbol].len() + self.sides[symbol + 1].len(),
+        );
         self.refresh(region);
         Ok(())
     }
@@ -291,7 +300,7 @@ impl Engine for IndexedScanner {
             self.refresh(region.index());
         }
         // Ids are distinct: their order is the events' order.
-        out[first..].sort_unstable_by_key(|hit| hit.position);
+        id_order::sort_by_id(&mut out[first..], &mut self.keys);
         Ok(())
     }
 }
