@@ -207,7 +207,23 @@ fn zipf(config: GenConfig) {
         }
     }
     busy.sort_unstable_by(|x, y| y.cmp(x));
-    for &(k, ti, tc, seq) in busy.iter().take(5) {
+    // The crashes: is `indexed` ever slower than `cpu` on a tick that
+    // liquidates many?
+    let crashes: Vec<_> = busy.iter().filter(|b| b.0 >= 1000).collect();
+    let lost: Vec<String> = crashes
+        .iter()
+        .filter(|b| b.1 > b.2)
+        .map(|&&(k, ti, tc, seq)| format!("tick {seq} ({k}: {ti} vs {tc} ns)"))
+        .collect();
+    println!(
+        "ticks of 1000 or more liquidations: {}, indexed / cpu summed {:.2}, indexed slower on {}: {}",
+        crashes.len(),
+        crashes.iter().map(|b| b.1).sum::<u64>() as f64
+            / crashes.iter().map(|b| b.2).sum::<u64>().max(1) as f64,
+        lost.len(),
+        lost.join(", ")
+    );
+    for &(k, ti, tc, seq) in busy.iter().take(10) {
         println!(
             "  tick {seq}: {k} liquidations, indexed {ti} ns ({:.0} ns each), cpu {tc} ns",
             ti as f64 / k as f64

@@ -254,6 +254,12 @@ impl Engine for IndexedScanner {
         Ok(())
     }
 
+    fn load(&mut self, positions: &[&Position]) -> Result<(), EngineError> {
+        // One table for the whole book rather than a rehash at each doubling.
+        self.ids.reserve(positions.len());
+        positions.iter().try_for_each(|p| self.upsert(p))
+    }
+
     fn close(&mut self, id: u64) -> Result<bool, EngineError> {
         let live = self.live(id);
         // A stale entry goes too.
