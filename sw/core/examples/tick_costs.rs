@@ -10,13 +10,17 @@
 //! - `zipf`: the generated book (default 1,000,000 positions over 100
 //!   symbols, 100,000 ticks, seed 1) ticked on both scanners, tick by tick,
 //!   their liquidations compared; per-tick percentiles, the ticks that
-//!   liquidate most, and `indexed`'s time per liquidation.
+//!   liquidate most, and `indexed`'s time per liquidation. Then the same
+//!   ticks on a fresh `indexed` alone (no `cpu` scan between its calls to
+//!   evict its cache lines, as when it is the only backend), its events
+//!   checked against the first pass.
 //! - `floor`: one symbol of `N` positions (default 16k, 64k, 200k, 1M);
 //!   per tick, `cpu`'s scan beside a streaming read of the bytes it reads
 //!   (`CpuScanner::scan_bytes`), timed alternately in the same run.
 //! - `updates`: the 1M/100 book's live stream with `CHANGES` book changes
 //!   (default 200,000) among its ticks, each change's cost on `indexed` and
-//!   `cpu` by kind (open, resize, margin move, close).
+//!   `cpu` by kind (open, resize, margin move, close); then the same stream
+//!   on a fresh `indexed` alone.
 //!
 //! Figures are nanoseconds of one call (`Instant` around it). Pin the run
 //! (`taskset -c 1`) and repeat on a shared machine.
@@ -131,6 +135,7 @@ fn zipf(config: GenConfig) {
         &scenario.positions,
     );
     let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut events = Vec::new();
     let (mut cpu_ns, mut indexed_ns) = (Recorder::default(), Recorder::default());
     let (mut liquidations, mut indexed_total, mut cpu_total) = (0u64, 0u64, 0u64);
     let mut slower = Vec::new();
@@ -147,6 +152,7 @@ fn zipf(config: GenConfig) {
             (timed(&mut indexed, tick, &mut a), tc)
         };
         assert_eq!(a, b, "tick {}: the scanners disagree", tick.seq);
+        events.extend_from_slice(&a);
         cpu_ns.record(tc);
         indexed_ns.record(ti);
         indexed_total += ti;
@@ -164,10 +170,14 @@ fn zipf(config: GenConfig) {
         "indexed: {indexed_ns}; total {:.1} ms",
         indexed_total as f64 / 1e6
     );
+    let busy_time = |time: fn(&(usize, u64, u64, u64)) -> u64| busy.iter().map(time).sum::<u64>();
     println!(
-        "liquidations {liquidations} on {} ticks; indexed total / liquidations = {:.0} ns",
+        "liquidations {liquidations} on {} ticks; indexed total / liquidations = {:.0} ns; \
+         ticks that liquidate / liquidations: indexed {:.0} ns, cpu {:.0} ns",
         busy.len(),
-        indexed_total as f64 / liquidations.max(1) as f64
+        indexed_total as f64 / liquidations.max(1) as f64,
+        busy_time(|b| b.1) as f64 / liquidations.max(1) as f64,
+        busy_time(|b| b.2) as f64 / liquidations.max(1) as f64
     );
     // Per number of liquidations on the tick.
     let bands: [(usize, usize); 6] = [
@@ -197,7 +207,23 @@ fn zipf(config: GenConfig) {
         }
     }
     busy.sort_unstable_by(|x, y| y.cmp(x));
-    for &(k, ti, tc, seq) in busy.iter().take(5) {
+    // The crashes: is `indexed` ever slower than `cpu` on a tick that
+    // liquidates many?
+    let crashes: Vec<_> = busy.iter().filter(|b| b.0 >= 1000).collect();
+    let lost: Vec<String> = crashes
+        .iter()
+        .filter(|b| b.1 > b.2)
+        .map(|&&(k, ti, tc, seq)| format!("tick {seq} ({k}: {ti} vs {tc} ns)"))
+        .collect();
+    println!(
+        "ticks of 1000 or more liquidations: {}, indexed / cpu summed {:.2}, indexed slower on {}: {}",
+        crashes.len(),
+        crashes.iter().map(|b| b.1).sum::<u64>() as f64
+            / crashes.iter().map(|b| b.2).sum::<u64>().max(1) as f64,
+        lost.len(),
+        lost.join(", ")
+    );
+    for &(k, ti, tc, seq) in busy.iter().take(10) {
         println!(
             "  tick {seq}: {k} liquidations, indexed {ti} ns ({:.0} ns each), cpu {tc} ns",
             ti as f64 / k as f64
@@ -207,6 +233,56 @@ fn zipf(config: GenConfig) {
     println!("ticks where indexed was slower than cpu: {}", slower.len());
     for &(ti, tc, k, seq) in slower.iter().take(5) {
         println!("  tick {seq}: indexed {ti} ns, cpu {tc} ns, {k} liquidations");
+    }
+    drop((cpu, indexed));
+    indexed_alone(&scenario, &events);
+}
+
+/// The ticks of `scenario` on a fresh `indexed` alone; its liquidations
+/// must be `events`.
+fn indexed_alone(scenario: &Scenario, events: &[Liquidation]) {
+    let mut indexed = loaded(
+        IndexedScanner::new(scenario.market.clone()),
+        &scenario.positions,
+    );
+    let (mut out, mut all) = (Vec::new(), Vec::with_capacity(events.len()));
+    let (mut per_tick, mut busy_ns) = (Recorder::default(), 0u64);
+    let mut worst = (0, 0, 0);
+    // Per number of liquidations on the tick: 1, 2, 3–4, 5–8, ... .
+    let mut bands: Vec<(Recorder, u64, u64)> = Vec::new();
+    for &tick in &scenario.ticks {
+        let t = timed(&mut indexed, tick, &mut out);
+        per_tick.record(t);
+        if !out.is_empty() {
+            busy_ns += t;
+            worst = worst.max((out.len(), t, tick.seq));
+            let band = (usize::BITS - (out.len() - 1).leading_zeros()) as usize;
+            if bands.len() <= band {
+                bands.resize_with(band + 1, Default::default);
+            }
+            bands[band].0.record(t);
+            bands[band].1 += t;
+            bands[band].2 += out.len() as u64;
+        }
+        all.extend_from_slice(&out);
+    }
+    assert!(all == events, "indexed alone disagrees with the first pass");
+    let (k, t, seq) = worst;
+    println!(
+        "indexed alone: {per_tick}; ticks that liquidate / liquidations = {:.0} ns; tick {seq}: {k} liquidations, {t} ns",
+        busy_ns as f64 / events.len().max(1) as f64
+    );
+    for (band, (ns, sum, k)) in bands.iter().enumerate().filter(|b| b.1 .2 > 0) {
+        let lo = if band == 0 { 1 } else { (1 << (band - 1)) + 1 };
+        let summary = ns.summary();
+        println!(
+            "  alone, {lo}..={} liquidations: {} ticks, p50 {} ns, p99 {} ns, {:.0} ns per liquidation",
+            1 << band,
+            summary.count,
+            summary.p50,
+            summary.p99,
+            *sum as f64 / *k as f64
+        );
     }
 }
 
@@ -430,4 +506,57 @@ fn updates(changes: usize) {
     on_indexed.print("indexed");
     on_cpu.print("cpu");
     println!("indexed ticks: {indexed_ticks}");
+    drop((cpu, indexed));
+    updates_alone(&config, &scenario, changes);
+}
+
+/// [`updates`]' stream on a fresh `indexed` alone.
+fn updates_alone(config: &GenConfig, scenario: &Scenario, changes: usize) {
+    let mut indexed = loaded(
+        IndexedScanner::new(scenario.market.clone()),
+        &scenario.positions,
+    );
+    let mut open: HashMap<u64, Position> = scenario
+        .positions
+        .iter()
+        .map(|p| (p.id, p.clone()))
+        .collect();
+    let (mut kinds, mut ticks, mut out) = (Kinds::default(), Recorder::default(), Vec::new());
+    for line in live_events(config, scenario, changes).expect("a valid stream") {
+        match line.event {
+            LiveEvent::Tick(tick) => {
+                ticks.record(timed(&mut indexed, tick, &mut out));
+                for hit in &out {
+                    open.remove(&hit.position);
+                }
+            }
+            LiveEvent::Open(p) => {
+                kinds.open.record(timed_upsert(&mut indexed, &p));
+                open.insert(p.id, p);
+            }
+            LiveEvent::Update(p) if open.contains_key(&p.id) => {
+                kinds.resize.record(timed_upsert(&mut indexed, &p));
+                open.insert(p.id, p);
+            }
+            LiveEvent::Margin { id, delta, .. } if open.contains_key(&id) => {
+                let p = open.get_mut(&id).expect("open");
+                p.margin_units += delta;
+                kinds.margin.record(timed_upsert(&mut indexed, p));
+            }
+            LiveEvent::Close(id) if open.remove(&id).is_some() => {
+                let t = Instant::now();
+                assert!(indexed.close(id).expect("closes"));
+                kinds.close.record_duration(t.elapsed());
+            }
+            _ => {}
+        }
+    }
+    kinds.print("indexed alone");
+    println!("indexed alone ticks: {ticks}");
+}
+
+fn timed_upsert(engine: &mut dyn Engine, p: &Position) -> u64 {
+    let t = Instant::now();
+    engine.upsert(p).expect("upserts");
+    t.elapsed().as_nanos() as u64
 }

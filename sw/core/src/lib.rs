@@ -9,6 +9,7 @@ mod ends;
 pub mod engine;
 mod gap;
 pub mod gen;
+mod id_map;
 pub mod indexed;
 pub mod input;
 pub mod latency;

@@ -10,7 +10,13 @@
 //! open position of the ticked symbol, as the circuit does: it shares no
 //! filter, gap, key, index or slot map with either scanner. Both scanners
 //! must report exactly its liquidations, ids and shortfalls, in id order.
+//!
+//! And `indexed`'s ticks allocate nothing, from the first one (given room
+//! in the caller's output): a counting global allocator counts, on the
+//! calling thread only, what each of its `tick` calls allocates.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -24,6 +30,68 @@ use liqscan_core::{
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+thread_local! {
+    // Const-initialised and without a destructor: reading them never allocates.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The system allocator, counting the allocations (and reallocations) a
+/// thread makes while it has `COUNTING` set.
+struct Counting;
+
+impl Counting {
+    fn count() {
+        if COUNTING.try_with(Cell::get).unwrap_or(false) {
+            let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        }
+    }
+}
+
+// SAFETY: every call is passed on unchanged to `System`, which upholds the
+// `GlobalAlloc` contract; the counting touches only thread-local `Cell`s,
+// which never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::count();
+        // SAFETY: the caller's contract for `alloc`, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::count();
+        // SAFETY: the caller's contract for `alloc_zeroed`, passed on.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::count();
+        // SAFETY: the caller's contract for `realloc`, passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract for `dealloc`, passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// `engine.tick`, and how many allocations it made.
+fn counted_tick(
+    engine: &mut dyn Engine,
+    tick: Tick,
+    out: &mut Vec<Liquidation>,
+) -> (Result<(), liqscan_core::EngineError>, u64) {
+    let before = ALLOCATIONS.with(Cell::get);
+    COUNTING.with(|c| c.set(true));
+    let result = engine.tick(tick, out);
+    COUNTING.with(|c| c.set(false));
+    (result, ALLOCATIONS.with(Cell::get) - before)
+}
 
 /// A 16-bracket "sawtooth" ladder (tick 1, lot 1): for longs (`long`) or
 /// shorts `E − MM` falls back below zero at every cap, so a position near
@@ -197,19 +265,26 @@ fn play(seed: u64, positions: usize, at_equal: bool) -> Reached {
             reached.jumped_over +=
                 jumped_over(&market, &book, symbol, marks[symbol.index()], price);
         }
+        let open = book.len();
         let want = reference(&market, &mut book, tick);
         for (engine, got) in [
             (&mut cpu as &mut dyn Engine, &mut a),
             (&mut indexed, &mut b),
         ] {
             got.clear();
-            engine.tick(tick, got).unwrap();
+            // Room for a tick that liquidates every open position.
+            got.reserve(open);
+            let (result, allocations) = counted_tick(engine, tick, got);
+            result.unwrap();
             assert_eq!(
                 *got,
                 want,
                 "{} at tick {seq} ({symbol:?} at {price})",
                 engine.name()
             );
+            if engine.name() == "indexed" {
+                assert_eq!(allocations, 0, "indexed allocated at tick {seq}");
+            }
         }
         assert!(
             indexed.index_entries() <= 2 * book.len(),
