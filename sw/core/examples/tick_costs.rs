@@ -1,10 +1,12 @@
 //! What a tick and a book change cost on `cpu` and `indexed`, measured
-//! directly on the scanners (no parsing, no output), in one release run:
+//! directly on the scanners (no parsing, no output), in one optimised run:
 //!
 //! ```sh
-//! cargo run --release -p liqscan-core --example tick_costs -- zipf [POSITIONS SYMBOLS TICKS]
-//! cargo run --release -p liqscan-core --example tick_costs -- floor [N ...]
-//! cargo run --release -p liqscan-core --example tick_costs -- updates [CHANGES]
+//! cargo run --profile bench -p liqscan-core --example tick_costs -- zipf [POSITIONS SYMBOLS TICKS]
+//! cargo run --profile bench -p liqscan-core --example tick_costs -- floor [N ...]
+//! cargo run --profile bench -p liqscan-core --example tick_costs -- crashloop [N PER_MILLE ROUNDS]
+//! cargo run --profile bench -p liqscan-core --example tick_costs -- updates [CHANGES]
+//! cargo run --profile bench -p liqscan-core --example tick_costs -- chase [MB ...]
 //! ```
 //!
 //! - `zipf`: the generated book (default 1,000,000 positions over 100
@@ -17,10 +19,20 @@
 //! - `floor`: one symbol of `N` positions (default 16k, 64k, 200k, 1M);
 //!   per tick, `cpu`'s scan beside a streaming read of the bytes it reads
 //!   (`CpuScanner::scan_bytes`), timed alternately in the same run.
+//! - `crash [SEQ REPEAT]`: the 1M/100 book up to tick `SEQ` (default its
+//!   largest crash), then that tick on fresh copies of both scanners,
+//!   `REPEAT` times (what to run under `perf record`).
+//! - `crashloop`: one symbol of `N` positions (default 200,000); `ROUNDS`
+//!   times a drop of `PER_MILLE` from the first mark, back, and the victims
+//!   opened again; the drop ticks timed on both scanners.
 //! - `updates`: the 1M/100 book's live stream with `CHANGES` book changes
 //!   (default 200,000) among its ticks, each change's cost on `indexed` and
 //!   `cpu` by kind (open, resize, margin move, close); then the same stream
 //!   on a fresh `indexed` alone.
+//!
+//! - `chase`: the latency of a load that misses, by working set (default 1,
+//!   4, 16, 64 and 256 MB): a random cyclic chase over 64-byte lines, each
+//!   load's address read by the one before.
 //!
 //! Figures are nanoseconds of one call (`Instant` around it). Pin the run
 //! (`taskset -c 1`) and repeat on a shared machine.
@@ -75,7 +87,16 @@ fn main() {
             )
         }
         Some("updates") => updates(numbers(1).first().copied().unwrap_or(200_000)),
-        Some(other) => panic!("unknown measurement {other:?}: zipf, floor or updates"),
+        Some("chase") => {
+            let mut sizes = numbers(1);
+            if sizes.is_empty() {
+                sizes = vec![1, 4, 16, 64, 256];
+            }
+            sizes.into_iter().for_each(chase);
+        }
+        Some(other) => {
+            panic!("unknown measurement {other:?}: zipf, floor, crash, crashloop, updates or chase")
+        }
     }
 }
 
@@ -559,4 +580,32 @@ fn timed_upsert(engine: &mut dyn Engine, p: &Position) -> u64 {
     let t = Instant::now();
     engine.upsert(p).expect("upserts");
     t.elapsed().as_nanos() as u64
+}
+
+/// A chase through `megabytes` of 64-byte lines in one random cycle: the
+/// time of a load whose address the previous load gave.
+fn chase(megabytes: usize) {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    const WORDS_PER_LINE: usize = 8;
+    let lines = (megabytes << 20) / 64;
+    let mut order: Vec<usize> = (0..lines).collect();
+    order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(1));
+    // Each line's first word holds the index of the next line's first word.
+    let mut next = vec![0usize; lines * WORDS_PER_LINE];
+    for (i, &line) in order.iter().enumerate() {
+        next[line * WORDS_PER_LINE] = order[(i + 1) % lines] * WORDS_PER_LINE;
+    }
+    let steps = 2_000_000;
+    let mut at = 0;
+    for _ in 0..steps / 4 {
+        at = next[at];
+    }
+    let t = Instant::now();
+    for _ in 0..steps {
+        at = next[at];
+    }
+    let ns = t.elapsed().as_nanos() as f64 / steps as f64;
+    black_box(at);
+    println!("chase over {megabytes} MB: {ns:.0} ns a load");
 }

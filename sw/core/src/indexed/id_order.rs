@@ -7,9 +7,10 @@
 //! order. Sorting the 32-byte liquidations themselves by a comparison sort
 //! moves 32 bytes a step; sorting 8-byte keys and permuting once costs 9 to
 //! 15 ns an element from `k = 30` to 4,500 where the former costs 15 to 24
-//! (measured on this machine, the minimum of nine runs). Keys already in
-//! order (a crash handled in slot order on a book opened in id order) cost
-//! one pass.
+//! (random ids, the minimum of nine runs on the machine of
+//! `docs/benchmarks.md`). Keys already in order (a crash handled in slot
+//! order on a book opened in id order) cost one pass. Below about 25
+//! elements sorting the liquidations directly is the faster.
 
 use crate::engine::Liquidation;
 
