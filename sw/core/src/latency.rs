@@ -121,13 +121,13 @@ mod tests {
         }
         let s = r.summary();
         assert_eq!(
-            (s.count, s.p50, s.p99, s.p999, s.max),
-            (1000, 500, 990, 999, 1000)
+            (s.count, s.p50, s.p90, s.p99, s.p999, s.max),
+            (1000, 500, 900, 990, 999, 1000)
         );
         assert_eq!(Recorder::default().summary(), Summary::default());
         assert_eq!(
             s.to_string(),
-            "p50 500 ns, p99 990 ns, p99.9 999 ns, max 1000 ns"
+            "p50 500 ns, p90 900 ns, p99 990 ns, p99.9 999 ns, max 1000 ns"
         );
     }
 
