@@ -647,9 +647,9 @@ pub fn markdown(cases: &[Case], s: &Settings) -> String {
     let _ = writeln!(
         out,
         "\nFloors: a streaming read of the ticked symbol's slots, 20 bytes a slot (its `(Q, T)` \
-         rows, what an exact brute-force scan must touch) and 8 (what `cpu` reads: \
-         `liqscan_core::cpu::SCAN_BYTES_PER_SLOT`). The circuit: cycles from the accepting \
-         edge to `done`.{board} Plots: `bench-p50.svg`, `bench-p99.svg`; every figure in \
+         rows, what an exact brute-force scan must touch) and {SCAN_BYTES_PER_SLOT} (what `cpu` \
+         reads: `liqscan_core::cpu::SCAN_BYTES_PER_SLOT`). The circuit: cycles from the \
+         accepting edge to `done`.{board} Plots: `bench-p50.svg`, `bench-p99.svg`; every figure in \
          `bench.csv`.\n"
     );
     let sections = [
