@@ -199,10 +199,7 @@ fn main() {
                 .any(|p| p.name == CLOCK && p.dir == Dir::In && p.width == 1),
             "no input `{CLOCK}`"
         );
-        let clock_prev = clock_prev(
-            &verilog,
-            &built.dir.join(format!("{prefix}___024root.h")),
-        );
+        let clock_prev = clock_prev(&verilog, &built.dir.join(format!("{prefix}___024root.h")));
         // The linker looks for `lib<name>.a`.
         let lib = format!("liqscan_{}", prefix.to_lowercase());
         std::fs::copy(&built.archive, out.join(format!("lib{lib}.a")))

@@ -45,7 +45,10 @@ pub fn find(bin: &str) -> Result<Yosys, String> {
     let text = String::from_utf8_lossy(&out.stdout);
     let version: Vec<&str> = text.split_whitespace().take(2).collect();
     if version.first() != Some(&"Yosys") {
-        return Err(format!("`{bin} -V` printed {:?}, not a yosys version", text.trim()));
+        return Err(format!(
+            "`{bin} -V` printed {:?}, not a yosys version",
+            text.trim()
+        ));
     }
     Ok(Yosys {
         bin: bin.into(),
@@ -78,7 +81,9 @@ pub fn script(root: &str, memories: &[&str]) -> String {
         s.push('\n');
     }
     // Drops the flattened modules; blackboxes are not written.
-    s.push_str(&format!("hierarchy -top {root}\nwrite_verilog -noattr out.v\n"));
+    s.push_str(&format!(
+        "hierarchy -top {root}\nwrite_verilog -noattr out.v\n"
+    ));
     s
 }
 
@@ -139,8 +144,11 @@ pub fn apply(yosys: &Yosys, verilog: &str, roots: &[String], clock: &str, cache:
         let (header, modules) = share::split(&verilog);
         let in_tree = |name: &str| name == root || name.starts_with(&format!("{root}$"));
         let tree: Vec<&share::Module<'_>> = modules.iter().filter(|m| in_tree(m.name)).collect();
-        let memories: Vec<&share::Module<'_>> =
-            tree.iter().copied().filter(|m| declares_memory(m.text)).collect();
+        let memories: Vec<&share::Module<'_>> = tree
+            .iter()
+            .copied()
+            .filter(|m| declares_memory(m.text))
+            .collect();
         let input: String = tree.iter().map(|m| m.text).collect();
         let names: Vec<&str> = memories.iter().map(|m| m.name).collect();
         let script = script(root, &names);
