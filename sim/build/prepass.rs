@@ -33,7 +33,21 @@ pub struct Yosys {
     pub version: String,
 }
 
-/// yosys at `bin`, or why it cannot be run.
+/// The oldest yosys the pass runs on: `opt_dff` came in 0.10.
+pub const MIN_VERSION: (u32, u32) = (0, 10);
+
+/// `(major, minor)` from `Yosys 0.23 (git sha1 …)` or `Yosys 0.9+4081 (…)`.
+pub fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let mut words = text.split_whitespace();
+    if words.next()? != "Yosys" {
+        return None;
+    }
+    let (major, rest) = words.next()?.split_once('.')?;
+    let minor: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// yosys at `bin`, or why it cannot be used (missing, broken, too old).
 pub fn find(bin: &str) -> Result<Yosys, String> {
     let out = Command::new(bin)
         .arg("-V")
@@ -43,16 +57,19 @@ pub fn find(bin: &str) -> Result<Yosys, String> {
         return Err(format!("`{bin} -V` failed"));
     }
     let text = String::from_utf8_lossy(&out.stdout);
+    let (major, minor) = parse_version(&text)
+        .ok_or_else(|| format!("`{bin} -V` printed {:?}, not a yosys version", text.trim()))?;
     let version: Vec<&str> = text.split_whitespace().take(2).collect();
-    if version.first() != Some(&"Yosys") {
+    let version = version.join(" ");
+    if (major, minor) < MIN_VERSION {
         return Err(format!(
-            "`{bin} -V` printed {:?}, not a yosys version",
-            text.trim()
+            "{version} is too old for the lane's pass (it needs yosys {}.{} or newer)",
+            MIN_VERSION.0, MIN_VERSION.1
         ));
     }
     Ok(Yosys {
         bin: bin.into(),
-        version: version.join(" "),
+        version,
     })
 }
 

@@ -343,6 +343,27 @@ fn finds_the_modules_that_hold_memories() {
     }
 }
 
+/// yosys's versions as `yosys -V` prints them; 0.9 (Ubuntu 22.04's) has
+/// no `opt_dff` and is left out with a warning.
+#[test]
+fn reads_yosys_versions() {
+    assert_eq!(
+        prepass::parse_version("Yosys 0.23 (git sha1 7ce5011c24b)"),
+        Some((0, 23))
+    );
+    assert_eq!(
+        prepass::parse_version("Yosys 0.9+4081 (git sha1 862e84eb, gcc 11.2.0)"),
+        Some((0, 9))
+    );
+    assert!(prepass::parse_version("Yosys 0.9+4081").unwrap() < prepass::MIN_VERSION);
+    assert!(
+        prepass::parse_version("Yosys 0.33 (git sha1 2584903a060)").unwrap()
+            >= prepass::MIN_VERSION
+    );
+    assert_eq!(prepass::parse_version("yosys"), None);
+    assert_eq!(prepass::parse_version("Verilator 5.006 2023-01-22"), None);
+}
+
 /// yosys's text gets Verilator's directives back: after the whole header
 /// (which it writes over several lines) and on every input but the clock.
 #[test]
