@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools liqscan's hardware path needs (Debian/Ubuntu):
-# Verilator (co-simulation, lint), yosys (synthesis checks) and clang++ (the
+# Verilator (co-simulation, lint), yosys (synthesis checks, and the pass that
+# rewrites the Verilator models' lane: about 1.5 times their speed) and clang++ (the
 # Verilator models it compiles run about 1.6 times as fast as g++'s; the
 # build falls back to g++ without it). The Rust toolchain is expected to be
 # present already. Other systems: see docs/install.md.

@@ -33,14 +33,14 @@ pub struct Shared {
     pub out_of_line: Vec<String>,
 }
 
-/// One `module … endmodule` of the text, with the text before the first
-/// module kept as a header.
-struct Module<'a> {
-    name: &'a str,
-    text: &'a str,
+/// One `module … endmodule` of the text.
+pub struct Module<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
 }
 
-fn split(verilog: &str) -> (&str, Vec<Module<'_>>) {
+/// The text before the first module (a header) and each module, in order.
+pub fn split(verilog: &str) -> (&str, Vec<Module<'_>>) {
     let starts: Vec<usize> = line_starts(verilog)
         .filter(|&at| verilog[at..].starts_with("module "))
         .collect();
