@@ -52,6 +52,13 @@
 //! the `B ≤ 16` brackets from the mark's bracket, one division each) plus
 //! `O(log n + CHUNK)`; a close is `O(log n + CHUNK)`.
 //!
+//! A book change to a random position of a large book misses the cache at
+//! four lines (its id map entry, its record, the index chunk holding its
+//! old gap's end, the one taking its new gap's): the map entry keeps, with
+//! the slot, a hint of the old end's key (`home`), so the change asks for
+//! the other three as soon as the entry arrives (the new chunk even
+//! before), and waits for two misses in turn, not four.
+//!
 //! Allocation: none in a tick. Upserts make room for what a tick may do
 //! (every slot of a side a candidate and a hole, every open position's id
 //! liquidated, the index's spare chunks, and on a jumping ladder its
