@@ -5,7 +5,7 @@
 //! cargo run --profile bench -p liqscan-core --example tick_costs -- zipf [POSITIONS SYMBOLS TICKS]
 //! cargo run --profile bench -p liqscan-core --example tick_costs -- floor [N ...]
 //! cargo run --profile bench -p liqscan-core --example tick_costs -- crashloop [N PER_MILLE ROUNDS]
-//! cargo run --profile bench -p liqscan-core --example tick_costs -- updates [CHANGES]
+//! cargo run --profile bench -p liqscan-core --example tick_costs -- updates [CHANGES POSITIONS]
 //! cargo run --profile bench -p liqscan-core --example tick_costs -- chase [MB ...]
 //! ```
 //!
@@ -25,14 +25,17 @@
 //! - `crashloop`: one symbol of `N` positions (default 200,000); `ROUNDS`
 //!   times a drop of `PER_MILLE` from the first mark, back, and the victims
 //!   opened again; the drop ticks timed on both scanners.
-//! - `updates`: the 1M/100 book's live stream with `CHANGES` book changes
-//!   (default 200,000) among its ticks, each change's cost on `indexed` and
+//! - `updates`: the 1M/100 book's live stream (`POSITIONS` over 100
+//!   symbols, default 1,000,000) with `CHANGES` book changes (default
+//!   200,000) among its ticks, each change's cost on `indexed` and
 //!   `cpu` by kind (open, resize, margin move, close); then the same stream
 //!   on a fresh `indexed` alone.
 //!
 //! - `chase`: the latency of a load that misses, by working set (default 1,
 //!   4, 16, 64 and 256 MB): a random cyclic chase over 64-byte lines, each
-//!   load's address read by the one before.
+//!   load's address read by the one before; then the percentiles of one
+//!   load timed alone, of two whose addresses are known together and of
+//!   two in turn (a book change's floor).
 //!
 //! Figures are nanoseconds of one call (`Instant` around it). Pin the run
 //! (`taskset -c 1`) and repeat on a shared machine.
@@ -86,7 +89,13 @@ fn main() {
                 n.get(2).copied().unwrap_or(200),
             )
         }
-        Some("updates") => updates(numbers(1).first().copied().unwrap_or(200_000)),
+        Some("updates") => {
+            let n = numbers(1);
+            updates(
+                n.first().copied().unwrap_or(200_000),
+                n.get(1).copied().unwrap_or(1_000_000),
+            )
+        }
         Some("chase") => {
             let mut sizes = numbers(1);
             if sizes.is_empty() {
@@ -457,9 +466,9 @@ impl Kinds {
     }
 }
 
-fn updates(changes: usize) {
+fn updates(changes: usize, positions: usize) {
     let config = GenConfig {
-        positions: 1_000_000,
+        positions,
         symbols: 100,
         ticks: 100_000,
         seed: 1,
@@ -608,4 +617,29 @@ fn chase(megabytes: usize) {
     let ns = t.elapsed().as_nanos() as f64 / steps as f64;
     black_box(at);
     println!("chase over {megabytes} MB: {ns:.0} ns a load");
+    // One load at a time, timed, from a random line: alone, two whose
+    // addresses are known together, and two in turn (the second's address
+    // read by the first), as a book change must.
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+    let mut line = || rand::Rng::gen_range(&mut rng, 0..lines) * WORDS_PER_LINE;
+    let (mut one, mut two, mut chained) = (
+        Recorder::default(),
+        Recorder::default(),
+        Recorder::default(),
+    );
+    for _ in 0..200_000 {
+        let (a, b, c) = (line(), line(), line());
+        let t = Instant::now();
+        black_box(next[a]);
+        one.record_duration(t.elapsed());
+        let t = Instant::now();
+        black_box(next[b] ^ next[c]);
+        two.record_duration(t.elapsed());
+        let t = Instant::now();
+        black_box(next[next[line()]]);
+        chained.record_duration(t.elapsed());
+    }
+    println!("  one load:           {one}");
+    println!("  two loads together: {two}");
+    println!("  two loads in turn:  {chained}");
 }

@@ -29,14 +29,24 @@ pub(crate) const CHUNK: usize = 256;
 /// The fewest entries of a chunk that is not the last.
 pub(crate) const MIN_FILL: usize = CHUNK * 3 / 8;
 
+/// One sorted chunk and its last (largest) entry, side by side in 32
+/// bytes: the search for an entry's chunk reads the last entries, and the
+/// one it stops at gives the chunk's buffer from the same cache line.
+#[derive(Debug)]
+#[repr(align(32))]
+struct Chunk {
+    last: u64,
+    entries: Vec<u64>,
+}
+
+const _: () = assert!(std::mem::size_of::<Chunk>() == 32);
+
 /// Entries `(key, slot)` in ascending order (key first), in chunks.
 #[derive(Debug, Default)]
 pub(crate) struct Ends {
-    /// Non-empty sorted chunks; every entry of a chunk is below every entry
-    /// of the next.
-    chunks: Vec<Vec<u64>>,
-    /// The last (largest) entry of each chunk, what a search reads first.
-    lasts: Vec<u64>,
+    /// Non-empty chunks; every entry of a chunk is below every entry of the
+    /// next.
+    chunks: Vec<Chunk>,
     len: usize,
     /// The largest entry (0 when empty), kept here so that a tick that
     /// takes nothing reads no chunk.
@@ -46,24 +56,26 @@ pub(crate) struct Ends {
     spare: Vec<Vec<u64>>,
 }
 
+/// A chunk's buffer with room for [`CHUNK`] entries, holding `entries`.
+fn buffer_with(entries: &[u64]) -> Vec<u64> {
+    let mut buffer = Vec::with_capacity(CHUNK);
+    buffer.extend_from_slice(entries);
+    buffer
+}
+
 /// A copy holds as many chunks and as much room as the original, so it
 /// does not allocate where the original would not.
 impl Clone for Ends {
     fn clone(&self) -> Self {
-        let chunk = |from: &Vec<u64>| {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            chunk.extend_from_slice(from);
-            chunk
-        };
         let mut chunks = Vec::with_capacity(self.chunks.capacity());
-        chunks.extend(self.chunks.iter().map(chunk));
-        let mut lasts = Vec::with_capacity(self.lasts.capacity());
-        lasts.extend_from_slice(&self.lasts);
+        chunks.extend(self.chunks.iter().map(|chunk| Chunk {
+            last: chunk.last,
+            entries: buffer_with(&chunk.entries),
+        }));
         let mut spare = Vec::with_capacity(self.spare.capacity());
-        spare.extend(self.spare.iter().map(chunk));
+        spare.extend(self.spare.iter().map(|buffer| buffer_with(buffer)));
         Self {
             chunks,
-            lasts,
             len: self.len,
             top: self.top,
             spare,
@@ -79,15 +91,33 @@ fn key_of(entry: u64) -> u32 {
     (entry >> 32) as u32
 }
 
+/// Entries a rank counts in one step: a cache line's worth.
+const BLOCK: usize = 8;
+
 /// How many entries of a sorted chunk are below `entry`: a count over the
-/// whole chunk rather than a binary search, so a chunk not in cache costs
-/// its lines fetched together, not one miss per step of a search.
+/// first entry of every block of [`BLOCK`], then over the one block where
+/// the count stops. Not a binary search: the loads do not depend on one
+/// another, so a chunk not yet in cache costs its lines fetched together
+/// (and prefetched ones as they come), not one miss per step; and not a
+/// count over every entry, which costs four times as long in cache.
 fn rank(chunk: &[u64], entry: u64) -> usize {
-    chunk.iter().map(|&e| usize::from(e < entry)).sum()
+    let below = |e: &&u64| **e < entry;
+    let blocks = chunk.iter().step_by(BLOCK).filter(below).count();
+    let Some(block) = blocks.checked_sub(1) else {
+        return 0;
+    };
+    let from = block * BLOCK;
+    let to = (from + BLOCK).min(chunk.len());
+    from + chunk[from..to].iter().filter(below).count()
 }
 
 fn slot_of(entry: u64) -> u32 {
     entry as u32
+}
+
+/// The last entry of a non-empty chunk's buffer.
+fn last_of(entries: &[u64]) -> u64 {
+    *entries.last().expect("chunks in use hold entries")
 }
 
 /// Grows `v`'s capacity to at least `n`, keeping its contents.
@@ -120,13 +150,21 @@ impl Ends {
             return None;
         }
         Some(
-            self.lasts
-                .partition_point(|&last| last < entry)
+            self.chunks
+                .partition_point(|chunk| chunk.last < entry)
                 .min(self.chunks.len() - 1),
         )
     }
 
-    fn fresh_chunk(&mut self) -> Vec<u64> {
+    /// Asks for the cache lines of the chunk where entries of `key` go (the
+    /// first, if several chunks hold that key).
+    pub fn prefetch(&self, key: u32) {
+        if let Some(c) = self.chunk_for(entry(key, 0)) {
+            crate::prefetch::lines(&self.chunks[c].entries);
+        }
+    }
+
+    fn fresh_buffer(&mut self) -> Vec<u64> {
         self.spare.pop().unwrap_or_else(|| {
             // One more chunk held: room for it among the spares.
             let held = self.held();
@@ -140,7 +178,6 @@ impl Ends {
     pub fn reserve_for(&mut self, entries: usize) {
         let most = entries / MIN_FILL + 1;
         keep_room(&mut self.chunks, most);
-        keep_room(&mut self.lasts, most);
         keep_room(&mut self.spare, most);
         while self.held() < most {
             self.spare.push(Vec::with_capacity(CHUNK));
@@ -148,7 +185,7 @@ impl Ends {
     }
 
     fn sync_top(&mut self) {
-        self.top = self.lasts.last().copied().unwrap_or(0);
+        self.top = self.chunks.last().map_or(0, |chunk| chunk.last);
     }
 
     /// Adds `(key, slot)`; the pair must not be there already.
@@ -157,29 +194,36 @@ impl Ends {
         self.len += 1;
         self.top = self.top.max(entry);
         let Some(c) = self.chunk_for(entry) else {
-            let mut chunk = self.fresh_chunk();
-            chunk.push(entry);
-            self.chunks.push(chunk);
-            self.lasts.push(entry);
+            let mut entries = self.fresh_buffer();
+            entries.push(entry);
+            self.chunks.push(Chunk {
+                last: entry,
+                entries,
+            });
             return;
         };
         let chunk = &mut self.chunks[c];
-        let at = rank(chunk, entry);
+        let at = rank(&chunk.entries, entry);
         debug_assert!(
-            chunk.get(at) != Some(&entry),
+            chunk.entries.get(at) != Some(&entry),
             "{key} {slot} is there already"
         );
-        chunk.insert(at, entry);
-        self.lasts[c] = *chunk.last().expect("not empty");
-        if chunk.len() >= CHUNK {
-            let mut upper = self.fresh_chunk();
+        chunk.entries.insert(at, entry);
+        chunk.last = last_of(&chunk.entries);
+        if chunk.entries.len() >= CHUNK {
+            let mut upper = self.fresh_buffer();
             let chunk = &mut self.chunks[c];
-            upper.extend_from_slice(&chunk[CHUNK / 2..]);
-            chunk.truncate(CHUNK / 2);
-            self.lasts[c] = *chunk.last().expect("half a chunk");
-            self.lasts
-                .insert(c + 1, *upper.last().expect("half a chunk"));
-            self.chunks.insert(c + 1, upper);
+            upper.extend_from_slice(&chunk.entries[CHUNK / 2..]);
+            chunk.entries.truncate(CHUNK / 2);
+            chunk.last = last_of(&chunk.entries);
+            let last = last_of(&upper);
+            self.chunks.insert(
+                c + 1,
+                Chunk {
+                    last,
+                    entries: upper,
+                },
+            );
         }
     }
 
@@ -190,22 +234,21 @@ impl Ends {
             return false;
         };
         let chunk = &mut self.chunks[c];
-        let at = rank(chunk, entry);
-        if chunk.get(at) != Some(&entry) {
+        let at = rank(&chunk.entries, entry);
+        if chunk.entries.get(at) != Some(&entry) {
             return false;
         }
-        chunk.remove(at);
+        chunk.entries.remove(at);
         self.len -= 1;
-        match chunk.last() {
+        match chunk.entries.last() {
             // Only the last chunk may empty (the others hold `MIN_FILL`).
             None => {
                 let empty = self.chunks.remove(c);
-                self.lasts.remove(c);
-                self.spare.push(empty);
+                self.spare.push(empty.entries);
             }
             Some(&last) => {
-                self.lasts[c] = last;
-                if chunk.len() < MIN_FILL && c + 1 < self.chunks.len() {
+                chunk.last = last;
+                if chunk.entries.len() < MIN_FILL && c + 1 < self.chunks.len() {
                     self.refill(c);
                 }
             }
@@ -218,36 +261,40 @@ impl Ends {
     /// the two fit in one chunk, else moves entries from the larger
     /// neighbour so both hold at least `MIN_FILL`.
     fn refill(&mut self, c: usize) {
-        let len = self.chunks[c].len();
-        let fits = |other: usize| other + len < CHUNK;
-        if c > 0 && fits(self.chunks[c - 1].len()) {
+        let len = self.chunks[c].entries.len();
+        let fits = |other: &Chunk| other.entries.len() + len < CHUNK;
+        if c > 0 && fits(&self.chunks[c - 1]) {
             self.merge_next(c - 1);
-        } else if fits(self.chunks[c + 1].len()) {
+        } else if fits(&self.chunks[c + 1]) {
             self.merge_next(c);
-        } else if c > 0 && self.chunks[c - 1].len() > self.chunks[c + 1].len() {
+        } else if c > 0 && self.chunks[c - 1].entries.len() > self.chunks[c + 1].entries.len() {
             // From the end of the one below to the front of `c`.
-            let moved = (self.chunks[c - 1].len() - len) / 2;
             let (below, rest) = self.chunks.split_at_mut(c);
-            let below = &mut below[c - 1];
-            let from = below.len() - moved;
-            rest[0].extend(below.drain(from..));
-            rest[0].rotate_right(moved);
-            self.lasts[c - 1] = *below.last().expect("kept most");
+            let (below, chunk) = (&mut below[c - 1], &mut rest[0]);
+            let moved = (below.entries.len() - len) / 2;
+            let from = below.entries.len() - moved;
+            chunk.entries.extend(below.entries.drain(from..));
+            chunk.entries.rotate_right(moved);
+            below.last = last_of(&below.entries);
         } else {
             // From the front of the one above to the end of `c`.
-            let moved = (self.chunks[c + 1].len() - len) / 2;
             let (chunk, above) = self.chunks.split_at_mut(c + 1);
-            chunk[c].extend(above[0].drain(..moved));
-            self.lasts[c] = *chunk[c].last().expect("just filled");
+            let (chunk, above) = (&mut chunk[c], &mut above[0]);
+            let moved = (above.entries.len() - len) / 2;
+            chunk.entries.extend(above.entries.drain(..moved));
+            chunk.last = last_of(&chunk.entries);
         }
     }
 
-    /// Appends chunk `c + 1` to chunk `c` and keeps the emptied one.
+    /// Appends chunk `c + 1` to chunk `c` and keeps the emptied buffer.
     fn merge_next(&mut self, c: usize) {
-        let mut moved = self.chunks.remove(c + 1);
-        self.lasts.remove(c + 1);
-        self.chunks[c].extend_from_slice(&moved);
-        self.lasts[c] = *self.chunks[c].last().expect("merged");
+        let Chunk {
+            last,
+            entries: mut moved,
+        } = self.chunks.remove(c + 1);
+        let chunk = &mut self.chunks[c];
+        chunk.entries.extend_from_slice(&moved);
+        chunk.last = last;
         moved.clear();
         self.spare.push(moved);
     }
@@ -263,32 +310,35 @@ impl Ends {
         // Walk back from the top over the chunks that go whole: a tick
         // usually takes a few entries of the last chunk, and a crash pays
         // one step per chunk it takes anyway.
-        let mut first = self.lasts.len() - 1;
-        while first > 0 && self.lasts[first - 1] > bound {
+        let mut first = self.chunks.len() - 1;
+        while first > 0 && self.chunks[first - 1].last > bound {
             first -= 1;
         }
         // Counted from the end rather than searched: reads only the entries
         // taken and one more, not a search's chain of cache lines.
         let chunk = &mut self.chunks[first];
-        let cut = chunk.len() - chunk.iter().rev().take_while(|&&e| e > bound).count();
-        out.extend(chunk[cut..].iter().map(|&e| slot_of(e)));
-        self.len -= chunk.len() - cut;
-        chunk.truncate(cut);
+        let entries = &mut chunk.entries;
+        let cut = entries.len() - entries.iter().rev().take_while(|&&e| e > bound).count();
+        out.extend(entries[cut..].iter().map(|&e| slot_of(e)));
+        self.len -= entries.len() - cut;
+        entries.truncate(cut);
         // The cut chunk is the last now, which may hold any number.
-        let keep = match chunk.last() {
+        let keep = match entries.last() {
             Some(&last) => {
-                self.lasts[first] = last;
+                chunk.last = last;
                 first + 1
             }
             None => first,
         };
-        for mut chunk in self.chunks.drain(keep..) {
-            out.extend(chunk.iter().map(|&e| slot_of(e)));
-            self.len -= chunk.len();
-            chunk.clear();
-            self.spare.push(chunk);
+        for Chunk {
+            entries: mut taken, ..
+        } in self.chunks.drain(keep..)
+        {
+            out.extend(taken.iter().map(|&e| slot_of(e)));
+            self.len -= taken.len();
+            taken.clear();
+            self.spare.push(taken);
         }
-        self.lasts.truncate(keep);
         self.sync_top();
     }
 
@@ -297,20 +347,20 @@ impl Ends {
     /// those left short).
     pub fn retain(&mut self, mut keep: impl FnMut(u32, u32) -> bool) {
         for chunk in &mut self.chunks {
-            chunk.retain(|&e| keep(key_of(e), slot_of(e)));
+            chunk.entries.retain(|&e| keep(key_of(e), slot_of(e)));
         }
         // Chunks `..=w` are done: in order, all but the last `MIN_FILL` or more.
         let mut w: Option<usize> = None;
         for r in 0..self.chunks.len() {
-            if self.chunks[r].is_empty() {
+            if self.chunks[r].entries.is_empty() {
                 continue;
             }
-            let w_len = w.map(|w| self.chunks[w].len());
+            let w_len = w.map(|w| self.chunks[w].entries.len());
             match w_len {
                 Some(w_len) if w_len < MIN_FILL => {
                     let w = w.expect("some");
                     let (done, rest) = self.chunks.split_at_mut(r);
-                    let (into, from) = (&mut done[w], &mut rest[0]);
+                    let (into, from) = (&mut done[w].entries, &mut rest[0].entries);
                     if w_len + from.len() < CHUNK {
                         into.append(from);
                         continue;
@@ -326,17 +376,18 @@ impl Ends {
             w = Some(next);
         }
         let used = w.map_or(0, |w| w + 1);
-        for mut chunk in self.chunks.drain(used..) {
-            chunk.clear();
-            self.spare.push(chunk);
+        for Chunk {
+            entries: mut emptied,
+            ..
+        } in self.chunks.drain(used..)
+        {
+            emptied.clear();
+            self.spare.push(emptied);
         }
-        self.lasts.clear();
-        self.lasts.extend(
-            self.chunks
-                .iter()
-                .map(|chunk| *chunk.last().expect("kept chunks hold entries")),
-        );
-        self.len = self.chunks.iter().map(Vec::len).sum();
+        for chunk in &mut self.chunks {
+            chunk.last = last_of(&chunk.entries);
+        }
+        self.len = self.chunks.iter().map(|chunk| chunk.entries.len()).sum();
         self.sync_top();
     }
 
@@ -345,26 +396,27 @@ impl Ends {
     pub fn entries(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         self.chunks
             .iter()
-            .flatten()
+            .flat_map(|chunk| &chunk.entries)
             .map(|&e| (key_of(e), slot_of(e)))
     }
 
     /// The structure's invariants hold (for tests).
     #[cfg(test)]
     pub fn check(&self) {
-        assert_eq!(self.chunks.len(), self.lasts.len());
-        assert_eq!(self.len, self.chunks.iter().map(Vec::len).sum::<usize>());
-        assert_eq!(self.top, self.lasts.last().copied().unwrap_or(0));
+        let lens = self.chunks.iter().map(|chunk| chunk.entries.len());
+        assert_eq!(self.len, lens.sum::<usize>());
+        assert_eq!(self.top, self.chunks.last().map_or(0, |chunk| chunk.last));
         assert!(self.spare.capacity() >= self.held(), "room for every chunk");
         assert!(self.chunks.len() <= self.len / MIN_FILL + 1);
         let mut previous = None;
-        for (c, (chunk, &last)) in self.chunks.iter().zip(&self.lasts).enumerate() {
-            assert!(!chunk.is_empty() && chunk.len() < CHUNK);
+        for (c, chunk) in self.chunks.iter().enumerate() {
+            let entries = &chunk.entries;
+            assert!(!entries.is_empty() && entries.len() < CHUNK);
             if c + 1 < self.chunks.len() {
-                assert!(chunk.len() >= MIN_FILL, "chunk {c} of {}", chunk.len());
+                assert!(entries.len() >= MIN_FILL, "chunk {c} of {}", entries.len());
             }
-            assert_eq!(chunk.last(), Some(&last));
-            for &e in chunk {
+            assert_eq!(entries.last(), Some(&chunk.last));
+            for &e in entries {
                 assert!(previous < Some(e), "ascending");
                 previous = Some(e);
             }
@@ -457,7 +509,7 @@ mod tests {
             let most = 700;
             let mut ends = Ends::default();
             ends.reserve_for(most);
-            let room = |e: &Ends| (e.held(), e.chunks.as_ptr(), e.lasts.as_ptr(), e.spare.as_ptr());
+            let room = |e: &Ends| (e.held(), e.chunks.as_ptr(), e.spare.as_ptr());
             let before = room(&ends);
             for op in ops {
                 match op {
@@ -476,6 +528,19 @@ mod tests {
                 ends.check();
                 prop_assert!(ends.len() <= most);
                 prop_assert_eq!(room(&ends), before);
+            }
+        }
+    }
+
+    /// The rank by blocks is the count of entries below, at every position
+    /// and between entries, for chunks of every length.
+    #[test]
+    fn rank_counts_the_entries_below() {
+        for len in 0..40u64 {
+            let chunk: Vec<u64> = (0..len).map(|i| 10 + 3 * i).collect();
+            for probe in 0..(15 + 3 * len) {
+                let want = chunk.iter().filter(|&&e| e < probe).count();
+                assert_eq!(rank(&chunk, probe), want, "len {len}, probe {probe}");
             }
         }
     }

@@ -78,6 +78,13 @@ impl IdMap {
         }
     }
 
+    /// Asks for the cache line where a lookup of `id` starts.
+    pub fn prefetch(&self, id: u64) {
+        if !self.entries.is_empty() {
+            crate::prefetch::line(&self.entries[self.home(id)]);
+        }
+    }
+
     pub fn get(&self, id: u64) -> Option<u64> {
         if self.entries.is_empty() {
             return None;
@@ -91,12 +98,17 @@ impl IdMap {
     /// Sets `id`'s value (`value != u64::MAX`); returns the one it replaced.
     pub fn insert(&mut self, id: u64, value: u64) -> Option<u64> {
         debug_assert_ne!(value, EMPTY, "u64::MAX marks empty entries");
+        if !self.entries.is_empty() {
+            if let (i, true) = self.find(id) {
+                // A new value for an id already there: the table stays.
+                return Some(std::mem::replace(&mut self.entries[i].value, value));
+            }
+        }
         self.reserve(1);
-        let (i, found) = self.find(id);
-        let old = found.then_some(self.entries[i].value);
-        self.len += usize::from(!found);
+        let (i, _) = self.find(id);
+        self.len += 1;
         self.entries[i] = Entry { id, value };
-        old
+        None
     }
 
     /// Takes `id` out; returns its value.

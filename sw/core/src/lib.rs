@@ -15,6 +15,7 @@ pub mod input;
 pub mod latency;
 pub mod layout;
 pub mod market;
+mod prefetch;
 pub mod prices;
 pub mod report;
 pub mod slots;

@@ -15,8 +15,6 @@
 //! in the caller's output): a counting global allocator counts, on the
 //! calling thread only, what each of its `tick` calls allocates.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -27,70 +25,25 @@ use liqscan_core::threshold::{liquidation_set, HIGHEST};
 use liqscan_core::{
     CpuScanner, Engine, IndexedScanner, Liquidation, Market, Position, Symbol, SymbolId, Tick,
 };
+use liqscan_testkit::alloc::{self, Counter, CountingAlloc};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-thread_local! {
-    // Const-initialised and without a destructor: reading them never allocates.
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-/// The system allocator, counting the allocations (and reallocations) a
-/// thread makes while it has `COUNTING` set.
-struct Counting;
-
-impl Counting {
-    fn count() {
-        if COUNTING.try_with(Cell::get).unwrap_or(false) {
-            let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        }
-    }
-}
-
-// SAFETY: every call is passed on unchanged to `System`, which upholds the
-// `GlobalAlloc` contract; the counting touches only thread-local `Cell`s,
-// which never allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::count();
-        // SAFETY: the caller's contract for `alloc`, passed on.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::count();
-        // SAFETY: the caller's contract for `alloc_zeroed`, passed on.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::count();
-        // SAFETY: the caller's contract for `realloc`, passed on.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract for `dealloc`, passed on.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: CountingAlloc = CountingAlloc;
 
-/// `engine.tick`, and how many allocations it made.
+/// `engine.tick`, and how many allocations it made (on this thread; each
+/// call its own counter, so concurrent tests do not mix).
 fn counted_tick(
     engine: &mut dyn Engine,
     tick: Tick,
     out: &mut Vec<Liquidation>,
+    counter: &'static Counter,
 ) -> (Result<(), liqscan_core::EngineError>, u64) {
-    let before = ALLOCATIONS.with(Cell::get);
-    COUNTING.with(|c| c.set(true));
-    let result = engine.tick(tick, out);
-    COUNTING.with(|c| c.set(false));
-    (result, ALLOCATIONS.with(Cell::get) - before)
+    let before = counter.get();
+    let result = alloc::charged(counter, || engine.tick(tick, out));
+    (result, counter.get() - before)
 }
 
 /// A 16-bracket "sawtooth" ladder (tick 1, lot 1): for longs (`long`) or
@@ -222,6 +175,7 @@ fn play(seed: u64, positions: usize, at_equal: bool) -> Reached {
         .collect();
     let mut reached = Reached::default();
     let (mut a, mut b) = (Vec::new(), Vec::new());
+    let counter = Counter::leaked();
     let mut walk = scenario.ticks.iter();
     for seq in 0..600u64 {
         // Book changes between ticks.
@@ -274,7 +228,7 @@ fn play(seed: u64, positions: usize, at_equal: bool) -> Reached {
             got.clear();
             // Room for a tick that liquidates every open position.
             got.reserve(open);
-            let (result, allocations) = counted_tick(engine, tick, got);
+            let (result, allocations) = counted_tick(engine, tick, got, counter);
             result.unwrap();
             assert_eq!(
                 *got,

@@ -15,7 +15,10 @@
 //!   board agreement).
 //! - [`board`]: command entries and result records of the board's formats
 //!   (the tests of `liqscan_top` in liqscan-hw and liqscan-sim).
+//! - [`alloc`]: a counting global allocator, charged per thread (the tests
+//!   that no tick allocates, in liqscan-core and liqscan-cli).
 
+pub mod alloc;
 pub mod board;
 pub mod book;
 pub mod live;

@@ -34,7 +34,7 @@ use liqscan_sim::{backend, Backend};
 
 use crate::trace::Tracing;
 use affinity::Pinned;
-use channel::{DECIDED_BUFFERS, FEED_AHEAD};
+use channel::Links;
 use feed::Feed;
 use hist_log::HistLog;
 use latency::Interval;
@@ -43,9 +43,6 @@ use scanner::{Channels, Decided, Ended, Judge, Note, Outbox, Scanner, Tally};
 use sink::Sink;
 use stop::{Signals, Stop};
 use writer::{EventWriter, Events};
-
-/// Messages the sink's channel holds (decided ticks, notes, intervals).
-const SINK_AHEAD: usize = 4 * DECIDED_BUFFERS;
 
 /// How often the run looks at its stages (progress, signals).
 const LOOK_EVERY: Duration = Duration::from_millis(50);
@@ -292,15 +289,16 @@ pub fn threads(setup: Setup) -> Result<Outcome> {
     let progress = Arc::new(Progress::default());
     let signals = Signals::default();
     let stop = Arc::new(Stop::new(signals.clone()));
-    let (to_scanner, from_feed) = bounded(FEED_AHEAD);
-    let (to_sink, from_scanner) = bounded(SINK_AHEAD);
-    let (buffers_back, buffers) = bounded(DECIDED_BUFFERS);
-    // The scanner holds one buffer; the others wait here.
-    for _ in 1..DECIDED_BUFFERS {
-        let _ = buffers_back.try_send(Decided::buffer());
-    }
-    let (intervals_back, intervals) = bounded(2);
-    let _ = intervals_back.try_send(Box::new(Interval::new(Instant::now())));
+    let Links {
+        to_scanner,
+        from_feed,
+        to_sink,
+        from_scanner,
+        buffers_back,
+        buffers,
+        intervals_back,
+        intervals,
+    } = Links::new();
     let (ready, started) = bounded::<Result<String>>(1);
 
     let input = setup.input_name();

@@ -8,8 +8,9 @@
 //! range, the counters are relaxed atomic stores, and warnings (stale
 //! changes, skipped bad lines) go to the sink as [`Note`]s to be logged
 //! there. It waits (parks on a channel) only when it has nothing to do or
-//! the sink is behind. Book changes may allocate (a new position's
-//! account, a growing table).
+//! the sink is behind, and its waits are made ready before its first line
+//! (see `channel`). Book changes may allocate (a new position's account, a
+//! growing table).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -311,6 +312,13 @@ impl Scanner {
     }
 }
 
+impl Decided {
+    /// A placeholder without room (no allocation).
+    pub const fn empty() -> Self {
+        EMPTY
+    }
+}
+
 /// A placeholder while a buffer is handed over (no allocation).
 const EMPTY: Decided = Decided {
     tick: NO_TICK,
@@ -393,13 +401,16 @@ pub enum Ended {
 
 /// The scanner's thread: every line from the feed handled in order until
 /// the feed ends or a stop is requested (checked before each line; the line
-/// in hand is finished), then the last interval handed over.
+/// in hand is finished), then the last interval handed over. Its first
+/// step readies the thread to wait (`channel::ready_to_wait`), so that no
+/// wait allocates.
 pub fn serve(
     scanner: &mut Scanner,
     from_feed: &Receiver<Fed>,
     stop: &Stop,
     out: &mut Channels,
 ) -> Result<Ended> {
+    channel::ready_to_wait();
     let ended = loop {
         if stop.requested() {
             break Ended::Stopped {

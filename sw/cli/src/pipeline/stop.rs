@@ -64,6 +64,8 @@ pub struct Stop {
 impl Stop {
     pub fn new(signals: Signals) -> Self {
         let (wake, woken) = bounded(1);
+        // The scanner waits on it beside its line (see `channel`).
+        super::channel::room_to_wait_for_messages(&woken);
         Self {
             signals,
             requested: AtomicBool::new(false),

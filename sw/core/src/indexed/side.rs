@@ -138,6 +138,56 @@ impl SideIndex {
         }
     }
 
+    /// The index half holding the near ends of this side's gaps (`below`
+    /// for longs, `above` for shorts), and the other.
+    fn near_and_far(&self) -> (&Ends, &Ends) {
+        match self.side {
+            Side::Long => (&self.below, &self.above),
+            Side::Short => (&self.above, &self.below),
+        }
+    }
+
+    /// The index key of `gap`'s near end on this side, if it is indexed
+    /// under one (not doomed, and the end is finite).
+    pub fn near_key(&self, gap: Gap) -> Option<u32> {
+        if gap.is_doomed() {
+            return None;
+        }
+        match self.side {
+            Side::Long => (gap.lo > 0).then_some(gap.lo),
+            Side::Short => (gap.hi < HIGHEST).then_some(!gap.hi),
+        }
+    }
+
+    /// Asks for the index chunks that keeping a slot under `gap` will
+    /// touch.
+    pub fn prefetch_gap(&self, gap: Gap) {
+        let (near, far) = self.near_and_far();
+        if let Some(key) = self.near_key(gap) {
+            near.prefetch(key);
+        }
+        if two_ended(gap) {
+            match self.side {
+                Side::Long => far.prefetch(!gap.hi),
+                Side::Short => far.prefetch(gap.lo),
+            }
+        }
+    }
+
+    /// Asks for `slot`'s record (and far end), and for the index chunk
+    /// holding its near entry if `near` (a hint of its key) is given.
+    pub fn prefetch_slot(&self, slot: u32, near: Option<u32>) {
+        if let Some(record) = self.records.get(slot as usize) {
+            crate::prefetch::line(record);
+        }
+        if let Some(end) = self.far.get(slot as usize) {
+            crate::prefetch::line(end);
+        }
+        if let Some(key) = near {
+            self.near_and_far().0.prefetch(key);
+        }
+    }
+
     /// `slot` holds the open position `id`.
     pub fn holds(&self, slot: u32, id: u64) -> bool {
         let record = &self.records[slot as usize];
