@@ -49,10 +49,11 @@ use rust_hdl::prelude::*;
 
 use crate::bracket_select::BracketSelect;
 use crate::compare;
+use crate::compress::{Compressor, LOW};
 use crate::delay::DelayLine;
 use crate::fanout::EnableCopy;
-use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, PRODUCT, QTY, QTY_STORE, SUM, WEIGHT};
-use crate::mul::{MulNotional, MulProduct, WideAdder};
+use crate::mul::width::{MAINT, NOTIONAL, OFFSET, PRICE, QTY, QTY_STORE, SUM, WEIGHT};
+use crate::mul::{MulNotional, MulProduct, WideAdder, PRODUCT_HI, SUM_HI};
 use crate::table;
 
 /// Entries of the bracket table.
@@ -93,6 +94,7 @@ const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
     assert!(TAG_LINE == 16);
     assert!(OFFSET_HALF == 54 && 2 * OFFSET_HALF == OFFSET);
+    assert!(LOW == 64 && SUM_HI == 46 && PRODUCT_HI == 36 && MAINT == 107);
     assert!(S_X == 5 && S_PICK == 9 && S_COPY == 10 && S_SEL == 11);
     assert!(S_XW == 17 && S_CSA == 18 && S_SUM == 20 && S_OUT == 21);
     assert!(OFFSET_LINE + OFFSET_LATE == S_XW && TAG_LINE + TAG_LATE == S_OUT - 1);
@@ -167,8 +169,8 @@ pub struct Lane {
     offset_line_lo: DelayLine<OFFSET_HALF, OFFSET_LINE>,
     offset_line_hi: DelayLine<OFFSET_HALF, OFFSET_LINE>,
     offset_bits: Signal<Local, Bits<OFFSET>>,
-    offset_delayed: Signal<Local, Bits<OFFSET>>,
-    offset_late: [DFF<Bits<OFFSET>>; OFFSET_LATE],
+    offset_late_lo: [DFF<Bits<OFFSET_HALF>>; OFFSET_LATE],
+    offset_late_hi: [DFF<Bits<OFFSET_HALF>>; OFFSET_LATE],
     /// `X`, S5 → S11 (the second product's operand).
     x_line: DelayLine<NOTIONAL, { S_SEL - S_X }>,
     /// `A_b`, S11 → S17 (from the `maint` register, so the table's read
@@ -189,25 +191,33 @@ pub struct Lane {
     weight: DFF<Bits<WEIGHT>>,
     // S12–S17.
     mul_xw: MulProduct,
-    // S18.
+    // S18: every 110-bit value as a low part of 64 bits and a high part
+    // of 46 (see [`crate::compress`]).
     offset_sign: Signal<Local, Bits<1>>,
-    offset_ext: Signal<Local, Bits<SUM>>,
-    t_inv: Signal<Local, Bits<SUM>>,
-    a_ext: Signal<Local, Bits<SUM>>,
-    a_inv: Signal<Local, Bits<SUM>>,
-    xw_ext: Signal<Local, Bits<SUM>>,
-    xw_sel: Signal<Local, Bits<SUM>>,
-    s1: Signal<Local, Bits<SUM>>,
-    c1: Signal<Local, Bits<SUM>>,
-    save_s: DFF<Bits<SUM>>,
-    save_c: DFF<Bits<SUM>>,
+    /// `~T` and `~A`, the compressor's first two inputs.
+    t_inv_lo: Signal<Local, Bits<LOW>>,
+    t_inv_hi: Signal<Local, Bits<SUM_HI>>,
+    a_inv_lo: Signal<Local, Bits<LOW>>,
+    a_inv_hi: Signal<Local, Bits<SUM_HI>>,
+    /// `Y`.
+    xw_sel_lo: Signal<Local, Bits<LOW>>,
+    xw_sel_hi: Signal<Local, Bits<SUM_HI>>,
+    /// `~T + ~A + Y + 1` as a pair, then the pair + σ as another.
+    csa: Compressor<SUM_HI>,
+    half: Compressor<SUM_HI>,
+    save_s_lo: DFF<Bits<LOW>>,
+    save_s_hi: DFF<Bits<SUM_HI>>,
+    save_c_lo: DFF<Bits<LOW>>,
+    save_c_hi: DFF<Bits<SUM_HI>>,
     // S19–S20.
     add: WideAdder,
     // S21.
     valid_out: DFF<bool>,
     hit_out: DFF<bool>,
     tag_out: DFF<Bits<TAG>>,
-    shortfall_out: DFF<Bits<SUM>>,
+    shortfall_out_lo: DFF<Bits<LOW>>,
+    shortfall_out_hi: DFF<Bits<SUM_HI>>,
+    shortfall_bits: Signal<Local, Bits<SUM>>,
 }
 
 impl Lane {
@@ -240,12 +250,15 @@ impl Logic for Lane {
             abs_qty,
             maint,
             weight,
-            save_s,
-            save_c,
+            save_s_lo,
+            save_s_hi,
+            save_c_lo,
+            save_c_hi,
             valid_out,
             hit_out,
             tag_out,
-            shortfall_out
+            shortfall_out_lo,
+            shortfall_out_hi
         );
         clock!(
             self,
@@ -290,8 +303,10 @@ impl Logic for Lane {
             self.tag_late[k].d.next = self.tag_late[k].q.val();
         }
         for k in 0..2 {
-            self.offset_late[k].clock.next = self.clock.val();
-            self.offset_late[k].d.next = self.offset_late[k].q.val();
+            self.offset_late_lo[k].clock.next = self.clock.val();
+            self.offset_late_lo[k].d.next = self.offset_late_lo[k].q.val();
+            self.offset_late_hi[k].clock.next = self.clock.val();
+            self.offset_late_hi[k].d.next = self.offset_late_hi[k].q.val();
         }
         // The lane's bracket table, a row per edge.
         self.brackets.load.next = self.load_brackets.val();
@@ -321,8 +336,6 @@ impl Logic for Lane {
         self.offset_bits.next = unsigned_cast(self.in_offset.val());
         self.offset_line_lo.d.next = self.offset_bits.val().get_bits::<OFFSET_HALF>(0);
         self.offset_line_hi.d.next = self.offset_bits.val().get_bits::<OFFSET_HALF>(54);
-        self.offset_delayed.next = bit_cast::<OFFSET, OFFSET_HALF>(self.offset_line_lo.q.val())
-            | (bit_cast::<OFFSET, OFFSET_HALF>(self.offset_line_hi.q.val()) << 54);
 
         // S2–S5: X = |Q|·P, 31 × 32 → 63 bits.
         self.mul_x.a.next = self.abs_qty.q.val();
@@ -340,34 +353,51 @@ impl Logic for Lane {
         self.mul_xw.a.next = self.x_line.q.val();
         self.mul_xw.b.next = self.weight.q.val();
 
-        // S18: ~sext(T) + ~A + Y, each 110 bits (A and XW zero-extended).
-        // Sign-extended by hand on unsigned bits: rust-hdl's simulated
-        // `signed_bit_cast` does not terminate on the most negative value.
-        self.offset_sign.next = self.offset_late[1].q.val().get_bits::<1>(107);
-        self.offset_ext.next = bit_cast::<SUM, OFFSET>(self.offset_late[1].q.val())
-            | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 108)
-            | (bit_cast::<SUM, 1>(self.offset_sign.val()) << 109);
-        self.t_inv.next = !self.offset_ext.val();
-        self.a_ext.next = bit_cast::<SUM, MAINT>(self.maint_line.q.val());
-        self.a_inv.next = !self.a_ext.val();
-        self.xw_ext.next = bit_cast::<SUM, PRODUCT>(self.mul_xw.y.val());
+        // S18: ~sext(T) + ~A + Y, each 110 bits (A and XW zero-extended),
+        // as parts: bits 0–63 of T are its low half and bits 0–9 of its
+        // high one. Sign-extended by hand on unsigned bits: rust-hdl's
+        // simulated `signed_bit_cast` does not terminate on the most
+        // negative value.
+        self.offset_sign.next = self.offset_late_hi[1].q.val().get_bits::<1>(53);
+        self.t_inv_lo.next = !(bit_cast::<LOW, OFFSET_HALF>(self.offset_late_lo[1].q.val())
+            | (bit_cast::<LOW, 10>(self.offset_late_hi[1].q.val().get_bits::<10>(0)) << 54));
+        self.t_inv_hi.next =
+            !(bit_cast::<SUM_HI, 44>(self.offset_late_hi[1].q.val().get_bits::<44>(10))
+                | (bit_cast::<SUM_HI, 1>(self.offset_sign.val()) << 44)
+                | (bit_cast::<SUM_HI, 1>(self.offset_sign.val()) << 45));
+        self.a_inv_lo.next = !self.maint_line.q.val().get_bits::<LOW>(0);
+        self.a_inv_hi.next = !bit_cast::<SUM_HI, 43>(self.maint_line.q.val().get_bits::<43>(64));
         if self.neg[16].q.val() {
-            self.xw_sel.next = self.xw_ext.val();
+            self.xw_sel_lo.next = self.mul_xw.y_lo.val();
+            self.xw_sel_hi.next = bit_cast::<SUM_HI, PRODUCT_HI>(self.mul_xw.y_hi.val());
         } else {
-            self.xw_sel.next = !self.xw_ext.val();
+            self.xw_sel_lo.next = !self.mul_xw.y_lo.val();
+            self.xw_sel_hi.next = !bit_cast::<SUM_HI, PRODUCT_HI>(self.mul_xw.y_hi.val());
         }
         // 3:2 compressor; its carry vector's free bit 0 adds the first +1.
-        self.s1.next = self.t_inv.val() ^ self.a_inv.val() ^ self.xw_sel.val();
-        self.c1.next = (((self.t_inv.val() & self.a_inv.val())
-            | (self.t_inv.val() & self.xw_sel.val())
-            | (self.a_inv.val() & self.xw_sel.val()))
-            << 1)
-            | 1;
+        self.csa.x_lo.next = self.t_inv_lo.val();
+        self.csa.x_hi.next = self.t_inv_hi.val();
+        self.csa.y_lo.next = self.a_inv_lo.val();
+        self.csa.y_hi.next = self.a_inv_hi.val();
+        self.csa.z_lo.next = self.xw_sel_lo.val();
+        self.csa.z_hi.next = self.xw_sel_hi.val();
+        self.csa.carry_in.next = true;
+        // Half-adder step (third input zero); its free bit 0 adds σ (1 for
+        // long positions; `neg[16]` holds S17).
+        self.half.x_lo.next = self.csa.s_lo.val();
+        self.half.x_hi.next = self.csa.s_hi.val();
+        self.half.y_lo.next = self.csa.c_lo.val();
+        self.half.y_hi.next = self.csa.c_hi.val();
+        self.half.z_lo.next = 0.into();
+        self.half.z_hi.next = 0.into();
+        self.half.carry_in.next = !self.neg[16].q.val();
 
         // S19–S20: s + c + 1, the second +1. Without it the sum is
         // shortfall − 1, whose sign the adder also gives.
-        self.add.a.next = self.save_s.q.val();
-        self.add.b.next = self.save_c.q.val();
+        self.add.a_lo.next = self.save_s_lo.q.val();
+        self.add.a_hi.next = self.save_s_hi.q.val();
+        self.add.b_lo.next = self.save_c_lo.q.val();
+        self.add.b_hi.next = self.save_c_hi.q.val();
         self.add.cin.next = true;
 
         // S1.
@@ -399,20 +429,19 @@ impl Logic for Lane {
         }
         // S16, S17: `T` after its LUT RAM line.
         if self.stage_en[15].q.val() {
-            self.offset_late[0].d.next = self.offset_delayed.val();
+            self.offset_late_lo[0].d.next = self.offset_line_lo.q.val();
+            self.offset_late_hi[0].d.next = self.offset_line_hi.q.val();
         }
         if self.stage_en[16].q.val() {
-            self.offset_late[1].d.next = self.offset_late[0].q.val();
+            self.offset_late_lo[1].d.next = self.offset_late_lo[0].q.val();
+            self.offset_late_hi[1].d.next = self.offset_late_hi[0].q.val();
         }
-        // S18: half-adder step; its free bit 0 adds σ (1 for long
-        // positions; `neg[16]` holds S17).
+        // S18: the half-adder step, registered.
         if self.stage_en[17].q.val() {
-            self.save_s.d.next = self.s1.val() ^ self.c1.val();
-            if self.neg[16].q.val() {
-                self.save_c.d.next = (self.s1.val() & self.c1.val()) << 1;
-            } else {
-                self.save_c.d.next = ((self.s1.val() & self.c1.val()) << 1) | 1;
-            }
+            self.save_s_lo.d.next = self.half.s_lo.val();
+            self.save_s_hi.d.next = self.half.s_hi.val();
+            self.save_c_lo.d.next = self.half.c_lo.val();
+            self.save_c_hi.d.next = self.half.c_hi.val();
         }
         // S17 to S20: the tag after its LUT RAM line.
         if self.stage_en[16].q.val() {
@@ -429,15 +458,18 @@ impl Logic for Lane {
             self.valid_out.d.next = self.valid[19].q.val();
             self.tag_out.d.next = self.tag_late[3].q.val();
             self.hit_out.d.next = self.valid[19].q.val()
-                && !self.add.sum.val().get_bit(109)
+                && !self.add.sum_hi.val().get_bit(45)
                 && (!self.add.negative_without_cin.val() || self.at_equal.val());
         }
         if self.shortfall_en.q.val() {
-            self.shortfall_out.d.next = self.add.sum.val();
+            self.shortfall_out_lo.d.next = self.add.sum_lo.val();
+            self.shortfall_out_hi.d.next = self.add.sum_hi.val();
         }
         self.out_valid.next = self.valid_out.q.val();
         self.out_hit.next = self.hit_out.q.val();
         self.out_tag.next = self.tag_out.q.val();
-        self.out_shortfall.next = signed_cast(self.shortfall_out.q.val());
+        self.shortfall_bits.next = bit_cast::<SUM, LOW>(self.shortfall_out_lo.q.val())
+            | (bit_cast::<SUM, SUM_HI>(self.shortfall_out_hi.q.val()) << 64);
+        self.out_shortfall.next = signed_cast(self.shortfall_bits.val());
     }
 }

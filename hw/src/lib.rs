@@ -10,6 +10,7 @@
 //! * [`bracket_select`]: a lane's bracket table and the select of the
 //!   first bracket whose cap fits `X`.
 //! * [`compare`]: one bracket's cap compare `X ≤ cap_b`.
+//! * [`compress`]: a 3:2 compressor over a value held in a low and a high part.
 //! * [`table`]: one field of a lane's bracket table, in LUT RAM.
 //! * [`mul`]: the wide multipliers and the carry-select adder.
 //! * [`dsp`]: one 16×16 multiply (an ECP5 MULT18X18D on the FPGA).
@@ -20,6 +21,7 @@
 //! * [`verilog`]: the scanner's and the top's Verilog for a lane count and a build.
 pub mod bracket_select;
 pub mod compare;
+pub mod compress;
 pub mod delay;
 pub mod dsp;
 pub mod fanout;

@@ -31,6 +31,7 @@
 
 use rust_hdl::prelude::*;
 
+use crate::compress::{Compressor, LOW};
 use crate::dsp::Mul16;
 use crate::fanout::RegisterCopy;
 
@@ -63,29 +64,42 @@ use width::{NOTIONAL, PRICE, PRODUCT, QTY, SUM, WEIGHT};
 /// Low and middle limb of [`WideAdder`]; the high limb is the rest.
 const LIMB: usize = 37;
 const LIMB_HI: usize = SUM - 2 * LIMB;
+/// The high parts of a sum and of `X·W` held as two parts (see [`crate::compress`]).
+pub const SUM_HI: usize = SUM - LOW;
+pub const PRODUCT_HI: usize = PRODUCT - LOW;
 
 // hdl_gen code needs literal offsets; these are the values they spell out.
 const _: () = {
-    assert!(SUM == 110 && LIMB_HI == 36);
+    assert!(SUM == 110 && LIMB_HI == 36 && LOW == 64 && SUM_HI == 46 && PRODUCT_HI == 36);
     assert!(QTY == 31 && PRICE == 32 && NOTIONAL == 63);
     assert!(WEIGHT == 37 && PRODUCT == 100);
 };
 
 /// `a + b + cin` modulo `2^SUM`, two stages, ≤ 38-bit carry chains.
+///
+/// Operands and sum are held as a low part of [`LOW`] bits and a high part
+/// of [`SUM_HI`] (see [`crate::compress`]); the limbs are cut from the
+/// parts, the middle one from both.
 #[derive(LogicBlock, Default)]
 pub struct WideAdder {
     pub clock: Signal<In, Clock>,
     /// Clock enable: every stage holds while low.
     pub enable: Signal<In, bool>,
-    pub a: Signal<In, Bits<SUM>>,
-    pub b: Signal<In, Bits<SUM>>,
+    pub a_lo: Signal<In, Bits<LOW>>,
+    pub a_hi: Signal<In, Bits<SUM_HI>>,
+    pub b_lo: Signal<In, Bits<LOW>>,
+    pub b_hi: Signal<In, Bits<SUM_HI>>,
     pub cin: Signal<In, bool>,
     /// `a + b + cin`, [`WideAdder::LATENCY`] enabled cycles later.
-    pub sum: Signal<Out, Bits<SUM>>,
+    pub sum_lo: Signal<Out, Bits<LOW>>,
+    pub sum_hi: Signal<Out, Bits<SUM_HI>>,
     /// Bit `SUM − 1` of `a + b` (the sum without `cin`), registered alongside
     /// `sum`. With `cin` = 1 it is the sign of `sum − 1`, so a consumer
     /// tells `sum > 0` from `sum = 0` without a 110-bit zero test.
     pub negative_without_cin: Signal<Out, bool>,
+    /// The middle limbs (bits 37–73): 27 bits of the low parts, 10 of the high.
+    a_mid: Signal<Local, Bits<LIMB>>,
+    b_mid: Signal<Local, Bits<LIMB>>,
     // A1: limb sums with their carry out (bit LIMB); the upper limbs both ways.
     lo_sum: Signal<Local, Bits<{ LIMB + 1 }>>,
     lo: DFF<Bits<{ LIMB + 1 }>>,
@@ -104,7 +118,8 @@ pub struct WideAdder {
     mid: Signal<Local, Bits<LIMB>>,
     mid_carry: Signal<Local, bool>,
     hi: Signal<Local, Bits<LIMB_HI>>,
-    out: DFF<Bits<SUM>>,
+    out_lo: DFF<Bits<LOW>>,
+    out_hi: DFF<Bits<SUM_HI>>,
     /// The carries of `a + b` into the upper limbs, and its top bit.
     mid_carry_without_cin: Signal<Local, bool>,
     sign_without_cin: DFF<bool>,
@@ -128,33 +143,41 @@ impl Logic for WideAdder {
             mid1,
             hi0,
             hi1,
-            out,
+            out_lo,
+            out_hi,
             sign_without_cin
         );
+        // Bits 37–63 of the low part and 0–9 of the high one.
+        self.a_mid.next = bit_cast::<LIMB, 27>(self.a_lo.val().get_bits::<27>(37))
+            | (bit_cast::<LIMB, 10>(self.a_hi.val().get_bits::<10>(0)) << 27);
+        self.b_mid.next = bit_cast::<LIMB, 27>(self.b_lo.val().get_bits::<27>(37))
+            | (bit_cast::<LIMB, 10>(self.b_hi.val().get_bits::<10>(0)) << 27);
         // 37 + 37 → 38 bits.
-        self.lo_without_cin.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
-            + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0));
+        self.lo_without_cin.next =
+            bit_cast::<{ LIMB + 1 }, LIMB>(self.a_lo.val().get_bits::<LIMB>(0))
+                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b_lo.val().get_bits::<LIMB>(0));
         // 37 + 37 + 1 → 38 bits. Each `x + (y + c)` below is one carry chain
         // with `c` as its carry-in; written `x + y + c`, synthesis shares
         // `x + y` with the sum beside it and adds `c` in a second chain
         // behind the first.
-        self.lo_sum.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(0))
-            + (bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(0)) + self.cin.val());
+        self.lo_sum.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a_lo.val().get_bits::<LIMB>(0))
+            + (bit_cast::<{ LIMB + 1 }, LIMB>(self.b_lo.val().get_bits::<LIMB>(0))
+                + self.cin.val());
         self.lo_carry_hi.enable.next = self.enable.val();
         self.lo_carry_hi.d.next = self.lo_sum.val().get_bit(37);
         if self.enable.val() {
             self.lo.d.next = self.lo_sum.val();
             self.lo_carry_without_cin.d.next = self.lo_without_cin.val().get_bit(37);
             // 37 + 37 (+1) → 38 bits.
-            self.mid0.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(37))
-                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37));
-            self.mid1.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a.val().get_bits::<LIMB>(37))
-                + (bit_cast::<{ LIMB + 1 }, LIMB>(self.b.val().get_bits::<LIMB>(37)) + 1);
+            self.mid0.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a_mid.val())
+                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b_mid.val());
+            self.mid1.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a_mid.val())
+                + (bit_cast::<{ LIMB + 1 }, LIMB>(self.b_mid.val()) + 1);
             // 36 + 36 (+1) → 36 bits: the carry out of bit 109 is dropped (mod 2^110).
             self.hi0.d.next =
-                self.a.val().get_bits::<LIMB_HI>(74) + self.b.val().get_bits::<LIMB_HI>(74);
-            self.hi1.d.next =
-                self.a.val().get_bits::<LIMB_HI>(74) + (self.b.val().get_bits::<LIMB_HI>(74) + 1);
+                self.a_hi.val().get_bits::<LIMB_HI>(10) + self.b_hi.val().get_bits::<LIMB_HI>(10);
+            self.hi1.d.next = self.a_hi.val().get_bits::<LIMB_HI>(10)
+                + (self.b_hi.val().get_bits::<LIMB_HI>(10) + 1);
         }
         if self.lo.q.val().get_bit(37) {
             self.mid.next = self.mid1.q.val().get_bits::<LIMB>(0);
@@ -179,17 +202,20 @@ impl Logic for WideAdder {
             self.mid_carry_without_cin.next = self.mid0.q.val().get_bit(37);
         }
         if self.enable.val() {
-            // {36, 37, 37} → 110 bits, disjoint fields.
-            self.out.d.next = (bit_cast::<SUM, LIMB_HI>(self.hi.val()) << 74)
-                | (bit_cast::<SUM, LIMB>(self.mid.val()) << 37)
-                | bit_cast::<SUM, LIMB>(self.lo.q.val().get_bits::<LIMB>(0));
+            // {36, 37, 37} → 46 + 64 bits, disjoint fields; the middle
+            // limb's bits 27–36 open the high part.
+            self.out_lo.d.next = (bit_cast::<LOW, LIMB>(self.mid.val()) << 37)
+                | bit_cast::<LOW, LIMB>(self.lo.q.val().get_bits::<LIMB>(0));
+            self.out_hi.d.next = (bit_cast::<SUM_HI, LIMB_HI>(self.hi.val()) << 10)
+                | bit_cast::<SUM_HI, 10>(self.mid.val().get_bits::<10>(27));
             if self.mid_carry_without_cin.val() {
                 self.sign_without_cin.d.next = self.hi1.q.val().get_bit(35);
             } else {
                 self.sign_without_cin.d.next = self.hi0.q.val().get_bit(35);
             }
         }
-        self.sum.next = self.out.q.val();
+        self.sum_lo.next = self.out_lo.q.val();
+        self.sum_hi.next = self.out_hi.q.val();
         self.negative_without_cin.next = self.sign_without_cin.q.val();
     }
 }
@@ -273,6 +299,9 @@ impl Logic for MulNotional {
 }
 
 /// `X·W`: 63 × 37 → 100 bits, 12 DSPs, four stages.
+///
+/// The compressors and the product are held as a low part of [`LOW`] bits
+/// and a high part of [`PRODUCT_HI`] (see [`crate::compress`]).
 #[derive(LogicBlock, Default)]
 pub struct MulProduct {
     pub clock: Signal<In, Clock>,
@@ -282,8 +311,9 @@ pub struct MulProduct {
     pub a: Signal<In, Bits<NOTIONAL>>,
     /// `W`.
     pub b: Signal<In, Bits<WEIGHT>>,
-    /// `a·b`, [`MulProduct::LATENCY`] enabled cycles later.
-    pub y: Signal<Out, Bits<PRODUCT>>,
+    /// `a·b`, [`MulProduct::LATENCY`] enabled cycles later: bits 0–63 and 64–99.
+    pub y_lo: Signal<Out, Bits<LOW>>,
+    pub y_hi: Signal<Out, Bits<PRODUCT_HI>>,
     /// Operands zero-extended to whole digits: 4 and 3.
     a_ext: Signal<Local, Bits<64>>,
     b_ext: Signal<Local, Bits<48>>,
@@ -291,25 +321,20 @@ pub struct MulProduct {
     pp: [Mul16; 12],
     /// P2: each pp in a fabric register.
     pp_q: [DFF<Bits<32>>; 12],
-    /// The twelve pp's as six rows whose pp's do not overlap: digit sums
-    /// `i + j` even (`row_e*`) and odd (`row_o*`).
-    row_e0: Signal<Local, Bits<PRODUCT>>,
-    row_e1: Signal<Local, Bits<PRODUCT>>,
-    row_e2: Signal<Local, Bits<PRODUCT>>,
-    row_o0: Signal<Local, Bits<PRODUCT>>,
-    row_o1: Signal<Local, Bits<PRODUCT>>,
-    row_o2: Signal<Local, Bits<PRODUCT>>,
     /// 3:2 compressors: 6 → 4 → 3 → 2 vectors. Exact modulo `2^100`, and
-    /// the product is below `2^100`.
-    s_e: Signal<Local, Bits<PRODUCT>>,
-    c_e: Signal<Local, Bits<PRODUCT>>,
-    s_o: Signal<Local, Bits<PRODUCT>>,
-    c_o: Signal<Local, Bits<PRODUCT>>,
-    s_1: Signal<Local, Bits<PRODUCT>>,
-    c_1: Signal<Local, Bits<PRODUCT>>,
+    /// the product is below `2^100`. The twelve pp's enter as six rows
+    /// whose pp's do not overlap: digit sums `i + j` even (`even`'s inputs)
+    /// and odd (`odd`'s); then `first` takes `even`'s pair and `odd`'s sum,
+    /// `last` `first`'s pair and `odd`'s carries.
+    even: Compressor<PRODUCT_HI>,
+    odd: Compressor<PRODUCT_HI>,
+    first: Compressor<PRODUCT_HI>,
+    last: Compressor<PRODUCT_HI>,
     // P3: the carry-save pair.
-    save_s: DFF<Bits<PRODUCT>>,
-    save_c: DFF<Bits<PRODUCT>>,
+    save_s_lo: DFF<Bits<LOW>>,
+    save_s_hi: DFF<Bits<PRODUCT_HI>>,
+    save_c_lo: DFF<Bits<LOW>>,
+    save_c_hi: DFF<Bits<PRODUCT_HI>>,
     // P3, P4.
     add: WideAdder,
 }
@@ -324,7 +349,7 @@ impl MulProduct {
 impl Logic for MulProduct {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, save_s, save_c);
+        dff_setup!(self, clock, save_s_lo, save_s_hi, save_c_lo, save_c_hi);
         clock!(self, clock, add);
         self.a_ext.next = bit_cast::<64, NOTIONAL>(self.a.val());
         self.b_ext.next = bit_cast::<48, WEIGHT>(self.b.val());
@@ -345,50 +370,59 @@ impl Logic for MulProduct {
                 self.pp_q[k].d.next = self.pp[k].p.val();
             }
         }
-        // Even digit sums: {pp22, pp11, pp00}, {pp31, pp02, -}, {pp20, -}.
-        self.row_e0.next = bit_cast::<PRODUCT, 32>(self.pp_q[0].q.val())
-            | (bit_cast::<PRODUCT, 32>(self.pp_q[4].q.val()) << 32)
-            | (bit_cast::<PRODUCT, 32>(self.pp_q[8].q.val()) << 64);
-        self.row_e1.next = (bit_cast::<PRODUCT, 32>(self.pp_q[2].q.val()) << 32)
-            | (bit_cast::<PRODUCT, 32>(self.pp_q[10].q.val()) << 64);
-        self.row_e2.next = bit_cast::<PRODUCT, 32>(self.pp_q[6].q.val()) << 32;
-        // Odd digit sums, from 2^16: {pp32, pp12, pp01}, {pp21, pp10}, {pp30}.
-        // pp32 < 2^20 (15 × 5 significant bits), so row_o0 < 2^100.
-        self.row_o0.next = (bit_cast::<PRODUCT, 32>(self.pp_q[1].q.val()) << 16)
-            | (bit_cast::<PRODUCT, 32>(self.pp_q[5].q.val()) << 48)
-            | (bit_cast::<PRODUCT, 32>(self.pp_q[11].q.val()) << 80);
-        self.row_o1.next = (bit_cast::<PRODUCT, 32>(self.pp_q[3].q.val()) << 16)
-            | (bit_cast::<PRODUCT, 32>(self.pp_q[7].q.val()) << 48);
-        self.row_o2.next = bit_cast::<PRODUCT, 32>(self.pp_q[9].q.val()) << 48;
-        // 3:2 compressors: s = x^y^z, c = majority(x, y, z)·2.
-        self.s_e.next = self.row_e0.val() ^ self.row_e1.val() ^ self.row_e2.val();
-        self.c_e.next = ((self.row_e0.val() & self.row_e1.val())
-            | (self.row_e0.val() & self.row_e2.val())
-            | (self.row_e1.val() & self.row_e2.val()))
-            << 1;
-        self.s_o.next = self.row_o0.val() ^ self.row_o1.val() ^ self.row_o2.val();
-        self.c_o.next = ((self.row_o0.val() & self.row_o1.val())
-            | (self.row_o0.val() & self.row_o2.val())
-            | (self.row_o1.val() & self.row_o2.val()))
-            << 1;
-        self.s_1.next = self.s_e.val() ^ self.c_e.val() ^ self.s_o.val();
-        self.c_1.next = ((self.s_e.val() & self.c_e.val())
-            | (self.s_e.val() & self.s_o.val())
-            | (self.c_e.val() & self.s_o.val()))
-            << 1;
+        // Even digit sums: {pp22, pp11, pp00}, {pp31, pp02, -}, {pp20, -};
+        // pp22 and pp31 start at bit 64, the high part.
+        self.even.x_lo.next = bit_cast::<LOW, 32>(self.pp_q[0].q.val())
+            | (bit_cast::<LOW, 32>(self.pp_q[4].q.val()) << 32);
+        self.even.x_hi.next = bit_cast::<PRODUCT_HI, 32>(self.pp_q[8].q.val());
+        self.even.y_lo.next = bit_cast::<LOW, 32>(self.pp_q[2].q.val()) << 32;
+        self.even.y_hi.next = bit_cast::<PRODUCT_HI, 32>(self.pp_q[10].q.val());
+        self.even.z_lo.next = bit_cast::<LOW, 32>(self.pp_q[6].q.val()) << 32;
+        self.even.z_hi.next = 0.into();
+        self.even.carry_in.next = false;
+        // Odd digit sums, from 2^16: {pp32, pp12, pp01}, {pp21, pp10}, {pp30};
+        // pp12, pp21 and pp30 at bit 48 straddle the parts (bits 0–15 low,
+        // 16–31 high), pp32 at bit 80 is in the high part and below 2^20
+        // (15 × 5 significant bits), so the rows are below 2^100.
+        self.odd.x_lo.next = (bit_cast::<LOW, 32>(self.pp_q[1].q.val()) << 16)
+            | (bit_cast::<LOW, 32>(self.pp_q[5].q.val()) << 48);
+        self.odd.x_hi.next = bit_cast::<PRODUCT_HI, 16>(self.pp_q[5].q.val().get_bits::<16>(16))
+            | (bit_cast::<PRODUCT_HI, 32>(self.pp_q[11].q.val()) << 16);
+        self.odd.y_lo.next = (bit_cast::<LOW, 32>(self.pp_q[3].q.val()) << 16)
+            | (bit_cast::<LOW, 32>(self.pp_q[7].q.val()) << 48);
+        self.odd.y_hi.next = bit_cast::<PRODUCT_HI, 16>(self.pp_q[7].q.val().get_bits::<16>(16));
+        self.odd.z_lo.next = bit_cast::<LOW, 32>(self.pp_q[9].q.val()) << 48;
+        self.odd.z_hi.next = bit_cast::<PRODUCT_HI, 16>(self.pp_q[9].q.val().get_bits::<16>(16));
+        self.odd.carry_in.next = false;
+        self.first.x_lo.next = self.even.s_lo.val();
+        self.first.x_hi.next = self.even.s_hi.val();
+        self.first.y_lo.next = self.even.c_lo.val();
+        self.first.y_hi.next = self.even.c_hi.val();
+        self.first.z_lo.next = self.odd.s_lo.val();
+        self.first.z_hi.next = self.odd.s_hi.val();
+        self.first.carry_in.next = false;
+        self.last.x_lo.next = self.first.s_lo.val();
+        self.last.x_hi.next = self.first.s_hi.val();
+        self.last.y_lo.next = self.first.c_lo.val();
+        self.last.y_hi.next = self.first.c_hi.val();
+        self.last.z_lo.next = self.odd.c_lo.val();
+        self.last.z_hi.next = self.odd.c_hi.val();
+        self.last.carry_in.next = false;
         if self.enable.val() {
             // P3: the last compressor, registered.
-            self.save_s.d.next = self.s_1.val() ^ self.c_1.val() ^ self.c_o.val();
-            self.save_c.d.next = ((self.s_1.val() & self.c_1.val())
-                | (self.s_1.val() & self.c_o.val())
-                | (self.c_1.val() & self.c_o.val()))
-                << 1;
+            self.save_s_lo.d.next = self.last.s_lo.val();
+            self.save_s_hi.d.next = self.last.s_hi.val();
+            self.save_c_lo.d.next = self.last.c_lo.val();
+            self.save_c_hi.d.next = self.last.c_hi.val();
         }
         // P4, P5: 100 + 100 → 100 bits (zero-extended into the 110-bit adder).
         self.add.enable.next = self.enable.val();
-        self.add.a.next = bit_cast::<SUM, PRODUCT>(self.save_s.q.val());
-        self.add.b.next = bit_cast::<SUM, PRODUCT>(self.save_c.q.val());
+        self.add.a_lo.next = self.save_s_lo.q.val();
+        self.add.a_hi.next = bit_cast::<SUM_HI, PRODUCT_HI>(self.save_s_hi.q.val());
+        self.add.b_lo.next = self.save_c_lo.q.val();
+        self.add.b_hi.next = bit_cast::<SUM_HI, PRODUCT_HI>(self.save_c_hi.q.val());
         self.add.cin.next = false;
-        self.y.next = self.add.sum.val().get_bits::<PRODUCT>(0);
+        self.y_lo.next = self.add.sum_lo.val();
+        self.y_hi.next = self.add.sum_hi.val().get_bits::<PRODUCT_HI>(0);
     }
 }

@@ -276,7 +276,7 @@ pub fn lint_waiver(message: &str, verilog: &str) -> Option<&'static str> {
     let intended = [
         // `MulProduct` uses 100 of its 110-bit adder's bits and not the sign
         // without the carry-in.
-        unused.ends_with("Bits of signal are not used: 'add$sum'[109:100]"),
+        unused.ends_with("Bits of signal are not used: 'add$sum_hi'[45:36]"),
         unused.ends_with("Signal is not used: 'add$negative_without_cin'"),
         // `CapCompare` reads only the borrow (bit 32) of each half difference.
         unused.contains("Bits of signal are not used: 'diff_") && unused.ends_with("'[31:0]"),

@@ -102,7 +102,7 @@ fn mul_product_matches_spec() {
             u.a.next = (a as u64).into();
             u.b.next = (b as u64).into();
         },
-        |u| u.y.val().to_u128(),
+        |u| u.y_lo.val().to_u128() | (u.y_hi.val().to_u128() << 64),
         |&(a, b)| a * b,
     );
 }
@@ -146,11 +146,16 @@ fn wide_adder_matches_model() {
         0.2,
         &mut rng,
         |u, &(a, b, cin)| {
-            u.a.next = a.to_bits();
-            u.b.next = b.to_bits();
+            u.a_lo.next = (a as u64).into();
+            u.a_hi.next = ((a >> 64) as u64).into();
+            u.b_lo.next = (b as u64).into();
+            u.b_hi.next = ((b >> 64) as u64).into();
             u.cin.next = cin;
         },
-        |u| (u.sum.val().to_u128(), u.negative_without_cin.val()),
+        |u| {
+            let sum = u.sum_lo.val().to_u128() | (u.sum_hi.val().to_u128() << 64);
+            (sum, u.negative_without_cin.val())
+        },
         |&(a, b, cin)| {
             let sign_bit = 1 << (width::SUM - 1);
             ((a + b + cin as u128) & MASK, (a + b) & sign_bit != 0)
