@@ -121,37 +121,6 @@ pub fn declares_memory(text: &str) -> bool {
     })
 }
 
-/// yosys's module with Verilator's directives back: `no_inline_module`
-/// after its header and `public_flat_rd` on every input but `clock`.
-pub fn mark(text: &str, clock: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 1024);
-    let (mut in_header, mut marked) = (false, false);
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        let input = trimmed
-            .strip_prefix("input ")
-            .and_then(|rest| rest.strip_suffix(';'))
-            .map(|rest| rest.rsplit(' ').next().unwrap_or_default());
-        match input {
-            Some(name) if name != clock && !in_header => {
-                let at = line.rfind(';').expect("an input declaration ends in ';'");
-                out.push_str(&line[..at]);
-                out.push_str(" /*verilator public_flat_rd*/");
-                out.push_str(&line[at..]);
-            }
-            _ => out.push_str(line),
-        }
-        if !marked && trimmed.starts_with("module ") {
-            in_header = true;
-        }
-        if in_header && trimmed.ends_with(';') {
-            out.push_str("  /*verilator no_inline_module*/\n");
-            (in_header, marked) = (false, true);
-        }
-    }
-    out
-}
-
 /// `verilog` with each module of `roots` and the modules below it replaced
 /// by yosys's rewrite (cached under `cache`), the memories' modules kept.
 /// Panics with yosys's log if it fails.
@@ -176,7 +145,7 @@ pub fn apply(yosys: &Yosys, verilog: &str, roots: &[String], clock: &str, cache:
             if !in_tree(m.name) {
                 out.push_str(m.text);
             } else if !placed {
-                out.push_str(&mark(&rewritten, clock));
+                out.push_str(&share::out_of_line_text(&rewritten, clock));
                 out.push('\n');
                 for memory in &memories {
                     out.push_str(memory.text);

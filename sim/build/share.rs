@@ -217,19 +217,20 @@ fn rename_instances(text: &str, from: &str, to: &str) -> String {
     out
 }
 
-/// The module's text with Verilator's `no_inline_module` and every input
-/// but `clock` readable from outside (so never folded to a constant).
-fn out_of_line_text(text: &str, clock: &str) -> String {
+/// The module's text with Verilator's `no_inline_module` after its header
+/// (which may span lines, as yosys writes it) and every input but `clock`
+/// readable from outside (so never folded to a constant).
+pub fn out_of_line_text(text: &str, clock: &str) -> String {
     let mut out = String::with_capacity(text.len() + 1024);
-    let mut marked = false;
+    let (mut in_header, mut marked) = (false, false);
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim();
         let input = trimmed
-            .strip_prefix("input wire")
+            .strip_prefix("input ")
             .and_then(|rest| rest.strip_suffix(';'))
             .map(|rest| rest.rsplit(' ').next().unwrap_or_default());
         match input {
-            Some(name) if name != clock => {
+            Some(name) if name != clock && !in_header => {
                 let at = line.rfind(';').expect("an input declaration ends in ';'");
                 out.push_str(&line[..at]);
                 out.push_str(" /*verilator public_flat_rd*/");
@@ -238,8 +239,11 @@ fn out_of_line_text(text: &str, clock: &str) -> String {
             _ => out.push_str(line),
         }
         if !marked && trimmed.starts_with("module ") {
+            in_header = true;
+        }
+        if in_header && trimmed.ends_with(';') {
             out.push_str("    /*verilator no_inline_module*/\n");
-            marked = true;
+            (in_header, marked) = (false, true);
         }
     }
     out
