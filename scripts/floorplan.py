@@ -375,7 +375,9 @@ def host_input_stages(cells, relays, sources):
     that present the tick to the control (`TICK_RELAY`), which feed no
     relay. Grouped by control set, as the relays are (the top's stages have
     several: the command ring's and `CONTROL`'s write enables); a stage fed
-    by a LUT is left out, as a relay is."""
+    by anything but a flip-flop or a pin is left out (a LUT would come
+    along, as for a relay, and a result port's multiplexer or a block RAM's
+    output belongs beside its source, not at the centre)."""
     def outside_scanner(cell):
         # A harness stage is named after the net it drives, so told by its source line.
         if cell["attributes"].get("src", "").startswith("harness.v:"):
@@ -385,24 +387,29 @@ def host_input_stages(cells, relays, sources):
             return False
         return TOP_BLOCK.match(module) is not None or TOP_CONTROL.match(module) is not None
 
-    driver = {}
+    driver, ff_driver = {}, {}
     for name, cell in cells.items():
+        for port, direction in cell["port_directions"].items():
+            if direction == "output":
+                for bit in cell["connections"][port]:
+                    driver[bit] = name
         if cell["type"] == "TRELLIS_FF":
-            driver[cell["connections"]["Q"][0]] = name
+            ff_driver[cell["connections"]["Q"][0]] = name
+
+    def from_register(cell):
+        # Fed by a flip-flop or a pin: logic (a LUT, a wide multiplexer, a
+        # carry) or a block RAM output would come along, or belongs elsewhere.
+        up = driver.get(cell["connections"]["DI"][0])
+        return up is None or cells[up]["type"] in ("TRELLIS_FF", "TRELLIS_IO")
+
     relay_ffs = {n for groups in relays.values() for group in groups.values() for n in group}
-    from_luts = lut_outputs(cells)
     stages = set()
     for name in relay_ffs:
-        up = driver.get(cells[name]["connections"].get("DI", [None])[0])
-        if (
-            up is not None
-            and up not in relay_ffs
-            and cells[up]["connections"]["DI"][0] not in from_luts
-            and outside_scanner(cells[up])
-        ):
+        up = ff_driver.get(cells[name]["connections"].get("DI", [None])[0])
+        if up is not None and up not in relay_ffs and from_register(cells[up]) and outside_scanner(cells[up]):
             stages.add(up)
     for name, cell in cells.items():
-        if cell["type"] == "TRELLIS_FF" and cell["connections"]["DI"][0] not in from_luts:
+        if cell["type"] == "TRELLIS_FF" and from_register(cell):
             module = sources.module(cell)
             if module is not None and TICK_RELAY.match(module):
                 stages.add(name)
