@@ -29,8 +29,8 @@ control or the shared bracket rows to the lane (RTL fields `relay_*`), are
 pinned midway along their own way: between the block RAM their data comes
 from (a bracket bank's, through the shared row register) or the chip's
 centre (the control's) and the lane's DSP blocks, and each bracket bank's
-copy of the read address (`bank_relay_*`) midway between the centre and the
-bank's blocks (`--no-relays` leaves them to nextpnr, which puts a relay
+copies of the read address and of the host's bracket writes
+(`bank_relay_*`) midway between the centre and the bank's blocks (`--no-relays` leaves them to nextpnr, which puts a relay
 beside its loads: that keeps the nets short but the whole way one hop). Everything else (control, all the logic) is placed
 by nextpnr around them.
 

@@ -28,16 +28,26 @@
 //!   `FIFO_ROWS − 1` rows and a lane FIFO, written an edge before its row is
 //!   pushed, never more than [`FIFO_ROWS`] words: every transferred result
 //!   finds room, and all lanes transfer together whenever `res_ready` is high.
-//! * **Serializer.** Three register stages, one record per cycle. The head:
-//!   the row FIFO's head row, its mask and the mask's lowest lane as a
-//!   registered one-hot (each pick computes the next from the rest of the
-//!   mask). The pick: the one-hot lane's word, the head of its FIFO (every
-//!   earlier row of that lane has been picked), gathered from the lanes' LUT
-//!   RAM reads, with the row's tag; picking a lane pops its FIFO. The output
-//!   register drives the stream. A valid record stays until `tready`, and
-//!   `tready` reaches only registers' enables and the lanes' read pointers.
-//!   The head row leaves the FIFO with its last record; the next row is
-//!   loaded on the edge after.
+//! * **Serializer.** Three register stages and a skid register, one record
+//!   per cycle. The head: the row FIFO's head row, its mask and the mask's
+//!   lowest lane as a registered one-hot (each pick computes the next from
+//!   the rest of the mask). The pick: the one-hot lane's word, the head of
+//!   its FIFO (every earlier row of that lane has been picked), gathered
+//!   from the lanes' LUT RAM reads, with the row's tag and the count of
+//!   records picked since the last completion; every field is loaded on a
+//!   pick as it is (no field is cleared), and the record is assembled
+//!   behind the stage, its liquidation or its completion fields selected by
+//!   the registered kind. Picking a lane pops its FIFO. The head row leaves
+//!   the FIFO with its last record; the next row is loaded on the edge
+//!   after, on the registered head state alone.
+//! * **Output register slice.** The output register drives the stream; a
+//!   valid record stays until `tready`. Behind it a skid register: the pick
+//!   stage hands its record over whenever the skid register is empty (a
+//!   registered flag, so nothing before the slice sees `tready`), into the
+//!   output register if that is free this cycle, else into the skid
+//!   register, which the output register takes on its next free cycle.
+//!   `tready` reaches only the output register's valid flag and enable, its
+//!   two-way data select (skid or pick stage) and the skid register's flag.
 //!
 //! A liquidation record carries the row's `seq`, the slot and the shortfall
 //! sign-extended to 128 bits; a completion record the tick's `seq`, the
@@ -148,8 +158,14 @@ pub struct ResultStream<const L: usize> {
     head_onehot: DFF<LaneMask>,
     head_last: DFF<bool>,
     head_completion: DFF<bool>,
-    /// The pick stage: the picked lane's word (zero for a completion), the
-    /// row's `seq`, and a completion's fields (zero for a liquidation).
+    /// Rows in the row FIFO (`count` is nonzero), as a register of its own.
+    rows_waiting: DFF<bool>,
+    /// `row_mask` has a lane: a result row is pushed.
+    row_any: DFF<bool>,
+    /// The pick stage: the picked lane's word, the row's `seq` and tag
+    /// fields, the liquidation records picked before this one since the
+    /// last completion; `pick_last` (a completion) selects which fields
+    /// the record carries.
     pick_valid: DFF<bool>,
     pick_last: DFF<bool>,
     pick_slot: DFF<Word>,
@@ -161,6 +177,10 @@ pub struct ResultStream<const L: usize> {
     out_valid: DFF<bool>,
     out_last: DFF<bool>,
     out_data: DFF<Record>,
+    /// The skid register: a record the output register could not take.
+    skid_valid: DFF<bool>,
+    skid_last: DFF<bool>,
+    skid_data: DFF<Record>,
     /// Liquidation records picked since the last completion record.
     picked: DFF<Word>,
     sent_r: DFF<bool>,
@@ -175,6 +195,7 @@ pub struct ResultStream<const L: usize> {
     pop: Signal<Local, bool>,
     pick: Signal<Local, bool>,
     out_free: Signal<Local, bool>,
+    hand_over: Signal<Local, bool>,
     pick_free: Signal<Local, bool>,
     load_mask: Signal<Local, LaneMask>,
     load_onehot: Signal<Local, LaneMask>,
@@ -187,7 +208,11 @@ pub struct ResultStream<const L: usize> {
     acc_slot: [Signal<Local, Word>; L],
     acc_shortfall: [Signal<Local, Bits<SUM>>; L],
     shortfall_field: Signal<Local, Bits<SHORTFALL_FIELD>>,
-    kind: Signal<Local, Record>,
+    /// A record's kind and fields, without its `seq`: a liquidation's, a
+    /// completion's, and the one the pick stage holds.
+    liquidation_fields: Signal<Local, Record>,
+    completion_fields: Signal<Local, Record>,
+    fields: Signal<Local, Record>,
     record: Signal<Local, Record>,
 
     one_lane: Constant<LaneMask>,
@@ -266,6 +291,8 @@ impl<const L: usize> Default for ResultStream<L> {
             head_onehot: Default::default(),
             head_last: Default::default(),
             head_completion: Default::default(),
+            rows_waiting: Default::default(),
+            row_any: Default::default(),
             pick_valid: Default::default(),
             pick_last: Default::default(),
             pick_slot: Default::default(),
@@ -277,6 +304,9 @@ impl<const L: usize> Default for ResultStream<L> {
             out_valid: Default::default(),
             out_last: Default::default(),
             out_data: Default::default(),
+            skid_valid: Default::default(),
+            skid_last: Default::default(),
+            skid_data: Default::default(),
             picked: Default::default(),
             sent_r: Default::default(),
             tick_done_r: Default::default(),
@@ -289,6 +319,7 @@ impl<const L: usize> Default for ResultStream<L> {
             pop: Default::default(),
             pick: Default::default(),
             out_free: Default::default(),
+            hand_over: Default::default(),
             pick_free: Default::default(),
             load_mask: Default::default(),
             load_onehot: Default::default(),
@@ -301,7 +332,9 @@ impl<const L: usize> Default for ResultStream<L> {
             acc_slot: lanes(),
             acc_shortfall: lanes(),
             shortfall_field: Default::default(),
-            kind: Default::default(),
+            liquidation_fields: Default::default(),
+            completion_fields: Default::default(),
+            fields: Default::default(),
             record: Default::default(),
             one_lane: Constant::new(LaneMask::from(1u64)),
             count_one: count(1),
@@ -340,6 +373,8 @@ impl<const L: usize> Logic for ResultStream<L> {
             head_onehot,
             head_last,
             head_completion,
+            rows_waiting,
+            row_any,
             pick_valid,
             pick_last,
             pick_slot,
@@ -351,6 +386,9 @@ impl<const L: usize> Logic for ResultStream<L> {
             out_valid,
             out_last,
             out_data,
+            skid_valid,
+            skid_last,
+            skid_data,
             picked,
             sent_r,
             tick_done_r,
@@ -409,14 +447,16 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.mask_acc[i].next = self.mask_acc[i - 1].val() | self.lane_bit[i].val();
         }
         self.row_mask.d.next = 0.into();
+        self.row_any.d.next = false;
         if self.ready_relayed.q.val() {
             for i in (L - 1)..L {
                 self.row_mask.d.next = self.mask_acc[i].val();
+                self.row_any.d.next = self.mask_acc[i].val().any();
             }
         }
 
         // Push: a result row, else an owed completion while there is room.
-        self.push_row.next = self.row_mask.q.val().any();
+        self.push_row.next = self.row_any.q.val();
         self.push_completion.next =
             self.completion.val() & !self.push_row.val() & (self.count.q.val() < self.room.val());
         self.push.next = self.push_row.val() | self.push_completion.val();
@@ -465,8 +505,8 @@ impl<const L: usize> Logic for ResultStream<L> {
                 self.acc_shortfall[i - 1].val() | self.part_shortfall[i].val();
         }
 
-        // Output stage: the record from the pick stage, loaded when empty or
-        // taken.
+        // The record behind the pick stage: a liquidation's fields or a
+        // completion's, by the registered kind, with the kind and `seq`.
         self.shortfall_field.next = bit_cast::<SHORTFALL_FIELD, SUM>(self.pick_shortfall.q.val());
         if self
             .pick_shortfall
@@ -478,37 +518,53 @@ impl<const L: usize> Logic for ResultStream<L> {
                 bit_cast::<SHORTFALL_FIELD, SUM>(self.pick_shortfall.q.val())
                     | self.sign_extension.val();
         }
-        self.kind.next = self.kind_liquidation.val();
-        if self.pick_last.q.val() {
-            self.kind.next = self.kind_completion.val();
-        }
-        // A liquidation's fields are zero in a completion and the other way
-        // round, so the record is an OR of all of them.
-        self.record.next = self.kind.val()
-            | (bit_cast::<RECORD_BITS, 32>(self.pick_seq.q.val()) << self.at_seq.val())
+        self.liquidation_fields.next = self.kind_liquidation.val()
             | (bit_cast::<RECORD_BITS, 32>(self.pick_slot.q.val()) << self.at_slot.val())
             | (bit_cast::<RECORD_BITS, SHORTFALL_FIELD>(self.shortfall_field.val())
-                << self.at_shortfall.val())
+                << self.at_shortfall.val());
+        self.completion_fields.next = self.kind_completion.val()
             | (bit_cast::<RECORD_BITS, 32>(self.pick_cycles.q.val()) << self.at_cycles.val())
             | (bit_cast::<RECORD_BITS, 32>(self.pick_count.q.val()) << self.at_count.val())
             | (bit_cast::<RECORD_BITS, 32>(self.pick_stalls.q.val()) << self.at_stalls.val());
-        self.out_free.next = !self.out_valid.q.val() | self.m_axis_tready.val();
-        self.pick_free.next = !self.pick_valid.q.val() | self.out_free.val();
-        if self.out_valid.q.val() & self.m_axis_tready.val() {
-            self.out_valid.d.next = false;
+        self.fields.next = self.liquidation_fields.val();
+        if self.pick_last.q.val() {
+            self.fields.next = self.completion_fields.val();
         }
-        if self.pick_valid.q.val() & self.out_free.val() {
-            self.out_valid.d.next = true;
+        self.record.next = self.fields.val()
+            | (bit_cast::<RECORD_BITS, 32>(self.pick_seq.q.val()) << self.at_seq.val());
+
+        // Output register slice. The pick stage hands its record over while
+        // the skid register is empty: into the output register when that is
+        // free this cycle, else into the skid register. A free output
+        // register takes the skid register's record first.
+        self.out_free.next = !self.out_valid.q.val() | self.m_axis_tready.val();
+        self.hand_over.next = self.pick_valid.q.val() & !self.skid_valid.q.val();
+        if self.out_free.val() {
+            self.out_valid.d.next = self.skid_valid.q.val() | self.pick_valid.q.val();
             self.out_data.d.next = self.record.val();
             self.out_last.d.next = self.pick_last.q.val();
-            self.pick_valid.d.next = false;
+            if self.skid_valid.q.val() {
+                self.out_data.d.next = self.skid_data.q.val();
+                self.out_last.d.next = self.skid_last.q.val();
+            }
+            self.skid_valid.d.next = false;
+        } else {
+            self.skid_valid.d.next = self.skid_valid.q.val() | self.pick_valid.q.val();
+        }
+        if !self.skid_valid.q.val() {
+            self.skid_data.d.next = self.record.val();
+            self.skid_last.d.next = self.pick_last.q.val();
         }
 
-        // Pick stage: one record of the head row per cycle; a picked lane's
-        // FIFO moves on.
-        self.pop.next = false;
+        // Pick stage: one record of the head row per cycle, while the stage
+        // is empty or hands its record over; a picked lane's FIFO moves on.
+        self.pick_free.next = !self.pick_valid.q.val() | !self.skid_valid.q.val();
         self.pick.next = self.head_loaded.q.val() & self.pick_free.val();
-        if !self.head_loaded.q.val() & self.count.q.val().any() {
+        if self.hand_over.val() {
+            self.pick_valid.d.next = false;
+        }
+        self.pop.next = false;
+        if !self.head_loaded.q.val() & self.rows_waiting.q.val() {
             self.head_loaded.d.next = true;
             self.head_mask.d.next = self.load_mask.val();
             self.head_onehot.d.next = self.load_onehot.val();
@@ -519,11 +575,9 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.pick_valid.d.next = true;
             self.pick_last.d.next = self.head_completion.q.val();
             self.pick_seq.d.next = self.tag_mem.read_data.val().seq;
-            self.pick_slot.d.next = 0.into();
-            self.pick_shortfall.d.next = 0.into();
-            self.pick_cycles.d.next = 0.into();
-            self.pick_count.d.next = 0.into();
-            self.pick_stalls.d.next = 0.into();
+            self.pick_cycles.d.next = self.tag_mem.read_data.val().cycles;
+            self.pick_stalls.d.next = self.tag_mem.read_data.val().stalls;
+            self.pick_count.d.next = self.picked.q.val();
             for i in (L - 1)..L {
                 self.pick_slot.d.next = self.acc_slot[i].val();
                 self.pick_shortfall.d.next = self.acc_shortfall[i].val();
@@ -534,9 +588,6 @@ impl<const L: usize> Logic for ResultStream<L> {
                 }
             }
             if self.head_completion.q.val() {
-                self.pick_cycles.d.next = self.tag_mem.read_data.val().cycles;
-                self.pick_count.d.next = self.picked.q.val();
-                self.pick_stalls.d.next = self.tag_mem.read_data.val().stalls;
                 self.picked.d.next = 0.into();
                 self.pop.next = true;
             } else {
@@ -553,9 +604,11 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
         if self.push.val() & !self.pop.val() {
             self.count.d.next = self.count.q.val() + self.count_one.val();
+            self.rows_waiting.d.next = true;
         }
         if self.pop.val() & !self.push.val() {
             self.count.d.next = self.count.q.val() - self.count_one.val();
+            self.rows_waiting.d.next = self.count.q.val() != self.count_one.val();
         }
 
         // Events for the counters.
