@@ -29,8 +29,8 @@ control or the shared bracket rows to the lane (RTL fields `relay_*`), are
 pinned midway along their own way: between the block RAM their data comes
 from (a bracket bank's, through the shared row register) or the chip's
 centre (the control's) and the lane's DSP blocks, and each bracket bank's
-copy of the read address (`bank_relay_*`) midway between the centre and the
-bank's blocks (`--no-relays` leaves them to nextpnr, which puts a relay
+copies of the read address and of the host's bracket writes
+(`bank_relay_*`) midway between the centre and the bank's blocks (`--no-relays` leaves them to nextpnr, which puts a relay
 beside its loads: that keeps the nets short but the whole way one hop). Everything else (control, all the logic) is placed
 by nextpnr around them.
 
@@ -50,9 +50,14 @@ The same script floorplans `liqscan_top` (`synth.sh --top`): there the
 scanner is the top's instance `scanner`, so its cells carry the prefix
 `dut.scanner.` and its modules `top$scanner$`, both matched here; the
 command ring's block RAM (`commands.entries`) takes the free sites nearest
-the chip's centre after the bracket banks; and the registers that deliver
+the chip's centre after the bracket banks; the registers that deliver
 the host's writes to the relays are the command ring's (and `CONTROL`'s)
-rather than the harness's, pinned at the centre all the same. The LFE5UM-85F has three
+rather than the harness's, pinned at the centre all the same, and so are
+the scanner's control registers that feed relays and the top's registers
+that present the tick to the control (`sequencer.scan_relay_*`): the bus
+logic feeds them, and would pull them off the centre. The result stream's
+relays of each lane's captured results (`stream.relay_*`) are pinned midway
+between the lane and the centre, as the lane's own relays are. The LFE5UM-85F has three
 DSP rows (Y10, Y34, Y58) and four block RAM rows (Y22, Y46, Y70, Y82) of
 13 nine-tile blocks each: 4 MULT18X18D per DSP block (MULT18_0, _1, _4, _5
 at x, x+1, x+4, x+5) and 4 DP16KD per block RAM block (EBR0-3 at x, x+2,
@@ -94,6 +99,14 @@ RELAY_MODULE = re.compile(
 )
 # A module of liqscan_top outside its scanner (the bus logic).
 TOP_BLOCK = re.compile(r"^top\$(?!scanner\$|scanner$)")
+# liqscan_top's result stream: each lane's relays of its captured results
+# (hw/src/top/stream.rs), pinned midway between the lane and the centre.
+STREAM_RELAY = re.compile(r"^top\$stream\$relay_\w+?\$(\d+)$")
+# liqscan_top's registers that present the tick to the scanner, relays of
+# the sequencer's (hw/src/top/sequencer.rs), and the scanner's control
+# inside liqscan_top: both pinned at the centre.
+TICK_RELAY = re.compile(r"^top\$sequencer\$scan_relay_\w+$")
+TOP_CONTROL = re.compile(r"^top\$scanner\$control\$")
 # Logic tiles: X2-X123 by Y2-Y82 (and beyond), but for the block RAM and DSP rows.
 LOGIC_X = range(2, 124)
 LOGIC_Y = [y for y in range(2, 83) if y not in DSP_ROWS + EBR_ROWS]
@@ -280,7 +293,8 @@ class Sources:
 
 
 def relay_cells(cells, sources):
-    """The relay flip-flops of each lane (keyed by its number) and of each
+    """The relay flip-flops of each lane (keyed by its number; in
+    liqscan_top its result stream's relays for the lane too) and of each
     bracket bank (`BANK_KEY` + its number), grouped by their control set
     (clock enable and reset nets and modes), which the two flip-flops of a
     slice share. A flip-flop fed by a LUT is left out: nextpnr places the two as
@@ -295,6 +309,8 @@ def relay_cells(cells, sources):
             continue
         if m := RELAY_MODULE.match(module):
             owner = int(next(g for g in m.groups() if g is not None))
+        elif m := STREAM_RELAY.match(module):
+            owner = int(m[1])
         elif m := BANK_RELAY.match(module):
             owner = BANK_KEY + int(m[1])
         else:
@@ -353,32 +369,50 @@ def host_input_stages(cells, relays, sources):
     board's host interface sits where the relays' midway placement assumes
     their data comes from, the chip's centre; left to nextpnr, one stage
     feeding every lane's relay can land at the chip's edge, a long hop from
-    the far lanes. Grouped by control set, as the relays are (the top's
-    stages have several: the command ring's and `CONTROL`'s write enables);
-    a stage fed by a LUT is left out, as a relay is."""
+    the far lanes. Inside liqscan_top the same holds for the scanner's
+    control, whose registers feed relays too but take the tick from the bus
+    logic, which pulls them off the centre; and for the top's registers
+    that present the tick to the control (`TICK_RELAY`), which feed no
+    relay. Grouped by control set, as the relays are (the top's stages have
+    several: the command ring's and `CONTROL`'s write enables); a stage fed
+    by anything but a flip-flop or a pin is left out (a LUT would come
+    along, as for a relay, and a result port's multiplexer or a block RAM's
+    output belongs beside its source, not at the centre)."""
     def outside_scanner(cell):
         # A harness stage is named after the net it drives, so told by its source line.
         if cell["attributes"].get("src", "").startswith("harness.v:"):
             return True
         module = sources.module(cell)
-        return module is not None and sources.wraps_scanner() and TOP_BLOCK.match(module) is not None
+        if module is None or not sources.wraps_scanner():
+            return False
+        return TOP_BLOCK.match(module) is not None or TOP_CONTROL.match(module) is not None
 
-    driver = {}
+    driver, ff_driver = {}, {}
     for name, cell in cells.items():
+        for port, direction in cell["port_directions"].items():
+            if direction == "output":
+                for bit in cell["connections"][port]:
+                    driver[bit] = name
         if cell["type"] == "TRELLIS_FF":
-            driver[cell["connections"]["Q"][0]] = name
+            ff_driver[cell["connections"]["Q"][0]] = name
+
+    def from_register(cell):
+        # Fed by a flip-flop or a pin: logic (a LUT, a wide multiplexer, a
+        # carry) or a block RAM output would come along, or belongs elsewhere.
+        up = driver.get(cell["connections"]["DI"][0])
+        return up is None or cells[up]["type"] in ("TRELLIS_FF", "TRELLIS_IO")
+
     relay_ffs = {n for groups in relays.values() for group in groups.values() for n in group}
-    from_luts = lut_outputs(cells)
     stages = set()
     for name in relay_ffs:
-        up = driver.get(cells[name]["connections"].get("DI", [None])[0])
-        if (
-            up is not None
-            and up not in relay_ffs
-            and cells[up]["connections"]["DI"][0] not in from_luts
-            and outside_scanner(cells[up])
-        ):
+        up = ff_driver.get(cells[name]["connections"].get("DI", [None])[0])
+        if up is not None and up not in relay_ffs and from_register(cells[up]) and outside_scanner(cells[up]):
             stages.add(up)
+    for name, cell in cells.items():
+        if cell["type"] == "TRELLIS_FF" and from_register(cell):
+            module = sources.module(cell)
+            if module is not None and TICK_RELAY.match(module):
+                stages.add(name)
     groups = defaultdict(list)
     for name in sorted(stages):
         groups[control_set(cells[name])].append(name)

@@ -2,7 +2,9 @@
 //! host writes of regions and brackets, some outside the host's turn (which
 //! must be ignored), and random reads on every edge, the region after
 //! `READ_LATENCY` edges and a bracket row on the shared row registers after
-//! two edges more (the bank's address relay and the shared register).
+//! two edges more (the bank's address relay and the shared register), each
+//! seeing exactly the writes that reached its array (a region write two
+//! edges after the edge that decides it, a bracket write three).
 
 mod common;
 
@@ -106,9 +108,12 @@ fn symbol_table_matches_model() {
         assert_eq!(uut.base_row.val().to_u32(), base, "edge {edge}");
         assert_eq!(uut.count.val().to_u32(), count, "edge {edge}");
         // The bank's relay samples the bracket address one edge earlier
-        // and the shared register holds the word one edge later.
+        // and the shared register holds the word one edge later; the array
+        // read on edge e + 2 sees the bracket writes of edges up to e − 2
+        // (a write decided on edge w passes the bank's write relay and
+        // the memory's write register and lands on edge w + 3).
         let e = edge - 1 - READ_LATENCY;
-        let (word, table) = (read_words[e], &after[e - 1].brackets);
+        let (word, table) = (read_words[e], &after[e - 2].brackets);
         let row = std::array::from_fn(|r| table[word / 4][4 * (word % 4) + r]);
         assert_eq!(read_row(&uut), row, "edge {edge}");
         checked += 1;

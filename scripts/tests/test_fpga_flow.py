@@ -100,6 +100,54 @@ class FloorplanTest(unittest.TestCase):
         for lane in (0, 1):
             self.assertTrue(any(f"dut.scanner.lanes${lane}.lane.mul_x." in n for n in bels), lane)
 
+    def point_harness_stages(self, prefix, module):
+        """The harness stages named `prefix...` as registers of `module`
+        (a module appended to top.v), as liqscan_top's netlist would have them."""
+        path = os.path.join(self.dir, "top.v")
+        with open(path) as f:
+            text = f.read()
+        line = text.count("\n") + 1
+        with open(path, "a") as f:
+            f.write(f"module {module}(input clock, input d, output reg q);\n"
+                    "  always @(posedge clock) q <= d;\nendmodule\n")
+        path = os.path.join(self.dir, "scanner.json")
+        with open(path) as f:
+            netlist = json.load(f)
+        for name, cell in netlist["modules"]["harness"]["cells"].items():
+            if name.startswith(prefix) and cell["type"] == "TRELLIS_FF":
+                cell["attributes"]["src"] = f"top.v:{line + 1}.3-{line + 1}.35"
+        with open(path, "w") as f:
+            json.dump(netlist, f)
+
+    def test_pins_the_tops_control_tick_registers_and_stream_relays(self):
+        """Inside liqscan_top the scanner's control registers that feed
+        relays and the top's tick registers (`scan_relay_*`, which feed none)
+        go to the centre; a lane's stream relays are pinned as its relays."""
+        self.as_top()
+        # Lane 1's cap relay as its result stream's relay.
+        self.edit("top.v", "module top$scanner$lanes$1$lane$brackets$relay_cap$0(",
+                  "module top$stream$relay_cap$1(")
+        # The stages that feed the bracket banks' relays as the control's,
+        # the price stages as the sequencer's tick relays.
+        self.point_harness_stages("dut.scanner.symbols.sym_", "top$scanner$control$rd_sym")
+        self.point_harness_stages("dut.price_", "top$sequencer$scan_relay_price")
+        done = self.floorplan("--lanes", "2")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("46 relay flip-flops; 28 host input stages at the centre", done.stdout)
+        bels = {name: c["attributes"]["BEL"] for name, c in self.cells().items() if "BEL" in c["attributes"]}
+        price = [n for n in self.cells() if n.startswith("dut.price_") and self.cells()[n]["type"] == "TRELLIS_FF"]
+        self.assertEqual(len(price), 18)
+        self.assertTrue(all(n in bels for n in price), "the tick registers are pinned")
+
+    def test_leaves_the_scanners_other_registers_to_nextpnr(self):
+        """Registers of the scanner outside its control feeding relays are
+        not pinned at the centre, not even inside liqscan_top."""
+        self.as_top()
+        self.point_harness_stages("dut.scanner.symbols.sym_", "top$scanner$symbols$rd_sym")
+        done = self.floorplan("--lanes", "2")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("; 0 host input stages at the centre", done.stdout)
+
     def test_refuses_a_lane_count_the_netlist_lacks(self):
         done = self.floorplan("--lanes", "3")
         self.assertNotEqual(done.returncode, 0)

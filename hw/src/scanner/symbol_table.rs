@@ -11,9 +11,16 @@
 //! The reads run free (every edge is enabled), so no control logic fans
 //! out to the blocks. A host write is registered on the edge that decides
 //! it (one request per bracket bank), so the memories' write registers hang
-//! on flip-flops, not on the busy flag's decode; it reaches its memory's
-//! array two edges later, one before a tick accepted on the next edge first
-//! reads it.
+//! on flip-flops, not on the busy flag's decode. A bracket write then
+//! passes its bank's own write relay (`bank_relay_wr_*`, pinned midway
+//! between the centre and the bank like the read address's copy): the
+//! banks take the block RAM sites the lanes leave, often at the chip's
+//! edge, too far for one hop from the shared write registers. A region
+//! write reaches its array two edges after the edge that decides it, a
+//! bracket write three; a tick accepted on the next edge first reads the
+//! region table two edges later and the bracket banks three (through the
+//! control's address register and the bank's address relay), one edge
+//! after the write.
 
 use rust_hdl::prelude::*;
 
@@ -79,6 +86,10 @@ pub struct SymbolTable<const SYM_BITS: usize, const BRK_BITS: usize> {
     bracket_mem: [Memory<BracketWord, BRK_BITS>; BRACKET_BANKS],
     /// Each bracket bank's own copy of the read address.
     bank_relay_addr: [Relay<Bits<BRK_BITS>>; BRACKET_BANKS],
+    /// Each bracket bank's own copy of the host's write, midway to it.
+    bank_relay_wr_go: [Relay<bool>; BRACKET_BANKS],
+    bank_relay_wr_addr: [Relay<Bits<BRK_BITS>>; BRACKET_BANKS],
+    bank_relay_wr_word: [Relay<BracketWord>; BRACKET_BANKS],
     /// The shared row: one register per bank that the bank's words pass through.
     brk: [DFF<BracketWord>; BRACKET_BANKS],
     /// The host's table writes, registered on the edge that decides them.
@@ -126,6 +137,9 @@ impl<const SYM_BITS: usize, const BRK_BITS: usize> Default for SymbolTable<SYM_B
             region_count_mem: Default::default(),
             bracket_mem: std::array::from_fn(|_| Default::default()),
             bank_relay_addr: std::array::from_fn(|_| Default::default()),
+            bank_relay_wr_go: std::array::from_fn(|_| Default::default()),
+            bank_relay_wr_addr: std::array::from_fn(|_| Default::default()),
+            bank_relay_wr_word: std::array::from_fn(|_| Default::default()),
             brk: std::array::from_fn(|_| Default::default()),
             brk_wr_go: std::array::from_fn(|_| Default::default()),
             brk_wr_addr_q: Default::default(),
@@ -206,9 +220,15 @@ impl<const SYM_BITS: usize, const BRK_BITS: usize> Logic for SymbolTable<SYM_BIT
             self.bracket_mem[b].clock.next = self.clock.val();
             self.bracket_mem[b].read_address.next = self.bank_relay_addr[b].q.val();
             self.bracket_mem[b].read_enable_next.next = true;
-            self.bracket_mem[b].write_address.next = self.brk_wr_addr_q.q.val();
-            self.bracket_mem[b].write_data.next = self.brk_wr_word_q.q.val();
-            self.bracket_mem[b].write_enable.next = self.brk_wr_go[b].q.val();
+            self.bank_relay_wr_go[b].clock.next = self.clock.val();
+            self.bank_relay_wr_addr[b].clock.next = self.clock.val();
+            self.bank_relay_wr_word[b].clock.next = self.clock.val();
+            self.bank_relay_wr_go[b].d.next = self.brk_wr_go[b].q.val();
+            self.bank_relay_wr_addr[b].d.next = self.brk_wr_addr_q.q.val();
+            self.bank_relay_wr_word[b].d.next = self.brk_wr_word_q.q.val();
+            self.bracket_mem[b].write_address.next = self.bank_relay_wr_addr[b].q.val();
+            self.bracket_mem[b].write_data.next = self.bank_relay_wr_word[b].q.val();
+            self.bracket_mem[b].write_enable.next = self.bank_relay_wr_go[b].q.val();
             self.brk[b].clock.next = self.clock.val();
             self.brk[b].d.next = self.bracket_mem[b].read_data.val();
         }

@@ -17,10 +17,18 @@
 //! a whole word. Address bits 1:0 are ignored.
 //!
 //! A read is `read` for one cycle with the word address; the register file
-//! registers the word and the error [`READ_LATENCY`] edge later, and R
+//! registers the word and the error [`READ_LATENCY`] edges later, and R
 //! carries them from the edge after that.
+//!
+//! The handshake registers that drive the bus's ready and valid outputs
+//! (`awready`, `wready`, `bvalid`, `arready`, `rvalid`) are kept twice: one
+//! copy drives the port, the other the slave's own logic, so whatever sits
+//! at the far end of a port (a bridge, or the timing harness's pins) pulls
+//! on the port's copy alone.
 
 use rust_hdl::prelude::*;
+
+use crate::fanout::Relay;
 
 use super::{ByteAddr, Word, WordAddr, WORD_ADDR_BITS};
 
@@ -29,7 +37,7 @@ pub const RESP_OKAY: u64 = 0b00;
 /// AXI response `SLVERR`.
 pub const RESP_SLVERR: u64 = 0b10;
 /// Edges from a cycle with `read` high to the register file's `read_data`.
-pub const READ_LATENCY: usize = 1;
+pub const READ_LATENCY: usize = 2;
 
 /// The slave's side of the register file's port.
 #[derive(LogicBlock)]
@@ -86,8 +94,16 @@ pub struct AxiLiteSlave {
     ar_busy: DFF<bool>,
     read_r: DFF<bool>,
     read_addr_r: DFF<WordAddr>,
-    /// `read` of [`READ_LATENCY`] cycles before: the register file's word is there.
+    /// `read` of one and of [`READ_LATENCY`] cycles before: the register
+    /// file's word is there after the second.
+    read_1: DFF<bool>,
     read_back: DFF<bool>,
+    /// The ports' copies of the handshake registers.
+    aw_ready_port: Relay<bool>,
+    w_ready_port: Relay<bool>,
+    b_valid_port: Relay<bool>,
+    ar_ready_port: Relay<bool>,
+    r_valid_port: Relay<bool>,
     r_valid: DFF<bool>,
     r_data: DFF<Word>,
     r_resp: DFF<Bits<2>>,
@@ -99,7 +115,7 @@ pub struct AxiLiteSlave {
 
 impl Default for AxiLiteSlave {
     fn default() -> Self {
-        const { assert!(READ_LATENCY == 1) };
+        const { assert!(READ_LATENCY == 2) };
         Self {
             clock: Default::default(),
             s_axil_awaddr: Default::default(),
@@ -145,7 +161,13 @@ impl Default for AxiLiteSlave {
             ar_busy: Default::default(),
             read_r: Default::default(),
             read_addr_r: Default::default(),
+            read_1: Default::default(),
             read_back: Default::default(),
+            aw_ready_port: Default::default(),
+            w_ready_port: Default::default(),
+            b_valid_port: Default::default(),
+            ar_ready_port: Default::default(),
+            r_valid_port: Default::default(),
             r_valid: Default::default(),
             r_data: Default::default(),
             r_resp: Default::default(),
@@ -181,10 +203,20 @@ impl Logic for AxiLiteSlave {
             ar_busy,
             read_r,
             read_addr_r,
+            read_1,
             read_back,
             r_valid,
             r_data,
             r_resp
+        );
+        clock!(
+            self,
+            clock,
+            aw_ready_port,
+            w_ready_port,
+            b_valid_port,
+            ar_ready_port,
+            r_valid_port
         );
 
         // Write address and data: one of each held; ready while none is.
@@ -233,7 +265,8 @@ impl Logic for AxiLiteSlave {
 
         // Reads: one at a time, from the address handshake to the R handshake.
         self.read_r.d.next = false;
-        self.read_back.d.next = self.read_r.q.val();
+        self.read_1.d.next = self.read_r.q.val();
+        self.read_back.d.next = self.read_1.q.val();
         self.ar_ready.d.next = !self.ar_busy.q.val();
         if self.s_axil_arvalid.val() & self.ar_ready.q.val() {
             self.ar_busy.d.next = true;
@@ -255,12 +288,17 @@ impl Logic for AxiLiteSlave {
             self.ar_ready.d.next = true;
         }
 
-        self.s_axil_awready.next = self.aw_ready.q.val();
-        self.s_axil_wready.next = self.w_ready.q.val();
-        self.s_axil_bvalid.next = self.b_valid.q.val();
+        self.aw_ready_port.d.next = self.aw_ready.d.val();
+        self.w_ready_port.d.next = self.w_ready.d.val();
+        self.b_valid_port.d.next = self.b_valid.d.val();
+        self.ar_ready_port.d.next = self.ar_ready.d.val();
+        self.r_valid_port.d.next = self.r_valid.d.val();
+        self.s_axil_awready.next = self.aw_ready_port.q.val();
+        self.s_axil_wready.next = self.w_ready_port.q.val();
+        self.s_axil_bvalid.next = self.b_valid_port.q.val();
         self.s_axil_bresp.next = self.b_resp.q.val();
-        self.s_axil_arready.next = self.ar_ready.q.val();
-        self.s_axil_rvalid.next = self.r_valid.q.val();
+        self.s_axil_arready.next = self.ar_ready_port.q.val();
+        self.s_axil_rvalid.next = self.r_valid_port.q.val();
         self.s_axil_rdata.next = self.r_data.q.val();
         self.s_axil_rresp.next = self.r_resp.q.val();
         self.write.next = self.write_r.q.val();

@@ -5,13 +5,16 @@
 //! first [`FETCH_WORDS`] words (every field any command has) one per cycle,
 //! shifting them into one wide register, decodes the opcode and checks the
 //! fields against the build's capacity over two steps (one carry chain
-//! each), and then waits until the scanner is not busy. On that edge it
-//! registers the write onto the scanner's host ports for one cycle and
-//! advances `CMD_CONSUMER`, so the write is presented while `busy` is low.
+//! each), and then waits until the scanner is not busy (its `busy` through
+//! a register of the ring's own). On that edge it registers the write onto
+//! the scanner's host ports for one cycle and advances `CMD_CONSUMER`, so
+//! the write is presented while `busy` is low. The port registers follow the
+//! fetched entry on every edge, with no enable: only the write strobes are
+//! decided.
 //! No tick is presented beside it either: the tick sequencer starts a tick
 //! only while the ring is idle and empty, and the ring cannot fetch and
-//! decode an entry in the cycle between that start and the scanner's
-//! accepting it, so the scanner applies every write. An unknown opcode is
+//! decode an entry in the cycles between that start and the scanner's
+//! going busy, so the scanner applies every write. An unknown opcode is
 //! skipped with `BAD_OPCODE`; a slot, symbol, bracket index or region
 //! beyond the capacity is skipped with `OUT_OF_RANGE`. Wider fields are
 //! taken at the scanner's widths: the host checks values, the card checks
@@ -121,6 +124,8 @@ pub struct CommandRing<const L: usize, const ROW_BITS: usize, const SYM_BITS: us
     fits: DFF<bool>,
     bad_opcode_r: DFF<bool>,
     out_of_range_r: DFF<bool>,
+    /// The scanner's `busy` of the cycle before.
+    busy_r: DFF<bool>,
     pos_wr_r: DFF<bool>,
     pos_wr_slot_r: DFF<Word>,
     pos_wr_valid_r: DFF<bool>,
@@ -229,6 +234,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Default
             fits: Default::default(),
             bad_opcode_r: Default::default(),
             out_of_range_r: Default::default(),
+            busy_r: Default::default(),
             pos_wr_r: Default::default(),
             pos_wr_slot_r: Default::default(),
             pos_wr_valid_r: Default::default(),
@@ -309,6 +315,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
             fits,
             bad_opcode_r,
             out_of_range_r,
+            busy_r,
             pos_wr_r,
             pos_wr_slot_r,
             pos_wr_valid_r,
@@ -417,66 +424,68 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
         self.base_slot.next = self.f_base_row.val() << self.lane_bits.val();
 
         // Decode step 1: the opcode, the region's end (one adder), and the
-        // scanner's port registers (held until the next entry).
+        // scanner's port registers. They follow the entry on every edge, so
+        // no enable spans them; the entry register holds from the edge its
+        // last word arrives until the next entry's first, at least four
+        // edges after the write is applied (the scanner takes it on the
+        // first).
         self.decode2.d.next = self.decode1.q.val();
-        if self.decode1.q.val() {
-            self.is_position.d.next = self.opcode.val() == self.op_position.val();
-            self.is_bracket.d.next = self.opcode.val() == self.op_bracket.val();
-            self.is_region.d.next = self.opcode.val() == self.op_region.val();
-            self.region_end.d.next = self.base_slot.val() + self.f_count.val();
-            self.base_row_fits.d.next = self.f_base_row.val() < self.row_limit.val();
-            self.pos_wr_slot_r.d.next = self.f_slot.val();
-            self.pos_wr_valid_r.d.next = self.f_valid.val().any();
-            self.pos_wr_qty_r.d.next = signed_cast(
-                self.entry
-                    .q
-                    .val()
-                    .get_bits::<QTY>(self.at_pos_qty.val().index()),
-            );
-            self.pos_wr_offset_r.d.next = signed_cast(
-                self.entry
-                    .q
-                    .val()
-                    .get_bits::<OFFSET>(self.at_pos_offset.val().index()),
-            );
-            self.brk_wr_symbol_r.d.next = self
-                .entry
+        self.is_position.d.next = self.opcode.val() == self.op_position.val();
+        self.is_bracket.d.next = self.opcode.val() == self.op_bracket.val();
+        self.is_region.d.next = self.opcode.val() == self.op_region.val();
+        self.region_end.d.next = self.base_slot.val() + self.f_count.val();
+        self.base_row_fits.d.next = self.f_base_row.val() < self.row_limit.val();
+        self.pos_wr_slot_r.d.next = self.f_slot.val();
+        self.pos_wr_valid_r.d.next = self.f_valid.val().any();
+        self.pos_wr_qty_r.d.next = signed_cast(
+            self.entry
                 .q
                 .val()
-                .get_bits::<SYM_BITS>(self.at_brk_symbol.val().index());
-            self.brk_wr_index_r.d.next = self
-                .entry
+                .get_bits::<QTY>(self.at_pos_qty.val().index()),
+        );
+        self.pos_wr_offset_r.d.next = signed_cast(
+            self.entry
                 .q
                 .val()
-                .get_bits::<4>(self.at_brk_index.val().index());
-            self.brk_wr_cap_r.d.next = self
-                .entry
-                .q
-                .val()
-                .get_bits::<CAP>(self.at_brk_cap.val().index());
-            self.brk_wr_maint_r.d.next = self
-                .entry
-                .q
-                .val()
-                .get_bits::<MAINT>(self.at_brk_maint.val().index());
-            self.brk_wr_weight_long_r.d.next = self
-                .entry
-                .q
-                .val()
-                .get_bits::<WEIGHT>(self.at_brk_weight_long.val().index());
-            self.brk_wr_weight_short_r.d.next = self
-                .entry
-                .q
-                .val()
-                .get_bits::<WEIGHT>(self.at_brk_weight_short.val().index());
-            self.reg_wr_symbol_r.d.next = self
-                .entry
-                .q
-                .val()
-                .get_bits::<SYM_BITS>(self.at_reg_symbol.val().index());
-            self.reg_wr_base_row_r.d.next = self.f_base_row.val();
-            self.reg_wr_count_r.d.next = self.f_count.val();
-        }
+                .get_bits::<OFFSET>(self.at_pos_offset.val().index()),
+        );
+        self.brk_wr_symbol_r.d.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<SYM_BITS>(self.at_brk_symbol.val().index());
+        self.brk_wr_index_r.d.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<4>(self.at_brk_index.val().index());
+        self.brk_wr_cap_r.d.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<CAP>(self.at_brk_cap.val().index());
+        self.brk_wr_maint_r.d.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<MAINT>(self.at_brk_maint.val().index());
+        self.brk_wr_weight_long_r.d.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<WEIGHT>(self.at_brk_weight_long.val().index());
+        self.brk_wr_weight_short_r.d.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<WEIGHT>(self.at_brk_weight_short.val().index());
+        self.reg_wr_symbol_r.d.next = self
+            .entry
+            .q
+            .val()
+            .get_bits::<SYM_BITS>(self.at_reg_symbol.val().index());
+        self.reg_wr_base_row_r.d.next = self.f_base_row.val();
+        self.reg_wr_count_r.d.next = self.f_count.val();
 
         // Decode step 2: the capacity checks (one compare each).
         if self.decode2.q.val() {
@@ -497,14 +506,18 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize> Logic
             }
         }
 
-        // Apply on an edge where the scanner is not busy: the write is on
-        // the ports for the next cycle only.
+        // Apply on an edge after a cycle in which the scanner was not busy:
+        // it is not busy in this cycle or the next either (it goes busy only
+        // on accepting a tick, and none starts while the ring works), so the
+        // write, on the ports for the next cycle only, is applied. The
+        // scanner's `busy` is taken through a register of the ring's own.
+        self.busy_r.d.next = self.busy.val();
         self.pos_wr_r.d.next = false;
         self.brk_wr_r.d.next = false;
         self.reg_wr_r.d.next = false;
         self.bad_opcode_r.d.next = false;
         self.out_of_range_r.d.next = false;
-        if self.applying.q.val() & !self.busy.val() {
+        if self.applying.q.val() & !self.busy_r.q.val() {
             self.applying.d.next = false;
             self.working.d.next = false;
             self.consumer_r.d.next = self.consumer_r.q.val() + 1;

@@ -1,13 +1,16 @@
 //! The register file's address decode, written out of
 //! `spec::registers::MAP`: which word addresses are mapped, and the word a
-//! read returns, registered.
+//! read returns, over two edges.
 //!
 //! One input per readable register, named after it in the map in lower
-//! case (`CMD_CONSUMER` → `cmd_consumer`). The Verilog is a `case` over the
-//! map's offsets (a parallel select, not a chain of compares), generated
-//! here from the map like the simulation model below, so no offset is
-//! typed twice. A write-only register reads 0; an address outside the map
-//! reads 0 with `read_error`.
+//! case (`CMD_CONSUMER` → `cmd_consumer`). The Verilog is two `case`s
+//! (parallel selects, not chains of compares), generated here from the map
+//! like the simulation model below, so no offset is typed twice: the edge
+//! of a read registers the address's position among the readable registers
+//! (or none) and whether it is mapped, and the next edge registers that
+//! register's word, so neither step holds both the address decode and the
+//! word multiplexer. A write-only register reads 0; an address outside the
+//! map reads 0 with `read_error`.
 
 use liqscan_core::spec::registers::{register_at, Access, Register, MAP};
 use rust_hdl::core::prelude::*;
@@ -27,16 +30,29 @@ fn at(word: usize) -> Option<&'static Register> {
     register_at(u32::try_from(word * 4).ok()?)
 }
 
+/// Bits of a position among the readable registers (one more for "none").
+const INDEX_BITS: usize = 5;
+
+/// The position among [`readable`] of the register at a word address, and
+/// whether the address is outside the map; `None` reads 0.
+fn decode(word: usize) -> (Option<usize>, bool) {
+    match at(word) {
+        None => (None, true),
+        Some(r) => (readable().position(|x| x.offset == r.offset), false),
+    }
+}
+
 /// The read port and decode of the register map.
 #[derive(LogicBlock, Default)]
 pub struct ReadSelect {
     pub clock: Signal<In, Clock>,
-    /// Registers the word at `read_addr` on this edge.
+    /// Decodes `read_addr` on this edge; its word follows on the next.
     pub read: Signal<In, bool>,
     pub read_addr: Signal<In, WordAddr>,
-    /// The word at the last `read` (0 for a write-only register or an address outside the map).
+    /// The word of the `read` two edges before, as it was on the second
+    /// (0 for a write-only register or an address outside the map).
     pub read_data: Signal<Out, Word>,
-    /// The last `read`'s address is outside the map.
+    /// That `read`'s address is outside the map.
     pub read_error: Signal<Out, bool>,
     /// `write_addr` is mapped (combinational).
     pub write_addr: Signal<In, WordAddr>,
@@ -65,6 +81,9 @@ pub struct ReadSelect {
     pub ticks: Signal<In, Word>,
     pub results: Signal<In, Word>,
     pub stall_cycles: Signal<In, Word>,
+    /// The simulation's first step: a read decoded on the last edge, its
+    /// position and error.
+    _decoded: Option<(Option<usize>, bool)>,
 }
 
 impl ReadSelect {
@@ -104,19 +123,22 @@ impl ReadSelect {
 impl Logic for ReadSelect {
     fn update(&mut self) {
         self.write_mapped.next = at(self.write_addr.val().index()).is_some();
-        if self.clock.pos_edge() && self.read.val() {
-            let (data, error) = match at(self.read_addr.val().index()) {
-                None => (Word::default(), true),
-                Some(r) if r.words > 1 || r.access == Access::Wo => (Word::default(), false),
-                Some(r) => (
-                    self.input(r.name)
+        if self.clock.pos_edge() {
+            if let Some((index, error)) = self._decoded {
+                let register = index.and_then(|i| readable().nth(i));
+                self.read_data.next = match register {
+                    None => Word::default(),
+                    Some(r) => self
+                        .input(r.name)
                         .unwrap_or_else(|| panic!("ReadSelect has no input for {}", r.name))
                         .val(),
-                    false,
-                ),
-            };
-            self.read_data.next = data;
-            self.read_error.next = error;
+                };
+                self.read_error.next = error;
+            }
+            self._decoded = self
+                .read
+                .val()
+                .then(|| decode(self.read_addr.val().index()));
         }
     }
 
@@ -141,9 +163,10 @@ impl Logic for ReadSelect {
 }
 
 /// The body: the mapped single words by `case`, the wider ranges (the
-/// command ring) by compare.
+/// command ring) by compare; then the word by a `case` on the position.
 fn verilog() -> String {
     let n = WORD_ADDR_BITS;
+    let b = INDEX_BITS;
     let word = |r: &Register| r.offset as usize / 4;
     let singles: Vec<&Register> = MAP
         .iter()
@@ -174,24 +197,36 @@ fn verilog() -> String {
         .iter()
         .map(|r| format!("{n}'d{}", word(r)))
         .collect();
-    let mut read_arms = String::new();
+    let none = (1usize << b) - 1;
+    assert!(readable().count() < none, "INDEX_BITS too few for the map");
+    let mut decode_arms = String::new();
     for r in &singles {
-        let value = if r.access == Access::Wo {
-            "32'd0".to_string()
-        } else {
-            r.name.to_lowercase()
-        };
-        read_arms += &format!(
-            "         {n}'d{}: begin read_data <= {value}; read_error <= 1'b0; end // {}\n",
+        let (index, _) = decode(word(r));
+        decode_arms += &format!(
+            "         {n}'d{}: begin sel <= {b}'d{}; sel_error <= 1'b0; end // {}\n",
             word(r),
+            index.unwrap_or(none),
             r.name
+        );
+    }
+    let mut read_arms = String::new();
+    for (i, r) in readable().enumerate() {
+        read_arms += &format!(
+            "         {b}'d{i}: read_data <= {};\n",
+            r.name.to_lowercase()
         );
     }
     format!(
         "\
+reg [{msb}:0] sel;
+reg sel_error;
+reg decoded;
 initial begin
    read_data = 32'd0;
    read_error = 1'b0;
+   sel = {b}'d{none};
+   sel_error = 1'b0;
+   decoded = 1'b0;
 end
 always @(*) begin
    case (write_addr)
@@ -200,15 +235,23 @@ always @(*) begin
    endcase
 end
 always @(posedge clock) begin
+   decoded <= read;
    if (read) begin
-      read_data <= 32'd0;
-      read_error <= !({read_range});
+      sel <= {b}'d{none};
+      sel_error <= !({read_range});
       case (read_addr)
-{read_arms}         default: ;
+{decode_arms}         default: ;
+      endcase
+   end
+   if (decoded) begin
+      read_error <= sel_error;
+      case (sel)
+{read_arms}         default: read_data <= 32'd0;
       endcase
    end
 end
 ",
+        msb = b - 1,
         labels = labels.join(", "),
         write_range = in_range("write_addr"),
         read_range = in_range("read_addr"),

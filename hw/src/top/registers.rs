@@ -1,35 +1,52 @@
 //! The register file: the map's RW registers, `ERRORS`, the counters, the
 //! doorbell and producer checks, and the command ring's write port.
 //!
-//! Writes arrive as one-cycle requests from the AXI4-Lite slave. A write
-//! to a read-only register is ignored; to `CMD_ENTRY` words it goes to the
-//! command memory; to `TICK_SEQ` with a new value it rings the doorbell
-//! (`TICK_SEQ_GAP` if the value is not the old one plus 1). A write to
-//! `CMD_PRODUCER` is taken only if it moves the producer forward by at most
-//! the ring's free room (`CMD_CONSUMER + CMD_ENTRIES − CMD_PRODUCER`);
+//! Writes arrive as one-cycle requests from the AXI4-Lite slave and act over
+//! two cycles: the first decodes the address into a register per target,
+//! registers the data and does the one compare or subtraction a target
+//! needs (the doorbell's new-value test, the producer's advance); the second
+//! updates the target from those registers. So no address decode reaches a
+//! register's enable in the cycle it is decoded, and no path holds more than
+//! one carry chain. The slave answers B from the first cycle (an address
+//! outside the map is its only error) and takes two cycles or more between
+//! writes, so a write has acted before the host learns it is done and before
+//! the next one is decoded.
+//!
+//! A write to a read-only register is ignored; to `CMD_ENTRY` words it goes
+//! to the command memory; to `TICK_SEQ` with a new value it rings the
+//! doorbell (`TICK_SEQ_GAP` if the value is not the old one plus 1). A write
+//! to `CMD_PRODUCER` is taken only if it moves the producer forward by at
+//! most the ring's free room (`CMD_CONSUMER + CMD_ENTRIES − CMD_PRODUCER`);
 //! any other value is refused and sets `CMD_OVERRUN`, so the producer never
 //! overtakes entries the consumer has not applied. The room is registered a
 //! cycle after the consumer or the producer moves: a second producer write
-//! comes at least three cycles after the first (the slave's write takes
-//! that long), and a consumer that moved since only makes the room larger.
+//! comes at least three cycles after the first, and a consumer that moved
+//! since only makes the room larger.
 //!
 //! `ring_empty` tells the tick sequencer that every committed command is
 //! applied, from a register: the producer and consumer compared on their
 //! low [`RING_INDEX_BITS`] bits (their difference never exceeds
-//! `CMD_ENTRIES`), and low after any `CMD_PRODUCER` write, so it is never
-//! high in a cycle in which the ring holds a command: on the edge the
-//! producer moves the compare still sees the old producer, and the write
-//! itself clears it. It rises one cycle after the ring has emptied, which
-//! delays a tick waiting for commands by that cycle and nothing else.
+//! `CMD_ENTRIES`), and low in the cycle after a `CMD_PRODUCER` write's
+//! second step, so it is never high in a cycle in which the ring holds a
+//! command: on the edge the producer moves the compare still sees the old
+//! producer, and the write's step clears it. It rises one cycle after the
+//! ring has emptied, which delays a tick waiting for commands by that cycle
+//! and nothing else.
+//!
+//! Reads take two edges in [`ReadSelect`]: the address decoded into a
+//! register, then the word.
 //!
 //! Every input from the other blocks is a register; every output is a
 //! register but `write_error` (the decode of the slave's registered address,
-//! which the slave registers into B) and the command memory's write port
-//! (which the memory registers beside its blocks).
+//! which the slave registers into B). `CONTROL`'s `at_equal` leaves through a
+//! register of its own, with no logic before it, which `scripts/floorplan.py`
+//! pins at the chip's centre where the lanes' relays of it start.
 
 use liqscan_core::spec::registers::{self as map, control, errors, reg, status};
 use liqscan_core::spec::PIPELINE_DEPTH;
 use rust_hdl::prelude::*;
+
+use crate::fanout::Relay;
 
 use super::read_select::ReadSelect;
 use super::{CmdAddr, Word, WordAddr, CMD_ADDR_BITS, RING_INDEX_BITS};
@@ -95,8 +112,28 @@ pub struct RegisterFile {
     tick_price_r: DFF<Word>,
     tick_seq_r: DFF<Word>,
     doorbell_r: DFF<bool>,
-    /// A read was registered by `select` on the last edge.
-    read_back: DFF<bool>,
+    /// `read` one and two edges before: `select`'s word is there after two.
+    read_1: DFF<bool>,
+    read_2: DFF<bool>,
+    /// The first step of a write: which target it is for, its data, and
+    /// what the second step needs computed.
+    w_control: DFF<bool>,
+    w_clear: DFF<bool>,
+    w_scratch: DFF<bool>,
+    w_producer: DFF<bool>,
+    w_symbol: DFF<bool>,
+    w_price: DFF<bool>,
+    w_cmd: DFF<bool>,
+    w_cmd_addr: DFF<CmdAddr>,
+    w_data: DFF<Word>,
+    /// The new producer's advance over the old.
+    w_advance: DFF<Word>,
+    /// A write of a new `TICK_SEQ`, and whether it is not the old one plus 1.
+    w_ring: DFF<bool>,
+    w_gap: DFF<bool>,
+    /// `TICK_SEQ + 1`, a cycle behind `TICK_SEQ` (writes are further apart).
+    seq_next: DFF<Word>,
+    at_equal_out: Relay<bool>,
     cycles_lo: DFF<Word>,
     cycles_hi: DFF<Word>,
     /// `cycles_lo` wraps on the next edge.
@@ -114,10 +151,9 @@ pub struct RegisterFile {
     to_symbol: Signal<Local, bool>,
     to_price: Signal<Local, bool>,
     to_seq: Signal<Local, bool>,
-    advance: Signal<Local, Word>,
     /// `CMD_PRODUCER = CMD_CONSUMER`, on the low bits.
     ring_level: Signal<Local, bool>,
-    ring: Signal<Local, bool>,
+    take_producer: Signal<Local, bool>,
     clear: Signal<Local, Word>,
     ev_tick_overrun: Signal<Local, Word>,
     ev_seq_gap: Signal<Local, Word>,
@@ -209,7 +245,22 @@ impl RegisterFile {
             tick_price_r: Default::default(),
             tick_seq_r: Default::default(),
             doorbell_r: Default::default(),
-            read_back: Default::default(),
+            read_1: Default::default(),
+            read_2: Default::default(),
+            w_control: Default::default(),
+            w_clear: Default::default(),
+            w_scratch: Default::default(),
+            w_producer: Default::default(),
+            w_symbol: Default::default(),
+            w_price: Default::default(),
+            w_cmd: Default::default(),
+            w_cmd_addr: Default::default(),
+            w_data: Default::default(),
+            w_advance: Default::default(),
+            w_ring: Default::default(),
+            w_gap: Default::default(),
+            seq_next: Default::default(),
+            at_equal_out: Default::default(),
             cycles_lo: Default::default(),
             cycles_hi: Default::default(),
             lo_wraps: Default::default(),
@@ -225,9 +276,8 @@ impl RegisterFile {
             to_symbol: Default::default(),
             to_price: Default::default(),
             to_seq: Default::default(),
-            advance: Default::default(),
             ring_level: Default::default(),
-            ring: Default::default(),
+            take_producer: Default::default(),
             clear: Default::default(),
             ev_tick_overrun: Default::default(),
             ev_seq_gap: Default::default(),
@@ -287,7 +337,21 @@ impl Logic for RegisterFile {
             tick_price_r,
             tick_seq_r,
             doorbell_r,
-            read_back,
+            read_1,
+            read_2,
+            w_control,
+            w_clear,
+            w_scratch,
+            w_producer,
+            w_symbol,
+            w_price,
+            w_cmd,
+            w_cmd_addr,
+            w_data,
+            w_advance,
+            w_ring,
+            w_gap,
+            seq_next,
             cycles_lo,
             cycles_hi,
             lo_wraps,
@@ -297,9 +361,9 @@ impl Logic for RegisterFile {
             stall_cycles,
             tick_done_seq
         );
-        clock!(self, clock, select);
+        clock!(self, clock, select, at_equal_out);
 
-        // Decode.
+        // First step: decode, data, the one compare each target needs.
         self.select.write_addr.next = self.write_addr.val();
         self.write_error.next = !self.select.write_mapped.val();
         self.to_control.next = self.write.val() & (self.write_addr.val() == self.a_control.val());
@@ -311,58 +375,75 @@ impl Logic for RegisterFile {
             self.write.val() & (self.write_addr.val() == self.a_tick_symbol.val());
         self.to_price.next = self.write.val() & (self.write_addr.val() == self.a_tick_price.val());
         self.to_seq.next = self.write.val() & (self.write_addr.val() == self.a_tick_seq.val());
-        self.cmd_write.next = self.write.val() & (self.write_addr.val() >= self.a_cmd_base.val());
+        self.w_control.d.next = self.to_control.val();
+        self.w_clear.d.next = self.to_clear.val();
+        self.w_scratch.d.next = self.to_scratch.val();
+        self.w_producer.d.next = self.to_producer.val();
+        self.w_symbol.d.next = self.to_symbol.val();
+        self.w_price.d.next = self.to_price.val();
+        self.w_cmd.d.next = self.write.val() & (self.write_addr.val() >= self.a_cmd_base.val());
         // The ring starts on a multiple of its size: its word is the address's low bits.
-        self.cmd_write_addr.next = self.write_addr.val().get_bits::<CMD_ADDR_BITS>(0);
-        self.cmd_write_data.next = self.write_data.val();
+        self.w_cmd_addr.d.next = self.write_addr.val().get_bits::<CMD_ADDR_BITS>(0);
+        self.w_data.d.next = self.write_data.val();
+        self.w_advance.d.next = self.write_data.val() - self.producer_r.q.val();
+        self.w_ring.d.next = self.to_seq.val() & (self.write_data.val() != self.tick_seq_r.q.val());
+        self.w_gap.d.next = self.write_data.val() != self.seq_next.q.val();
+        self.seq_next.d.next = self.tick_seq_r.q.val() + 1;
+
+        // Second step. The command memory's write port (registered again
+        // beside its blocks).
+        self.cmd_write.next = self.w_cmd.q.val();
+        self.cmd_write_addr.next = self.w_cmd_addr.q.val();
+        self.cmd_write_data.next = self.w_data.q.val();
 
         // RW registers.
-        if self.to_control.val() {
-            self.at_equal_r.d.next = (self.write_data.val() & self.m_at_equal.val()).any();
+        if self.w_control.q.val() {
+            self.at_equal_r.d.next = (self.w_data.q.val() & self.m_at_equal.val()).any();
         }
-        if self.to_scratch.val() {
-            self.scratch.d.next = self.write_data.val();
+        self.at_equal_out.d.next = self.at_equal_r.q.val();
+        if self.w_scratch.q.val() {
+            self.scratch.d.next = self.w_data.q.val();
         }
-        if self.to_symbol.val() {
-            self.tick_symbol_r.d.next = self.write_data.val();
+        if self.w_symbol.q.val() {
+            self.tick_symbol_r.d.next = self.w_data.q.val();
         }
-        if self.to_price.val() {
-            self.tick_price_r.d.next = self.write_data.val();
+        if self.w_price.q.val() {
+            self.tick_price_r.d.next = self.w_data.q.val();
         }
 
         // The producer moves forward by at most the free room.
         self.room.d.next = self.consumer.val() + self.k_entries.val() - self.producer_r.q.val();
-        self.advance.next = self.write_data.val() - self.producer_r.q.val();
-        if self.to_producer.val() & (self.advance.val() <= self.room.q.val()) {
-            self.producer_r.d.next = self.write_data.val();
+        self.take_producer.next =
+            self.w_producer.q.val() & (self.w_advance.q.val() <= self.room.q.val());
+        if self.take_producer.val() {
+            self.producer_r.d.next = self.w_data.q.val();
         }
         self.ring_level.next = self.producer_r.q.val().get_bits::<RING_INDEX_BITS>(0)
             == self.consumer.val().get_bits::<RING_INDEX_BITS>(0);
-        self.ring_empty_r.d.next = self.ring_level.val() & !self.to_producer.val();
+        self.ring_empty_r.d.next = self.ring_level.val() & !self.w_producer.q.val();
 
         // The doorbell: a new sequence number.
-        self.ring.next = self.to_seq.val() & (self.write_data.val() != self.tick_seq_r.q.val());
-        self.doorbell_r.d.next = self.ring.val();
-        if self.ring.val() {
-            self.tick_seq_r.d.next = self.write_data.val();
+        self.doorbell_r.d.next = self.w_ring.q.val();
+        if self.w_ring.q.val() {
+            self.tick_seq_r.d.next = self.w_data.q.val();
         }
 
         // Sticky errors: cleared by 1s written to ERRORS_CLEAR, set by events
         // (an event on the clearing edge stays set).
         self.clear.next = 0.into();
-        if self.to_clear.val() {
-            self.clear.next = self.write_data.val();
+        if self.w_clear.q.val() {
+            self.clear.next = self.w_data.q.val();
         }
         self.ev_tick_overrun.next = 0.into();
         if self.tick_overrun.val() {
             self.ev_tick_overrun.next = self.m_tick_overrun.val();
         }
         self.ev_seq_gap.next = 0.into();
-        if self.ring.val() & (self.write_data.val() != self.tick_seq_r.q.val() + 1) {
+        if self.w_ring.q.val() & self.w_gap.q.val() {
             self.ev_seq_gap.next = self.m_seq_gap.val();
         }
         self.ev_cmd_overrun.next = 0.into();
-        if self.to_producer.val() & (self.advance.val() > self.room.q.val()) {
+        if self.w_producer.q.val() & !self.take_producer.val() {
             self.ev_cmd_overrun.next = self.m_cmd_overrun.val();
         }
         self.ev_bad_opcode.next = 0.into();
@@ -375,7 +456,7 @@ impl Logic for RegisterFile {
         }
         self.ev_bad_address.next = 0.into();
         if (self.write.val() & !self.select.write_mapped.val())
-            | (self.read_back.q.val() & self.select.read_error.val())
+            | (self.read_2.q.val() & self.select.read_error.val())
         {
             self.ev_bad_address.next = self.m_bad_address.val();
         }
@@ -409,7 +490,8 @@ impl Logic for RegisterFile {
         }
 
         // Reads.
-        self.read_back.d.next = self.read.val();
+        self.read_1.d.next = self.read.val();
+        self.read_2.d.next = self.read_1.q.val();
         self.select.read.next = self.read.val();
         self.select.read_addr.next = self.read_addr.val();
         self.read_data.next = self.select.read_data.val();
@@ -455,7 +537,7 @@ impl Logic for RegisterFile {
         self.select.results.next = self.results.q.val();
         self.select.stall_cycles.next = self.stall_cycles.q.val();
 
-        self.at_equal.next = self.at_equal_r.q.val();
+        self.at_equal.next = self.at_equal_out.q.val();
         self.producer_index.next = self.producer_r.q.val().get_bits::<RING_INDEX_BITS>(0);
         self.ring_empty.next = self.ring_empty_r.q.val();
         self.tick_symbol.next = self.tick_symbol_r.q.val();

@@ -5,28 +5,30 @@
 //! tick; a doorbell while one is pending is dropped with `TICK_OVERRUN`.
 //! The pending tick starts when the command ring is idle and empty, the
 //! previous tick is over (`open` low) and no doorbell arrives on that edge.
-//! It is then presented on `tick_valid` for one cycle, from a register.
-//! The scanner is idle then, with no tick presented: it goes busy only on
-//! the edge after a start, and the previous tick's scan ended (`done`)
-//! before the completion record that closed it was requested, so a tick is
-//! never presented in a scan's `done` cycle or earlier; the earliest is the
-//! cycle after `done`. Nor can the command ring present a write beside it:
-//! the start found the ring idle and empty, and an entry takes more cycles
-//! to fetch and decode than the scanner takes to go busy.
+//! The tick reaches the scanner's ports two edges after its start, through
+//! the start's registers and a relay of them (`scan_relay_*`, no logic
+//! between) that `scripts/floorplan.py` pins at the chip's centre beside the
+//! scanner's control, and is presented there for one cycle. The scanner is
+//! idle then, with no tick presented: it goes busy only on the edge that
+//! accepts a tick, and the previous tick's scan ended (`done`) before the
+//! completion record that closed it was requested, so a tick is never
+//! presented in a scan's `done` cycle or earlier. Nor can the command ring
+//! present a write beside it: the start found the ring idle and empty, and
+//! an entry takes more cycles to fetch and decode than the tick takes to
+//! make the scanner busy.
 //!
 //! `start` is one LUT of four registers (the ring's emptiness is the
 //! register file's registered flag, see [`super::registers`]) and drives
-//! only the registers that must change on its edge: `pending`, `open`,
-//! `tick_valid` and the two `started` flags. Everything else a start does
-//! happens on the next edge, from those, or needs no start at all:
-//! * the symbol and price presented with `tick_valid` follow the pending
-//!   tick's registers on every edge (the scanner reads them only on an edge
-//!   it accepts a tick), and the range check is registered with the
-//!   doorbell;
+//! only the registers that must change on its edge: `pending`, `open`, the
+//! tick's valid register and the two `started` flags. Everything else a
+//! start does happens on the next edge, from those, or needs no start at
+//! all:
+//! * the symbol and price presented with the tick follow the pending tick's
+//!   registers on every edge (the scanner reads them only on an edge it
+//!   accepts a tick), and the range check is registered with the doorbell;
 //! * the tick's `seq` is taken and the stall counter cleared on the
-//!   `started` edge, the edge on which the scanner accepts the tick (it is
-//!   idle in the cycle before, so no stall is lost), and an out-of-range
-//!   tick's completion is requested there too;
+//!   `started` edge, before the scanner accepts the tick, and an
+//!   out-of-range tick's completion is requested there;
 //! * a doorbell on the edge a tick would start holds the start for a cycle
 //!   instead of testing `start`: the doorbell is then an overrun exactly
 //!   when a tick is pending, which a start one cycle later would have made
@@ -39,21 +41,20 @@
 //! `TICK_DONE_SEQ` shows it. `pending` falls on the edge that raises
 //! `running`, so a rung tick shows in `STATUS` without a gap until its
 //! completion has left. Only one tick is open at a time, so the completion
-//! sent is always this tick's. A tick whose symbol is beyond the build's capacity sets
-//! `OUT_OF_RANGE` and completes at once, without a scan: its completion
-//! record has 0 cycles, 0 stalls and no liquidations.
+//! sent is always this tick's. A tick whose symbol is beyond the build's
+//! capacity sets `OUT_OF_RANGE` and completes at once, without a scan: its
+//! completion record has 0 cycles, 0 stalls and no liquidations.
 //!
-//! The completion is requested on the `done` pulse (with the scanner's
-//! `cycles`, which hold until the next tick) and stays requested until the
-//! stream takes it; its `seq` is this tick's, held in `seq` from the edge
+//! The completion is requested two edges after the `done` pulse (with the
+//! scanner's `cycles`, which hold until the next tick), once the stream has
+//! taken the scan's last row into its row FIFO, and stays requested until
+//! the stream takes it; its `seq` is this tick's, held in `seq` from the edge
 //! after the start until the edge after the next start. `stalls` counts this
-//! scan's busy cycles with `res_ready` low.
-//!
-//! `tick_valid`'s register reaches only the scanner (its control and the
-//! host-write gates of its symbol table and lanes), so nextpnr can place it
-//! beside them; no logic of the bus waits on it.
+//! scan's busy cycles with `res_ready` low, each on the edge after it.
 
 use rust_hdl::prelude::*;
+
+use crate::fanout::Relay;
 
 use super::{Price, Word};
 
@@ -108,6 +109,12 @@ pub struct TickSequencer<const SYM_BITS: usize> {
     p_in_range: DFF<bool>,
     open: DFF<bool>,
     tick_valid_r: DFF<bool>,
+    /// The tick's ports, each a register more (a relay of the registers
+    /// above, with no logic between), which `scripts/floorplan.py` pins at
+    /// the chip's centre beside the scanner's control.
+    scan_relay_valid: Relay<bool>,
+    scan_relay_symbol: Relay<Bits<SYM_BITS>>,
+    scan_relay_price: Relay<Price>,
     /// A tick started on the last edge; a tick of a symbol out of range did.
     started: DFF<bool>,
     started_out_of_range: DFF<bool>,
@@ -115,6 +122,9 @@ pub struct TickSequencer<const SYM_BITS: usize> {
     scan_price_r: DFF<Price>,
     seq_r: DFF<Word>,
     stalls: DFF<Word>,
+    /// `done` one and two edges late.
+    done_1: DFF<bool>,
+    done_2: DFF<bool>,
     completion_r: DFF<bool>,
     completion_cycles_r: DFF<Word>,
     overrun_r: DFF<bool>,
@@ -158,12 +168,17 @@ impl<const SYM_BITS: usize> Default for TickSequencer<SYM_BITS> {
             p_in_range: Default::default(),
             open: Default::default(),
             tick_valid_r: Default::default(),
+            scan_relay_valid: Default::default(),
+            scan_relay_symbol: Default::default(),
+            scan_relay_price: Default::default(),
             started: Default::default(),
             started_out_of_range: Default::default(),
             scan_symbol_r: Default::default(),
             scan_price_r: Default::default(),
             seq_r: Default::default(),
             stalls: Default::default(),
+            done_1: Default::default(),
+            done_2: Default::default(),
             completion_r: Default::default(),
             completion_cycles_r: Default::default(),
             overrun_r: Default::default(),
@@ -194,11 +209,20 @@ impl<const SYM_BITS: usize> Logic for TickSequencer<SYM_BITS> {
             scan_price_r,
             seq_r,
             stalls,
+            done_1,
+            done_2,
             completion_r,
             completion_cycles_r,
             overrun_r,
             out_of_range_r,
             stall_r
+        );
+        clock!(
+            self,
+            clock,
+            scan_relay_valid,
+            scan_relay_symbol,
+            scan_relay_price
         );
 
         // The start: one LUT of registers, onto five registers.
@@ -248,14 +272,18 @@ impl<const SYM_BITS: usize> Logic for TickSequencer<SYM_BITS> {
         // The scan. The scanner accepts the tick on the `started` edge and
         // is idle in the cycle before, so clearing the count there loses
         // nothing.
+        // A stall is counted on the edge after it, from its register: the
+        // count is complete two edges before the completion is requested.
         self.stall_r.d.next = self.busy.val() & !self.res_ready.val();
-        if self.busy.val() & !self.res_ready.val() {
+        if self.stall_r.q.val() {
             self.stalls.d.next = self.stalls.q.val() + 1;
         }
         if self.started.q.val() {
             self.stalls.d.next = 0.into();
         }
-        if self.done.val() {
+        self.done_1.d.next = self.done.val();
+        self.done_2.d.next = self.done_1.q.val();
+        if self.done_2.q.val() {
             self.completion_r.d.next = true;
             self.completion_cycles_r.d.next = self.cycles.val();
         }
@@ -268,9 +296,12 @@ impl<const SYM_BITS: usize> Logic for TickSequencer<SYM_BITS> {
             self.open.d.next = false;
         }
 
-        self.tick_valid.next = self.tick_valid_r.q.val();
-        self.scan_symbol.next = self.scan_symbol_r.q.val();
-        self.scan_price.next = self.scan_price_r.q.val();
+        self.scan_relay_valid.d.next = self.tick_valid_r.q.val();
+        self.scan_relay_symbol.d.next = self.scan_symbol_r.q.val();
+        self.scan_relay_price.d.next = self.scan_price_r.q.val();
+        self.tick_valid.next = self.scan_relay_valid.q.val();
+        self.scan_symbol.next = self.scan_relay_symbol.q.val();
+        self.scan_price.next = self.scan_relay_price.q.val();
         self.pending.next = self.pending_r.q.val();
         self.running.next = self.open.q.val();
         self.seq.next = self.seq_r.q.val();

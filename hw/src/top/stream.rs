@@ -1,39 +1,53 @@
 //! The result stream: the scanner's `L` lanes into one AXI4-Stream of
 //! records, with back-pressure that holds the scan.
 //!
-//! * **Capture.** Every edge registers each lane's port (valid and `res_ready`,
-//!   slot, shortfall), so the paths out of the scanner end at flip-flops.
-//! * **Row FIFO.** [`FIFO_ROWS`] rows of LUT RAM: each lane's words of a
-//!   row (slot, shortfall), the row's mask of valid lanes and a tag. Every
-//!   edge writes the captured row at the write pointer, with no write
-//!   enable, so no decode reaches the lanes' LUT RAMs (which sit apart,
-//!   each beside its lane's capture registers); the pointer moves on when
-//!   the row has a result. When the sequencer owes a completion it is
-//!   pushed as a row of its own (tag only) on an edge with no result row,
-//!   so it follows every liquidation of its tick. The FIFO holds at most
-//!   `FIFO_ROWS − 1` rows, so the row at the write pointer is never one
-//!   that waits.
-//! * **`res_ready`** is a register: high while the FIFO holds at most
-//!   `FIFO_ROWS − 1 − 3` rows. A row pushed on edge `e` was captured on edge
-//!   `e − 1` under a `res_ready` decided on edge `e − 2`, when at most two
-//!   other rows were on their way, so a pushed row always finds room (the
-//!   write pointer's row left free) and all lanes transfer together whenever
-//!   `res_ready` is high. A completion is pushed only while the FIFO holds
-//!   fewer than `FIFO_ROWS − 1` rows; no result row is on its way then (the
-//!   tick's last one was pushed before its `done`, the next tick's come
-//!   after the completion has left).
-//! * **Serializer.** Three register stages, one record per cycle. The head:
-//!   the row at the read pointer, its mask and the mask's lowest valid lane
-//!   as a one-hot, both registered (each pick computes the next one-hot
-//!   from the rest of the mask). The select: each lane's slot and
-//!   shortfall registered beside its LUT RAMs, zero but in the one-hot's
-//!   lane, with the row's tag. The output register: the OR of the lanes'
-//!   selected words into one record, which drives the stream. So the carry
-//!   that finds the lowest lane, the LUT RAM reads and the gather of eight
-//!   lanes' words are each a path of their own. A valid record stays until
-//!   `tready`, and `tready` reaches only registers' enables. The head row
-//!   leaves the FIFO with its last record; the next row is loaded on the
-//!   edge after.
+//! The lanes lie all over the chip and the stream's output at one place, so
+//! nothing here is decided for a lane far from it in the same cycle: each
+//! lane keeps its own results, and the centre keeps the order.
+//!
+//! * **Capture and relay.** Every edge registers each lane's port (valid,
+//!   slot, shortfall) beside the lane, and the lane's relay registers
+//!   (`relay_*`, which `scripts/floorplan.py` pins midway between the lane
+//!   and the chip's centre) take them on the next edge, so the way out of a
+//!   lane is two register hops. `res_ready` follows through two registers of
+//!   its own, a copy beside each lane's relay.
+//! * **Lane FIFOs.** Each lane writes its transferred results into a LUT RAM
+//!   of [`FIFO_ROWS`] words beside its relay, on its own valid bit, with its
+//!   own write and read pointers.
+//! * **Row FIFO.** On the edge after, the lanes' transferred valid bits are
+//!   registered at the centre as the row's mask, and a row with any result
+//!   pushes the mask and a tag into the row FIFO (LUT RAM, [`FIFO_ROWS`]
+//!   rows). When the sequencer owes a completion it is pushed as a row of
+//!   its own (tag only) on an edge with no result row; the sequencer asks for
+//!   it only once every row of its tick has been pushed (three edges after
+//!   the scan's `done`).
+//! * **`res_ready`** is a register: high while the row FIFO holds at most
+//!   `FIFO_ROWS − 1 − 5` rows. A row pushed on edge `e` was transferred on edge
+//!   `e − 3` under a `res_ready` decided on edge `e − 4`, when at most four
+//!   other rows were on their way, so the row FIFO never holds more than
+//!   `FIFO_ROWS − 1` rows and a lane FIFO, written an edge before its row is
+//!   pushed, never more than [`FIFO_ROWS`] words: every transferred result
+//!   finds room, and all lanes transfer together whenever `res_ready` is high.
+//! * **Serializer.** Three register stages and a skid register, one record
+//!   per cycle. The head: the row FIFO's head row, its mask and the mask's
+//!   lowest lane as a registered one-hot (each pick computes the next from
+//!   the rest of the mask). The pick: the one-hot lane's word, the head of
+//!   its FIFO (every earlier row of that lane has been picked), gathered
+//!   from the lanes' LUT RAM reads, with the row's tag and the count of
+//!   records picked since the last completion; every field is loaded on a
+//!   pick as it is (no field is cleared), and the record is assembled
+//!   behind the stage, its liquidation or its completion fields selected by
+//!   the registered kind. Picking a lane pops its FIFO. The head row leaves
+//!   the FIFO with its last record; the next row is loaded on the edge
+//!   after, on the registered head state alone.
+//! * **Output register slice.** The output register drives the stream; a
+//!   valid record stays until `tready`. Behind it a skid register: the pick
+//!   stage hands its record over whenever the skid register is empty (a
+//!   registered flag, so nothing before the slice sees `tready`), into the
+//!   output register if that is free this cycle, else into the skid
+//!   register, which the output register takes on its next free cycle.
+//!   `tready` reaches only the output register's valid flag and enable, its
+//!   two-way data select (skid or pick stage) and the skid register's flag.
 //!
 //! A liquidation record carries the row's `seq`, the slot and the shortfall
 //! sign-extended to 128 bits; a completion record the tick's `seq`, the
@@ -45,6 +59,7 @@
 use liqscan_core::spec::registers::record;
 use rust_hdl::prelude::*;
 
+use crate::fanout::Relay;
 use crate::lutram::LutRam;
 use crate::scanner::Shortfall;
 
@@ -54,17 +69,17 @@ use super::{Record, Word, RECORD_BITS};
 pub type LaneMask = Bits<MAX_LANES>;
 /// The most lanes a scanner has.
 const MAX_LANES: usize = 16;
-/// Bits of a row index in the FIFO.
+/// Bits of a row index in the FIFOs.
 pub const FIFO_BITS: usize = 4;
-/// Rows of the FIFO (one LUT RAM deep).
+/// Rows of the row FIFO, words of a lane FIFO (one LUT RAM deep).
 pub const FIFO_ROWS: usize = 1 << FIFO_BITS;
-/// Bits of the FIFO's row count (`0 ..= FIFO_ROWS`).
+/// Bits of the row FIFO's count (`0 ..= FIFO_ROWS`).
 const COUNT_BITS: usize = FIFO_BITS + 1;
-/// Rows that may be on their way when `res_ready` is decided: the
-/// captured row, the row `res_ready` admits this cycle, and the next.
-const IN_FLIGHT: usize = 3;
-/// Rows the FIFO may hold: all but the write pointer's, which every edge
-/// writes.
+/// Rows that may be on their way when `res_ready` is decided: the rows
+/// pushed on the next four edges, and the row `res_ready` admits.
+const IN_FLIGHT: usize = 5;
+/// Rows the row FIFO may hold: a lane FIFO is written an edge before its
+/// row is pushed, so it may hold one word more.
 const ROOM: usize = FIFO_ROWS - 1;
 /// Width of a shortfall.
 const SUM: usize = Shortfall::BITS;
@@ -109,12 +124,28 @@ pub struct ResultStream<const L: usize> {
     pub done_seq: Signal<Out, Word>,
 
     ready_r: DFF<bool>,
-    cap_mask: DFF<LaneMask>,
+    /// Each lane's port, beside the lane.
+    cap_valid: [DFF<bool>; L],
     cap_slot: [DFF<Word>; L],
     cap_shortfall: [DFF<Bits<SUM>>; L],
-    /// Each lane's slot and shortfall (two's complement) of every row.
+    /// `res_ready` of the captured row, at the centre.
+    ready_capture: DFF<bool>,
+    /// The capture a cycle later, midway to the centre (pinned there), with
+    /// a copy of its `res_ready`.
+    relay_valid: [Relay<bool>; L],
+    relay_slot: [Relay<Word>; L],
+    relay_shortfall: [Relay<Bits<SUM>>; L],
+    relay_ready: [Relay<bool>; L],
+    /// `res_ready` of the relayed row, at the centre.
+    ready_relayed: DFF<bool>,
+    /// Each lane's FIFO of its transferred results, and its pointers.
     slot_mem: [LutRam<Word, FIFO_BITS>; L],
     shortfall_mem: [LutRam<Bits<SUM>, FIFO_BITS>; L],
+    lane_wr: [DFF<Bits<FIFO_BITS>>; L],
+    lane_rd: [DFF<Bits<FIFO_BITS>>; L],
+    /// The relayed row's transferred lanes, at the centre.
+    row_mask: DFF<LaneMask>,
+    /// The row FIFO.
     mask_mem: LutRam<LaneMask, FIFO_BITS>,
     tag_mem: LutRam<RowTag, FIFO_BITS>,
     wr_ptr: DFF<Bits<FIFO_BITS>>,
@@ -127,19 +158,29 @@ pub struct ResultStream<const L: usize> {
     head_onehot: DFF<LaneMask>,
     head_last: DFF<bool>,
     head_completion: DFF<bool>,
-    /// The select stage: each lane's word (zero but in the picked lane's),
-    /// the row's `seq`, and a completion's fields (zero for a liquidation).
-    sel_valid: DFF<bool>,
-    sel_last: DFF<bool>,
-    sel_slot: [DFF<Word>; L],
-    sel_shortfall: [DFF<Bits<SUM>>; L],
-    sel_seq: DFF<Word>,
-    sel_cycles: DFF<Word>,
-    sel_count: DFF<Word>,
-    sel_stalls: DFF<Word>,
+    /// Rows in the row FIFO (`count` is nonzero), as a register of its own.
+    rows_waiting: DFF<bool>,
+    /// `row_mask` has a lane: a result row is pushed.
+    row_any: DFF<bool>,
+    /// The pick stage: the picked lane's word, the row's `seq` and tag
+    /// fields, the liquidation records picked before this one since the
+    /// last completion; `pick_last` (a completion) selects which fields
+    /// the record carries.
+    pick_valid: DFF<bool>,
+    pick_last: DFF<bool>,
+    pick_slot: DFF<Word>,
+    pick_shortfall: DFF<Bits<SUM>>,
+    pick_seq: DFF<Word>,
+    pick_cycles: DFF<Word>,
+    pick_count: DFF<Word>,
+    pick_stalls: DFF<Word>,
     out_valid: DFF<bool>,
     out_last: DFF<bool>,
     out_data: DFF<Record>,
+    /// The skid register: a record the output register could not take.
+    skid_valid: DFF<bool>,
+    skid_last: DFF<bool>,
+    skid_data: DFF<Record>,
     /// Liquidation records picked since the last completion record.
     picked: DFF<Word>,
     sent_r: DFF<bool>,
@@ -154,19 +195,24 @@ pub struct ResultStream<const L: usize> {
     pop: Signal<Local, bool>,
     pick: Signal<Local, bool>,
     out_free: Signal<Local, bool>,
-    sel_free: Signal<Local, bool>,
+    hand_over: Signal<Local, bool>,
+    pick_free: Signal<Local, bool>,
     load_mask: Signal<Local, LaneMask>,
     load_onehot: Signal<Local, LaneMask>,
     load_rest: Signal<Local, LaneMask>,
     rest: Signal<Local, LaneMask>,
     next_onehot: Signal<Local, LaneMask>,
     next_rest: Signal<Local, LaneMask>,
+    part_slot: [Signal<Local, Word>; L],
+    part_shortfall: [Signal<Local, Bits<SUM>>; L],
     acc_slot: [Signal<Local, Word>; L],
     acc_shortfall: [Signal<Local, Bits<SUM>>; L],
-    sel_any_slot: Signal<Local, Word>,
-    sel_any_shortfall: Signal<Local, Bits<SUM>>,
     shortfall_field: Signal<Local, Bits<SHORTFALL_FIELD>>,
-    kind: Signal<Local, Record>,
+    /// A record's kind and fields, without its `seq`: a liquidation's, a
+    /// completion's, and the one the pick stage holds.
+    liquidation_fields: Signal<Local, Record>,
+    completion_fields: Signal<Local, Record>,
+    fields: Signal<Local, Record>,
     record: Signal<Local, Record>,
 
     one_lane: Constant<LaneMask>,
@@ -199,11 +245,14 @@ impl<const L: usize> Default for ResultStream<L> {
         };
         let count = |x: usize| Constant::new(Bits::<COUNT_BITS>::from(x as u64));
         let sign_extension = !bit_cast::<SHORTFALL_FIELD, SUM>(Bits::<SUM>::mask());
+        fn lanes<T: Default, const L: usize>() -> [T; L] {
+            std::array::from_fn(|_| T::default())
+        }
         Self {
             clock: Default::default(),
-            res_valid: std::array::from_fn(|_| Default::default()),
-            res_slot: std::array::from_fn(|_| Default::default()),
-            res_shortfall: std::array::from_fn(|_| Default::default()),
+            res_valid: lanes(),
+            res_slot: lanes(),
+            res_shortfall: lanes(),
             res_ready: Default::default(),
             seq: Default::default(),
             completion: Default::default(),
@@ -218,11 +267,20 @@ impl<const L: usize> Default for ResultStream<L> {
             tick_done: Default::default(),
             done_seq: Default::default(),
             ready_r: Default::default(),
-            cap_mask: Default::default(),
-            cap_slot: std::array::from_fn(|_| Default::default()),
-            cap_shortfall: std::array::from_fn(|_| Default::default()),
-            slot_mem: std::array::from_fn(|_| Default::default()),
-            shortfall_mem: std::array::from_fn(|_| Default::default()),
+            cap_valid: lanes(),
+            cap_slot: lanes(),
+            cap_shortfall: lanes(),
+            ready_capture: Default::default(),
+            relay_valid: lanes(),
+            relay_slot: lanes(),
+            relay_shortfall: lanes(),
+            relay_ready: lanes(),
+            ready_relayed: Default::default(),
+            slot_mem: lanes(),
+            shortfall_mem: lanes(),
+            lane_wr: lanes(),
+            lane_rd: lanes(),
+            row_mask: Default::default(),
             mask_mem: Default::default(),
             tag_mem: Default::default(),
             wr_ptr: Default::default(),
@@ -233,42 +291,50 @@ impl<const L: usize> Default for ResultStream<L> {
             head_onehot: Default::default(),
             head_last: Default::default(),
             head_completion: Default::default(),
-            sel_valid: Default::default(),
-            sel_last: Default::default(),
-            sel_slot: std::array::from_fn(|_| Default::default()),
-            sel_shortfall: std::array::from_fn(|_| Default::default()),
-            sel_seq: Default::default(),
-            sel_cycles: Default::default(),
-            sel_count: Default::default(),
-            sel_stalls: Default::default(),
+            rows_waiting: Default::default(),
+            row_any: Default::default(),
+            pick_valid: Default::default(),
+            pick_last: Default::default(),
+            pick_slot: Default::default(),
+            pick_shortfall: Default::default(),
+            pick_seq: Default::default(),
+            pick_cycles: Default::default(),
+            pick_count: Default::default(),
+            pick_stalls: Default::default(),
             out_valid: Default::default(),
             out_last: Default::default(),
             out_data: Default::default(),
+            skid_valid: Default::default(),
+            skid_last: Default::default(),
+            skid_data: Default::default(),
             picked: Default::default(),
             sent_r: Default::default(),
             tick_done_r: Default::default(),
             done_seq_r: Default::default(),
-            lane_bit: std::array::from_fn(|_| Default::default()),
-            mask_acc: std::array::from_fn(|_| Default::default()),
+            lane_bit: lanes(),
+            mask_acc: lanes(),
             push_row: Default::default(),
             push_completion: Default::default(),
             push: Default::default(),
             pop: Default::default(),
             pick: Default::default(),
             out_free: Default::default(),
-            sel_free: Default::default(),
+            hand_over: Default::default(),
+            pick_free: Default::default(),
             load_mask: Default::default(),
             load_onehot: Default::default(),
             load_rest: Default::default(),
             rest: Default::default(),
             next_onehot: Default::default(),
             next_rest: Default::default(),
-            acc_slot: std::array::from_fn(|_| Default::default()),
-            acc_shortfall: std::array::from_fn(|_| Default::default()),
-            sel_any_slot: Default::default(),
-            sel_any_shortfall: Default::default(),
+            part_slot: lanes(),
+            part_shortfall: lanes(),
+            acc_slot: lanes(),
+            acc_shortfall: lanes(),
             shortfall_field: Default::default(),
-            kind: Default::default(),
+            liquidation_fields: Default::default(),
+            completion_fields: Default::default(),
+            fields: Default::default(),
             record: Default::default(),
             one_lane: Constant::new(LaneMask::from(1u64)),
             count_one: count(1),
@@ -296,7 +362,9 @@ impl<const L: usize> Logic for ResultStream<L> {
             self,
             clock,
             ready_r,
-            cap_mask,
+            ready_capture,
+            ready_relayed,
+            row_mask,
             wr_ptr,
             rd_ptr,
             count,
@@ -305,15 +373,22 @@ impl<const L: usize> Logic for ResultStream<L> {
             head_onehot,
             head_last,
             head_completion,
-            sel_valid,
-            sel_last,
-            sel_seq,
-            sel_cycles,
-            sel_count,
-            sel_stalls,
+            rows_waiting,
+            row_any,
+            pick_valid,
+            pick_last,
+            pick_slot,
+            pick_shortfall,
+            pick_seq,
+            pick_cycles,
+            pick_count,
+            pick_stalls,
             out_valid,
             out_last,
             out_data,
+            skid_valid,
+            skid_last,
+            skid_data,
             picked,
             sent_r,
             tick_done_r,
@@ -321,20 +396,49 @@ impl<const L: usize> Logic for ResultStream<L> {
         );
         clock!(self, clock, mask_mem, tag_mem);
 
-        // Capture: every lane's port, every edge.
+        // Capture beside each lane, relay midway; `res_ready` alongside.
+        self.ready_capture.d.next = self.ready_r.q.val();
+        self.ready_relayed.d.next = self.ready_capture.q.val();
         for i in 0..L {
+            self.cap_valid[i].clock.next = self.clock.val();
             self.cap_slot[i].clock.next = self.clock.val();
             self.cap_shortfall[i].clock.next = self.clock.val();
+            self.relay_valid[i].clock.next = self.clock.val();
+            self.relay_slot[i].clock.next = self.clock.val();
+            self.relay_shortfall[i].clock.next = self.clock.val();
+            self.relay_ready[i].clock.next = self.clock.val();
             self.slot_mem[i].clock.next = self.clock.val();
             self.shortfall_mem[i].clock.next = self.clock.val();
-            self.sel_slot[i].clock.next = self.clock.val();
-            self.sel_shortfall[i].clock.next = self.clock.val();
-            self.sel_slot[i].d.next = self.sel_slot[i].q.val();
-            self.sel_shortfall[i].d.next = self.sel_shortfall[i].q.val();
+            self.lane_wr[i].clock.next = self.clock.val();
+            self.lane_rd[i].clock.next = self.clock.val();
+            self.lane_wr[i].d.next = self.lane_wr[i].q.val();
+            self.lane_rd[i].d.next = self.lane_rd[i].q.val();
+            self.cap_valid[i].d.next = self.res_valid[i].val();
             self.cap_slot[i].d.next = self.res_slot[i].val();
             self.cap_shortfall[i].d.next = unsigned_cast(self.res_shortfall[i].val());
+            self.relay_valid[i].d.next = self.cap_valid[i].q.val();
+            self.relay_slot[i].d.next = self.cap_slot[i].q.val();
+            self.relay_shortfall[i].d.next = self.cap_shortfall[i].q.val();
+            self.relay_ready[i].d.next = self.ready_capture.q.val();
+
+            // The lane's FIFO: its transferred results, on its own valid bit.
+            self.slot_mem[i].write_address.next = self.lane_wr[i].q.val();
+            self.slot_mem[i].write_data.next = self.relay_slot[i].q.val();
+            self.slot_mem[i].read_address.next = self.lane_rd[i].q.val();
+            self.shortfall_mem[i].write_address.next = self.lane_wr[i].q.val();
+            self.shortfall_mem[i].write_data.next = self.relay_shortfall[i].q.val();
+            self.shortfall_mem[i].read_address.next = self.lane_rd[i].q.val();
+            self.slot_mem[i].write_enable.next =
+                self.relay_valid[i].q.val() & self.relay_ready[i].q.val();
+            self.shortfall_mem[i].write_enable.next =
+                self.relay_valid[i].q.val() & self.relay_ready[i].q.val();
+            if self.relay_valid[i].q.val() & self.relay_ready[i].q.val() {
+                self.lane_wr[i].d.next = self.lane_wr[i].q.val() + 1;
+            }
+
+            // The row's mask, at the centre.
             self.lane_bit[i].next = 0.into();
-            if self.res_valid[i].val() {
+            if self.relay_valid[i].q.val() {
                 self.lane_bit[i].next = self.one_lane.val() << self.lane_index[i].val();
             }
         }
@@ -342,37 +446,27 @@ impl<const L: usize> Logic for ResultStream<L> {
         for i in 1..L {
             self.mask_acc[i].next = self.mask_acc[i - 1].val() | self.lane_bit[i].val();
         }
-        self.cap_mask.d.next = 0.into();
-        if self.ready_r.q.val() {
+        self.row_mask.d.next = 0.into();
+        self.row_any.d.next = false;
+        if self.ready_relayed.q.val() {
             for i in (L - 1)..L {
-                self.cap_mask.d.next = self.mask_acc[i].val();
+                self.row_mask.d.next = self.mask_acc[i].val();
+                self.row_any.d.next = self.mask_acc[i].val().any();
             }
         }
 
         // Push: a result row, else an owed completion while there is room.
-        // Every memory takes the captured row at the write pointer on every
-        // edge; a push keeps it by moving the pointer on.
-        self.push_row.next = self.cap_mask.q.val().any();
+        self.push_row.next = self.row_any.q.val();
         self.push_completion.next =
             self.completion.val() & !self.push_row.val() & (self.count.q.val() < self.room.val());
         self.push.next = self.push_row.val() | self.push_completion.val();
         self.completion_taken.next = self.push_completion.val();
-        for i in 0..L {
-            self.slot_mem[i].write_address.next = self.wr_ptr.q.val();
-            self.slot_mem[i].write_enable.next = true;
-            self.slot_mem[i].write_data.next = self.cap_slot[i].q.val();
-            self.slot_mem[i].read_address.next = self.rd_ptr.q.val();
-            self.shortfall_mem[i].write_address.next = self.wr_ptr.q.val();
-            self.shortfall_mem[i].write_enable.next = true;
-            self.shortfall_mem[i].write_data.next = self.cap_shortfall[i].q.val();
-            self.shortfall_mem[i].read_address.next = self.rd_ptr.q.val();
-        }
         self.mask_mem.write_address.next = self.wr_ptr.q.val();
-        self.mask_mem.write_enable.next = true;
-        self.mask_mem.write_data.next = self.cap_mask.q.val();
+        self.mask_mem.write_enable.next = self.push.val();
+        self.mask_mem.write_data.next = self.row_mask.q.val();
         self.mask_mem.read_address.next = self.rd_ptr.q.val();
         self.tag_mem.write_address.next = self.wr_ptr.q.val();
-        self.tag_mem.write_enable.next = true;
+        self.tag_mem.write_enable.next = self.push.val();
         self.tag_mem.write_data.next.completion = self.push_completion.val();
         self.tag_mem.write_data.next.seq = self.seq.val();
         self.tag_mem.write_data.next.cycles = self.completion_cycles.val();
@@ -394,62 +488,83 @@ impl<const L: usize> Logic for ResultStream<L> {
         self.next_onehot.next = self.rest.val() & ((!self.rest.val()) + self.one_lane.val());
         self.next_rest.next = self.rest.val() & !self.next_onehot.val();
 
-        // Output stage: the OR of the select stage's words, loaded when
-        // empty or taken.
-        self.acc_slot[0].next = self.sel_slot[0].q.val();
-        self.acc_shortfall[0].next = self.sel_shortfall[0].q.val();
+        // The one-hot lane's FIFO head.
+        for i in 0..L {
+            self.part_slot[i].next = 0.into();
+            self.part_shortfall[i].next = 0.into();
+            if self.head_onehot.q.val().get_bit(i) {
+                self.part_slot[i].next = self.slot_mem[i].read_data.val();
+                self.part_shortfall[i].next = self.shortfall_mem[i].read_data.val();
+            }
+        }
+        self.acc_slot[0].next = self.part_slot[0].val();
+        self.acc_shortfall[0].next = self.part_shortfall[0].val();
         for i in 1..L {
-            self.acc_slot[i].next = self.acc_slot[i - 1].val() | self.sel_slot[i].q.val();
+            self.acc_slot[i].next = self.acc_slot[i - 1].val() | self.part_slot[i].val();
             self.acc_shortfall[i].next =
-                self.acc_shortfall[i - 1].val() | self.sel_shortfall[i].q.val();
+                self.acc_shortfall[i - 1].val() | self.part_shortfall[i].val();
         }
-        self.sel_any_slot.next = 0.into();
-        self.sel_any_shortfall.next = 0.into();
-        for i in (L - 1)..L {
-            self.sel_any_slot.next = self.acc_slot[i].val();
-            self.sel_any_shortfall.next = self.acc_shortfall[i].val();
-        }
-        self.shortfall_field.next = bit_cast::<SHORTFALL_FIELD, SUM>(self.sel_any_shortfall.val());
+
+        // The record behind the pick stage: a liquidation's fields or a
+        // completion's, by the registered kind, with the kind and `seq`.
+        self.shortfall_field.next = bit_cast::<SHORTFALL_FIELD, SUM>(self.pick_shortfall.q.val());
         if self
-            .sel_any_shortfall
+            .pick_shortfall
+            .q
             .val()
             .get_bit(self.sign_bit.val().index())
         {
             self.shortfall_field.next =
-                bit_cast::<SHORTFALL_FIELD, SUM>(self.sel_any_shortfall.val())
+                bit_cast::<SHORTFALL_FIELD, SUM>(self.pick_shortfall.q.val())
                     | self.sign_extension.val();
         }
-        self.kind.next = self.kind_liquidation.val();
-        if self.sel_last.q.val() {
-            self.kind.next = self.kind_completion.val();
-        }
-        // A liquidation's fields are zero in a completion and the other way
-        // round, so the record is an OR of all of them.
-        self.record.next = self.kind.val()
-            | (bit_cast::<RECORD_BITS, 32>(self.sel_seq.q.val()) << self.at_seq.val())
-            | (bit_cast::<RECORD_BITS, 32>(self.sel_any_slot.val()) << self.at_slot.val())
+        self.liquidation_fields.next = self.kind_liquidation.val()
+            | (bit_cast::<RECORD_BITS, 32>(self.pick_slot.q.val()) << self.at_slot.val())
             | (bit_cast::<RECORD_BITS, SHORTFALL_FIELD>(self.shortfall_field.val())
-                << self.at_shortfall.val())
-            | (bit_cast::<RECORD_BITS, 32>(self.sel_cycles.q.val()) << self.at_cycles.val())
-            | (bit_cast::<RECORD_BITS, 32>(self.sel_count.q.val()) << self.at_count.val())
-            | (bit_cast::<RECORD_BITS, 32>(self.sel_stalls.q.val()) << self.at_stalls.val());
-        self.out_free.next = !self.out_valid.q.val() | self.m_axis_tready.val();
-        self.sel_free.next = !self.sel_valid.q.val() | self.out_free.val();
-        if self.out_valid.q.val() & self.m_axis_tready.val() {
-            self.out_valid.d.next = false;
+                << self.at_shortfall.val());
+        self.completion_fields.next = self.kind_completion.val()
+            | (bit_cast::<RECORD_BITS, 32>(self.pick_cycles.q.val()) << self.at_cycles.val())
+            | (bit_cast::<RECORD_BITS, 32>(self.pick_count.q.val()) << self.at_count.val())
+            | (bit_cast::<RECORD_BITS, 32>(self.pick_stalls.q.val()) << self.at_stalls.val());
+        self.fields.next = self.liquidation_fields.val();
+        if self.pick_last.q.val() {
+            self.fields.next = self.completion_fields.val();
         }
-        if self.sel_valid.q.val() & self.out_free.val() {
-            self.out_valid.d.next = true;
+        self.record.next = self.fields.val()
+            | (bit_cast::<RECORD_BITS, 32>(self.pick_seq.q.val()) << self.at_seq.val());
+
+        // Output register slice. The pick stage hands its record over while
+        // the skid register is empty: into the output register when that is
+        // free this cycle, else into the skid register. A free output
+        // register takes the skid register's record first.
+        self.out_free.next = !self.out_valid.q.val() | self.m_axis_tready.val();
+        self.hand_over.next = self.pick_valid.q.val() & !self.skid_valid.q.val();
+        if self.out_free.val() {
+            self.out_valid.d.next = self.skid_valid.q.val() | self.pick_valid.q.val();
             self.out_data.d.next = self.record.val();
-            self.out_last.d.next = self.sel_last.q.val();
-            self.sel_valid.d.next = false;
+            self.out_last.d.next = self.pick_last.q.val();
+            if self.skid_valid.q.val() {
+                self.out_data.d.next = self.skid_data.q.val();
+                self.out_last.d.next = self.skid_last.q.val();
+            }
+            self.skid_valid.d.next = false;
+        } else {
+            self.skid_valid.d.next = self.skid_valid.q.val() | self.pick_valid.q.val();
+        }
+        if !self.skid_valid.q.val() {
+            self.skid_data.d.next = self.record.val();
+            self.skid_last.d.next = self.pick_last.q.val();
         }
 
-        // Select stage: one record of the head row per cycle, each lane's
-        // word kept only in the one-hot's lane.
+        // Pick stage: one record of the head row per cycle, while the stage
+        // is empty or hands its record over; a picked lane's FIFO moves on.
+        self.pick_free.next = !self.pick_valid.q.val() | !self.skid_valid.q.val();
+        self.pick.next = self.head_loaded.q.val() & self.pick_free.val();
+        if self.hand_over.val() {
+            self.pick_valid.d.next = false;
+        }
         self.pop.next = false;
-        self.pick.next = self.head_loaded.q.val() & self.sel_free.val();
-        if !self.head_loaded.q.val() & self.count.q.val().any() {
+        if !self.head_loaded.q.val() & self.rows_waiting.q.val() {
             self.head_loaded.d.next = true;
             self.head_mask.d.next = self.load_mask.val();
             self.head_onehot.d.next = self.load_onehot.val();
@@ -457,24 +572,22 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.head_completion.d.next = self.tag_mem.read_data.val().completion;
         }
         if self.pick.val() {
-            self.sel_valid.d.next = true;
-            self.sel_last.d.next = self.head_completion.q.val();
-            self.sel_seq.d.next = self.tag_mem.read_data.val().seq;
-            self.sel_cycles.d.next = 0.into();
-            self.sel_count.d.next = 0.into();
-            self.sel_stalls.d.next = 0.into();
+            self.pick_valid.d.next = true;
+            self.pick_last.d.next = self.head_completion.q.val();
+            self.pick_seq.d.next = self.tag_mem.read_data.val().seq;
+            self.pick_cycles.d.next = self.tag_mem.read_data.val().cycles;
+            self.pick_stalls.d.next = self.tag_mem.read_data.val().stalls;
+            self.pick_count.d.next = self.picked.q.val();
+            for i in (L - 1)..L {
+                self.pick_slot.d.next = self.acc_slot[i].val();
+                self.pick_shortfall.d.next = self.acc_shortfall[i].val();
+            }
             for i in 0..L {
-                self.sel_slot[i].d.next = 0.into();
-                self.sel_shortfall[i].d.next = 0.into();
                 if self.head_onehot.q.val().get_bit(i) {
-                    self.sel_slot[i].d.next = self.slot_mem[i].read_data.val();
-                    self.sel_shortfall[i].d.next = self.shortfall_mem[i].read_data.val();
+                    self.lane_rd[i].d.next = self.lane_rd[i].q.val() + 1;
                 }
             }
             if self.head_completion.q.val() {
-                self.sel_cycles.d.next = self.tag_mem.read_data.val().cycles;
-                self.sel_count.d.next = self.picked.q.val();
-                self.sel_stalls.d.next = self.tag_mem.read_data.val().stalls;
                 self.picked.d.next = 0.into();
                 self.pop.next = true;
             } else {
@@ -491,9 +604,11 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
         if self.push.val() & !self.pop.val() {
             self.count.d.next = self.count.q.val() + self.count_one.val();
+            self.rows_waiting.d.next = true;
         }
         if self.pop.val() & !self.push.val() {
             self.count.d.next = self.count.q.val() - self.count_one.val();
+            self.rows_waiting.d.next = self.count.q.val() != self.count_one.val();
         }
 
         // Events for the counters.
