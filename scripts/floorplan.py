@@ -30,7 +30,8 @@ pinned midway along their own way: between the block RAM their data comes
 from (a bracket bank's, through the shared row register) or the chip's
 centre (the control's) and the lane's DSP blocks, and each bracket bank's
 copies of the read address and of the host's bracket writes
-(`bank_relay_*`) midway between the centre and the bank's blocks (`--no-relays` leaves them to nextpnr, which puts a relay
+(`bank_relay_*`) where the farthest of the centre and the bank's blocks
+is nearest (a bank's groups of blocks may lie at both ends of the chip) (`--no-relays` leaves them to nextpnr, which puts a relay
 beside its loads: that keeps the nets short but the whole way one hop). Everything else (control, all the logic) is placed
 by nextpnr around them.
 
@@ -419,13 +420,28 @@ def host_input_stages(cells, relays, sources):
     return [groups[key] for key in sorted(groups, key=str)]
 
 
-def place_relays(relays, centres, sources, inputs=()):
+def nearest_to_all(points):
+    """The tile whose farthest point of `points` is nearest (in tiles, as
+    `distance` counts them): the middle of their span along both diagonals,
+    where the Manhattan distance is the larger of the two spans."""
+    us = [x + y for x, y in points]
+    vs = [x - y for x, y in points]
+    u = (min(us) + max(us)) // 2
+    v = (min(vs) + max(vs)) // 2
+    return ((u + v) // 2, (u - v) // 2)
+
+
+def place_relays(relays, centres, sources, inputs=(), spans=None):
     """Each relay flip-flop in a free logic tile near the point midway
     between where its data comes from and its lane, at most two slices a
-    tile, so the logic nextpnr places around them keeps room. A slice's two
-    flip-flops share their control set, so pairs are taken within a group.
-    The host input stages (`host_input_stages`, in groups of one control
-    set) go first, on the tiles nearest the chip's centre."""
+    tile, so the logic nextpnr places around them keeps room. An owner in
+    `spans` (a bracket bank, by its blocks' sites) feeds registers at each
+    of those sites, which may lie far apart: its relays go nearest to all
+    of them and their source at once (`nearest_to_all`) instead. A slice's
+    two flip-flops share their control set, so pairs are taken within a
+    group. The host input stages (`host_input_stages`, in groups of one
+    control set) go first, on the tiles nearest the chip's centre."""
+    spans = spans or {}
     free = {(x, y): ["A", "B"] for x in LOGIC_X for y in LOGIC_Y}
     bels = {}
 
@@ -448,9 +464,12 @@ def place_relays(relays, centres, sources, inputs=()):
     for lane in sorted(relays):
         cx, cy = centres[lane]
         for group in relays[lane].values():
-            targets = sorted(
-                (((sources[n][0] + cx) // 2, (sources[n][1] + cy) // 2), n) for n in group
-            )
+            if lane in spans:
+                targets = sorted((nearest_to_all([sources[n]] + spans[lane]), n) for n in group)
+            else:
+                targets = sorted(
+                    (((sources[n][0] + cx) // 2, (sources[n][1] + cy) // 2), n) for n in group
+                )
             for pair in range(0, len(targets), 2):
                 tile = nearest(targets[pair][0])
                 site = f"X{tile[0]}/Y{tile[1]}/SLICE{free[tile].pop(0)}"
@@ -529,7 +548,7 @@ def main():
         bels.update(place_bracket_banks(cells, free))
     bels.update(place_command_ring(cells, free))
     # The relays run to a lane's DSP blocks, or to a bracket bank's blocks
-    # (the centre of its pinned sites; left to nextpnr, its relay is too).
+    # (all of its pinned sites; left to nextpnr, its relay is too).
     bank_sites = defaultdict(list)
     for name, site in bels.items():
         if m := BRACKET_BANK.search(name):
@@ -538,7 +557,9 @@ def main():
     relays = {owner: groups for owner, groups in all_relays.items() if owner in targets}
     input_groups = host_input_stages(cells, relays, sources)
     inputs = [name for group in input_groups for name in group]
-    bels.update(place_relays(relays, targets, source_sites(cells, bels, relays), input_groups))
+    bels.update(
+        place_relays(relays, targets, source_sites(cells, bels, relays), input_groups, bank_sites)
+    )
     for name, bel in bels.items():
         cells[name]["attributes"]["BEL"] = bel
     with open(args.netlist, "w") as f:

@@ -191,6 +191,35 @@ class PlacedPathsTest(unittest.TestCase):
         self.assertTrue(all(e.startswith("dut.lanes$0.") for e in ends), ends)
 
 
+class NearestToAllTest(unittest.TestCase):
+    """A bracket bank's relays feed its groups of blocks wherever they lie:
+    placed where the farthest of them and the centre is nearest."""
+
+    def test_a_bank_at_both_ends_of_the_chip(self):
+        import floorplan
+        centre, left, right = (63, 47), (4, 82), (120, 82)
+        points = [centre, left, right]
+        tile = floorplan.nearest_to_all(points)
+        worst = max(floorplan.distance(tile, p) for p in points)
+        # Half the span between the two ends, rounded up, is the least any
+        # tile can do; midway between the centre and the blocks' mean (the
+        # rule for a lane) leaves one end 82 tiles away.
+        self.assertLessEqual(worst, 59)
+        mean = ((left[0] + right[0]) // 2, 82)
+        midway = ((centre[0] + mean[0]) // 2, (centre[1] + mean[1]) // 2)
+        self.assertGreater(max(floorplan.distance(midway, p) for p in points), 70)
+
+    def test_is_the_best_tile_near_a_few_points(self):
+        import floorplan
+        points = [(3, 9), (20, 2), (11, 30), (7, 7)]
+        tile = floorplan.nearest_to_all(points)
+        worst = max(floorplan.distance(tile, p) for p in points)
+        best = min(
+            max(floorplan.distance((x, y), p) for p in points) for x in range(0, 40) for y in range(0, 40)
+        )
+        self.assertEqual(worst, best)
+
+
 class HarnessFixtureTest(unittest.TestCase):
     def test_committed_harness_is_what_harness_py_writes(self):
         import harness

@@ -46,11 +46,13 @@
 //! completion record has 0 cycles, 0 stalls and no liquidations.
 //!
 //! The completion is requested two edges after the `done` pulse (with the
-//! scanner's `cycles`, which hold until the next tick), once the stream has
-//! taken the scan's last row into its row FIFO, and stays requested until
-//! the stream takes it; its `seq` is this tick's, held in `seq` from the edge
-//! after the start until the edge after the next start. `stalls` counts this
-//! scan's busy cycles with `res_ready` low, each on the edge after it.
+//! scanner's `cycles`, which hold until the next tick): the stream pushes
+//! the scan's last row into its row FIFO by the first edge that could take
+//! the completion, and takes a result row first on a shared edge. It stays
+//! requested until the stream takes it; its `seq` is this tick's, held in
+//! `seq` from the edge after the start until the edge after the next start.
+//! `stalls` counts this scan's busy cycles with `res_ready` low, each on the
+//! edge after it.
 
 use rust_hdl::prelude::*;
 

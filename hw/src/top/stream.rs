@@ -15,19 +15,25 @@
 //!   of [`FIFO_ROWS`] words beside its relay, on its own valid bit, with its
 //!   own write and read pointers.
 //! * **Row FIFO.** On the edge after, the lanes' transferred valid bits are
-//!   registered at the centre as the row's mask, and a row with any result
-//!   pushes the mask and a tag into the row FIFO (LUT RAM, [`FIFO_ROWS`]
-//!   rows). When the sequencer owes a completion it is pushed as a row of
-//!   its own (tag only) on an edge with no result row; the sequencer asks for
-//!   it only once every row of its tick has been pushed (three edges after
-//!   the scan's `done`).
+//!   registered at the centre as the row's mask; on the next edge the mask
+//!   moves to the row FIFO's side with a flag of its own for whether it has
+//!   a lane (formed from the registered mask, so no lane's relay reaches
+//!   across the chip into logic), and on the edge after that a row with
+//!   any result pushes the mask and a tag into the row FIFO (LUT RAM,
+//!   [`FIFO_ROWS`] rows). When the sequencer owes a completion it is pushed
+//!   as a row of its own (tag only) on an edge with no result row, while the
+//!   FIFO is not full (a registered flag); the sequencer asks for it three
+//!   edges after the scan's `done`, so its last result row is pushed by the
+//!   edge the completion could first be pushed on, and that edge takes the
+//!   result row first.
 //! * **`res_ready`** is a register: high while the row FIFO holds at most
-//!   `FIFO_ROWS − 1 − 5` rows. A row pushed on edge `e` was transferred on edge
-//!   `e − 3` under a `res_ready` decided on edge `e − 4`, when at most four
-//!   other rows were on their way, so the row FIFO never holds more than
-//!   `FIFO_ROWS − 1` rows and a lane FIFO, written an edge before its row is
-//!   pushed, never more than [`FIFO_ROWS`] words: every transferred result
-//!   finds room, and all lanes transfer together whenever `res_ready` is high.
+//!   `FIFO_ROWS − 2 − 6` rows. A row pushed on edge `e` was transferred on
+//!   edge `e − 4` under a `res_ready` decided on edge `e − 5`, when at most
+//!   five other rows were on their way, so the row FIFO never holds more than
+//!   `FIFO_ROWS − 2` rows and a lane FIFO, written two edges before its row
+//!   is pushed, never more than [`FIFO_ROWS`] words: every transferred
+//!   result finds room, and all lanes transfer together whenever
+//!   `res_ready` is high.
 //! * **Serializer.** Three register stages and a skid register, one record
 //!   per cycle. The head: the row FIFO's head row, its mask and the mask's
 //!   lowest lane as a registered one-hot (each pick computes the next from
@@ -47,7 +53,10 @@
 //!   output register if that is free this cycle, else into the skid
 //!   register, which the output register takes on its next free cycle.
 //!   `tready` reaches only the output register's valid flag and enable, its
-//!   two-way data select (skid or pick stage) and the skid register's flag.
+//!   two-way data select (skid or pick stage), the skid register's flag and
+//!   that flag's twin beside the pick stage (`skid_at_pick`, the same next
+//!   state in a register of its own), which is the one the pick and the
+//!   head read.
 //!
 //! A liquidation record carries the row's `seq`, the slot and the shortfall
 //! sign-extended to 128 bits; a completion record the tick's `seq`, the
@@ -76,11 +85,11 @@ pub const FIFO_ROWS: usize = 1 << FIFO_BITS;
 /// Bits of the row FIFO's count (`0 ..= FIFO_ROWS`).
 const COUNT_BITS: usize = FIFO_BITS + 1;
 /// Rows that may be on their way when `res_ready` is decided: the rows
-/// pushed on the next four edges, and the row `res_ready` admits.
-const IN_FLIGHT: usize = 5;
-/// Rows the row FIFO may hold: a lane FIFO is written an edge before its
-/// row is pushed, so it may hold one word more.
-const ROOM: usize = FIFO_ROWS - 1;
+/// pushed on the next five edges, and the row `res_ready` admits.
+const IN_FLIGHT: usize = 6;
+/// Rows the row FIFO may hold: a lane FIFO is written two edges before its
+/// row is pushed, so it may hold two words more.
+const ROOM: usize = FIFO_ROWS - 2;
 /// Width of a shortfall.
 const SUM: usize = Shortfall::BITS;
 /// Width of a shortfall in a record (four words).
@@ -143,8 +152,10 @@ pub struct ResultStream<const L: usize> {
     shortfall_mem: [LutRam<Bits<SUM>, FIFO_BITS>; L],
     lane_wr: [DFF<Bits<FIFO_BITS>>; L],
     lane_rd: [DFF<Bits<FIFO_BITS>>; L],
-    /// The relayed row's transferred lanes, at the centre.
+    /// The relayed row's transferred lanes, at the centre, and the same a
+    /// stage later, beside the row FIFO.
     row_mask: DFF<LaneMask>,
+    push_mask: DFF<LaneMask>,
     /// The row FIFO.
     mask_mem: LutRam<LaneMask, FIFO_BITS>,
     tag_mem: LutRam<RowTag, FIFO_BITS>,
@@ -160,8 +171,11 @@ pub struct ResultStream<const L: usize> {
     head_completion: DFF<bool>,
     /// Rows in the row FIFO (`count` is nonzero), as a register of its own.
     rows_waiting: DFF<bool>,
-    /// `row_mask` has a lane: a result row is pushed.
+    /// `row_mask` had a lane: `push_mask` is pushed as a result row.
     row_any: DFF<bool>,
+    /// The row FIFO holds `ROOM` rows (`count` ≥ `ROOM`), as a register of
+    /// its own.
+    full: DFF<bool>,
     /// The pick stage: the picked lane's word, the row's `seq` and tag
     /// fields, the liquidation records picked before this one since the
     /// last completion; `pick_last` (a completion) selects which fields
@@ -179,6 +193,10 @@ pub struct ResultStream<const L: usize> {
     out_data: DFF<Record>,
     /// The skid register: a record the output register could not take.
     skid_valid: DFF<bool>,
+    /// `skid_valid`'s twin beside the pick stage: the same next state,
+    /// kept apart from it so that the pick and the head see the flag
+    /// without a hop from the output register.
+    skid_at_pick: Relay<bool>,
     skid_last: DFF<bool>,
     skid_data: DFF<Record>,
     /// Liquidation records picked since the last completion record.
@@ -228,7 +246,7 @@ pub struct ResultStream<const L: usize> {
     at_cycles: Constant<Word>,
     at_count: Constant<Word>,
     at_stalls: Constant<Word>,
-    room: Constant<Bits<COUNT_BITS>>,
+    room_less_one: Constant<Bits<COUNT_BITS>>,
     ready_limit: Constant<Bits<COUNT_BITS>>,
 }
 
@@ -281,6 +299,7 @@ impl<const L: usize> Default for ResultStream<L> {
             lane_wr: lanes(),
             lane_rd: lanes(),
             row_mask: Default::default(),
+            push_mask: Default::default(),
             mask_mem: Default::default(),
             tag_mem: Default::default(),
             wr_ptr: Default::default(),
@@ -293,6 +312,7 @@ impl<const L: usize> Default for ResultStream<L> {
             head_completion: Default::default(),
             rows_waiting: Default::default(),
             row_any: Default::default(),
+            full: Default::default(),
             pick_valid: Default::default(),
             pick_last: Default::default(),
             pick_slot: Default::default(),
@@ -305,6 +325,7 @@ impl<const L: usize> Default for ResultStream<L> {
             out_last: Default::default(),
             out_data: Default::default(),
             skid_valid: Default::default(),
+            skid_at_pick: Default::default(),
             skid_last: Default::default(),
             skid_data: Default::default(),
             picked: Default::default(),
@@ -349,7 +370,7 @@ impl<const L: usize> Default for ResultStream<L> {
             at_cycles: bit_at(record::CYCLES),
             at_count: bit_at(record::COUNT),
             at_stalls: bit_at(record::STALLS),
-            room: count(ROOM),
+            room_less_one: count(ROOM - 1),
             ready_limit: count(ROOM - IN_FLIGHT),
         }
     }
@@ -365,6 +386,7 @@ impl<const L: usize> Logic for ResultStream<L> {
             ready_capture,
             ready_relayed,
             row_mask,
+            push_mask,
             wr_ptr,
             rd_ptr,
             count,
@@ -375,6 +397,7 @@ impl<const L: usize> Logic for ResultStream<L> {
             head_completion,
             rows_waiting,
             row_any,
+            full,
             pick_valid,
             pick_last,
             pick_slot,
@@ -394,7 +417,7 @@ impl<const L: usize> Logic for ResultStream<L> {
             tick_done_r,
             done_seq_r
         );
-        clock!(self, clock, mask_mem, tag_mem);
+        clock!(self, clock, mask_mem, tag_mem, skid_at_pick);
 
         // Capture beside each lane, relay midway; `res_ready` alongside.
         self.ready_capture.d.next = self.ready_r.q.val();
@@ -447,23 +470,25 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.mask_acc[i].next = self.mask_acc[i - 1].val() | self.lane_bit[i].val();
         }
         self.row_mask.d.next = 0.into();
-        self.row_any.d.next = false;
         if self.ready_relayed.q.val() {
             for i in (L - 1)..L {
                 self.row_mask.d.next = self.mask_acc[i].val();
-                self.row_any.d.next = self.mask_acc[i].val().any();
             }
         }
+        // Whether the row has a lane, from its registered mask: a stage
+        // later, so that no lane's relay reaches across the chip into logic.
+        self.push_mask.d.next = self.row_mask.q.val();
+        self.row_any.d.next = self.row_mask.q.val().any();
 
         // Push: a result row, else an owed completion while there is room.
         self.push_row.next = self.row_any.q.val();
         self.push_completion.next =
-            self.completion.val() & !self.push_row.val() & (self.count.q.val() < self.room.val());
+            self.completion.val() & !self.push_row.val() & !self.full.q.val();
         self.push.next = self.push_row.val() | self.push_completion.val();
         self.completion_taken.next = self.push_completion.val();
         self.mask_mem.write_address.next = self.wr_ptr.q.val();
         self.mask_mem.write_enable.next = self.push.val();
-        self.mask_mem.write_data.next = self.row_mask.q.val();
+        self.mask_mem.write_data.next = self.push_mask.q.val();
         self.mask_mem.read_address.next = self.rd_ptr.q.val();
         self.tag_mem.write_address.next = self.wr_ptr.q.val();
         self.tag_mem.write_enable.next = self.push.val();
@@ -538,7 +563,11 @@ impl<const L: usize> Logic for ResultStream<L> {
         // free this cycle, else into the skid register. A free output
         // register takes the skid register's record first.
         self.out_free.next = !self.out_valid.q.val() | self.m_axis_tready.val();
-        self.hand_over.next = self.pick_valid.q.val() & !self.skid_valid.q.val();
+        self.hand_over.next = self.pick_valid.q.val() & !self.skid_at_pick.q.val();
+        self.skid_at_pick.d.next = self.skid_at_pick.q.val() | self.pick_valid.q.val();
+        if self.out_free.val() {
+            self.skid_at_pick.d.next = false;
+        }
         if self.out_free.val() {
             self.out_valid.d.next = self.skid_valid.q.val() | self.pick_valid.q.val();
             self.out_data.d.next = self.record.val();
@@ -558,7 +587,7 @@ impl<const L: usize> Logic for ResultStream<L> {
 
         // Pick stage: one record of the head row per cycle, while the stage
         // is empty or hands its record over; a picked lane's FIFO moves on.
-        self.pick_free.next = !self.pick_valid.q.val() | !self.skid_valid.q.val();
+        self.pick_free.next = !self.pick_valid.q.val() | !self.skid_at_pick.q.val();
         self.pick.next = self.head_loaded.q.val() & self.pick_free.val();
         if self.hand_over.val() {
             self.pick_valid.d.next = false;
@@ -605,10 +634,12 @@ impl<const L: usize> Logic for ResultStream<L> {
         if self.push.val() & !self.pop.val() {
             self.count.d.next = self.count.q.val() + self.count_one.val();
             self.rows_waiting.d.next = true;
+            self.full.d.next = self.count.q.val() >= self.room_less_one.val();
         }
         if self.pop.val() & !self.push.val() {
             self.count.d.next = self.count.q.val() - self.count_one.val();
             self.rows_waiting.d.next = self.count.q.val() != self.count_one.val();
+            self.full.d.next = false;
         }
 
         // Events for the counters.
@@ -631,3 +662,6 @@ impl<const L: usize> Logic for ResultStream<L> {
         self.done_seq.next = self.done_seq_r.q.val();
     }
 }
+
+#[cfg(test)]
+mod tests;
