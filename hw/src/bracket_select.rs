@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! S6      X, one register copy per row of four compares (beside them)
-//! S7–S8   15 × CapCompare: X ≤ cap_b   (33-bit halves; the padded bracket 15 always fits)
+//! S7–S8   15 × CapCompare: X ≤ cap_b   (one 64-bit chain; the padded bracket 15 always fits)
 //! S9      b = first bracket with X ≤ cap   (priority encoder, beside the compares)
 //! S10     b again, one register copy per table field (beside its LUT RAM);
 //!         `maint`, `weight_long`, `weight_short` read at it (LUT RAM, 4:1 multiplexer)
@@ -13,18 +13,24 @@
 //! one from each bracket bank) through one relay register per field and
 //! bank, which `scripts/floorplan.py` pins midway between the shared table
 //! and the lane. A row reaches the compares' cap registers and the LUT RAM
-//! tables ([`crate::table`]) on the edge after it is sampled. A table per
+//! tables ([`crate::table`]) on the edge after it is sampled. The relays
+//! sample only on the four load edges: each bank's relays have a clock
+//! enable, a register of their own (`row_enable`) that is high from load
+//! edge 0 to load edge 3, and hold row 3 until the next load. (Free-running
+//! relays copied the table's rows on every edge; a load is rare, and the
+//! Verilator model skips enabled registers whose enable is low.) A table per
 //! lane keeps the compares and the select local when the lanes are spread
 //! over a chip.
 //!
-//! The compares and the copies of `X` run on their own copies of the
-//! lane's clock enable (from `enable_next`); the select register and the
-//! fields' select copies run on the lane's copies of stages S9 and S10.
+//! The compares (a copy per row of four) and the copies of `X` run on their
+//! own copies of the lane's clock enable (from `enable_next`); the select
+//! register and the fields' select copies run on the lane's copies of
+//! stages S9 and S10.
 
 use rust_hdl::prelude::*;
 
 use crate::compare::{self, CapCompare};
-use crate::fanout::{EnableCopy, RegisterCopy, Relay};
+use crate::fanout::{EnableCopy, RegisterCopy};
 use crate::lane::{RowPort, BRACKETS};
 use crate::mul::width::{MAINT, NOTIONAL, WEIGHT};
 use crate::table::{self, TableField};
@@ -68,11 +74,17 @@ pub struct BracketSelect {
     pub weight_long: Signal<Out, Bits<WEIGHT>>,
     pub weight_short: Signal<Out, Bits<WEIGHT>>,
 
-    /// The rows as sampled on the last edge, one register per field.
-    relay_cap: [Relay<Bits<{ compare::WIDE }>>; table::BANKS],
-    relay_maint: [Relay<Bits<MAINT>>; table::BANKS],
-    relay_weight_long: [Relay<Bits<WEIGHT>>; table::BANKS],
-    relay_weight_short: [Relay<Bits<WEIGHT>>; table::BANKS],
+    /// The rows as sampled on the last load edge, one register per field,
+    /// enabled by their bank's `row_enable`.
+    relay_cap: [RegisterCopy<Bits<{ compare::WIDE }>>; table::BANKS],
+    relay_maint: [RegisterCopy<Bits<MAINT>>; table::BANKS],
+    relay_weight_long: [RegisterCopy<Bits<WEIGHT>>; table::BANKS],
+    relay_weight_short: [RegisterCopy<Bits<WEIGHT>>; table::BANKS],
+    /// The relays' clock enable, one copy per bank (beside its relays):
+    /// high in the cycles that end in load edges 0..3, registered from
+    /// `load` and the load chain below (`row_window`).
+    row_window: Signal<Local, bool>,
+    row_enable: [EnableCopy; table::BANKS],
     /// `load` one edge later, for the tables and row 0's caps (a row
     /// reaches them one edge after its load edge), and then one more edge
     /// per row for rows 1..3's caps.
@@ -91,8 +103,10 @@ pub struct BracketSelect {
     x_row: [RegisterCopy<Bits<{ compare::WIDE }>>; table::ROWS],
     x_row_en: [EnableCopy; table::ROWS],
     /// S7–S8: per bracket `X ≤ cap_b`, each with its own copy of its cap
-    /// (bracket 15 of the padded table always fits).
+    /// (bracket 15 of the padded table always fits), and the clock enable
+    /// of each row of four.
     compare: [CapCompare; BRACKETS - 1],
+    compare_en: [EnableCopy; table::ROWS],
     // S9: the first bracket that fits, `4·row + bank`: per row of four
     // whether any fits and which fits first (row 3 always fits).
     row_fits: [Signal<Local, bool>; 3],
@@ -128,7 +142,21 @@ impl Logic for BracketSelect {
         // The table, a row per edge through the relays: caps in the
         // compares (row m's compares load one edge after row m − 1's),
         // amounts in LUT RAM.
+        // `load` is high in the cycle before load edge 0, `load_late` in the
+        // cycle ending in it, `cap_load[0]` and `cap_load[1]` in the two
+        // after; so `row_enable` is high in the four cycles ending in load
+        // edges 0..3.
+        self.row_window.next = self.load.val()
+            | self.load_late.q.val()
+            | self.cap_load[0].q.val()
+            | self.cap_load[1].q.val();
         for r in 0..4 {
+            self.row_enable[r].clock.next = self.clock.val();
+            self.row_enable[r].d.next = self.row_window.val();
+            self.relay_cap[r].enable.next = self.row_enable[r].q.val();
+            self.relay_maint[r].enable.next = self.row_enable[r].q.val();
+            self.relay_weight_long[r].enable.next = self.row_enable[r].q.val();
+            self.relay_weight_short[r].enable.next = self.row_enable[r].q.val();
             self.relay_cap[r].clock.next = self.clock.val();
             self.relay_cap[r].d.next = self.rows[r].cap.val();
             self.relay_maint[r].clock.next = self.clock.val();
@@ -146,9 +174,24 @@ impl Logic for BracketSelect {
         for m in 1..3 {
             self.cap_load[m].d.next = self.cap_load[m - 1].q.val();
         }
+        for m in 0..4 {
+            self.compare_en[m].clock.next = self.clock.val();
+            self.compare_en[m].d.next = self.enable_next.val();
+        }
         for b in 0..15 {
             self.compare[b].clock.next = self.clock.val();
-            self.compare[b].enable_next.next = self.enable_next.val();
+        }
+        for b in 0..4 {
+            self.compare[b].enable.next = self.compare_en[0].q.val();
+        }
+        for b in 4..8 {
+            self.compare[b].enable.next = self.compare_en[1].q.val();
+        }
+        for b in 8..12 {
+            self.compare[b].enable.next = self.compare_en[2].q.val();
+        }
+        for b in 12..15 {
+            self.compare[b].enable.next = self.compare_en[3].q.val();
         }
         for b in 0..4 {
             self.compare[b].load.next = self.load_late.q.val();

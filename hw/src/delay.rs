@@ -14,11 +14,21 @@
 //! the same edge (`DEPTH ≤ 16`). The buffer's first `DEPTH − 1` outputs are
 //! whatever the RAM held: the lane's `valid` line stays in registers.
 //!
-//! Both pointers start at 0, and the read pointer waits at 0 until the
-//! write pointer is `DEPTH − 1` ahead. Starting it at `1 − DEPTH` instead
-//! needs flip-flops that power up at 1, which the ECP5 builds from inverted
-//! ones and an inverter LUT on each output: a LUT and a net more between
-//! the pointer and every LUT RAM it addresses.
+//! Both pointers start at 0. On every enabled edge the read pointer is
+//! loaded with the write pointer's next value less `DEPTH − 1` (the write
+//! pointer plus the constant `2 − DEPTH`, modulo 16), so from the first
+//! enabled edge on it is `DEPTH − 1` behind; before that edge the output is
+//! one of the buffer's first outputs, whatever the RAM held. Starting the
+//! read pointer at `1 − DEPTH` and stepping it instead needs flip-flops that
+//! power up at 1, which the ECP5 builds from inverted ones and an inverter
+//! LUT on each output: a LUT and a net more between the pointer and every
+//! LUT RAM it addresses. The two pointers always agree in as many low bits
+//! as `DEPTH − 1` has trailing zeros (bit 0 for the lane's 15-deep `T`
+//! lines, none for its 6- and 16-deep lines), and synthesis keeps one
+//! flip-flop for each of those. (The read pointer was a counter of its own
+//! that waited at 0 until the write pointer was `DEPTH − 1` ahead, with a
+//! flag and a compare for the wait, which the Verilator model evaluated on
+//! every edge.)
 
 use rust_hdl::prelude::*;
 
@@ -40,11 +50,9 @@ pub struct DelayLine<const W: usize, const DEPTH: usize> {
     ram: LutRam<Bits<W>, ADDRESS>,
     write_address: DFF<Bits<ADDRESS>>,
     read_address: DFF<Bits<ADDRESS>>,
-    /// Set once the write pointer is `DEPTH − 1` ahead; the read pointer
-    /// steps from then on.
-    reading: DFF<bool>,
-    /// `DEPTH − 2`: the write pointer on the edge that sets `reading`.
-    warm_up: Constant<Bits<ADDRESS>>,
+    /// `2 − DEPTH` modulo 16: the read pointer's next value less the write
+    /// pointer's present one.
+    lag: Constant<Bits<ADDRESS>>,
     out: DFF<Bits<W>>,
 }
 
@@ -64,8 +72,9 @@ impl<const W: usize, const DEPTH: usize> Default for DelayLine<W, DEPTH> {
             ram: Default::default(),
             write_address: Default::default(),
             read_address: Default::default(),
-            reading: Default::default(),
-            warm_up: Constant::new(Bits::from((DEPTH - 2) as u64)),
+            lag: Constant::new(Bits::from(
+                (((1 << ADDRESS) + 2 - DEPTH) % (1 << ADDRESS)) as u64,
+            )),
             out: Default::default(),
         }
     }
@@ -75,7 +84,7 @@ impl<const W: usize, const DEPTH: usize> Logic for DelayLine<W, DEPTH> {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(self, clock, enable, ram);
-        dff_setup!(self, clock, write_address, read_address, reading, out);
+        dff_setup!(self, clock, write_address, read_address, out);
 
         self.ram.write_address.next = self.write_address.q.val();
         self.ram.write_data.next = self.d.val();
@@ -85,12 +94,7 @@ impl<const W: usize, const DEPTH: usize> Logic for DelayLine<W, DEPTH> {
         if self.enable.q.val() {
             // 1-bit literals keep the Verilog adds 4 bits wide.
             self.write_address.d.next = self.write_address.q.val() + true;
-            if self.reading.q.val() {
-                self.read_address.d.next = self.read_address.q.val() + true;
-            }
-            if self.write_address.q.val() == self.warm_up.val() {
-                self.reading.d.next = true;
-            }
+            self.read_address.d.next = self.write_address.q.val() + self.lag.val();
             self.out.d.next = self.ram.read_data.val();
         }
         self.q.next = self.out.q.val();

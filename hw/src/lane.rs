@@ -41,7 +41,7 @@
 //! 16 multipliers per lane. A cycle after one with `enable_next` low
 //! freezes every stage, so a stall cycle delays every result by exactly one
 //! cycle. The enable is registered inside the lane, one copy per stage, per
-//! compare, per delay line and per multiplier or adder block
+//! row of four compares, per delay line and per multiplier or adder block
 //! ([`crate::fanout`]), so no enable net spans more than one stage.
 
 use liqscan_core::spec;

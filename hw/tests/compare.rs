@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_hdl::prelude::*;
 
-clocked!(true, enable_next: CapCompare);
+clocked!(false, enable: CapCompare);
 
 /// `X` values around `cap`: equal, one either side, the same high or low
 /// half with the other half moved, and anywhere.
@@ -50,7 +50,7 @@ fn cap_compare_matches_model() {
             4 => max & !half,
             _ => rng.gen::<u64>() >> rng.gen_range(1..64),
         };
-        uut.enable_next.next = false;
+        uut.enable.next = false;
         uut.cap.next = cap.into();
         uut.load.next = true;
         cycle(&mut *uut);
