@@ -29,6 +29,9 @@ pub struct ScanControl<const L: usize, const SYM_BITS: usize, const BRK_BITS: us
     pub table_count: Signal<In, Word>,
     /// A scan is running (the scanner's `busy`).
     pub busy: Signal<Out, bool>,
+    /// `busy` of the next cycle (the flag's next state), for the lanes'
+    /// twins of it.
+    pub busy_next: Signal<Out, bool>,
     /// One-cycle pulse after the scan's last step.
     pub done: Signal<Out, bool>,
     /// Cycles of the current or last scan.
@@ -147,6 +150,7 @@ impl<const L: usize, const SYM_BITS: usize, const BRK_BITS: usize> Default
             table_base_row: Default::default(),
             table_count: Default::default(),
             busy: Default::default(),
+            busy_next: Default::default(),
             done: Default::default(),
             cycles: Default::default(),
             read_symbol: Default::default(),
@@ -351,6 +355,7 @@ impl<const L: usize, const SYM_BITS: usize, const BRK_BITS: usize> Logic
         }
 
         self.busy.next = self.busy_r.q.val();
+        self.busy_next.next = self.busy_r.d.val();
         self.done.next = self.done_r.q.val();
         self.cycles.next = self.cycles_r.q.val();
         self.read_symbol.next = self.rd_sym.q.val();

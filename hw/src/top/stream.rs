@@ -39,13 +39,18 @@
 //!   lowest lane as a registered one-hot (each pick computes the next from
 //!   the rest of the mask). The pick: the one-hot lane's word, the head of
 //!   its FIFO (every earlier row of that lane has been picked), gathered
-//!   from the lanes' LUT RAM reads, with the row's tag and the count of
+//!   from the lanes' FIFO heads (each read and registered beside its FIFO
+//!   on every edge), with the row's tag and the count of
 //!   records picked since the last completion; every field is loaded on a
 //!   pick as it is (no field is cleared), and the record is assembled
 //!   behind the stage, its liquidation or its completion fields selected by
 //!   the registered kind. Picking a lane pops its FIFO. The head row leaves
 //!   the FIFO with its last record; the next row is loaded on the edge
-//!   after, on the registered head state alone.
+//!   after, on the registered head state alone. Whether the head picks in
+//!   a cycle is itself a register (`pick_now`, and a twin for the pick
+//!   stage's fields), formed on the edge before from the next state of the
+//!   head, the pick stage and the skid flag's twin, so the head's update
+//!   and every enable of the pick stage start at a register.
 //! * **Output register slice.** The output register drives the stream; a
 //!   valid record stays until `tready`. Behind it a skid register: the pick
 //!   stage hands its record over whenever the skid register is empty (a
@@ -152,6 +157,14 @@ pub struct ResultStream<const L: usize> {
     shortfall_mem: [LutRam<Bits<SUM>, FIFO_BITS>; L],
     lane_wr: [DFF<Bits<FIFO_BITS>>; L],
     lane_rd: [DFF<Bits<FIFO_BITS>>; L],
+    /// Each lane's FIFO head, read at `lane_rd` and registered on every
+    /// edge beside the FIFO, so the pick gathers registers rather than LUT
+    /// RAM reads. A pick reads it a cycle after it is sampled: the same
+    /// lane is never picked on two edges in a row (a row has each lane
+    /// once, and a new head row is loaded on an edge with no pick), and a
+    /// word is written three edges before its earliest pick.
+    lane_head_slot: [DFF<Word>; L],
+    lane_head_shortfall: [DFF<Bits<SUM>>; L],
     /// The relayed row's transferred lanes, at the centre, and the same a
     /// stage later, beside the row FIFO.
     row_mask: DFF<LaneMask>,
@@ -188,6 +201,14 @@ pub struct ResultStream<const L: usize> {
     pick_cycles: DFF<Word>,
     pick_count: DFF<Word>,
     pick_stalls: DFF<Word>,
+    /// The pick decision of this cycle, registered: the edge before forms
+    /// it from the next state of the head, the pick stage and the skid
+    /// flag's twin, so the head's update and the pick stage's enables start
+    /// at a register. `pick_fields` is its twin for the pick stage's fields
+    /// (the same next state, kept apart so that each drives one group of
+    /// loads).
+    pick_now: Relay<bool>,
+    pick_fields: Relay<bool>,
     out_valid: DFF<bool>,
     out_last: DFF<bool>,
     out_data: DFF<Record>,
@@ -214,7 +235,6 @@ pub struct ResultStream<const L: usize> {
     pick: Signal<Local, bool>,
     out_free: Signal<Local, bool>,
     hand_over: Signal<Local, bool>,
-    pick_free: Signal<Local, bool>,
     load_mask: Signal<Local, LaneMask>,
     load_onehot: Signal<Local, LaneMask>,
     load_rest: Signal<Local, LaneMask>,
@@ -298,6 +318,8 @@ impl<const L: usize> Default for ResultStream<L> {
             shortfall_mem: lanes(),
             lane_wr: lanes(),
             lane_rd: lanes(),
+            lane_head_slot: lanes(),
+            lane_head_shortfall: lanes(),
             row_mask: Default::default(),
             push_mask: Default::default(),
             mask_mem: Default::default(),
@@ -321,6 +343,8 @@ impl<const L: usize> Default for ResultStream<L> {
             pick_cycles: Default::default(),
             pick_count: Default::default(),
             pick_stalls: Default::default(),
+            pick_now: Default::default(),
+            pick_fields: Default::default(),
             out_valid: Default::default(),
             out_last: Default::default(),
             out_data: Default::default(),
@@ -341,7 +365,6 @@ impl<const L: usize> Default for ResultStream<L> {
             pick: Default::default(),
             out_free: Default::default(),
             hand_over: Default::default(),
-            pick_free: Default::default(),
             load_mask: Default::default(),
             load_onehot: Default::default(),
             load_rest: Default::default(),
@@ -417,7 +440,15 @@ impl<const L: usize> Logic for ResultStream<L> {
             tick_done_r,
             done_seq_r
         );
-        clock!(self, clock, mask_mem, tag_mem, skid_at_pick);
+        clock!(
+            self,
+            clock,
+            mask_mem,
+            tag_mem,
+            skid_at_pick,
+            pick_now,
+            pick_fields
+        );
 
         // Capture beside each lane, relay midway; `res_ready` alongside.
         self.ready_capture.d.next = self.ready_r.q.val();
@@ -436,6 +467,10 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.lane_rd[i].clock.next = self.clock.val();
             self.lane_wr[i].d.next = self.lane_wr[i].q.val();
             self.lane_rd[i].d.next = self.lane_rd[i].q.val();
+            self.lane_head_slot[i].clock.next = self.clock.val();
+            self.lane_head_shortfall[i].clock.next = self.clock.val();
+            self.lane_head_slot[i].d.next = self.slot_mem[i].read_data.val();
+            self.lane_head_shortfall[i].d.next = self.shortfall_mem[i].read_data.val();
             self.cap_valid[i].d.next = self.res_valid[i].val();
             self.cap_slot[i].d.next = self.res_slot[i].val();
             self.cap_shortfall[i].d.next = unsigned_cast(self.res_shortfall[i].val());
@@ -513,13 +548,13 @@ impl<const L: usize> Logic for ResultStream<L> {
         self.next_onehot.next = self.rest.val() & ((!self.rest.val()) + self.one_lane.val());
         self.next_rest.next = self.rest.val() & !self.next_onehot.val();
 
-        // The one-hot lane's FIFO head.
+        // The one-hot lane's FIFO head (registered beside its FIFO).
         for i in 0..L {
             self.part_slot[i].next = 0.into();
             self.part_shortfall[i].next = 0.into();
             if self.head_onehot.q.val().get_bit(i) {
-                self.part_slot[i].next = self.slot_mem[i].read_data.val();
-                self.part_shortfall[i].next = self.shortfall_mem[i].read_data.val();
+                self.part_slot[i].next = self.lane_head_slot[i].q.val();
+                self.part_shortfall[i].next = self.lane_head_shortfall[i].q.val();
             }
         }
         self.acc_slot[0].next = self.part_slot[0].val();
@@ -587,8 +622,8 @@ impl<const L: usize> Logic for ResultStream<L> {
 
         // Pick stage: one record of the head row per cycle, while the stage
         // is empty or hands its record over; a picked lane's FIFO moves on.
-        self.pick_free.next = !self.pick_valid.q.val() | !self.skid_at_pick.q.val();
-        self.pick.next = self.head_loaded.q.val() & self.pick_free.val();
+        // The decision is `pick_now`, registered on the edge before (below).
+        self.pick.next = self.pick_now.q.val();
         if self.hand_over.val() {
             self.pick_valid.d.next = false;
         }
@@ -600,9 +635,7 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.head_last.d.next = !self.load_rest.val().any();
             self.head_completion.d.next = self.tag_mem.read_data.val().completion;
         }
-        if self.pick.val() {
-            self.pick_valid.d.next = true;
-            self.pick_last.d.next = self.head_completion.q.val();
+        if self.pick_fields.q.val() {
             self.pick_seq.d.next = self.tag_mem.read_data.val().seq;
             self.pick_cycles.d.next = self.tag_mem.read_data.val().cycles;
             self.pick_stalls.d.next = self.tag_mem.read_data.val().stalls;
@@ -611,6 +644,10 @@ impl<const L: usize> Logic for ResultStream<L> {
                 self.pick_slot.d.next = self.acc_slot[i].val();
                 self.pick_shortfall.d.next = self.acc_shortfall[i].val();
             }
+        }
+        if self.pick.val() {
+            self.pick_valid.d.next = true;
+            self.pick_last.d.next = self.head_completion.q.val();
             for i in 0..L {
                 if self.head_onehot.q.val().get_bit(i) {
                     self.lane_rd[i].d.next = self.lane_rd[i].q.val() + 1;
@@ -641,6 +678,12 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.rows_waiting.d.next = self.count.q.val() != self.count_one.val();
             self.full.d.next = false;
         }
+
+        // The next cycle's pick: a head loaded then, and a pick stage empty
+        // then or handing its record over (its skid flag's twin clear then).
+        self.pick_now.d.next =
+            self.head_loaded.d.val() & (!self.pick_valid.d.val() | !self.skid_at_pick.d.val());
+        self.pick_fields.d.next = self.pick_now.d.val();
 
         // Events for the counters.
         self.sent_r.d.next =
