@@ -9,8 +9,9 @@
 //!   slot, shortfall) beside the lane, and the lane's relay registers
 //!   (`relay_*`, which `scripts/floorplan.py` pins midway between the lane
 //!   and the chip's centre) take them on the next edge, so the way out of a
-//!   lane is two register hops. `res_ready` follows through two registers of
-//!   its own, a copy beside each lane's relay.
+//!   lane is two register hops. `res_ready` follows through a register of
+//!   its own at the centre and, with the relay's valid bit, a write flag
+//!   per lane beside its FIFO.
 //! * **Lane FIFOs.** Each lane writes its transferred results into a LUT RAM
 //!   of [`FIFO_ROWS`] words beside its relay, on its own valid bit, with its
 //!   own write and read pointers.
@@ -104,6 +105,8 @@ const SHORTFALL_FIELD: usize = 128;
 #[derive(Copy, Clone, Debug, Default, PartialEq, LogicStruct)]
 pub struct RowTag {
     pub completion: bool,
+    /// The row has at most one lane: its first pick is its last.
+    pub single: bool,
     pub seq: Word,
     pub cycles: Word,
     pub stalls: Word,
@@ -144,12 +147,10 @@ pub struct ResultStream<const L: usize> {
     cap_shortfall: [DFF<Bits<SUM>>; L],
     /// `res_ready` of the captured row, at the centre.
     ready_capture: DFF<bool>,
-    /// The capture a cycle later, midway to the centre (pinned there), with
-    /// a copy of its `res_ready`.
+    /// The capture a cycle later, midway to the centre (pinned there).
     relay_valid: [Relay<bool>; L],
     relay_slot: [Relay<Word>; L],
     relay_shortfall: [Relay<Bits<SUM>>; L],
-    relay_ready: [Relay<bool>; L],
     /// `res_ready` of the relayed row, at the centre.
     ready_relayed: DFF<bool>,
     /// Each lane's FIFO of its transferred results, and its pointers.
@@ -157,6 +158,10 @@ pub struct ResultStream<const L: usize> {
     shortfall_mem: [LutRam<Bits<SUM>, FIFO_BITS>; L],
     lane_wr: [DFF<Bits<FIFO_BITS>>; L],
     lane_rd: [DFF<Bits<FIFO_BITS>>; L],
+    /// Each lane's FIFO write: its relay's valid bit and `res_ready`
+    /// copy, as a register of its own beside the FIFO (the same next
+    /// state), so the FIFO's write enables hang on a flip-flop.
+    lane_write: [Relay<bool>; L],
     /// Each lane's FIFO head, read at `lane_rd` and registered on every
     /// edge beside the FIFO, so the pick gathers registers rather than LUT
     /// RAM reads. A pick reads it a cycle after it is sampled: the same
@@ -169,8 +174,14 @@ pub struct ResultStream<const L: usize> {
     /// stage later, beside the row FIFO.
     row_mask: DFF<LaneMask>,
     push_mask: DFF<LaneMask>,
+    /// The lowest lane of `row_mask` (one-hot) and whether it is its only
+    /// one, a stage later beside the row FIFO with `push_mask`: pushed with
+    /// the row, so loading the head takes them as they are.
+    push_onehot: DFF<LaneMask>,
+    push_single: DFF<bool>,
     /// The row FIFO.
     mask_mem: LutRam<LaneMask, FIFO_BITS>,
+    onehot_mem: LutRam<LaneMask, FIFO_BITS>,
     tag_mem: LutRam<RowTag, FIFO_BITS>,
     wr_ptr: DFF<Bits<FIFO_BITS>>,
     rd_ptr: DFF<Bits<FIFO_BITS>>,
@@ -235,9 +246,7 @@ pub struct ResultStream<const L: usize> {
     pick: Signal<Local, bool>,
     out_free: Signal<Local, bool>,
     hand_over: Signal<Local, bool>,
-    load_mask: Signal<Local, LaneMask>,
-    load_onehot: Signal<Local, LaneMask>,
-    load_rest: Signal<Local, LaneMask>,
+    row_onehot: Signal<Local, LaneMask>,
     rest: Signal<Local, LaneMask>,
     next_onehot: Signal<Local, LaneMask>,
     next_rest: Signal<Local, LaneMask>,
@@ -312,17 +321,20 @@ impl<const L: usize> Default for ResultStream<L> {
             relay_valid: lanes(),
             relay_slot: lanes(),
             relay_shortfall: lanes(),
-            relay_ready: lanes(),
             ready_relayed: Default::default(),
             slot_mem: lanes(),
             shortfall_mem: lanes(),
             lane_wr: lanes(),
             lane_rd: lanes(),
+            lane_write: lanes(),
             lane_head_slot: lanes(),
             lane_head_shortfall: lanes(),
             row_mask: Default::default(),
             push_mask: Default::default(),
+            push_onehot: Default::default(),
+            push_single: Default::default(),
             mask_mem: Default::default(),
+            onehot_mem: Default::default(),
             tag_mem: Default::default(),
             wr_ptr: Default::default(),
             rd_ptr: Default::default(),
@@ -365,9 +377,7 @@ impl<const L: usize> Default for ResultStream<L> {
             pick: Default::default(),
             out_free: Default::default(),
             hand_over: Default::default(),
-            load_mask: Default::default(),
-            load_onehot: Default::default(),
-            load_rest: Default::default(),
+            row_onehot: Default::default(),
             rest: Default::default(),
             next_onehot: Default::default(),
             next_rest: Default::default(),
@@ -410,6 +420,8 @@ impl<const L: usize> Logic for ResultStream<L> {
             ready_relayed,
             row_mask,
             push_mask,
+            push_onehot,
+            push_single,
             wr_ptr,
             rd_ptr,
             count,
@@ -444,6 +456,7 @@ impl<const L: usize> Logic for ResultStream<L> {
             self,
             clock,
             mask_mem,
+            onehot_mem,
             tag_mem,
             skid_at_pick,
             pick_now,
@@ -460,7 +473,6 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.relay_valid[i].clock.next = self.clock.val();
             self.relay_slot[i].clock.next = self.clock.val();
             self.relay_shortfall[i].clock.next = self.clock.val();
-            self.relay_ready[i].clock.next = self.clock.val();
             self.slot_mem[i].clock.next = self.clock.val();
             self.shortfall_mem[i].clock.next = self.clock.val();
             self.lane_wr[i].clock.next = self.clock.val();
@@ -477,7 +489,8 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.relay_valid[i].d.next = self.cap_valid[i].q.val();
             self.relay_slot[i].d.next = self.cap_slot[i].q.val();
             self.relay_shortfall[i].d.next = self.cap_shortfall[i].q.val();
-            self.relay_ready[i].d.next = self.ready_capture.q.val();
+            self.lane_write[i].clock.next = self.clock.val();
+            self.lane_write[i].d.next = self.cap_valid[i].q.val() & self.ready_capture.q.val();
 
             // The lane's FIFO: its transferred results, on its own valid bit.
             self.slot_mem[i].write_address.next = self.lane_wr[i].q.val();
@@ -486,11 +499,9 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.shortfall_mem[i].write_address.next = self.lane_wr[i].q.val();
             self.shortfall_mem[i].write_data.next = self.relay_shortfall[i].q.val();
             self.shortfall_mem[i].read_address.next = self.lane_rd[i].q.val();
-            self.slot_mem[i].write_enable.next =
-                self.relay_valid[i].q.val() & self.relay_ready[i].q.val();
-            self.shortfall_mem[i].write_enable.next =
-                self.relay_valid[i].q.val() & self.relay_ready[i].q.val();
-            if self.relay_valid[i].q.val() & self.relay_ready[i].q.val() {
+            self.slot_mem[i].write_enable.next = self.lane_write[i].q.val();
+            self.shortfall_mem[i].write_enable.next = self.lane_write[i].q.val();
+            if self.lane_write[i].q.val() {
                 self.lane_wr[i].d.next = self.lane_wr[i].q.val() + 1;
             }
 
@@ -514,6 +525,10 @@ impl<const L: usize> Logic for ResultStream<L> {
         // later, so that no lane's relay reaches across the chip into logic.
         self.push_mask.d.next = self.row_mask.q.val();
         self.row_any.d.next = self.row_mask.q.val().any();
+        self.row_onehot.next =
+            self.row_mask.q.val() & ((!self.row_mask.q.val()) + self.one_lane.val());
+        self.push_onehot.d.next = self.row_onehot.val();
+        self.push_single.d.next = !(self.row_mask.q.val() & !self.row_onehot.val()).any();
 
         // Push: a result row, else an owed completion while there is room.
         self.push_row.next = self.row_any.q.val();
@@ -525,9 +540,14 @@ impl<const L: usize> Logic for ResultStream<L> {
         self.mask_mem.write_enable.next = self.push.val();
         self.mask_mem.write_data.next = self.push_mask.q.val();
         self.mask_mem.read_address.next = self.rd_ptr.q.val();
+        self.onehot_mem.write_address.next = self.wr_ptr.q.val();
+        self.onehot_mem.write_enable.next = self.push.val();
+        self.onehot_mem.write_data.next = self.push_onehot.q.val();
+        self.onehot_mem.read_address.next = self.rd_ptr.q.val();
         self.tag_mem.write_address.next = self.wr_ptr.q.val();
         self.tag_mem.write_enable.next = self.push.val();
         self.tag_mem.write_data.next.completion = self.push_completion.val();
+        self.tag_mem.write_data.next.single = self.push_single.q.val();
         self.tag_mem.write_data.next.seq = self.seq.val();
         self.tag_mem.write_data.next.cycles = self.completion_cycles.val();
         self.tag_mem.write_data.next.stalls = self.completion_stalls.val();
@@ -537,13 +557,8 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
         self.ready_r.d.next = self.count.q.val() <= self.ready_limit.val();
 
-        // The lowest valid lane, as a one-hot: of the row read at the head
-        // (loaded from the FIFO), and of the rest of the head row (the next
-        // pick's).
-        self.load_mask.next = self.mask_mem.read_data.val();
-        self.load_onehot.next =
-            self.load_mask.val() & ((!self.load_mask.val()) + self.one_lane.val());
-        self.load_rest.next = self.load_mask.val() & !self.load_onehot.val();
+        // The lowest valid lane, as a one-hot: of the rest of the head row
+        // (the next pick's; a row's first comes with it from the FIFO).
         self.rest.next = self.head_mask.q.val() & !self.head_onehot.q.val();
         self.next_onehot.next = self.rest.val() & ((!self.rest.val()) + self.one_lane.val());
         self.next_rest.next = self.rest.val() & !self.next_onehot.val();
@@ -630,9 +645,9 @@ impl<const L: usize> Logic for ResultStream<L> {
         self.pop.next = false;
         if !self.head_loaded.q.val() & self.rows_waiting.q.val() {
             self.head_loaded.d.next = true;
-            self.head_mask.d.next = self.load_mask.val();
-            self.head_onehot.d.next = self.load_onehot.val();
-            self.head_last.d.next = !self.load_rest.val().any();
+            self.head_mask.d.next = self.mask_mem.read_data.val();
+            self.head_onehot.d.next = self.onehot_mem.read_data.val();
+            self.head_last.d.next = self.tag_mem.read_data.val().single;
             self.head_completion.d.next = self.tag_mem.read_data.val().completion;
         }
         if self.pick_fields.q.val() {

@@ -1,7 +1,8 @@
 //! The stream's registered flags against what they stand for, every cycle,
 //! under random lanes, completions and `tready`: the skid flag's twin
 //! beside the pick stage, the registered pick decision and its twin, each
-//! lane's registered FIFO head whenever it is picked, the
+//! lane's registered FIFO head whenever it is picked, its registered FIFO
+//! write, the head's one-hot and last flags (pushed with the row), the
 //! row FIFO's `full` flag and the row flag of the mask a stage before the
 //! push.
 
@@ -56,6 +57,27 @@ fn flags_follow(seed: u64, p_ready: f64) -> (u64, u64, u64) {
             "cycle {cycle}: the pick decision's twin"
         );
         picks += u64::from(pick);
+        for lane in 0..LANES {
+            assert_eq!(
+                uut.lane_write[lane].q.val(),
+                uut.relay_valid[lane].q.val() & uut.ready_relayed.q.val(),
+                "cycle {cycle}: lane {lane}'s FIFO write"
+            );
+        }
+        if uut.head_loaded.q.val() {
+            let mask = uut.head_mask.q.val().to_u64();
+            let onehot = uut.head_onehot.q.val().to_u64();
+            assert_eq!(
+                onehot,
+                mask & mask.wrapping_neg(),
+                "cycle {cycle}: the head's lowest lane"
+            );
+            assert_eq!(
+                uut.head_last.q.val(),
+                (mask & !onehot) == 0,
+                "cycle {cycle}: the head's last lane"
+            );
+        }
         for lane in 0..LANES {
             if pick && uut.head_onehot.q.val().get_bit(lane) {
                 assert_eq!(
