@@ -13,15 +13,17 @@
 //!   its own at the centre and, with the relay's valid bit, a write flag
 //!   per lane beside its FIFO.
 //! * **Lane FIFOs.** Each lane writes its transferred results into a LUT RAM
-//!   of [`FIFO_ROWS`] words beside its relay, on its own valid bit, with its
-//!   own write and read pointers.
+//!   of [`FIFO_ROWS`] words beside its relay, on its own valid bit (a write
+//!   flag registered beside it, `lane_write`), with its own write and read
+//!   pointers.
 //! * **Row FIFO.** On the edge after, the lanes' transferred valid bits are
 //!   registered at the centre as the row's mask; on the next edge the mask
 //!   moves to the row FIFO's side with a flag of its own for whether it has
 //!   a lane (formed from the registered mask, so no lane's relay reaches
 //!   across the chip into logic), and on the edge after that a row with
-//!   any result pushes the mask and a tag into the row FIFO (LUT RAM,
-//!   [`FIFO_ROWS`] rows). When the sequencer owes a completion it is pushed
+//!   any result pushes the mask, its lowest lane (one-hot, formed from the
+//!   registered mask beside the FIFO) and a tag (with whether that lane is
+//!   the row's only one) into the row FIFO (LUT RAM, [`FIFO_ROWS`] rows). When the sequencer owes a completion it is pushed
 //!   as a row of its own (tag only) on an edge with no result row, while the
 //!   FIFO is not full (a registered flag); the sequencer asks for it three
 //!   edges after the scan's `done`, so its last result row is pushed by the
@@ -37,8 +39,8 @@
 //!   `res_ready` is high.
 //! * **Serializer.** Three register stages and a skid register, one record
 //!   per cycle. The head: the row FIFO's head row, its mask and the mask's
-//!   lowest lane as a registered one-hot (each pick computes the next from
-//!   the rest of the mask). The pick: the one-hot lane's word, the head of
+//!   lowest lane as a registered one-hot, loaded as they come from the FIFO
+//!   (each pick computes the next from the rest of the mask). The pick: the one-hot lane's word, the head of
 //!   its FIFO (every earlier row of that lane has been picked), gathered
 //!   from the lanes' FIFO heads (each read and registered beside its FIFO
 //!   on every edge), with the row's tag and the count of
