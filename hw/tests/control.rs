@@ -78,8 +78,14 @@ impl Bench {
         self.reads.push_back(u.read_symbol.val().index());
         self.ready_or_idle
             .push_back(u.res_ready.val() || !u.busy.val());
+        let busy_next = u.busy_next.val();
         self.uut.clock.next = Clock { clk: true };
         settle(&mut *self.uut);
+        assert_eq!(
+            self.uut.busy.val(),
+            busy_next,
+            "busy after the edge is the busy_next before it"
+        );
     }
 
     /// One tick of `symbol` at `price` under `ready(cycle)`: checks every

@@ -204,12 +204,18 @@ impl<const L: usize, const R: usize> Bench<L, R> {
     /// Applies this cycle's inputs: the host's, and the control's and the
     /// symbol table's outputs as they are in this cycle.
     fn drive(&mut self, inputs: &Inputs) {
+        // The control's busy flag after this cycle's edge, as `cycle` steps it.
+        let busy_next = match &self.scan {
+            Some(s) if self.busy => !(inputs.ready && s.stream + 1 == s.rows + PIPELINE_DEPTH),
+            _ => inputs.tick.is_some(),
+        };
         let rng = &mut self.rng;
         let u = &mut *self.uut;
         // The lane's number, as the scanner holds it.
         u.index.next = (self.index as u64).into();
         u.res_ready.next = inputs.ready;
         u.busy.next = self.busy;
+        u.busy_next.next = busy_next;
         u.at_equal.next = self.at_equal;
         u.tick_valid.next = inputs.tick.is_some();
         let scan = self.scan.as_ref();

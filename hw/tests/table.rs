@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{clocked, cycle, new_uut};
+use common::{check_verilog, clocked, cycle, new_uut};
 use liqscan_core::spec;
 use liqscan_hw::mul::width;
 use liqscan_hw::table::{self, TableField};
@@ -10,17 +10,59 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_hdl::prelude::*;
 
-clocked!(false, select_enable: TableField<{ width::WEIGHT }>);
+clocked!(
+    false,
+    select_enable: TableField<{ width::WEIGHT }>,
+    TableField<56>,
+    TableField<51>
+);
 
 /// A table field against a plain array: random tables loaded through the
 /// load protocol (random words on the row ports outside the load edges),
 /// then random selects with a random select enable; between loads the
 /// output must be the word at the last enabled select, and a load must
-/// replace every word.
+/// replace every word. At the widths the lane uses (a weight, the
+/// amount's two fields), whose words are read in parts on copies of the
+/// select.
 #[test]
 fn table_field_matches_model() {
-    const W: usize = width::WEIGHT;
-    let mut rng = ChaCha8Rng::seed_from_u64(0x7461626c);
+    field_matches_model::<{ width::WEIGHT }>(0x7461626c);
+    field_matches_model::<56>(0x7461626d);
+    field_matches_model::<51>(0x7461626e);
+}
+
+/// A field's Verilog reads each part of the word at its own select copy.
+#[test]
+fn table_field_reads_its_parts_on_their_own_selects() {
+    for (w, parts) in [
+        (width::WEIGHT, [0..12, 12..24, 24..36, 36..37]),
+        (51, [0..16, 16..32, 32..48, 48..51]),
+    ] {
+        assert_eq!(
+            liqscan_hw::lutram::split_parts(w, table::PARTS),
+            parts,
+            "width {w}"
+        );
+    }
+    assert_eq!(
+        liqscan_hw::lutram::split_parts(56, table::PARTS),
+        [0..16, 16..32, 32..48, 48..56]
+    );
+    let uut: Box<TableField<51>> = new_uut();
+    let verilog = generate_verilog(uut.as_ref());
+    for k in 0..table::PARTS {
+        assert!(
+            verilog.contains(&format!("= mem_{k}[read_address_{k}];")),
+            "part {k} reads at its own address"
+        );
+    }
+}
+
+fn field_matches_model<const W: usize>(seed: u64)
+where
+    TableField<W>: common::Clocked + Default,
+{
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut uut: Box<TableField<W>> = new_uut();
     let word = |rng: &mut ChaCha8Rng| rng.gen::<u64>() & ((1 << W) - 1);
     let mut selected = 0usize;
@@ -58,4 +100,9 @@ fn table_field_matches_model() {
         }
     }
     assert_eq!(reads, 20_000);
+}
+
+#[test]
+fn table_field_synthesizes() {
+    check_verilog::<TableField<51>>("table_field");
 }

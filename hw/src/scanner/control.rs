@@ -11,7 +11,7 @@
 
 use rust_hdl::prelude::*;
 
-use crate::fanout::{EnableCopy, ReadyCopy};
+use crate::fanout::{EnableCopy, ReadyCopy, Relay};
 
 use super::{Price, Word, COPY_STEP, FETCH_DONE, ISSUE_STEP, PIPELINE_DEPTH, REGION_STEP};
 
@@ -29,6 +29,9 @@ pub struct ScanControl<const L: usize, const SYM_BITS: usize, const BRK_BITS: us
     pub table_count: Signal<In, Word>,
     /// A scan is running (the scanner's `busy`).
     pub busy: Signal<Out, bool>,
+    /// `busy` of the next cycle (the flag's next state), for the lanes'
+    /// twins of it.
+    pub busy_next: Signal<Out, bool>,
     /// One-cycle pulse after the scan's last step.
     pub done: Signal<Out, bool>,
     /// Cycles of the current or last scan.
@@ -53,7 +56,10 @@ pub struct ScanControl<const L: usize, const SYM_BITS: usize, const BRK_BITS: us
     pub end_slot: Signal<Out, Word>,
     pub price: Signal<Out, Price>,
 
-    busy_r: DFF<bool>,
+    /// The busy flag. A [`Relay`] (a register synthesis keeps apart): the
+    /// lanes' twins of it take the same next state (`busy_next`), and as a
+    /// plain register it would be merged into one of them, beside a lane.
+    busy_r: Relay<bool>,
     done_r: DFF<bool>,
     cycles_r: DFF<Word>,
     /// Busy cycles with `res_ready` high since the tick: the result stream's
@@ -147,6 +153,7 @@ impl<const L: usize, const SYM_BITS: usize, const BRK_BITS: usize> Default
             table_base_row: Default::default(),
             table_count: Default::default(),
             busy: Default::default(),
+            busy_next: Default::default(),
             done: Default::default(),
             cycles: Default::default(),
             read_symbol: Default::default(),
@@ -222,7 +229,6 @@ impl<const L: usize, const SYM_BITS: usize, const BRK_BITS: usize> Logic
         dff_setup!(
             self,
             clock,
-            busy_r,
             done_r,
             cycles_r,
             step,
@@ -245,7 +251,8 @@ impl<const L: usize, const SYM_BITS: usize, const BRK_BITS: usize> Logic
             rd_sym,
             rd_addr
         );
-        clock!(self, clock, ctl_en_root, ctl_en_first, ctl_en);
+        clock!(self, clock, busy_r, ctl_en_root, ctl_en_first, ctl_en);
+        self.busy_r.d.next = self.busy_r.q.val();
 
         // Handshakes. The result stream's step advances only while it is
         // ready. The core (memories, lanes, issue) runs on registered
@@ -351,6 +358,7 @@ impl<const L: usize, const SYM_BITS: usize, const BRK_BITS: usize> Logic
         }
 
         self.busy.next = self.busy_r.q.val();
+        self.busy_next.next = self.busy_r.d.val();
         self.done.next = self.done_r.q.val();
         self.cycles.next = self.cycles_r.q.val();
         self.read_symbol.next = self.rd_sym.q.val();

@@ -37,6 +37,8 @@ pub struct LaneSlice<const L: usize, const ROW_BITS: usize> {
     /// The result stream's ready and the scanner's busy flag.
     pub res_ready: Signal<In, bool>,
     pub busy: Signal<In, bool>,
+    /// The busy flag's next state, for the lane's twin of it.
+    pub busy_next: Signal<In, bool>,
     pub at_equal: Signal<In, bool>,
     /// The control's flags and scan geometry ([`super::ScanControl`]).
     pub copy_brackets: Signal<In, bool>,
@@ -63,6 +65,11 @@ pub struct LaneSlice<const L: usize, const ROW_BITS: usize> {
 
     /// The lane's branch of the enable tree.
     enables: LaneEnables,
+    /// The busy flag's twin for the enable tree (the same next state in a
+    /// register of the lane's own, pinned midway like a relay): the lane's
+    /// `res_ready ∨ ¬busy` is then a LUT of its own, beside its port
+    /// selects, rather than one LUT at the control shared by every lane.
+    relay_busy: Relay<bool>,
     lane: Lane,
     qty_mem: Memory<Qty, ROW_BITS>,
     offset_mem: Memory<Offset, ROW_BITS>,
@@ -151,6 +158,7 @@ impl<const L: usize, const ROW_BITS: usize> Default for LaneSlice<L, ROW_BITS> {
             index: Default::default(),
             res_ready: Default::default(),
             busy: Default::default(),
+            busy_next: Default::default(),
             at_equal: Default::default(),
             copy_brackets: Default::default(),
             geo_load: Default::default(),
@@ -170,6 +178,7 @@ impl<const L: usize, const ROW_BITS: usize> Default for LaneSlice<L, ROW_BITS> {
             res_slot: Default::default(),
             res_shortfall: Default::default(),
             enables: Default::default(),
+            relay_busy: Default::default(),
             lane: Default::default(),
             qty_mem: Default::default(),
             offset_mem: Default::default(),
@@ -255,6 +264,7 @@ impl<const L: usize, const ROW_BITS: usize> Logic for LaneSlice<L, ROW_BITS> {
             self,
             clock,
             enables,
+            relay_busy,
             lane,
             qty_mem,
             offset_mem,
@@ -271,7 +281,8 @@ impl<const L: usize, const ROW_BITS: usize> Logic for LaneSlice<L, ROW_BITS> {
             relay_wr_offset
         );
         self.enables.ready.next = self.res_ready.val();
-        self.enables.busy.next = self.busy.val();
+        self.relay_busy.d.next = self.busy_next.val();
+        self.enables.busy.next = self.relay_busy.q.val();
         self.lane_at_equal.d.next = self.at_equal.val();
         self.lane_copy.d.next = self.copy_brackets.val();
         self.lane_region_base.d.next = self.base_row.val();

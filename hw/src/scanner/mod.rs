@@ -364,6 +364,7 @@ impl<const L: usize, const ROW_BITS: usize, const SYM_BITS: usize, const BRK_BIT
             self.lanes[i].index.next = self.lane_index[i].val();
             self.lanes[i].res_ready.next = self.res_ready.val();
             self.lanes[i].busy.next = self.control.busy.val();
+            self.lanes[i].busy_next.next = self.control.busy_next.val();
             self.lanes[i].at_equal.next = self.at_equal.val();
             self.lanes[i].copy_brackets.next = self.control.copy_brackets.val();
             self.lanes[i].geo_load.next = self.control.geo_load.val();

@@ -60,7 +60,8 @@ pub struct AxiLiteSlave {
     pub s_axil_rresp: Signal<Out, Bits<2>>,
     pub s_axil_rvalid: Signal<Out, bool>,
     pub s_axil_rready: Signal<In, bool>,
-    /// A whole-word write of `write_data` to `write_addr`, this cycle only.
+    /// A whole-word write of `write_data` to `write_addr`, this cycle only
+    /// (in other cycles the two carry whatever the slave holds).
     pub write: Signal<Out, bool>,
     pub write_addr: Signal<Out, WordAddr>,
     pub write_data: Signal<Out, Word>,
@@ -249,9 +250,13 @@ impl Logic for AxiLiteSlave {
             self.answering.d.next = true;
             self.refused.d.next = !self.w_whole.q.val();
             self.write_r.d.next = self.w_whole.q.val();
-            self.write_addr_r.d.next = self.aw_addr.q.val();
-            self.write_data_r.d.next = self.w_data.q.val();
         }
+        // The held address and data follow on every edge, with no enable:
+        // they hold still from their handshake to the edge that performs the
+        // write, so in the cycle `write` is high these carry its word, and
+        // the register file reads them in no other cycle.
+        self.write_addr_r.d.next = self.aw_addr.q.val();
+        self.write_data_r.d.next = self.w_data.q.val();
         if self.answering.q.val() {
             self.b_valid.d.next = true;
             self.b_resp.d.next = self.okay.val();

@@ -9,18 +9,21 @@
 //!   slot, shortfall) beside the lane, and the lane's relay registers
 //!   (`relay_*`, which `scripts/floorplan.py` pins midway between the lane
 //!   and the chip's centre) take them on the next edge, so the way out of a
-//!   lane is two register hops. `res_ready` follows through two registers of
-//!   its own, a copy beside each lane's relay.
+//!   lane is two register hops. `res_ready` follows through a register of
+//!   its own at the centre and, with the relay's valid bit, a write flag
+//!   per lane beside its FIFO.
 //! * **Lane FIFOs.** Each lane writes its transferred results into a LUT RAM
-//!   of [`FIFO_ROWS`] words beside its relay, on its own valid bit, with its
-//!   own write and read pointers.
+//!   of [`FIFO_ROWS`] words beside its relay, on its own valid bit (a write
+//!   flag registered beside it, `lane_write`), with its own write and read
+//!   pointers.
 //! * **Row FIFO.** On the edge after, the lanes' transferred valid bits are
 //!   registered at the centre as the row's mask; on the next edge the mask
 //!   moves to the row FIFO's side with a flag of its own for whether it has
 //!   a lane (formed from the registered mask, so no lane's relay reaches
 //!   across the chip into logic), and on the edge after that a row with
-//!   any result pushes the mask and a tag into the row FIFO (LUT RAM,
-//!   [`FIFO_ROWS`] rows). When the sequencer owes a completion it is pushed
+//!   any result pushes the mask, its lowest lane (one-hot, formed from the
+//!   registered mask beside the FIFO) and a tag (with whether that lane is
+//!   the row's only one) into the row FIFO (LUT RAM, [`FIFO_ROWS`] rows). When the sequencer owes a completion it is pushed
 //!   as a row of its own (tag only) on an edge with no result row, while the
 //!   FIFO is not full (a registered flag); the sequencer asks for it three
 //!   edges after the scan's `done`, so its last result row is pushed by the
@@ -36,16 +39,21 @@
 //!   `res_ready` is high.
 //! * **Serializer.** Three register stages and a skid register, one record
 //!   per cycle. The head: the row FIFO's head row, its mask and the mask's
-//!   lowest lane as a registered one-hot (each pick computes the next from
-//!   the rest of the mask). The pick: the one-hot lane's word, the head of
+//!   lowest lane as a registered one-hot, loaded as they come from the FIFO
+//!   (each pick computes the next from the rest of the mask). The pick: the one-hot lane's word, the head of
 //!   its FIFO (every earlier row of that lane has been picked), gathered
-//!   from the lanes' LUT RAM reads, with the row's tag and the count of
+//!   from the lanes' FIFO heads (each read and registered beside its FIFO
+//!   on every edge), with the row's tag and the count of
 //!   records picked since the last completion; every field is loaded on a
 //!   pick as it is (no field is cleared), and the record is assembled
 //!   behind the stage, its liquidation or its completion fields selected by
 //!   the registered kind. Picking a lane pops its FIFO. The head row leaves
 //!   the FIFO with its last record; the next row is loaded on the edge
-//!   after, on the registered head state alone.
+//!   after, on the registered head state alone. Whether the head picks in
+//!   a cycle is itself a register (`pick_now`, and a twin for the pick
+//!   stage's fields), formed on the edge before from the next state of the
+//!   head, the pick stage and the skid flag's twin, so the head's update
+//!   and every enable of the pick stage start at a register.
 //! * **Output register slice.** The output register drives the stream; a
 //!   valid record stays until `tready`. Behind it a skid register: the pick
 //!   stage hands its record over whenever the skid register is empty (a
@@ -99,6 +107,8 @@ const SHORTFALL_FIELD: usize = 128;
 #[derive(Copy, Clone, Debug, Default, PartialEq, LogicStruct)]
 pub struct RowTag {
     pub completion: bool,
+    /// The row has at most one lane: its first pick is its last.
+    pub single: bool,
     pub seq: Word,
     pub cycles: Word,
     pub stalls: Word,
@@ -139,12 +149,10 @@ pub struct ResultStream<const L: usize> {
     cap_shortfall: [DFF<Bits<SUM>>; L],
     /// `res_ready` of the captured row, at the centre.
     ready_capture: DFF<bool>,
-    /// The capture a cycle later, midway to the centre (pinned there), with
-    /// a copy of its `res_ready`.
+    /// The capture a cycle later, midway to the centre (pinned there).
     relay_valid: [Relay<bool>; L],
     relay_slot: [Relay<Word>; L],
     relay_shortfall: [Relay<Bits<SUM>>; L],
-    relay_ready: [Relay<bool>; L],
     /// `res_ready` of the relayed row, at the centre.
     ready_relayed: DFF<bool>,
     /// Each lane's FIFO of its transferred results, and its pointers.
@@ -152,12 +160,30 @@ pub struct ResultStream<const L: usize> {
     shortfall_mem: [LutRam<Bits<SUM>, FIFO_BITS>; L],
     lane_wr: [DFF<Bits<FIFO_BITS>>; L],
     lane_rd: [DFF<Bits<FIFO_BITS>>; L],
+    /// Each lane's FIFO write: its relay's valid bit and `res_ready`
+    /// copy, as a register of its own beside the FIFO (the same next
+    /// state), so the FIFO's write enables hang on a flip-flop.
+    lane_write: [Relay<bool>; L],
+    /// Each lane's FIFO head, read at `lane_rd` and registered on every
+    /// edge beside the FIFO, so the pick gathers registers rather than LUT
+    /// RAM reads. A pick reads it a cycle after it is sampled: the same
+    /// lane is never picked on two edges in a row (a row has each lane
+    /// once, and a new head row is loaded on an edge with no pick), and a
+    /// word is written three edges before its earliest pick.
+    lane_head_slot: [DFF<Word>; L],
+    lane_head_shortfall: [DFF<Bits<SUM>>; L],
     /// The relayed row's transferred lanes, at the centre, and the same a
     /// stage later, beside the row FIFO.
     row_mask: DFF<LaneMask>,
     push_mask: DFF<LaneMask>,
+    /// The lowest lane of `row_mask` (one-hot) and whether it is its only
+    /// one, a stage later beside the row FIFO with `push_mask`: pushed with
+    /// the row, so loading the head takes them as they are.
+    push_onehot: DFF<LaneMask>,
+    push_single: DFF<bool>,
     /// The row FIFO.
     mask_mem: LutRam<LaneMask, FIFO_BITS>,
+    onehot_mem: LutRam<LaneMask, FIFO_BITS>,
     tag_mem: LutRam<RowTag, FIFO_BITS>,
     wr_ptr: DFF<Bits<FIFO_BITS>>,
     rd_ptr: DFF<Bits<FIFO_BITS>>,
@@ -188,6 +214,14 @@ pub struct ResultStream<const L: usize> {
     pick_cycles: DFF<Word>,
     pick_count: DFF<Word>,
     pick_stalls: DFF<Word>,
+    /// The pick decision of this cycle, registered: the edge before forms
+    /// it from the next state of the head, the pick stage and the skid
+    /// flag's twin, so the head's update and the pick stage's enables start
+    /// at a register. `pick_fields` is its twin for the pick stage's fields
+    /// (the same next state, kept apart so that each drives one group of
+    /// loads).
+    pick_now: Relay<bool>,
+    pick_fields: Relay<bool>,
     out_valid: DFF<bool>,
     out_last: DFF<bool>,
     out_data: DFF<Record>,
@@ -214,10 +248,7 @@ pub struct ResultStream<const L: usize> {
     pick: Signal<Local, bool>,
     out_free: Signal<Local, bool>,
     hand_over: Signal<Local, bool>,
-    pick_free: Signal<Local, bool>,
-    load_mask: Signal<Local, LaneMask>,
-    load_onehot: Signal<Local, LaneMask>,
-    load_rest: Signal<Local, LaneMask>,
+    row_onehot: Signal<Local, LaneMask>,
     rest: Signal<Local, LaneMask>,
     next_onehot: Signal<Local, LaneMask>,
     next_rest: Signal<Local, LaneMask>,
@@ -292,15 +323,20 @@ impl<const L: usize> Default for ResultStream<L> {
             relay_valid: lanes(),
             relay_slot: lanes(),
             relay_shortfall: lanes(),
-            relay_ready: lanes(),
             ready_relayed: Default::default(),
             slot_mem: lanes(),
             shortfall_mem: lanes(),
             lane_wr: lanes(),
             lane_rd: lanes(),
+            lane_write: lanes(),
+            lane_head_slot: lanes(),
+            lane_head_shortfall: lanes(),
             row_mask: Default::default(),
             push_mask: Default::default(),
+            push_onehot: Default::default(),
+            push_single: Default::default(),
             mask_mem: Default::default(),
+            onehot_mem: Default::default(),
             tag_mem: Default::default(),
             wr_ptr: Default::default(),
             rd_ptr: Default::default(),
@@ -321,6 +357,8 @@ impl<const L: usize> Default for ResultStream<L> {
             pick_cycles: Default::default(),
             pick_count: Default::default(),
             pick_stalls: Default::default(),
+            pick_now: Default::default(),
+            pick_fields: Default::default(),
             out_valid: Default::default(),
             out_last: Default::default(),
             out_data: Default::default(),
@@ -341,10 +379,7 @@ impl<const L: usize> Default for ResultStream<L> {
             pick: Default::default(),
             out_free: Default::default(),
             hand_over: Default::default(),
-            pick_free: Default::default(),
-            load_mask: Default::default(),
-            load_onehot: Default::default(),
-            load_rest: Default::default(),
+            row_onehot: Default::default(),
             rest: Default::default(),
             next_onehot: Default::default(),
             next_rest: Default::default(),
@@ -387,6 +422,8 @@ impl<const L: usize> Logic for ResultStream<L> {
             ready_relayed,
             row_mask,
             push_mask,
+            push_onehot,
+            push_single,
             wr_ptr,
             rd_ptr,
             count,
@@ -417,7 +454,16 @@ impl<const L: usize> Logic for ResultStream<L> {
             tick_done_r,
             done_seq_r
         );
-        clock!(self, clock, mask_mem, tag_mem, skid_at_pick);
+        clock!(
+            self,
+            clock,
+            mask_mem,
+            onehot_mem,
+            tag_mem,
+            skid_at_pick,
+            pick_now,
+            pick_fields
+        );
 
         // Capture beside each lane, relay midway; `res_ready` alongside.
         self.ready_capture.d.next = self.ready_r.q.val();
@@ -429,20 +475,24 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.relay_valid[i].clock.next = self.clock.val();
             self.relay_slot[i].clock.next = self.clock.val();
             self.relay_shortfall[i].clock.next = self.clock.val();
-            self.relay_ready[i].clock.next = self.clock.val();
             self.slot_mem[i].clock.next = self.clock.val();
             self.shortfall_mem[i].clock.next = self.clock.val();
             self.lane_wr[i].clock.next = self.clock.val();
             self.lane_rd[i].clock.next = self.clock.val();
             self.lane_wr[i].d.next = self.lane_wr[i].q.val();
             self.lane_rd[i].d.next = self.lane_rd[i].q.val();
+            self.lane_head_slot[i].clock.next = self.clock.val();
+            self.lane_head_shortfall[i].clock.next = self.clock.val();
+            self.lane_head_slot[i].d.next = self.slot_mem[i].read_data.val();
+            self.lane_head_shortfall[i].d.next = self.shortfall_mem[i].read_data.val();
             self.cap_valid[i].d.next = self.res_valid[i].val();
             self.cap_slot[i].d.next = self.res_slot[i].val();
             self.cap_shortfall[i].d.next = unsigned_cast(self.res_shortfall[i].val());
             self.relay_valid[i].d.next = self.cap_valid[i].q.val();
             self.relay_slot[i].d.next = self.cap_slot[i].q.val();
             self.relay_shortfall[i].d.next = self.cap_shortfall[i].q.val();
-            self.relay_ready[i].d.next = self.ready_capture.q.val();
+            self.lane_write[i].clock.next = self.clock.val();
+            self.lane_write[i].d.next = self.cap_valid[i].q.val() & self.ready_capture.q.val();
 
             // The lane's FIFO: its transferred results, on its own valid bit.
             self.slot_mem[i].write_address.next = self.lane_wr[i].q.val();
@@ -451,11 +501,9 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.shortfall_mem[i].write_address.next = self.lane_wr[i].q.val();
             self.shortfall_mem[i].write_data.next = self.relay_shortfall[i].q.val();
             self.shortfall_mem[i].read_address.next = self.lane_rd[i].q.val();
-            self.slot_mem[i].write_enable.next =
-                self.relay_valid[i].q.val() & self.relay_ready[i].q.val();
-            self.shortfall_mem[i].write_enable.next =
-                self.relay_valid[i].q.val() & self.relay_ready[i].q.val();
-            if self.relay_valid[i].q.val() & self.relay_ready[i].q.val() {
+            self.slot_mem[i].write_enable.next = self.lane_write[i].q.val();
+            self.shortfall_mem[i].write_enable.next = self.lane_write[i].q.val();
+            if self.lane_write[i].q.val() {
                 self.lane_wr[i].d.next = self.lane_wr[i].q.val() + 1;
             }
 
@@ -479,6 +527,10 @@ impl<const L: usize> Logic for ResultStream<L> {
         // later, so that no lane's relay reaches across the chip into logic.
         self.push_mask.d.next = self.row_mask.q.val();
         self.row_any.d.next = self.row_mask.q.val().any();
+        self.row_onehot.next =
+            self.row_mask.q.val() & ((!self.row_mask.q.val()) + self.one_lane.val());
+        self.push_onehot.d.next = self.row_onehot.val();
+        self.push_single.d.next = !(self.row_mask.q.val() & !self.row_onehot.val()).any();
 
         // Push: a result row, else an owed completion while there is room.
         self.push_row.next = self.row_any.q.val();
@@ -490,9 +542,14 @@ impl<const L: usize> Logic for ResultStream<L> {
         self.mask_mem.write_enable.next = self.push.val();
         self.mask_mem.write_data.next = self.push_mask.q.val();
         self.mask_mem.read_address.next = self.rd_ptr.q.val();
+        self.onehot_mem.write_address.next = self.wr_ptr.q.val();
+        self.onehot_mem.write_enable.next = self.push.val();
+        self.onehot_mem.write_data.next = self.push_onehot.q.val();
+        self.onehot_mem.read_address.next = self.rd_ptr.q.val();
         self.tag_mem.write_address.next = self.wr_ptr.q.val();
         self.tag_mem.write_enable.next = self.push.val();
         self.tag_mem.write_data.next.completion = self.push_completion.val();
+        self.tag_mem.write_data.next.single = self.push_single.q.val();
         self.tag_mem.write_data.next.seq = self.seq.val();
         self.tag_mem.write_data.next.cycles = self.completion_cycles.val();
         self.tag_mem.write_data.next.stalls = self.completion_stalls.val();
@@ -502,24 +559,19 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
         self.ready_r.d.next = self.count.q.val() <= self.ready_limit.val();
 
-        // The lowest valid lane, as a one-hot: of the row read at the head
-        // (loaded from the FIFO), and of the rest of the head row (the next
-        // pick's).
-        self.load_mask.next = self.mask_mem.read_data.val();
-        self.load_onehot.next =
-            self.load_mask.val() & ((!self.load_mask.val()) + self.one_lane.val());
-        self.load_rest.next = self.load_mask.val() & !self.load_onehot.val();
+        // The lowest valid lane, as a one-hot: of the rest of the head row
+        // (the next pick's; a row's first comes with it from the FIFO).
         self.rest.next = self.head_mask.q.val() & !self.head_onehot.q.val();
         self.next_onehot.next = self.rest.val() & ((!self.rest.val()) + self.one_lane.val());
         self.next_rest.next = self.rest.val() & !self.next_onehot.val();
 
-        // The one-hot lane's FIFO head.
+        // The one-hot lane's FIFO head (registered beside its FIFO).
         for i in 0..L {
             self.part_slot[i].next = 0.into();
             self.part_shortfall[i].next = 0.into();
             if self.head_onehot.q.val().get_bit(i) {
-                self.part_slot[i].next = self.slot_mem[i].read_data.val();
-                self.part_shortfall[i].next = self.shortfall_mem[i].read_data.val();
+                self.part_slot[i].next = self.lane_head_slot[i].q.val();
+                self.part_shortfall[i].next = self.lane_head_shortfall[i].q.val();
             }
         }
         self.acc_slot[0].next = self.part_slot[0].val();
@@ -587,22 +639,20 @@ impl<const L: usize> Logic for ResultStream<L> {
 
         // Pick stage: one record of the head row per cycle, while the stage
         // is empty or hands its record over; a picked lane's FIFO moves on.
-        self.pick_free.next = !self.pick_valid.q.val() | !self.skid_at_pick.q.val();
-        self.pick.next = self.head_loaded.q.val() & self.pick_free.val();
+        // The decision is `pick_now`, registered on the edge before (below).
+        self.pick.next = self.pick_now.q.val();
         if self.hand_over.val() {
             self.pick_valid.d.next = false;
         }
         self.pop.next = false;
         if !self.head_loaded.q.val() & self.rows_waiting.q.val() {
             self.head_loaded.d.next = true;
-            self.head_mask.d.next = self.load_mask.val();
-            self.head_onehot.d.next = self.load_onehot.val();
-            self.head_last.d.next = !self.load_rest.val().any();
+            self.head_mask.d.next = self.mask_mem.read_data.val();
+            self.head_onehot.d.next = self.onehot_mem.read_data.val();
+            self.head_last.d.next = self.tag_mem.read_data.val().single;
             self.head_completion.d.next = self.tag_mem.read_data.val().completion;
         }
-        if self.pick.val() {
-            self.pick_valid.d.next = true;
-            self.pick_last.d.next = self.head_completion.q.val();
+        if self.pick_fields.q.val() {
             self.pick_seq.d.next = self.tag_mem.read_data.val().seq;
             self.pick_cycles.d.next = self.tag_mem.read_data.val().cycles;
             self.pick_stalls.d.next = self.tag_mem.read_data.val().stalls;
@@ -611,6 +661,10 @@ impl<const L: usize> Logic for ResultStream<L> {
                 self.pick_slot.d.next = self.acc_slot[i].val();
                 self.pick_shortfall.d.next = self.acc_shortfall[i].val();
             }
+        }
+        if self.pick.val() {
+            self.pick_valid.d.next = true;
+            self.pick_last.d.next = self.head_completion.q.val();
             for i in 0..L {
                 if self.head_onehot.q.val().get_bit(i) {
                     self.lane_rd[i].d.next = self.lane_rd[i].q.val() + 1;
@@ -641,6 +695,12 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.rows_waiting.d.next = self.count.q.val() != self.count_one.val();
             self.full.d.next = false;
         }
+
+        // The next cycle's pick: a head loaded then, and a pick stage empty
+        // then or handing its record over (its skid flag's twin clear then).
+        self.pick_now.d.next =
+            self.head_loaded.d.val() & (!self.pick_valid.d.val() | !self.skid_at_pick.d.val());
+        self.pick_fields.d.next = self.pick_now.d.val();
 
         // Events for the counters.
         self.sent_r.d.next =
