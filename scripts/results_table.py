@@ -137,7 +137,7 @@ def bench_summary(text):
     out = header + [""] + summary
     if "## Goals" in lines:
         goals, _ = table_after(lines, lines.index("## Goals"))
-        out += ["", "Goals (issue 23), measured figure against goal:", ""] + goals
+        out += ["", "Goals (issues 23 and 24), measured figure against goal:", ""] + goals
     return out
 
 

@@ -12,6 +12,8 @@ use crate::measure::{self, Run};
 /// A run of the Verilator model over the first ticks of a scenario.
 #[derive(Debug, Clone)]
 pub struct SimRun {
+    /// The model's lanes.
+    pub lanes: usize,
     /// Ticks simulated.
     pub ticks: usize,
     /// Tick-to-`done` cycles as the model counted them, warm-up excluded.
@@ -50,6 +52,7 @@ pub fn run_sim(
         cycles.record(scan.cycles);
     })?;
     Ok(SimRun {
+        lanes,
         ticks: ticks.len(),
         cycles: cycles.summary(),
         simulated_cycles: engine.simulated_cycles() - first_cycle,

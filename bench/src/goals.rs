@@ -1,5 +1,5 @@
-//! The goals of the latency work (issue 23), checked against a run's
-//! figures: each a measured figure beside its goal, met or not. Reported,
+//! The goals of the latency work (issue 23) and of the Verilator model's
+//! speed (issue 24), checked against a run's figures: each a measured figure beside its goal, met or not. Reported,
 //! never asserted: a slower machine does not fail a build.
 
 use crate::report::{crash_tick, factor, grouped, human, liquidations_per_tick, Case};
@@ -41,6 +41,11 @@ pub const NUMPY_FACTOR: f64 = 10.0;
 pub const INDEXED_P99_NS: u64 = 1_000;
 /// `indexed`'s time per liquidation on ticks that liquidate, ns.
 pub const PER_LIQUIDATION_NS: f64 = 100.0;
+
+/// The Verilator model held to the speed goal: this many lanes, at least
+/// this many simulated cycles per second of host time (host work included).
+pub const SIM_GOAL_LANES: usize = 8;
+pub const SIM_CYCLES_PER_SECOND: f64 = 1_000_000.0;
 
 /// `indexed`'s time on the recorded ticks that liquidate, per liquidation
 /// (ns), and the liquidations; `None` without any.
@@ -108,6 +113,18 @@ pub fn goals(cases: &[Case], clock_mhz: f64) -> Vec<Goal> {
                 });
             }
         }
+        if let Some(Ok(sim)) = &case.sim {
+            if sim.lanes == SIM_GOAL_LANES {
+                let speed = sim.cycles_per_second();
+                all.push(Goal {
+                    goal: "Verilator model, 8 lanes: simulated cycles per second (host work included)",
+                    case: case.label.clone(),
+                    measured: grouped(speed.round() as u64),
+                    target: "≥ 1,000,000",
+                    status: Status::of(speed >= SIM_CYCLES_PER_SECOND),
+                });
+            }
+        }
         if !case.one_symbol() {
             if let Some(indexed) = get("indexed") {
                 all.push(Goal {
@@ -135,6 +152,7 @@ pub fn goals(cases: &[Case], clock_mhz: f64) -> Vec<Goal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::circuit::SimRun;
     use crate::measure::Run;
     use crate::numpy::NumpyRun;
     use crate::report::{FloorRun, NumpyResult};
@@ -214,6 +232,43 @@ mod tests {
             board: None,
             seconds: 1.0,
         }
+    }
+
+    /// A Verilator run of `lanes` lanes: `cycles` simulated in one second.
+    fn sim(lanes: usize, cycles: u64) -> SimRun {
+        SimRun {
+            lanes,
+            ticks: 4,
+            cycles: summary(100, 100),
+            simulated_cycles: cycles,
+            run: Run {
+                wall: std::time::Duration::from_secs(1),
+                ..run("sim", summary(1, 1), vec![1; 4], &[])
+            },
+        }
+    }
+
+    #[test]
+    fn the_eight_lane_model_is_held_to_its_speed() {
+        let speed = |lanes, cycles| {
+            let case = Case {
+                sim: Some(Ok(sim(lanes, cycles))),
+                ..case()
+            };
+            goals(&[case], 100.0)
+                .into_iter()
+                .find(|g| g.goal.starts_with("Verilator model"))
+                .map(|g| (g.measured, g.status))
+        };
+        assert_eq!(
+            speed(8, 999_999),
+            Some(("999,999".to_string(), Status::NotMet))
+        );
+        assert_eq!(
+            speed(8, 1_000_000),
+            Some(("1,000,000".to_string(), Status::Met))
+        );
+        assert_eq!(speed(1, 5_000_000), None, "only the 8-lane model");
     }
 
     #[test]
