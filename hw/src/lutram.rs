@@ -62,16 +62,7 @@ always @(*) read_data = mem[read_address];
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
-        vec![TimingInfo {
-            name: "lut_ram".into(),
-            clock: "clock".into(),
-            inputs: vec![
-                "write_address".into(),
-                "write_data".into(),
-                "write_enable".into(),
-            ],
-            outputs: vec![],
-        }]
+        write_port_timing("lut_ram")
     }
 }
 
@@ -180,15 +171,20 @@ impl<const W: usize, const N: usize> Logic for SplitLutRam<W, N> {
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
-        vec![TimingInfo {
-            name: "split_lut_ram".into(),
-            clock: "clock".into(),
-            inputs: vec![
-                "write_address".into(),
-                "write_data".into(),
-                "write_enable".into(),
-            ],
-            outputs: vec![],
-        }]
+        write_port_timing("split_lut_ram")
     }
+}
+
+/// A LUT RAM's timing: its write port samples on the clock; the read is combinational.
+fn write_port_timing(name: &str) -> Vec<TimingInfo> {
+    vec![TimingInfo {
+        name: name.into(),
+        clock: "clock".into(),
+        inputs: vec![
+            "write_address".into(),
+            "write_data".into(),
+            "write_enable".into(),
+        ],
+        outputs: vec![],
+    }]
 }
