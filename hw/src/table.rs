@@ -11,28 +11,22 @@
 //! registers, where a table of registers would need a 16-way select tree.
 //!
 //! The select register and the write sequencer belong to the field, so each
-//! field's loads hang on their own copies; the select is [`PARTS`]
-//! [`RegisterCopy`]s that synthesis does not merge with each other or with
-//! the other fields' copies, one per part of the word
-//! ([`crate::lutram::split_parts`]): each drives its part's RAM read
-//! addresses ([`SplitLutRam`]) and multiplexers only (about 16 bits' worth),
-//! so a wide field's read does not start at one register whose loads span
-//! every cell of the word.
+//! field's loads (about 50 RAM address pins and multiplexers) hang on their
+//! own copy; the select is a [`RegisterCopy`] that synthesis does not merge
+//! with the other fields' copies.
 
 use rust_hdl::prelude::*;
 
 use crate::fanout::RegisterCopy;
-use crate::lutram::{self, split_parts, SplitLutRam};
+use crate::lutram::LutRam;
 
 /// Rows of a table, one per edge of a load.
 pub const ROWS: usize = 4;
 /// Brackets per row (one per bracket bank).
 pub const BANKS: usize = 4;
-/// Parts of a field's word, each read on its own copy of the select.
-pub const PARTS: usize = lutram::PARTS;
 
 /// A `W`-bit field of the 16-entry bracket table.
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct TableField<const W: usize> {
     pub clock: Signal<In, Clock>,
     /// High for a cycle: the next edge arms the load and the four edges
@@ -62,60 +56,21 @@ pub struct TableField<const W: usize> {
     write_row_lo: DFF<bool>,
     write_row_hi: DFF<bool>,
     write_row: Signal<Local, Bits<2>>,
-    /// The select, one copy per part of the word.
-    select: [RegisterCopy<Bits<4>>; PARTS],
-    row: [Signal<Local, Bits<2>>; PARTS],
-    bank: [Signal<Local, Bits<2>>; PARTS],
-    /// Each part's bracket, all bits of the word, and its own bits set.
-    part_value: [Signal<Local, Bits<W>>; PARTS],
-    part_bits: [Constant<Bits<W>>; PARTS],
-    ram: [SplitLutRam<W, 2>; BANKS],
+    select: RegisterCopy<Bits<4>>,
+    row: Signal<Local, Bits<2>>,
+    bank: Signal<Local, Bits<2>>,
+    ram: [LutRam<Bits<W>, 2>; BANKS],
 }
 
-impl<const W: usize> Default for TableField<W> {
-    fn default() -> Self {
-        let mut bits = [Bits::<W>::default(); PARTS];
-        for (k, range) in split_parts(W, PARTS).into_iter().enumerate() {
-            for bit in range {
-                bits[k] = bits[k].replace_bit(bit, true);
-            }
-        }
-        Self {
-            clock: Default::default(),
-            load: Default::default(),
-            rows: Default::default(),
-            select_enable: Default::default(),
-            select_next: Default::default(),
-            value: Default::default(),
-            write: Default::default(),
-            arming: Default::default(),
-            writing: Default::default(),
-            write_row_lo: Default::default(),
-            write_row_hi: Default::default(),
-            write_row: Default::default(),
-            select: Default::default(),
-            row: Default::default(),
-            bank: Default::default(),
-            part_value: Default::default(),
-            part_bits: bits.map(Constant::new),
-            ram: Default::default(),
-        }
-    }
-}
-
-const _: () = assert!(
-    ROWS == 4 && BANKS == 4 && PARTS == 4 && ROWS * BANKS == liqscan_core::spec::MAX_BRACKETS
-);
+const _: () = assert!(ROWS == 4 && BANKS == 4 && ROWS * BANKS == liqscan_core::spec::MAX_BRACKETS);
 
 impl<const W: usize> Logic for TableField<W> {
     #[hdl_gen]
     fn update(&mut self) {
+        clock!(self, clock, select);
         dff_setup!(self, clock, writing, write_row_lo, write_row_hi);
-        for k in 0..4 {
-            self.select[k].clock.next = self.clock.val();
-            self.select[k].enable.next = self.select_enable.val();
-            self.select[k].d.next = self.select_next.val();
-        }
+        self.select.enable.next = self.select_enable.val();
+        self.select.d.next = self.select_next.val();
 
         // The write sequencer: arm, then rows 0..3 on consecutive edges.
         // `writing` and the row are computed a cycle ahead from the flags'
@@ -136,40 +91,26 @@ impl<const W: usize> Logic for TableField<W> {
         self.write_row.next = bit_cast::<2, 1>(self.write_row_lo.q.val().into())
             | (bit_cast::<2, 1>(self.write_row_hi.q.val().into()) << 1);
 
-        // Bracket j = 4·row + bank lives in RAM `bank` at word `row`; each
-        // part of the word is read at its own select copy.
+        // Bracket j = 4·row + bank lives in RAM `bank` at word `row`.
+        self.row.next = self.select.q.val().get_bits::<2>(2);
+        self.bank.next = self.select.q.val().get_bits::<2>(0);
         for r in 0..4 {
             self.ram[r].clock.next = self.clock.val();
             self.ram[r].write_address.next = self.write_row.val();
             self.ram[r].write_data.next = self.rows[r].val();
             self.ram[r].write_enable.next = self.writing.q.val();
+            self.ram[r].read_address.next = self.row.val();
         }
-        for k in 0..4 {
-            self.row[k].next = self.select[k].q.val().get_bits::<2>(2);
-            self.bank[k].next = self.select[k].q.val().get_bits::<2>(0);
-        }
-        for r in 0..4 {
-            self.ram[r].read_address_0.next = self.row[0].val();
-            self.ram[r].read_address_1.next = self.row[1].val();
-            self.ram[r].read_address_2.next = self.row[2].val();
-            self.ram[r].read_address_3.next = self.row[3].val();
-        }
-        for k in 0..4 {
-            if self.bank[k].val().get_bit(1) {
-                if self.bank[k].val().get_bit(0) {
-                    self.part_value[k].next = self.ram[3].read_data.val();
-                } else {
-                    self.part_value[k].next = self.ram[2].read_data.val();
-                }
-            } else if self.bank[k].val().get_bit(0) {
-                self.part_value[k].next = self.ram[1].read_data.val();
+        if self.bank.val().get_bit(1) {
+            if self.bank.val().get_bit(0) {
+                self.value.next = self.ram[3].read_data.val();
             } else {
-                self.part_value[k].next = self.ram[0].read_data.val();
+                self.value.next = self.ram[2].read_data.val();
             }
+        } else if self.bank.val().get_bit(0) {
+            self.value.next = self.ram[1].read_data.val();
+        } else {
+            self.value.next = self.ram[0].read_data.val();
         }
-        self.value.next = (self.part_value[0].val() & self.part_bits[0].val())
-            | (self.part_value[1].val() & self.part_bits[1].val())
-            | (self.part_value[2].val() & self.part_bits[2].val())
-            | (self.part_value[3].val() & self.part_bits[3].val());
     }
 }

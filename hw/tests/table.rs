@@ -22,40 +22,12 @@ clocked!(
 /// then random selects with a random select enable; between loads the
 /// output must be the word at the last enabled select, and a load must
 /// replace every word. At the widths the lane uses (a weight, the
-/// amount's two fields), whose words are read in parts on copies of the
-/// select.
+/// amount's two fields).
 #[test]
 fn table_field_matches_model() {
     field_matches_model::<{ width::WEIGHT }>(0x7461626c);
     field_matches_model::<56>(0x7461626d);
     field_matches_model::<51>(0x7461626e);
-}
-
-/// A field's Verilog reads each part of the word at its own select copy.
-#[test]
-fn table_field_reads_its_parts_on_their_own_selects() {
-    for (w, parts) in [
-        (width::WEIGHT, [0..12, 12..24, 24..36, 36..37]),
-        (51, [0..16, 16..32, 32..48, 48..51]),
-    ] {
-        assert_eq!(
-            liqscan_hw::lutram::split_parts(w, table::PARTS),
-            parts,
-            "width {w}"
-        );
-    }
-    assert_eq!(
-        liqscan_hw::lutram::split_parts(56, table::PARTS),
-        [0..16, 16..32, 32..48, 48..56]
-    );
-    let uut: Box<TableField<51>> = new_uut();
-    let verilog = generate_verilog(uut.as_ref());
-    for k in 0..table::PARTS {
-        assert!(
-            verilog.contains(&format!("= mem_{k}[read_address_{k}];")),
-            "part {k} reads at its own address"
-        );
-    }
 }
 
 fn field_matches_model<const W: usize>(seed: u64)

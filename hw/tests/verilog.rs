@@ -260,19 +260,18 @@ fn ecp5_memories_are_block_rams_with_output_registers() {
 }
 
 /// A field of a lane's bracket table is LUT RAM on the ECP5: four RAMs of
-/// `ceil(W / 4)` TRELLIS_DPR16X4 each (its parts are whole cells), no block
-/// RAM, and beside them only the write sequencer (three one-hot flags, the
-/// write enable and the 2-bit row) and the four 4-bit select copies (one
-/// per part of the word) as registers. Without the ECP5 flow it is one
-/// asynchronous-read memory per bank and part.
+/// `ceil(W / 4)` TRELLIS_DPR16X4 each, no block RAM, and beside them only
+/// the write sequencer (three one-hot flags, the write enable and the 2-bit
+/// row) and the 4-bit select copy as registers. Without the ECP5 flow it is one
+/// asynchronous-read memory per bank.
 #[test]
 fn ecp5_table_fields_are_lut_ram() {
-    use liqscan_hw::table::{TableField, BANKS, PARTS};
+    use liqscan_hw::table::{TableField, BANKS};
 
     fn check<const W: usize>() {
         let verilog = generate(&mut TableField::<W>::default()).expect("Verilog");
         let rams = BANKS * W.div_ceil(4);
-        let registers = 3 + 1 + 2 + 4 * PARTS;
+        let registers = 3 + 1 + 2 + 4;
         let script = format!(
             "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
              select -assert-count {rams} t:TRELLIS_DPR16X4; \
@@ -280,10 +279,9 @@ fn ecp5_table_fields_are_lut_ram() {
              select -assert-count {registers} t:TRELLIS_FF"
         );
         run_tool(&verilog, "yosys", &["-q", "-p", &script]);
-        let mems = BANKS * PARTS;
         let script = format!(
             "read_verilog top.v; prep -top {TOP_MODULE}; check -assert; \
-             select -assert-count {mems} t:$mem_v2"
+             select -assert-count {BANKS} t:$mem_v2"
         );
         run_tool(&verilog, "yosys", &["-q", "-p", &script]);
     }
