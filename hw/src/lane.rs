@@ -158,11 +158,14 @@ pub struct Lane {
     /// `−(T + A + σ·X·W)`, exact for every valid input.
     pub out_shortfall: Signal<Out, Signed<SUM>>,
 
-    /// The clock enable of stage k's registers: S1 to S11 (entry k − 1),
-    /// then S16 to S21 (entry k − 16; S12 to S15 hold nothing in registers),
-    /// and of the three arithmetic blocks.
-    stage_en: [EnableCopy; S_SEL],
+    /// The clock enables of the stages' registers: S1, S9, S10 and S11
+    /// (entries 0 to 3; S2 to S8 are the blocks' own), then S16 to S21
+    /// (entry k − 16; S12 to S15 hold nothing in registers); the side line
+    /// `neg` from S2 to S10 (ten flip-flops) on one of its own; and the
+    /// three arithmetic blocks'.
+    stage_en: [EnableCopy; 4],
     tail_en: [EnableCopy; S_OUT - S_LATE + 1],
+    neg_en: EnableCopy,
     mul_x_en: EnableCopy,
     mul_xw_en: EnableCopy,
     add_en: EnableCopy,
@@ -281,6 +284,7 @@ impl Logic for Lane {
             mul_x,
             mul_xw,
             add,
+            neg_en,
             mul_x_en,
             mul_xw_en,
             add_en,
@@ -292,7 +296,7 @@ impl Logic for Lane {
             x_line,
             maint_line
         );
-        for k in 0..11 {
+        for k in 0..4 {
             self.stage_en[k].clock.next = self.clock.val();
             self.stage_en[k].d.next = self.enable_next.val();
         }
@@ -300,6 +304,7 @@ impl Logic for Lane {
             self.tail_en[k].clock.next = self.clock.val();
             self.tail_en[k].d.next = self.enable_next.val();
         }
+        self.neg_en.d.next = self.enable_next.val();
         self.mul_x_en.d.next = self.enable_next.val();
         self.mul_xw_en.d.next = self.enable_next.val();
         self.add_en.d.next = self.enable_next.val();
@@ -332,8 +337,8 @@ impl Logic for Lane {
             self.brackets.rows[r].weight_short.next = self.rows[r].weight_short.val();
         }
         self.brackets.enable_next.next = self.enable_next.val();
-        self.brackets.select_enable.next = self.stage_en[8].q.val();
-        self.brackets.field_enable.next = self.stage_en[9].q.val();
+        self.brackets.select_enable.next = self.stage_en[1].q.val();
+        self.brackets.field_enable.next = self.stage_en[2].q.val();
         self.mul_x.enable.next = self.mul_x_en.q.val();
         self.mul_xw.enable.next = self.mul_xw_en.q.val();
         self.add.enable.next = self.add_en.q.val();
@@ -426,14 +431,14 @@ impl Logic for Lane {
             self.abs_qty.d.next = self.qty_abs.val();
         }
         // The side line: entry k holds stage k + 1.
-        for k in 1..10 {
-            if self.stage_en[k].q.val() {
+        if self.neg_en.q.val() {
+            for k in 1..10 {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
         }
         // S11: the bracket's amount, and its weight for the position's side
         // (`neg[9]` holds S10).
-        if self.stage_en[10].q.val() {
+        if self.stage_en[3].q.val() {
             self.maint.d.next = self.brackets.maint.val();
             if self.neg[9].q.val() {
                 self.weight.d.next = self.brackets.weight_short.val();
