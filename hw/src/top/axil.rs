@@ -36,8 +36,9 @@ use super::{ByteAddr, Word, WordAddr, WORD_ADDR_BITS};
 pub const RESP_OKAY: u64 = 0b00;
 /// AXI response `SLVERR`.
 pub const RESP_SLVERR: u64 = 0b10;
-/// Edges from a cycle with `read` high to the register file's `read_data`.
-pub const READ_LATENCY: usize = 2;
+/// Edges from a cycle with `read` high to the register file's `read_data`
+/// (its read select's).
+pub const READ_LATENCY: usize = super::read_select::LATENCY;
 
 /// The slave's side of the register file's port.
 #[derive(LogicBlock)]
@@ -95,9 +96,10 @@ pub struct AxiLiteSlave {
     ar_busy: DFF<bool>,
     read_r: DFF<bool>,
     read_addr_r: DFF<WordAddr>,
-    /// `read` of one and of [`READ_LATENCY`] cycles before: the register
-    /// file's word is there after the second.
+    /// `read` of one, two and [`READ_LATENCY`] cycles before: the register
+    /// file's word is there after the third.
     read_1: DFF<bool>,
+    read_2: DFF<bool>,
     read_back: DFF<bool>,
     /// The ports' copies of the handshake registers.
     aw_ready_port: Relay<bool>,
@@ -116,7 +118,7 @@ pub struct AxiLiteSlave {
 
 impl Default for AxiLiteSlave {
     fn default() -> Self {
-        const { assert!(READ_LATENCY == 2) };
+        const { assert!(READ_LATENCY == 3) };
         Self {
             clock: Default::default(),
             s_axil_awaddr: Default::default(),
@@ -163,6 +165,7 @@ impl Default for AxiLiteSlave {
             read_r: Default::default(),
             read_addr_r: Default::default(),
             read_1: Default::default(),
+            read_2: Default::default(),
             read_back: Default::default(),
             aw_ready_port: Default::default(),
             w_ready_port: Default::default(),
@@ -205,6 +208,7 @@ impl Logic for AxiLiteSlave {
             read_r,
             read_addr_r,
             read_1,
+            read_2,
             read_back,
             r_valid,
             r_data,
@@ -271,7 +275,8 @@ impl Logic for AxiLiteSlave {
         // Reads: one at a time, from the address handshake to the R handshake.
         self.read_r.d.next = false;
         self.read_1.d.next = self.read_r.q.val();
-        self.read_back.d.next = self.read_1.q.val();
+        self.read_2.d.next = self.read_1.q.val();
+        self.read_back.d.next = self.read_2.q.val();
         self.ar_ready.d.next = !self.ar_busy.q.val();
         if self.s_axil_arvalid.val() & self.ar_ready.q.val() {
             self.ar_busy.d.next = true;

@@ -1,16 +1,21 @@
 //! The register file's address decode, written out of
 //! `spec::registers::MAP`: which word addresses are mapped, and the word a
-//! read returns, over two edges.
+//! read returns, over three edges.
 //!
 //! One input per readable register, named after it in the map in lower
-//! case (`CMD_CONSUMER` → `cmd_consumer`). The Verilog is two `case`s
+//! case (`CMD_CONSUMER` → `cmd_consumer`). The Verilog is `case`s
 //! (parallel selects, not chains of compares), generated here from the map
 //! like the simulation model below, so no offset is typed twice: the edge
 //! of a read registers the address's position among the readable registers
-//! (or none) and whether it is mapped, and the next edge registers that
-//! register's word, so neither step holds both the address decode and the
-//! word multiplexer. A write-only register reads 0; an address outside the
-//! map reads 0 with `read_error`.
+//! (or none) and whether it is mapped; the next edge registers, for each
+//! group of [`GROUP`] readable registers, the word of the one at the
+//! position's place in its group (a four-way select beside the group's
+//! registers) and the position's group; the edge after that registers the
+//! word of that group. No step holds more than the address decode, a
+//! four-way or a seven-way select: the readable registers lie all over the
+//! top, and one select of all of them took several LUT levels with a hop
+//! between each. A write-only register reads 0; an address outside the map
+//! reads 0 with `read_error`.
 
 use liqscan_core::spec::registers::{register_at, Access, Register, MAP};
 use rust_hdl::core::prelude::*;
@@ -32,6 +37,12 @@ fn at(word: usize) -> Option<&'static Register> {
 
 /// Bits of a position among the readable registers (one more for "none").
 const INDEX_BITS: usize = 5;
+/// Readable registers per group of the second edge's select.
+pub const GROUP: usize = 4;
+/// Bits of a position within a group.
+const GROUP_BITS: usize = GROUP.trailing_zeros() as usize;
+/// Edges from `read` to `read_data`.
+pub const LATENCY: usize = 3;
 
 /// The position among [`readable`] of the register at a word address, and
 /// whether the address is outside the map; `None` reads 0.
@@ -46,10 +57,11 @@ fn decode(word: usize) -> (Option<usize>, bool) {
 #[derive(LogicBlock, Default)]
 pub struct ReadSelect {
     pub clock: Signal<In, Clock>,
-    /// Decodes `read_addr` on this edge; its word follows on the next.
+    /// Decodes `read_addr` on this edge; its word follows [`LATENCY`]
+    /// edges later.
     pub read: Signal<In, bool>,
     pub read_addr: Signal<In, WordAddr>,
-    /// The word of the `read` two edges before, as it was on the second
+    /// The word of the `read` three edges before, as it was on the second
     /// (0 for a write-only register or an address outside the map).
     pub read_data: Signal<Out, Word>,
     /// That `read`'s address is outside the map.
@@ -84,6 +96,9 @@ pub struct ReadSelect {
     /// The simulation's first step: a read decoded on the last edge, its
     /// position and error.
     _decoded: Option<(Option<usize>, bool)>,
+    /// Its second: the word as sampled on the read's second edge, and the
+    /// error.
+    _sampled: Option<(Word, bool)>,
 }
 
 impl ReadSelect {
@@ -124,17 +139,21 @@ impl Logic for ReadSelect {
     fn update(&mut self) {
         self.write_mapped.next = at(self.write_addr.val().index()).is_some();
         if self.clock.pos_edge() {
-            if let Some((index, error)) = self._decoded {
+            if let Some((word, error)) = self._sampled {
+                self.read_data.next = word;
+                self.read_error.next = error;
+            }
+            self._sampled = self._decoded.map(|(index, error)| {
                 let register = index.and_then(|i| readable().nth(i));
-                self.read_data.next = match register {
+                let word = match register {
                     None => Word::default(),
                     Some(r) => self
                         .input(r.name)
                         .unwrap_or_else(|| panic!("ReadSelect has no input for {}", r.name))
                         .val(),
                 };
-                self.read_error.next = error;
-            }
+                (word, error)
+            });
             self._decoded = self
                 .read
                 .val()
@@ -163,7 +182,8 @@ impl Logic for ReadSelect {
 }
 
 /// The body: the mapped single words by `case`, the wider ranges (the
-/// command ring) by compare; then the word by a `case` on the position.
+/// command ring) by compare; then each group's word by a `case` on the
+/// position's place in the group, and the word by a `case` on its group.
 fn verilog() -> String {
     let n = WORD_ADDR_BITS;
     let b = INDEX_BITS;
@@ -209,11 +229,31 @@ fn verilog() -> String {
             r.name
         );
     }
+    // Second edge: each group's word at the position's place in the group
+    // (a place past the group's last register reads 0).
+    let registers: Vec<&Register> = readable().collect();
+    let groups = registers.len().div_ceil(GROUP);
+    let none_group = (1usize << (b - GROUP_BITS)) - 1;
+    assert!(groups <= none_group, "INDEX_BITS too few for the groups");
+    let mut group_regs = String::new();
+    let mut group_arms = String::new();
+    for (g, members) in registers.chunks(GROUP).enumerate() {
+        group_regs += &format!("reg [31:0] group_{g};\ninitial group_{g} = 32'd0;\n");
+        group_arms += &format!("   case (sel[{}:0])\n", GROUP_BITS - 1);
+        for (i, r) in members.iter().enumerate() {
+            group_arms += &format!(
+                "      {GROUP_BITS}'d{i}: group_{g} <= {};\n",
+                r.name.to_lowercase()
+            );
+        }
+        group_arms += &format!("      default: group_{g} <= 32'd0;\n   endcase\n");
+    }
+    // Third edge: the position's group's word.
     let mut read_arms = String::new();
-    for (i, r) in readable().enumerate() {
+    for g in 0..groups {
         read_arms += &format!(
-            "         {b}'d{i}: read_data <= {};\n",
-            r.name.to_lowercase()
+            "         {}'d{g}: read_data <= group_{g};\n",
+            b - GROUP_BITS
         );
     }
     format!(
@@ -221,12 +261,18 @@ fn verilog() -> String {
 reg [{msb}:0] sel;
 reg sel_error;
 reg decoded;
-initial begin
+reg [{gmsb}:0] group_sel;
+reg group_error;
+reg sampled;
+{group_regs}initial begin
    read_data = 32'd0;
    read_error = 1'b0;
    sel = {b}'d{none};
    sel_error = 1'b0;
    decoded = 1'b0;
+   group_sel = {gb}'d{none_group};
+   group_error = 1'b0;
+   sampled = 1'b0;
 end
 always @(*) begin
    case (write_addr)
@@ -243,15 +289,22 @@ always @(posedge clock) begin
 {decode_arms}         default: ;
       endcase
    end
-   if (decoded) begin
-      read_error <= sel_error;
-      case (sel)
+   // The groups' words and the group follow `sel` on every edge: on the
+   // edge after a read's decode they hold its word's group.
+   sampled <= decoded;
+   group_sel <= sel[{msb}:{GROUP_BITS}];
+   group_error <= sel_error;
+{group_arms}   if (sampled) begin
+      read_error <= group_error;
+      case (group_sel)
 {read_arms}         default: read_data <= 32'd0;
       endcase
    end
 end
 ",
         msb = b - 1,
+        gmsb = b - GROUP_BITS - 1,
+        gb = b - GROUP_BITS,
         labels = labels.join(", "),
         write_range = in_range("write_addr"),
         read_range = in_range("read_addr"),

@@ -33,8 +33,9 @@
 //! ring has emptied, which delays a tick waiting for commands by that cycle
 //! and nothing else.
 //!
-//! Reads take two edges in [`ReadSelect`]: the address decoded into a
-//! register, then the word.
+//! Reads take three edges in [`ReadSelect`]: the address decoded into a
+//! register, then each group of four readable registers' word at the
+//! decoded place, then the decoded group's word.
 //!
 //! Every input from the other blocks is a register; every output is a
 //! register but `write_error` (the decode of the slave's registered address,
@@ -112,9 +113,11 @@ pub struct RegisterFile {
     tick_price_r: DFF<Word>,
     tick_seq_r: DFF<Word>,
     doorbell_r: DFF<bool>,
-    /// `read` one and two edges before: `select`'s word is there after two.
+    /// `read` one, two and three edges before: `select`'s word is there
+    /// after three.
     read_1: DFF<bool>,
     read_2: DFF<bool>,
+    read_3: DFF<bool>,
     /// The first step of a write: which target it is for, its data, and
     /// what the second step needs computed.
     w_control: DFF<bool>,
@@ -247,6 +250,7 @@ impl RegisterFile {
             doorbell_r: Default::default(),
             read_1: Default::default(),
             read_2: Default::default(),
+            read_3: Default::default(),
             w_control: Default::default(),
             w_clear: Default::default(),
             w_scratch: Default::default(),
@@ -339,6 +343,7 @@ impl Logic for RegisterFile {
             doorbell_r,
             read_1,
             read_2,
+            read_3,
             w_control,
             w_clear,
             w_scratch,
@@ -456,7 +461,7 @@ impl Logic for RegisterFile {
         }
         self.ev_bad_address.next = 0.into();
         if (self.write.val() & !self.select.write_mapped.val())
-            | (self.read_2.q.val() & self.select.read_error.val())
+            | (self.read_3.q.val() & self.select.read_error.val())
         {
             self.ev_bad_address.next = self.m_bad_address.val();
         }
@@ -492,6 +497,7 @@ impl Logic for RegisterFile {
         // Reads.
         self.read_1.d.next = self.read.val();
         self.read_2.d.next = self.read_1.q.val();
+        self.read_3.d.next = self.read_2.q.val();
         self.select.read.next = self.read.val();
         self.select.read_addr.next = self.read_addr.val();
         self.read_data.next = self.select.read_data.val();

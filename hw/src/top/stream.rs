@@ -17,18 +17,20 @@
 //!   flag registered beside it, `lane_write`), with its own write and read
 //!   pointers.
 //! * **Row FIFO.** On the edge after, the lanes' transferred valid bits are
-//!   registered at the centre as the row's mask; on the next edge the mask
-//!   moves to the row FIFO's side with a flag of its own for whether it has
-//!   a lane (formed from the registered mask, so no lane's relay reaches
-//!   across the chip into logic), and on the edge after that a row with
-//!   any result pushes the mask, its lowest lane (one-hot, formed from the
-//!   registered mask beside the FIFO) and a tag (with whether that lane is
-//!   the row's only one) into the row FIFO (LUT RAM, [`FIFO_ROWS`] rows). When the sequencer owes a completion it is pushed
-//!   as a row of its own (tag only) on an edge with no result row, while the
-//!   FIFO is not full (a registered flag); the sequencer asks for it three
-//!   edges after the scan's `done`, so its last result row is pushed by the
-//!   edge the completion could first be pushed on, and that edge takes the
-//!   result row first.
+//!   registered at the centre as the row's mask; on the next edge the
+//!   mask's lowest lane (one-hot) and the lanes after it move to the row
+//!   FIFO's side with a flag of their own for whether the row has a lane
+//!   and one for whether the lowest is its only one (all formed from the
+//!   registered mask, so no lane's relay reaches across the chip into
+//!   logic), and on the edge after that a row with any result pushes its
+//!   lowest lane, its second (the lowest of the lanes after the first, or
+//!   none), the lanes after those two and a tag (with the single-lane flag)
+//!   into the row FIFO (LUT RAM, [`FIFO_ROWS`] rows). When the sequencer
+//!   owes a completion it is pushed as a row of its own (tag only) on an
+//!   edge with no result row, while the FIFO is not full (a registered
+//!   flag); the sequencer asks for it three edges after the scan's `done`,
+//!   so its last result row is pushed by the edge the completion could
+//!   first be pushed on, and that edge takes the result row first.
 //! * **`res_ready`** is a register: high while the row FIFO holds at most
 //!   `FIFO_ROWS − 2 − 6` rows. A row pushed on edge `e` was transferred on
 //!   edge `e − 4` under a `res_ready` decided on edge `e − 5`, when at most
@@ -38,33 +40,45 @@
 //!   result finds room, and all lanes transfer together whenever
 //!   `res_ready` is high.
 //! * **Serializer.** Three register stages and a skid register, one record
-//!   per cycle. The head: the row FIFO's head row, its mask and the mask's
-//!   lowest lane as a registered one-hot, loaded as they come from the FIFO
-//!   (each pick computes the next from the rest of the mask). The pick: the one-hot lane's word, the head of
-//!   its FIFO (every earlier row of that lane has been picked), gathered
-//!   from the lanes' FIFO heads (each read and registered beside its FIFO
-//!   on every edge), with the row's tag and the count of
-//!   records picked since the last completion; every field is loaded on a
-//!   pick as it is (no field is cleared), and the record is assembled
-//!   behind the stage, its liquidation or its completion fields selected by
-//!   the registered kind. Picking a lane pops its FIFO. The head row leaves
-//!   the FIFO with its last record; the next row is loaded on the edge
-//!   after, on the registered head state alone. Whether the head picks in
-//!   a cycle is itself a register (`pick_now`, and a twin for the pick
-//!   stage's fields), formed on the edge before from the next state of the
-//!   head, the pick stage and the skid flag's twin, so the head's update
-//!   and every enable of the pick stage start at a register.
+//!   per cycle. The head: the row FIFO's head row as its lowest lane, its
+//!   second and the rest (registered one-hots and mask, loaded as they come
+//!   from the FIFO), and whether the lowest is the last (no second). A pick
+//!   moves the second into the lowest, the rest's lowest lane (one carry,
+//!   over the scanner's `L` lanes only) into the second and clears it from
+//!   the rest; the last flag is whether the rest was empty. The pick: the
+//!   one-hot lane's word, the head of its FIFO (every earlier row of that
+//!   lane has been picked), gathered from the lanes' FIFO heads (each read
+//!   and registered beside its FIFO on every edge), with the row's tag and
+//!   the count of records picked since the last completion; every field is
+//!   loaded on a pick as it is (no field is cleared), and the record is
+//!   assembled behind the stage, its liquidation or its completion fields
+//!   selected by the registered kind. Picking a lane pops its FIFO. The
+//!   head row leaves the FIFO with its last record; the next row is loaded
+//!   on the edge after, on the registered head state alone. Whether the
+//!   head picks in a cycle is itself a register (`pick_now`, and a twin for
+//!   the pick stage's fields), formed on the edge before from the next
+//!   state of the head and the pick stage and from the skid register's
+//!   room, so the head's update and every enable of the pick stage start at
+//!   a register, and `tready` reaches none of them.
 //! * **Output register slice.** The output register drives the stream; a
-//!   valid record stays until `tready`. Behind it a skid register: the pick
-//!   stage hands its record over whenever the skid register is empty (a
-//!   registered flag, so nothing before the slice sees `tready`), into the
-//!   output register if that is free this cycle, else into the skid
-//!   register, which the output register takes on its next free cycle.
-//!   `tready` reaches only the output register's valid flag and enable, its
-//!   two-way data select (skid or pick stage), the skid register's flag and
-//!   that flag's twin beside the pick stage (`skid_at_pick`, the same next
-//!   state in a register of its own), which is the one the pick and the
-//!   head read.
+//!   valid record stays until `tready`. Behind it a skid register of two
+//!   slots (a ring with a flag per slot and read and write pointers): the
+//!   pick stage hands its record over whenever a slot is free (a registered
+//!   flag beside the pick stage), into the output register if that is free
+//!   this cycle and no slot is held, else into the write slot; the output
+//!   register takes the read slot's record first on its next free cycle. A
+//!   free slot samples the record on every edge, so its enable is its own
+//!   flag. The pick decision counts on the output register taking nothing:
+//!   it picks into a full pick stage only if at most one slot is held after
+//!   this edge's hand-over, so the decision needs no `tready`, and with
+//!   `tready` high no slot is held and a record leaves every cycle. The
+//!   output register is kept per 32-bit word, each word enabled by a LUT of
+//!   its own from a twin of the valid flag (`out_valid_word`) and `tready`,
+//!   and selecting between the pick stage's record and the read slot's on
+//!   twins of the skid flag and the read pointer (`from_skid_word`,
+//!   `skid_rd_word`). `tready` reaches only these enables, the valid flag
+//!   and its twins, the last flag, the skid register's flags and pointers
+//!   and their twins, and the events.
 //!
 //! A liquidation record carries the row's `seq`, the slot and the shortfall
 //! sign-extended to 128 bits; a completion record the tick's `seq`, the
@@ -102,6 +116,11 @@ const ROOM: usize = FIFO_ROWS - 2;
 const SUM: usize = Shortfall::BITS;
 /// Width of a shortfall in a record (four words).
 const SHORTFALL_FIELD: usize = 128;
+/// 32-bit words of a record: the output register's groups, each with its
+/// own enable (eight: the record is assembled from them word by word).
+const WORDS: usize = RECORD_BITS / 32;
+/// Records the skid register holds.
+const SKID: usize = 2;
 
 /// A row's tag: its tick, and for a completion row the completion's fields.
 #[derive(Copy, Clone, Debug, Default, PartialEq, LogicStruct)]
@@ -172,32 +191,38 @@ pub struct ResultStream<const L: usize> {
     /// word is written three edges before its earliest pick.
     lane_head_slot: [DFF<Word>; L],
     lane_head_shortfall: [DFF<Bits<SUM>>; L],
-    /// The relayed row's transferred lanes, at the centre, and the same a
-    /// stage later, beside the row FIFO.
+    /// The relayed row's transferred lanes, at the centre.
     row_mask: DFF<LaneMask>,
-    push_mask: DFF<LaneMask>,
-    /// The lowest lane of `row_mask` (one-hot) and whether it is its only
-    /// one, a stage later beside the row FIFO with `push_mask`: pushed with
-    /// the row, so loading the head takes them as they are.
+    /// A stage later, beside the row FIFO: the lowest lane of `row_mask`
+    /// (one-hot), the lanes after it, and whether it is the only one. The
+    /// push takes the lowest of `push_after` as the row's second lane and
+    /// the rest, so loading the head takes all of them as they are.
     push_onehot: DFF<LaneMask>,
+    push_after: DFF<LaneMask>,
     push_single: DFF<bool>,
-    /// The row FIFO.
-    mask_mem: LutRam<LaneMask, FIFO_BITS>,
+    /// The row FIFO: each row's lowest lane, its second (one-hot, or none),
+    /// the lanes after those two, and its tag.
     onehot_mem: LutRam<LaneMask, FIFO_BITS>,
+    second_mem: LutRam<LaneMask, FIFO_BITS>,
+    rest_mem: LutRam<LaneMask, FIFO_BITS>,
     tag_mem: LutRam<RowTag, FIFO_BITS>,
     wr_ptr: DFF<Bits<FIFO_BITS>>,
     rd_ptr: DFF<Bits<FIFO_BITS>>,
     count: DFF<Bits<COUNT_BITS>>,
-    /// The head row: loaded, its lanes not yet picked, the lowest of them
-    /// (one-hot), whether that is its last, and whether it is a completion.
+    /// The head row: loaded; its lanes not yet picked as the lowest
+    /// (one-hot), the one after it (one-hot, or none), and the rest; whether
+    /// the lowest is its last (no second); whether it is a completion. A
+    /// pick moves the second into the lowest and the rest's lowest into the
+    /// second, so each takes a register or one lowest-lane carry.
     head_loaded: DFF<bool>,
-    head_mask: DFF<LaneMask>,
     head_onehot: DFF<LaneMask>,
+    head_second: DFF<LaneMask>,
+    head_rest: DFF<LaneMask>,
     head_last: DFF<bool>,
     head_completion: DFF<bool>,
     /// Rows in the row FIFO (`count` is nonzero), as a register of its own.
     rows_waiting: DFF<bool>,
-    /// `row_mask` had a lane: `push_mask` is pushed as a result row.
+    /// `row_mask` had a lane: the `push_*` row is pushed as a result row.
     row_any: DFF<bool>,
     /// The row FIFO holds `ROOM` rows (`count` ≥ `ROOM`), as a register of
     /// its own.
@@ -215,24 +240,36 @@ pub struct ResultStream<const L: usize> {
     pick_count: DFF<Word>,
     pick_stalls: DFF<Word>,
     /// The pick decision of this cycle, registered: the edge before forms
-    /// it from the next state of the head, the pick stage and the skid
-    /// flag's twin, so the head's update and the pick stage's enables start
-    /// at a register. `pick_fields` is its twin for the pick stage's fields
-    /// (the same next state, kept apart so that each drives one group of
-    /// loads).
+    /// it from the next state of the head and the pick stage and from the
+    /// skid register's room (registered flags, no `tready`), so the head's
+    /// update and the pick stage's enables start at a register.
+    /// `pick_fields` is its twin for the pick stage's fields (the same next
+    /// state, kept apart so that each drives one group of loads).
     pick_now: Relay<bool>,
     pick_fields: Relay<bool>,
+    /// The output register, a word of the record per group: its valid flag
+    /// (for the ports and the events) and a twin per word that forms the
+    /// word's enable with `tready` in a LUT of its own beside the word.
     out_valid: DFF<bool>,
+    out_valid_word: [Relay<bool>; WORDS],
     out_last: DFF<bool>,
-    out_data: DFF<Record>,
-    /// The skid register: a record the output register could not take.
-    skid_valid: DFF<bool>,
-    /// `skid_valid`'s twin beside the pick stage: the same next state,
-    /// kept apart from it so that the pick and the head see the flag
-    /// without a hop from the output register.
-    skid_at_pick: Relay<bool>,
-    skid_last: DFF<bool>,
-    skid_data: DFF<Record>,
+    out_word: [DFF<Bits<32>>; WORDS],
+    /// The skid register: two records the output register could not take,
+    /// a ring of two slots with a flag each, read and write pointers.
+    skid_held: [DFF<bool>; SKID],
+    skid_last: [DFF<bool>; SKID],
+    skid_data: [DFF<Record>; SKID],
+    skid_rd: DFF<bool>,
+    skid_wr: DFF<bool>,
+    /// A slot is held, at the output register; and per word, twins of it
+    /// and of the read pointer (the word's data select).
+    skid_any: DFF<bool>,
+    from_skid_word: [Relay<bool>; WORDS],
+    skid_rd_word: [Relay<bool>; WORDS],
+    /// Twins beside the pick stage: a slot is held, both are. The same
+    /// next states, kept apart from the output register's.
+    skid_any_at_pick: Relay<bool>,
+    skid_full_at_pick: Relay<bool>,
     /// Liquidation records picked since the last completion record.
     picked: DFF<Word>,
     sent_r: DFF<bool>,
@@ -247,11 +284,18 @@ pub struct ResultStream<const L: usize> {
     pop: Signal<Local, bool>,
     pick: Signal<Local, bool>,
     out_free: Signal<Local, bool>,
+    out_free_word: [Signal<Local, bool>; WORDS],
+    skid_word: [Signal<Local, Bits<32>>; WORDS],
+    tdata: Signal<Local, Record>,
     hand_over: Signal<Local, bool>,
+    drain: Signal<Local, bool>,
+    to_skid: Signal<Local, bool>,
+    room: Signal<Local, bool>,
     row_onehot: Signal<Local, LaneMask>,
-    rest: Signal<Local, LaneMask>,
-    next_onehot: Signal<Local, LaneMask>,
-    next_rest: Signal<Local, LaneMask>,
+    row_after: Signal<Local, LaneMask>,
+    push_second: Signal<Local, LaneMask>,
+    rest_lowest: Signal<Local, LaneMask>,
+    head_rows: Signal<Local, LaneMask>,
     part_slot: [Signal<Local, Word>; L],
     part_shortfall: [Signal<Local, Bits<SUM>>; L],
     acc_slot: [Signal<Local, Word>; L],
@@ -265,12 +309,16 @@ pub struct ResultStream<const L: usize> {
     record: Signal<Local, Record>,
 
     one_lane: Constant<LaneMask>,
+    /// The scanner's lanes (bits `0..L`): LUT RAM reads masked with it, so
+    /// synthesis knows the bits from `L` up are 0.
+    all_lanes: Constant<LaneMask>,
     count_one: Constant<Bits<COUNT_BITS>>,
     lane_index: [Constant<Word>; L],
     sign_bit: Constant<Word>,
     sign_extension: Constant<Bits<SHORTFALL_FIELD>>,
     kind_liquidation: Constant<Record>,
     kind_completion: Constant<Record>,
+    at_word: [Constant<Word>; WORDS],
     at_seq: Constant<Word>,
     at_slot: Constant<Word>,
     at_shortfall: Constant<Word>,
@@ -287,6 +335,7 @@ impl<const L: usize> Default for ResultStream<L> {
             assert!(L <= MAX_LANES);
             assert!(SUM < SHORTFALL_FIELD && SHORTFALL_FIELD <= 32 * 4);
             assert!(IN_FLIGHT < ROOM);
+            assert!(RECORD_BITS == WORDS * 32 && WORDS == 8);
         }
         let bit_at = |word: u32| Constant::new(Word::from(u64::from(word) * 32));
         let kind = |kind: u32| {
@@ -332,18 +381,20 @@ impl<const L: usize> Default for ResultStream<L> {
             lane_head_slot: lanes(),
             lane_head_shortfall: lanes(),
             row_mask: Default::default(),
-            push_mask: Default::default(),
             push_onehot: Default::default(),
+            push_after: Default::default(),
             push_single: Default::default(),
-            mask_mem: Default::default(),
             onehot_mem: Default::default(),
+            second_mem: Default::default(),
+            rest_mem: Default::default(),
             tag_mem: Default::default(),
             wr_ptr: Default::default(),
             rd_ptr: Default::default(),
             count: Default::default(),
             head_loaded: Default::default(),
-            head_mask: Default::default(),
             head_onehot: Default::default(),
+            head_second: Default::default(),
+            head_rest: Default::default(),
             head_last: Default::default(),
             head_completion: Default::default(),
             rows_waiting: Default::default(),
@@ -360,12 +411,19 @@ impl<const L: usize> Default for ResultStream<L> {
             pick_now: Default::default(),
             pick_fields: Default::default(),
             out_valid: Default::default(),
+            out_valid_word: lanes(),
             out_last: Default::default(),
-            out_data: Default::default(),
-            skid_valid: Default::default(),
-            skid_at_pick: Default::default(),
-            skid_last: Default::default(),
-            skid_data: Default::default(),
+            out_word: lanes(),
+            skid_held: lanes(),
+            skid_last: lanes(),
+            skid_data: lanes(),
+            skid_rd: Default::default(),
+            skid_wr: Default::default(),
+            skid_any: Default::default(),
+            from_skid_word: lanes(),
+            skid_rd_word: lanes(),
+            skid_any_at_pick: Default::default(),
+            skid_full_at_pick: Default::default(),
             picked: Default::default(),
             sent_r: Default::default(),
             tick_done_r: Default::default(),
@@ -378,11 +436,18 @@ impl<const L: usize> Default for ResultStream<L> {
             pop: Default::default(),
             pick: Default::default(),
             out_free: Default::default(),
+            out_free_word: lanes(),
+            skid_word: lanes(),
+            tdata: Default::default(),
             hand_over: Default::default(),
+            drain: Default::default(),
+            to_skid: Default::default(),
+            room: Default::default(),
             row_onehot: Default::default(),
-            rest: Default::default(),
-            next_onehot: Default::default(),
-            next_rest: Default::default(),
+            row_after: Default::default(),
+            push_second: Default::default(),
+            rest_lowest: Default::default(),
+            head_rows: Default::default(),
             part_slot: lanes(),
             part_shortfall: lanes(),
             acc_slot: lanes(),
@@ -393,12 +458,14 @@ impl<const L: usize> Default for ResultStream<L> {
             fields: Default::default(),
             record: Default::default(),
             one_lane: Constant::new(LaneMask::from(1u64)),
+            all_lanes: Constant::new(LaneMask::from((1u64 << L) - 1)),
             count_one: count(1),
             lane_index: std::array::from_fn(|i| Constant::new(Word::from(i as u64))),
             sign_bit: Constant::new(Word::from(SUM as u64 - 1)),
             sign_extension: Constant::new(sign_extension),
             kind_liquidation: kind(record::LIQUIDATION),
             kind_completion: kind(record::COMPLETION),
+            at_word: std::array::from_fn(|k| bit_at(k as u32)),
             at_seq: bit_at(record::SEQ),
             at_slot: bit_at(record::SLOT),
             at_shortfall: bit_at(record::SHORTFALL),
@@ -421,15 +488,16 @@ impl<const L: usize> Logic for ResultStream<L> {
             ready_capture,
             ready_relayed,
             row_mask,
-            push_mask,
             push_onehot,
+            push_after,
             push_single,
             wr_ptr,
             rd_ptr,
             count,
             head_loaded,
-            head_mask,
             head_onehot,
+            head_second,
+            head_rest,
             head_last,
             head_completion,
             rows_waiting,
@@ -445,10 +513,9 @@ impl<const L: usize> Logic for ResultStream<L> {
             pick_stalls,
             out_valid,
             out_last,
-            out_data,
-            skid_valid,
-            skid_last,
-            skid_data,
+            skid_rd,
+            skid_wr,
+            skid_any,
             picked,
             sent_r,
             tick_done_r,
@@ -457,10 +524,12 @@ impl<const L: usize> Logic for ResultStream<L> {
         clock!(
             self,
             clock,
-            mask_mem,
             onehot_mem,
+            second_mem,
+            rest_mem,
             tag_mem,
-            skid_at_pick,
+            skid_any_at_pick,
+            skid_full_at_pick,
             pick_now,
             pick_fields
         );
@@ -525,12 +594,16 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
         // Whether the row has a lane, from its registered mask: a stage
         // later, so that no lane's relay reaches across the chip into logic.
-        self.push_mask.d.next = self.row_mask.q.val();
         self.row_any.d.next = self.row_mask.q.val().any();
         self.row_onehot.next =
             self.row_mask.q.val() & ((!self.row_mask.q.val()) + self.one_lane.val());
+        self.row_after.next = self.row_mask.q.val() & !self.row_onehot.val();
         self.push_onehot.d.next = self.row_onehot.val();
-        self.push_single.d.next = !(self.row_mask.q.val() & !self.row_onehot.val()).any();
+        self.push_after.d.next = self.row_after.val();
+        self.push_single.d.next = !self.row_after.val().any();
+        // The row's second lane, the lowest of those after its first.
+        self.push_second.next =
+            self.push_after.q.val() & ((!self.push_after.q.val()) + self.one_lane.val());
 
         // Push: a result row, else an owed completion while there is room.
         self.push_row.next = self.row_any.q.val();
@@ -538,14 +611,18 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.completion.val() & !self.push_row.val() & !self.full.q.val();
         self.push.next = self.push_row.val() | self.push_completion.val();
         self.completion_taken.next = self.push_completion.val();
-        self.mask_mem.write_address.next = self.wr_ptr.q.val();
-        self.mask_mem.write_enable.next = self.push.val();
-        self.mask_mem.write_data.next = self.push_mask.q.val();
-        self.mask_mem.read_address.next = self.rd_ptr.q.val();
         self.onehot_mem.write_address.next = self.wr_ptr.q.val();
         self.onehot_mem.write_enable.next = self.push.val();
         self.onehot_mem.write_data.next = self.push_onehot.q.val();
         self.onehot_mem.read_address.next = self.rd_ptr.q.val();
+        self.second_mem.write_address.next = self.wr_ptr.q.val();
+        self.second_mem.write_enable.next = self.push.val();
+        self.second_mem.write_data.next = self.push_second.val();
+        self.second_mem.read_address.next = self.rd_ptr.q.val();
+        self.rest_mem.write_address.next = self.wr_ptr.q.val();
+        self.rest_mem.write_enable.next = self.push.val();
+        self.rest_mem.write_data.next = self.push_after.q.val() & !self.push_second.val();
+        self.rest_mem.read_address.next = self.rd_ptr.q.val();
         self.tag_mem.write_address.next = self.wr_ptr.q.val();
         self.tag_mem.write_enable.next = self.push.val();
         self.tag_mem.write_data.next.completion = self.push_completion.val();
@@ -559,11 +636,12 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
         self.ready_r.d.next = self.count.q.val() <= self.ready_limit.val();
 
-        // The lowest valid lane, as a one-hot: of the rest of the head row
-        // (the next pick's; a row's first comes with it from the FIFO).
-        self.rest.next = self.head_mask.q.val() & !self.head_onehot.q.val();
-        self.next_onehot.next = self.rest.val() & ((!self.rest.val()) + self.one_lane.val());
-        self.next_rest.next = self.rest.val() & !self.next_onehot.val();
+        // The lowest lane of the head row's rest, as a one-hot: the second
+        // after the next pick (a row's first two come with it from the
+        // FIFO). Only the scanner's lanes: the bits from `L` up are 0.
+        self.head_rows.next = self.head_rest.q.val() & self.all_lanes.val();
+        self.rest_lowest.next =
+            self.head_rows.val() & ((!self.head_rows.val()) + self.one_lane.val());
 
         // The one-hot lane's FIFO head (registered beside its FIFO).
         for i in 0..L {
@@ -611,31 +689,102 @@ impl<const L: usize> Logic for ResultStream<L> {
             | (bit_cast::<RECORD_BITS, 32>(self.pick_seq.q.val()) << self.at_seq.val());
 
         // Output register slice. The pick stage hands its record over while
-        // the skid register is empty: into the output register when that is
-        // free this cycle, else into the skid register. A free output
-        // register takes the skid register's record first.
+        // the skid register has a free slot (its flag beside the pick
+        // stage): into the output register when that is free this cycle and
+        // no slot is held, else into the skid register's write slot. A free
+        // output register takes the skid register's oldest record first.
+        // Each word of the output register is enabled by its own twin of
+        // the valid flag and `tready`.
         self.out_free.next = !self.out_valid.q.val() | self.m_axis_tready.val();
-        self.hand_over.next = self.pick_valid.q.val() & !self.skid_at_pick.q.val();
-        self.skid_at_pick.d.next = self.skid_at_pick.q.val() | self.pick_valid.q.val();
+        self.hand_over.next = self.pick_valid.q.val() & !self.skid_full_at_pick.q.val();
+        self.drain.next = self.out_free.val() & self.skid_any.q.val();
+        self.to_skid.next = self.hand_over.val() & !(self.out_free.val() & !self.skid_any.q.val());
         if self.out_free.val() {
-            self.skid_at_pick.d.next = false;
-        }
-        if self.out_free.val() {
-            self.out_valid.d.next = self.skid_valid.q.val() | self.pick_valid.q.val();
-            self.out_data.d.next = self.record.val();
+            self.out_valid.d.next = self.skid_any.q.val() | self.pick_valid.q.val();
             self.out_last.d.next = self.pick_last.q.val();
-            if self.skid_valid.q.val() {
-                self.out_data.d.next = self.skid_data.q.val();
-                self.out_last.d.next = self.skid_last.q.val();
+            if self.skid_any.q.val() {
+                self.out_last.d.next = self.skid_last[0].q.val();
+                if self.skid_rd.q.val() {
+                    self.out_last.d.next = self.skid_last[1].q.val();
+                }
             }
-            self.skid_valid.d.next = false;
-        } else {
-            self.skid_valid.d.next = self.skid_valid.q.val() | self.pick_valid.q.val();
         }
-        if !self.skid_valid.q.val() {
-            self.skid_data.d.next = self.record.val();
-            self.skid_last.d.next = self.pick_last.q.val();
+        for k in 0..WORDS {
+            self.out_word[k].clock.next = self.clock.val();
+            self.out_valid_word[k].clock.next = self.clock.val();
+            self.from_skid_word[k].clock.next = self.clock.val();
+            self.skid_rd_word[k].clock.next = self.clock.val();
+            self.out_word[k].d.next = self.out_word[k].q.val();
+            self.out_valid_word[k].d.next = self.out_valid.d.val();
+            self.out_free_word[k].next = !self.out_valid_word[k].q.val() | self.m_axis_tready.val();
+            self.skid_word[k].next = self.skid_data[0]
+                .q
+                .val()
+                .get_bits::<32>(self.at_word[k].val().index());
+            if self.skid_rd_word[k].q.val() {
+                self.skid_word[k].next = self.skid_data[1]
+                    .q
+                    .val()
+                    .get_bits::<32>(self.at_word[k].val().index());
+            }
+            if self.out_free_word[k].val() {
+                self.out_word[k].d.next = self
+                    .record
+                    .val()
+                    .get_bits::<32>(self.at_word[k].val().index());
+                if self.from_skid_word[k].q.val() {
+                    self.out_word[k].d.next = self.skid_word[k].val();
+                }
+            }
         }
+        // The skid register's ring: the read slot leaves on a free output
+        // register, a handed-over record that the output register does not
+        // take goes to the write slot. A free slot samples the record on
+        // every edge, so its enable is its own flag.
+        if self.drain.val() {
+            self.skid_rd.d.next = !self.skid_rd.q.val();
+        }
+        if self.to_skid.val() {
+            self.skid_wr.d.next = !self.skid_wr.q.val();
+        }
+        for i in 0..SKID {
+            self.skid_held[i].clock.next = self.clock.val();
+            self.skid_last[i].clock.next = self.clock.val();
+            self.skid_data[i].clock.next = self.clock.val();
+            self.skid_held[i].d.next = self.skid_held[i].q.val();
+            self.skid_last[i].d.next = self.skid_last[i].q.val();
+            self.skid_data[i].d.next = self.skid_data[i].q.val();
+            if !self.skid_held[i].q.val() {
+                self.skid_data[i].d.next = self.record.val();
+                self.skid_last[i].d.next = self.pick_last.q.val();
+            }
+        }
+        if self.drain.val() {
+            if self.skid_rd.q.val() {
+                self.skid_held[1].d.next = false;
+            } else {
+                self.skid_held[0].d.next = false;
+            }
+        }
+        if self.to_skid.val() {
+            if self.skid_wr.q.val() {
+                self.skid_held[1].d.next = true;
+            } else {
+                self.skid_held[0].d.next = true;
+            }
+        }
+        self.skid_any.d.next = self.skid_held[0].d.val() | self.skid_held[1].d.val();
+        self.skid_any_at_pick.d.next = self.skid_any.d.val();
+        self.skid_full_at_pick.d.next = self.skid_held[0].d.val() & self.skid_held[1].d.val();
+        for k in 0..WORDS {
+            self.from_skid_word[k].d.next = self.skid_any.d.val();
+            self.skid_rd_word[k].d.next = self.skid_rd.d.val();
+        }
+        // Whether a slot is free next cycle, were the output register to
+        // take nothing this cycle: at most one held after this edge's
+        // hand-over. `tready` is not in it.
+        self.room.next = !self.skid_any_at_pick.q.val()
+            | (!self.skid_full_at_pick.q.val() & !self.hand_over.val());
 
         // Pick stage: one record of the head row per cycle, while the stage
         // is empty or hands its record over; a picked lane's FIFO moves on.
@@ -647,8 +796,9 @@ impl<const L: usize> Logic for ResultStream<L> {
         self.pop.next = false;
         if !self.head_loaded.q.val() & self.rows_waiting.q.val() {
             self.head_loaded.d.next = true;
-            self.head_mask.d.next = self.mask_mem.read_data.val();
-            self.head_onehot.d.next = self.onehot_mem.read_data.val();
+            self.head_onehot.d.next = self.onehot_mem.read_data.val() & self.all_lanes.val();
+            self.head_second.d.next = self.second_mem.read_data.val() & self.all_lanes.val();
+            self.head_rest.d.next = self.rest_mem.read_data.val() & self.all_lanes.val();
             self.head_last.d.next = self.tag_mem.read_data.val().single;
             self.head_completion.d.next = self.tag_mem.read_data.val().completion;
         }
@@ -675,9 +825,10 @@ impl<const L: usize> Logic for ResultStream<L> {
                 self.pop.next = true;
             } else {
                 self.picked.d.next = self.picked.q.val() + 1;
-                self.head_mask.d.next = self.rest.val();
-                self.head_onehot.d.next = self.next_onehot.val();
-                self.head_last.d.next = !self.next_rest.val().any();
+                self.head_onehot.d.next = self.head_second.q.val();
+                self.head_second.d.next = self.rest_lowest.val();
+                self.head_rest.d.next = self.head_rows.val() & !self.rest_lowest.val();
+                self.head_last.d.next = !self.head_rows.val().any();
                 self.pop.next = self.head_last.q.val();
             }
         }
@@ -697,9 +848,9 @@ impl<const L: usize> Logic for ResultStream<L> {
         }
 
         // The next cycle's pick: a head loaded then, and a pick stage empty
-        // then or handing its record over (its skid flag's twin clear then).
+        // then or sure to hand its record over (a skid slot free then).
         self.pick_now.d.next =
-            self.head_loaded.d.val() & (!self.pick_valid.d.val() | !self.skid_at_pick.d.val());
+            self.head_loaded.d.val() & (!self.pick_valid.d.val() | self.room.val());
         self.pick_fields.d.next = self.pick_now.d.val();
 
         // Events for the counters.
@@ -707,14 +858,21 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.out_valid.q.val() & self.m_axis_tready.val() & !self.out_last.q.val();
         self.tick_done_r.d.next =
             self.out_valid.q.val() & self.m_axis_tready.val() & self.out_last.q.val();
-        self.done_seq_r.d.next = self
-            .out_data
-            .q
-            .val()
-            .get_bits::<32>(self.at_seq.val().index());
+        // The record from its words (one term a word: a loop's index
+        // cannot reach into `bit_cast` in the generated Verilog).
+        self.tdata.next = (bit_cast::<RECORD_BITS, 32>(self.out_word[0].q.val())
+            << self.at_word[0].val())
+            | (bit_cast::<RECORD_BITS, 32>(self.out_word[1].q.val()) << self.at_word[1].val())
+            | (bit_cast::<RECORD_BITS, 32>(self.out_word[2].q.val()) << self.at_word[2].val())
+            | (bit_cast::<RECORD_BITS, 32>(self.out_word[3].q.val()) << self.at_word[3].val())
+            | (bit_cast::<RECORD_BITS, 32>(self.out_word[4].q.val()) << self.at_word[4].val())
+            | (bit_cast::<RECORD_BITS, 32>(self.out_word[5].q.val()) << self.at_word[5].val())
+            | (bit_cast::<RECORD_BITS, 32>(self.out_word[6].q.val()) << self.at_word[6].val())
+            | (bit_cast::<RECORD_BITS, 32>(self.out_word[7].q.val()) << self.at_word[7].val());
+        self.done_seq_r.d.next = self.tdata.val().get_bits::<32>(self.at_seq.val().index());
 
         self.res_ready.next = self.ready_r.q.val();
-        self.m_axis_tdata.next = self.out_data.q.val();
+        self.m_axis_tdata.next = self.tdata.val();
         self.m_axis_tvalid.next = self.out_valid.q.val();
         self.m_axis_tlast.next = self.out_last.q.val();
         self.result_sent.next = self.sent_r.q.val();

@@ -1,16 +1,18 @@
 //! The stream's registered flags against what they stand for, every cycle,
-//! under random lanes, completions and `tready`: the skid flag's twin
-//! beside the pick stage, the registered pick decision and its twin, each
-//! lane's registered FIFO head whenever it is picked, its registered FIFO
-//! write, the head's one-hot and last flags (pushed with the row), the
-//! row FIFO's `full` flag and the row flag of the mask a stage before the
-//! push.
+//! under random lanes, completions and `tready`: the skid register's flags
+//! and their twins (beside the pick stage and per word of the output
+//! register), the output register's valid twins, the registered pick
+//! decision (never a pick into a held record) and its twin, each lane's
+//! registered FIFO head whenever it is picked, its registered FIFO write,
+//! the head's lanes (lowest, second, rest, and the last flag, pushed with
+//! the row), the row FIFO's `full` flag and the row flag of the mask a
+//! stage before the push.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_hdl::prelude::*;
 
-use super::{ResultStream, ROOM};
+use super::{ResultStream, ROOM, WORDS};
 
 const LANES: usize = 4;
 
@@ -18,11 +20,13 @@ fn settle<U: Block>(uut: &mut U) {
     assert!(simulate(uut, 100), "circuit did not settle");
 }
 
-fn flags_follow(seed: u64, p_ready: f64) -> (u64, u64, u64) {
+/// Cycles the skid register held a record, both its slots, the row FIFO
+/// was full, and picks.
+fn flags_follow(seed: u64, p_ready: f64) -> (u64, u64, u64, u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut uut: Box<ResultStream<LANES>> = Box::default();
     uut.connect_all();
-    let (mut skid_cycles, mut full_cycles, mut picks) = (0, 0, 0);
+    let (mut skid_cycles, mut both_cycles, mut full_cycles, mut picks) = (0, 0, 0, 0);
     // As the sequencer does: a tick's results, then its completion once
     // its last row is pushed (quiet cycles), owed until taken.
     let mut results_left = 0u32;
@@ -39,17 +43,60 @@ fn flags_follow(seed: u64, p_ready: f64) -> (u64, u64, u64) {
         uut.m_axis_tready.next = rng.gen_bool(p_ready);
         uut.clock.next = Clock { clk: false };
         settle(&mut *uut);
-        let skid = uut.skid_valid.q.val();
+        let held = [uut.skid_held[0].q.val(), uut.skid_held[1].q.val()];
+        let skid = held[0] | held[1];
+        let both = held[0] & held[1];
+        assert_eq!(uut.skid_any.q.val(), skid, "cycle {cycle}: a slot held");
         assert_eq!(
-            uut.skid_at_pick.q.val(),
+            uut.skid_any_at_pick.q.val(),
             skid,
-            "cycle {cycle}: the skid flag's twin"
+            "cycle {cycle}: a slot held, beside the pick"
         );
-        let pick = uut.head_loaded.q.val() & (!uut.pick_valid.q.val() | !skid);
         assert_eq!(
-            uut.pick_now.q.val(),
-            pick,
-            "cycle {cycle}: the pick decision"
+            uut.skid_full_at_pick.q.val(),
+            both,
+            "cycle {cycle}: both slots held, beside the pick"
+        );
+        // The ring: the read slot is the older record's, the write slot free.
+        let (rd, wr) = (uut.skid_rd.q.val(), uut.skid_wr.q.val());
+        if skid {
+            assert!(held[usize::from(rd)], "cycle {cycle}: the read slot empty");
+        }
+        if !both {
+            assert!(!held[usize::from(wr)], "cycle {cycle}: the write slot held");
+        }
+        assert_eq!(
+            rd == wr,
+            !skid || both,
+            "cycle {cycle}: the pointers against the slots"
+        );
+        for k in 0..WORDS {
+            assert_eq!(
+                uut.out_valid_word[k].q.val(),
+                uut.out_valid.q.val(),
+                "cycle {cycle}: word {k}'s valid twin"
+            );
+            assert_eq!(
+                uut.from_skid_word[k].q.val(),
+                skid,
+                "cycle {cycle}: word {k}'s skid select"
+            );
+            assert_eq!(
+                uut.skid_rd_word[k].q.val(),
+                rd,
+                "cycle {cycle}: word {k}'s read slot"
+            );
+        }
+        // A pick lands in an empty pick stage or one that hands its record
+        // over this cycle.
+        let pick = uut.pick_now.q.val();
+        assert!(
+            !pick || uut.head_loaded.q.val(),
+            "cycle {cycle}: a pick without a head row"
+        );
+        assert!(
+            !pick || !uut.pick_valid.q.val() || !both,
+            "cycle {cycle}: a pick into a held record"
         );
         assert_eq!(
             uut.pick_fields.q.val(),
@@ -64,17 +111,34 @@ fn flags_follow(seed: u64, p_ready: f64) -> (u64, u64, u64) {
                 "cycle {cycle}: lane {lane}'s FIFO write"
             );
         }
-        if uut.head_loaded.q.val() {
-            let mask = uut.head_mask.q.val().to_u64();
+        if uut.head_loaded.q.val() && !uut.head_completion.q.val() {
             let onehot = uut.head_onehot.q.val().to_u64();
+            let second = uut.head_second.q.val().to_u64();
+            let rest = uut.head_rest.q.val().to_u64();
             assert_eq!(
-                onehot,
-                mask & mask.wrapping_neg(),
+                onehot.count_ones(),
+                1,
                 "cycle {cycle}: the head's lowest lane"
+            );
+            assert!(
+                second.count_ones() <= 1 && (second == 0 || second > onehot),
+                "cycle {cycle}: the head's second lane {second:#x} after {onehot:#x}"
+            );
+            assert!(
+                rest == 0 || (second != 0 && rest & (2 * second - 1) == 0),
+                "cycle {cycle}: the head's rest {rest:#x} after {second:#x}"
+            );
+            assert!(
+                second != 0 || rest == 0,
+                "cycle {cycle}: lanes after no second"
+            );
+            assert!(
+                rest >> LANES == 0,
+                "cycle {cycle}: the rest beyond the lanes"
             );
             assert_eq!(
                 uut.head_last.q.val(),
-                (mask & !onehot) == 0,
+                second == 0,
                 "cycle {cycle}: the head's last lane"
             );
         }
@@ -101,10 +165,11 @@ fn flags_follow(seed: u64, p_ready: f64) -> (u64, u64, u64) {
         );
         assert_eq!(
             uut.row_any.q.val(),
-            uut.push_mask.q.val().any(),
+            uut.push_onehot.q.val().any(),
             "cycle {cycle}: the row flag"
         );
         skid_cycles += u64::from(skid);
+        both_cycles += u64::from(both);
         full_cycles += u64::from(count >= ROOM);
         let taken = uut.completion_taken.val();
         assert!(!taken || owed, "cycle {cycle}: a completion not owed taken");
@@ -123,7 +188,7 @@ fn flags_follow(seed: u64, p_ready: f64) -> (u64, u64, u64) {
         uut.clock.next = Clock { clk: true };
         settle(&mut *uut);
     }
-    (skid_cycles, full_cycles, picks)
+    (skid_cycles, both_cycles, full_cycles, picks)
 }
 
 #[test]
@@ -131,12 +196,16 @@ fn registered_flags_follow_what_they_stand_for() {
     // Mostly low `tready` fills the row FIFO to its room (completion rows
     // after the rows `res_ready` admits); random `tready` keeps the skid
     // register busy.
-    let (_, full, _) = flags_follow(1, 0.05);
+    let (_, _, full, _) = flags_follow(1, 0.05);
     assert!(full > 1_000, "the row FIFO was full for {full} cycles only");
-    let (skid, _, picks) = flags_follow(2, 0.5);
+    let (skid, both, _, picks) = flags_follow(2, 0.5);
     assert!(picks > 1_000, "{picks} picks only");
     assert!(
         skid > 1_000,
         "the skid register held for {skid} cycles only"
+    );
+    assert!(
+        both > 100,
+        "the skid register held two records for {both} cycles only"
     );
 }
