@@ -90,6 +90,11 @@ pub struct BracketSelect {
     /// per row for rows 1..3's caps.
     load_late: DFF<bool>,
     cap_load: [DFF<bool>; 3],
+    /// The tables' write controls, from the same chain: high in the cycles
+    /// that end in load edges 0..3 (each field writes row `m` on the edge
+    /// after load edge `m`), and that row.
+    table_write: Signal<Local, bool>,
+    table_row: Signal<Local, Bits<2>>,
     /// The amounts, one LUT RAM table per field.
     maint_lo: TableField<MAINT_LO>,
     maint_hi: TableField<MAINT_HI>,
@@ -209,10 +214,22 @@ impl Logic for BracketSelect {
             self.compare[b].load.next = self.cap_load[2].q.val();
             self.compare[b].cap.next = self.relay_cap[b - 12].q.val();
         }
-        self.maint_lo.load.next = self.load_late.q.val();
-        self.maint_hi.load.next = self.load_late.q.val();
-        self.weight_long_table.load.next = self.load_late.q.val();
-        self.weight_short_table.load.next = self.load_late.q.val();
+        self.table_write.next = self.load_late.q.val()
+            | self.cap_load[0].q.val()
+            | self.cap_load[1].q.val()
+            | self.cap_load[2].q.val();
+        self.table_row.next =
+            bit_cast::<2, 1>((self.cap_load[0].q.val() | self.cap_load[2].q.val()).into())
+                | (bit_cast::<2, 1>((self.cap_load[1].q.val() | self.cap_load[2].q.val()).into())
+                    << 1);
+        self.maint_lo.write_next.next = self.table_write.val();
+        self.maint_hi.write_next.next = self.table_write.val();
+        self.weight_long_table.write_next.next = self.table_write.val();
+        self.weight_short_table.write_next.next = self.table_write.val();
+        self.maint_lo.row_next.next = self.table_row.val();
+        self.maint_hi.row_next.next = self.table_row.val();
+        self.weight_long_table.row_next.next = self.table_row.val();
+        self.weight_short_table.row_next.next = self.table_row.val();
         for r in 0..4 {
             self.maint_lo.rows[r].next = self.relay_maint[r].q.val().get_bits::<MAINT_LO>(0);
             self.maint_hi.rows[r].next = self.relay_maint[r].q.val().get_bits::<MAINT_HI>(56);

@@ -34,15 +34,18 @@
 //! way between them is a register-to-register hop.
 //!
 //! `T` (to S15), `X` (S5 → S11), `A` (S11 → S17) and the tag (to S16) ride
-//! along in LUT RAM delay lines ([`crate::delay`], at most 16 deep); only the
-//! one-bit `valid` and side lines and the last stages of `T` and the tag are
-//! registers.
+//! along in LUT RAM delay lines ([`crate::delay`], at most 16 deep), `valid`
+//! as a 33rd bit of the tag's line and the side `σ < 0` from S11 as a 55th
+//! bit of `T`'s high half; only `σ` to S10 and the last stages of `T` and the
+//! tag are registers. (The lines' RAM starts at zero, on the ECP5 and in
+//! simulation, so `valid` is low until the first valid input arrives.)
 //!
 //! 16 multipliers per lane. A cycle after one with `enable_next` low
 //! freezes every stage, so a stall cycle delays every result by exactly one
-//! cycle. The enable is registered inside the lane, one copy per stage, per
-//! row of four compares, per delay line and per multiplier or adder block
-//! ([`crate::fanout`]), so no enable net spans more than one stage.
+//! cycle. The enable is registered inside the lane, one copy per stage that
+//! holds registers, per row of four compares, per delay line and per
+//! multiplier or adder block ([`crate::fanout`]), so no enable net spans more
+//! than one stage.
 
 use liqscan_core::spec;
 use rust_hdl::prelude::*;
@@ -87,27 +90,35 @@ const S_XW: usize = S_SEL + MulProduct::LATENCY;
 const S_CSA: usize = S_XW + 1;
 const S_SUM: usize = S_CSA + WideAdder::LATENCY;
 const S_OUT: usize = S_SUM + 1;
+/// The first stage after `T`'s LUT RAM line.
+const S_LATE: usize = OFFSET_LINE + 1;
 
 // hdl_gen code indexes the delay lines (entry k − 1 holds stage k) and the
 // table with literals; these are the values they spell out.
 const _: () = {
     assert!(BRACKETS == 16 && SUM == 110 && OFFSET == 108 && QTY_STORE == 32);
     assert!(TAG_LINE == 16);
-    assert!(OFFSET_HALF == 54 && 2 * OFFSET_HALF == OFFSET);
+    assert!(OFFSET_HALF == 54 && 2 * OFFSET_HALF == OFFSET && OFFSET_HI_NEG == 55);
+    assert!(TAG == 32 && TAG_VALID == 33 && NEG_REGISTERS == 10);
     assert!(LOW == 64 && SUM_HI == 46 && PRODUCT_HI == 36 && MAINT == 107);
     assert!(S_X == 5 && S_PICK == 9 && S_COPY == 10 && S_SEL == 11);
-    assert!(S_XW == 17 && S_CSA == 18 && S_SUM == 20 && S_OUT == 21);
+    assert!(S_XW == 17 && S_CSA == 18 && S_SUM == 20 && S_OUT == 21 && S_LATE == 16);
     assert!(OFFSET_LINE + OFFSET_LATE == S_XW && TAG_LINE + TAG_LATE == S_OUT - 1);
 };
 
-/// The tag's LUT RAM line reaches S16; four registers take it to S20.
+/// The tag's LUT RAM line reaches S16; four registers take it to S20. It
+/// carries `valid` in its top bit.
 const TAG_LINE: usize = 16;
+const TAG_VALID: usize = TAG + 1;
 const TAG_LATE: usize = 4;
+/// `σ < 0` in registers: S1 to S10 (for the weight's side at S11).
+const NEG_REGISTERS: usize = S_COPY;
 /// `T`'s LUT RAM line reaches S15; two registers take it to S17.
 const OFFSET_LINE: usize = 15;
 const OFFSET_LATE: usize = 2;
-/// Width of each half of `T`'s line.
+/// Width of each half of `T`; the high half's line carries `σ < 0` above it.
 const OFFSET_HALF: usize = OFFSET / 2;
+const OFFSET_HI_NEG: usize = OFFSET_HALF + 1;
 
 /// The arithmetic of one lane: see the module docs.
 #[derive(LogicBlock, Default)]
@@ -147,30 +158,37 @@ pub struct Lane {
     /// `−(T + A + σ·X·W)`, exact for every valid input.
     pub out_shortfall: Signal<Out, Signed<SUM>>,
 
-    /// The clock enable of stage k's registers (entry k − 1) and of the
-    /// three arithmetic blocks.
-    stage_en: [EnableCopy; S_OUT],
+    /// The clock enables of the stages' registers: S1, S9, S10 and S11
+    /// (entries 0 to 3; S2 to S8 are the blocks' own), then S16 to S21
+    /// (entry k − 16; S12 to S15 hold nothing in registers); the side line
+    /// `neg` from S2 to S10 (ten flip-flops) on one of its own; and the
+    /// three arithmetic blocks'.
+    stage_en: [EnableCopy; 4],
+    tail_en: [EnableCopy; S_OUT - S_LATE + 1],
+    neg_en: EnableCopy,
     mul_x_en: EnableCopy,
     mul_xw_en: EnableCopy,
     add_en: EnableCopy,
     /// The enable of `shortfall_out`, apart from the rest of the last stage.
     shortfall_en: EnableCopy,
-    // Side-band delay lines in registers: entry k − 1 holds stage k.
-    valid: [DFF<bool>; S_SUM],
-    /// `Q < 0` (short).
-    neg: [DFF<bool>; S_XW],
+    /// `Q < 0` (short) to S10, in registers: entry k − 1 holds stage k.
+    /// From S1 it rides in `T`'s line as well, for S17.
+    neg: [DFF<bool>; NEG_REGISTERS],
     // Delay lines in LUT RAM.
-    /// The tag, S1 → S16, then `tag_late` at S17 to S20.
-    tag_line: DelayLine<TAG, TAG_LINE>,
-    tag_late: [DFF<Bits<TAG>>; TAG_LATE],
+    /// The tag and `valid` (bit 32), S1 → S16, then `tag_late` at S17 to S20.
+    tag_line: DelayLine<TAG_VALID, TAG_LINE>,
+    tag_valid: Signal<Local, Bits<TAG_VALID>>,
+    tag_late: [DFF<Bits<TAG_VALID>>; TAG_LATE],
     /// `T`, S1 → S15, then `offset_late` at S16 and S17 (sign-extended at S18).
     /// In two halves, each with its own pointers: one line's read address
     /// would reach all 27 of its LUT RAMs, spread along the lane.
     offset_line_lo: DelayLine<OFFSET_HALF, OFFSET_LINE>,
-    offset_line_hi: DelayLine<OFFSET_HALF, OFFSET_LINE>,
+    offset_line_hi: DelayLine<OFFSET_HI_NEG, OFFSET_LINE>,
     offset_bits: Signal<Local, Bits<OFFSET>>,
     offset_late_lo: [DFF<Bits<OFFSET_HALF>>; OFFSET_LATE],
-    offset_late_hi: [DFF<Bits<OFFSET_HALF>>; OFFSET_LATE],
+    offset_late_hi: [DFF<Bits<OFFSET_HI_NEG>>; OFFSET_LATE],
+    /// `σ < 0` at S17, from `T`'s line.
+    neg_late: Signal<Local, bool>,
     /// `X`, S5 → S11 (the second product's operand).
     x_line: DelayLine<NOTIONAL, { S_SEL - S_X }>,
     /// `A_b`, S11 → S17 (from the `maint` register, so the table's read
@@ -266,6 +284,7 @@ impl Logic for Lane {
             mul_x,
             mul_xw,
             add,
+            neg_en,
             mul_x_en,
             mul_xw_en,
             add_en,
@@ -277,10 +296,15 @@ impl Logic for Lane {
             x_line,
             maint_line
         );
-        for k in 0..21 {
+        for k in 0..4 {
             self.stage_en[k].clock.next = self.clock.val();
             self.stage_en[k].d.next = self.enable_next.val();
         }
+        for k in 0..6 {
+            self.tail_en[k].clock.next = self.clock.val();
+            self.tail_en[k].d.next = self.enable_next.val();
+        }
+        self.neg_en.d.next = self.enable_next.val();
         self.mul_x_en.d.next = self.enable_next.val();
         self.mul_xw_en.d.next = self.enable_next.val();
         self.add_en.d.next = self.enable_next.val();
@@ -290,11 +314,7 @@ impl Logic for Lane {
         self.offset_line_hi.enable_next.next = self.enable_next.val();
         self.x_line.enable_next.next = self.enable_next.val();
         self.maint_line.enable_next.next = self.enable_next.val();
-        for k in 0..20 {
-            self.valid[k].clock.next = self.clock.val();
-            self.valid[k].d.next = self.valid[k].q.val();
-        }
-        for k in 0..17 {
+        for k in 0..10 {
             self.neg[k].clock.next = self.clock.val();
             self.neg[k].d.next = self.neg[k].q.val();
         }
@@ -317,8 +337,8 @@ impl Logic for Lane {
             self.brackets.rows[r].weight_short.next = self.rows[r].weight_short.val();
         }
         self.brackets.enable_next.next = self.enable_next.val();
-        self.brackets.select_enable.next = self.stage_en[8].q.val();
-        self.brackets.field_enable.next = self.stage_en[9].q.val();
+        self.brackets.select_enable.next = self.stage_en[1].q.val();
+        self.brackets.field_enable.next = self.stage_en[2].q.val();
         self.mul_x.enable.next = self.mul_x_en.q.val();
         self.mul_xw.enable.next = self.mul_xw_en.q.val();
         self.add.enable.next = self.add_en.q.val();
@@ -332,10 +352,14 @@ impl Logic for Lane {
         } else {
             self.qty_abs.next = self.qty_low.val();
         }
-        self.tag_line.d.next = self.in_tag.val();
+        self.tag_line.d.next = bit_cast::<TAG_VALID, TAG>(self.in_tag.val())
+            | (bit_cast::<TAG_VALID, 1>(self.in_valid.val().into()) << 32);
         self.offset_bits.next = unsigned_cast(self.in_offset.val());
         self.offset_line_lo.d.next = self.offset_bits.val().get_bits::<OFFSET_HALF>(0);
-        self.offset_line_hi.d.next = self.offset_bits.val().get_bits::<OFFSET_HALF>(54);
+        self.offset_line_hi.d.next =
+            bit_cast::<OFFSET_HI_NEG, OFFSET_HALF>(
+                self.offset_bits.val().get_bits::<OFFSET_HALF>(54),
+            ) | (bit_cast::<OFFSET_HI_NEG, 1>(self.qty_bits.val().get_bits::<1>(31)) << 54);
 
         // S2–S5: X = |Q|·P, 31 × 32 → 63 bits.
         self.mul_x.a.next = self.abs_qty.q.val();
@@ -359,6 +383,7 @@ impl Logic for Lane {
         // simulated `signed_bit_cast` does not terminate on the most
         // negative value.
         self.offset_sign.next = self.offset_late_hi[1].q.val().get_bits::<1>(53);
+        self.neg_late.next = self.offset_late_hi[1].q.val().get_bit(54);
         self.t_inv_lo.next = !(bit_cast::<LOW, OFFSET_HALF>(self.offset_late_lo[1].q.val())
             | (bit_cast::<LOW, 10>(self.offset_late_hi[1].q.val().get_bits::<10>(0)) << 54));
         self.t_inv_hi.next =
@@ -367,7 +392,7 @@ impl Logic for Lane {
                 | (bit_cast::<SUM_HI, 1>(self.offset_sign.val()) << 45));
         self.a_inv_lo.next = !self.maint_line.q.val().get_bits::<LOW>(0);
         self.a_inv_hi.next = !bit_cast::<SUM_HI, 43>(self.maint_line.q.val().get_bits::<43>(64));
-        if self.neg[16].q.val() {
+        if self.neg_late.val() {
             self.xw_sel_lo.next = self.mul_xw.y_lo.val();
             self.xw_sel_hi.next = bit_cast::<SUM_HI, PRODUCT_HI>(self.mul_xw.y_hi.val());
         } else {
@@ -383,14 +408,14 @@ impl Logic for Lane {
         self.csa.z_hi.next = self.xw_sel_hi.val();
         self.csa.carry_in.next = true;
         // Half-adder step (third input zero); its free bit 0 adds σ (1 for
-        // long positions; `neg[16]` holds S17).
+        // long positions; `neg_late` holds S17).
         self.half.x_lo.next = self.csa.s_lo.val();
         self.half.x_hi.next = self.csa.s_hi.val();
         self.half.y_lo.next = self.csa.c_lo.val();
         self.half.y_hi.next = self.csa.c_hi.val();
         self.half.z_lo.next = 0.into();
         self.half.z_hi.next = 0.into();
-        self.half.carry_in.next = !self.neg[16].q.val();
+        self.half.carry_in.next = !self.neg_late.val();
 
         // S19–S20: s + c + 1, the second +1. Without it the sum is
         // shortfall − 1, whose sign the adder also gives.
@@ -402,24 +427,18 @@ impl Logic for Lane {
 
         // S1.
         if self.stage_en[0].q.val() {
-            self.valid[0].d.next = self.in_valid.val();
             self.neg[0].d.next = self.qty_bits.val().get_bit(31);
             self.abs_qty.d.next = self.qty_abs.val();
         }
-        // The side-band delay lines: entry k holds stage k + 1.
-        for k in 1..20 {
-            if self.stage_en[k].q.val() {
-                self.valid[k].d.next = self.valid[k - 1].q.val();
-            }
-        }
-        for k in 1..17 {
-            if self.stage_en[k].q.val() {
+        // The side line: entry k holds stage k + 1.
+        if self.neg_en.q.val() {
+            for k in 1..10 {
                 self.neg[k].d.next = self.neg[k - 1].q.val();
             }
         }
         // S11: the bracket's amount, and its weight for the position's side
         // (`neg[9]` holds S10).
-        if self.stage_en[10].q.val() {
+        if self.stage_en[3].q.val() {
             self.maint.d.next = self.brackets.maint.val();
             if self.neg[9].q.val() {
                 self.weight.d.next = self.brackets.weight_short.val();
@@ -428,36 +447,37 @@ impl Logic for Lane {
             }
         }
         // S16, S17: `T` after its LUT RAM line.
-        if self.stage_en[15].q.val() {
+        if self.tail_en[0].q.val() {
             self.offset_late_lo[0].d.next = self.offset_line_lo.q.val();
             self.offset_late_hi[0].d.next = self.offset_line_hi.q.val();
         }
-        if self.stage_en[16].q.val() {
+        if self.tail_en[1].q.val() {
             self.offset_late_lo[1].d.next = self.offset_late_lo[0].q.val();
             self.offset_late_hi[1].d.next = self.offset_late_hi[0].q.val();
         }
         // S18: the half-adder step, registered.
-        if self.stage_en[17].q.val() {
+        if self.tail_en[2].q.val() {
             self.save_s_lo.d.next = self.half.s_lo.val();
             self.save_s_hi.d.next = self.half.s_hi.val();
             self.save_c_lo.d.next = self.half.c_lo.val();
             self.save_c_hi.d.next = self.half.c_hi.val();
         }
         // S17 to S20: the tag after its LUT RAM line.
-        if self.stage_en[16].q.val() {
+        if self.tail_en[1].q.val() {
             self.tag_late[0].d.next = self.tag_line.q.val();
         }
         for k in 1..4 {
-            if self.stage_en[16 + k].q.val() {
+            if self.tail_en[1 + k].q.val() {
                 self.tag_late[k].d.next = self.tag_late[k - 1].q.val();
             }
         }
         // S21: shortfall ≥ 0 is the sum's sign; shortfall > 0 adds
         // shortfall − 1 ≥ 0, the sign of the sum without its carry-in.
-        if self.stage_en[20].q.val() {
-            self.valid_out.d.next = self.valid[19].q.val();
-            self.tag_out.d.next = self.tag_late[3].q.val();
-            self.hit_out.d.next = self.valid[19].q.val()
+        self.tag_valid.next = self.tag_late[3].q.val();
+        if self.tail_en[5].q.val() {
+            self.valid_out.d.next = self.tag_valid.val().get_bit(32);
+            self.tag_out.d.next = self.tag_valid.val().get_bits::<TAG>(0);
+            self.hit_out.d.next = self.tag_valid.val().get_bit(32)
                 && !self.add.sum_hi.val().get_bit(45)
                 && (!self.add.negative_without_cin.val() || self.at_equal.val());
         }

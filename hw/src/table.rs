@@ -10,10 +10,15 @@
 //! bank bits: one LUT RAM read and one multiplexer level between two
 //! registers, where a table of registers would need a 16-way select tree.
 //!
-//! The select register and the write sequencer belong to the field, so each
-//! field's loads (about 50 RAM address pins and multiplexers) hang on their
-//! own copy; the select is a [`RegisterCopy`] that synthesis does not merge
-//! with the other fields' copies.
+//! The select register and the write port's controls belong to the field,
+//! so each field's loads (about 50 RAM address pins and multiplexers) hang
+//! on their own copy; the select is a [`RegisterCopy`] that synthesis does
+//! not merge with the other fields' copies. The write enable and row are
+//! registered here too, from the owner's load sequence (`write_next`,
+//! `row_next`), so the RAMs' write ports hang on flip-flops beside them.
+//! (The sequence itself is the bracket select's, shared by its four fields:
+//! a sequencer per field cost the Verilator model about 30 instructions a
+//! field a cycle, for flags that change only during a load.)
 
 use rust_hdl::prelude::*;
 
@@ -29,11 +34,13 @@ pub const BANKS: usize = 4;
 #[derive(LogicBlock, Default)]
 pub struct TableField<const W: usize> {
     pub clock: Signal<In, Clock>,
-    /// High for a cycle: the next edge arms the load and the four edges
-    /// after it write rows 0, 1, 2, 3 from `rows`. Pulse it at most once
-    /// every five edges.
-    pub load: Signal<In, bool>,
-    /// Before load edge `m`, `rows[r]` is bracket `4m + r`'s field.
+    /// Sampled on every edge: high when the next edge writes the word at
+    /// `row_next` of every bank from `rows` (as they are in the cycle after
+    /// this one).
+    pub write_next: Signal<In, bool>,
+    pub row_next: Signal<In, Bits<2>>,
+    /// `rows[r]` is bracket `4m + r`'s field in the cycle that ends in the
+    /// edge writing row `m`.
     pub rows: [Signal<In, Bits<W>>; BANKS],
     /// Clock enable of the select register.
     pub select_enable: Signal<In, bool>,
@@ -42,20 +49,10 @@ pub struct TableField<const W: usize> {
     /// The field of the selected bracket: combinational from the select
     /// register and the RAMs.
     pub value: Signal<Out, Bits<W>>,
-    /// One-hot: row `m` is written on the edge after `write[m]` goes high
-    /// (`m` < 3; row 3 follows `write[2]`). `write[0]` clears itself, so no
-    /// two fields' sequencers are alike and synthesis keeps each beside its
-    /// RAMs.
-    write: [DFF<bool>; ROWS - 1],
-    /// `load` seen with the sequencer idle: the next edge arms it.
-    arming: Signal<Local, bool>,
-    /// A row is written on the next edge. This and the row are registers of
+    /// The next edge writes word `write_row` of each RAM. Registers of
     /// their own, so the RAMs' write ports hang on flip-flops, not on logic.
     writing: DFF<bool>,
-    /// The row written on the next edge, as two bits.
-    write_row_lo: DFF<bool>,
-    write_row_hi: DFF<bool>,
-    write_row: Signal<Local, Bits<2>>,
+    write_row: DFF<Bits<2>>,
     select: RegisterCopy<Bits<4>>,
     row: Signal<Local, Bits<2>>,
     bank: Signal<Local, Bits<2>>,
@@ -68,35 +65,18 @@ impl<const W: usize> Logic for TableField<W> {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(self, clock, select);
-        dff_setup!(self, clock, writing, write_row_lo, write_row_hi);
+        dff_setup!(self, clock, writing, write_row);
         self.select.enable.next = self.select_enable.val();
         self.select.d.next = self.select_next.val();
-
-        // The write sequencer: arm, then rows 0..3 on consecutive edges.
-        // `writing` and the row are computed a cycle ahead from the flags'
-        // next values: write[1..3] take write[0..2], and row 3 follows write[2].
-        for m in 0..3 {
-            self.write[m].clock.next = self.clock.val();
-        }
-        self.arming.next = self.load.val() & !self.write[0].q.val();
-        self.write[0].d.next = self.arming.val();
-        self.write[1].d.next = self.write[0].q.val();
-        self.write[2].d.next = self.write[1].q.val();
-        self.writing.d.next = self.arming.val()
-            | self.write[0].q.val()
-            | self.write[1].q.val()
-            | self.write[2].q.val();
-        self.write_row_lo.d.next = self.write[0].q.val() | self.write[2].q.val();
-        self.write_row_hi.d.next = self.write[1].q.val() | self.write[2].q.val();
-        self.write_row.next = bit_cast::<2, 1>(self.write_row_lo.q.val().into())
-            | (bit_cast::<2, 1>(self.write_row_hi.q.val().into()) << 1);
+        self.writing.d.next = self.write_next.val();
+        self.write_row.d.next = self.row_next.val();
 
         // Bracket j = 4·row + bank lives in RAM `bank` at word `row`.
         self.row.next = self.select.q.val().get_bits::<2>(2);
         self.bank.next = self.select.q.val().get_bits::<2>(0);
         for r in 0..4 {
             self.ram[r].clock.next = self.clock.val();
-            self.ram[r].write_address.next = self.write_row.val();
+            self.ram[r].write_address.next = self.write_row.q.val();
             self.ram[r].write_data.next = self.rows[r].val();
             self.ram[r].write_enable.next = self.writing.q.val();
             self.ram[r].read_address.next = self.row.val();

@@ -17,8 +17,8 @@ clocked!(
     TableField<51>
 );
 
-/// A table field against a plain array: random tables loaded through the
-/// load protocol (random words on the row ports outside the load edges),
+/// A table field against a plain array: random tables written a row per
+/// edge (random words on the row ports and random rows outside the writes),
 /// then random selects with a random select enable; between loads the
 /// output must be the word at the last enabled select, and a load must
 /// replace every word. At the widths the lane uses (a weight, the
@@ -41,20 +41,26 @@ where
     let mut reads = 0;
     for _ in 0..200 {
         let table: Vec<u64> = (0..spec::MAX_BRACKETS).map(|_| word(&mut rng)).collect();
+        // The write controls as the bracket select drives them: row m's
+        // write is decided on the edge before the one that writes it, with
+        // the row's words on the ports in between.
         uut.select_enable.next = false;
-        uut.load.next = true;
-        cycle(&mut *uut);
-        uut.load.next = false;
-        for m in 0..table::ROWS {
-            for (r, row) in uut.rows.iter_mut().enumerate() {
-                row.next = table[table::BANKS * m + r].into();
+        for m in 0..=table::ROWS {
+            uut.write_next.next = m < table::ROWS;
+            uut.row_next.next = ((m % table::ROWS) as u64).into();
+            if m > 0 {
+                for (r, row) in uut.rows.iter_mut().enumerate() {
+                    row.next = table[table::BANKS * (m - 1) + r].into();
+                }
             }
             cycle(&mut *uut);
         }
+        uut.write_next.next = false;
         for _ in 0..100 {
             for row in uut.rows.iter_mut() {
                 row.next = word(&mut rng).into();
             }
+            uut.row_next.next = rng.gen_range(0..table::ROWS as u64).into();
             let enable = rng.gen_bool(0.7);
             let select = rng.gen_range(0..spec::MAX_BRACKETS);
             uut.select_enable.next = enable;

@@ -261,8 +261,8 @@ fn ecp5_memories_are_block_rams_with_output_registers() {
 
 /// A field of a lane's bracket table is LUT RAM on the ECP5: four RAMs of
 /// `ceil(W / 4)` TRELLIS_DPR16X4 each, no block RAM, and beside them only
-/// the write sequencer (three one-hot flags, the write enable and the 2-bit
-/// row) and the 4-bit select copy as registers. Without the ECP5 flow it is one
+/// the write port's controls (the write enable and the 2-bit row) and the
+/// 4-bit select copy as registers. Without the ECP5 flow it is one
 /// asynchronous-read memory per bank.
 #[test]
 fn ecp5_table_fields_are_lut_ram() {
@@ -271,7 +271,7 @@ fn ecp5_table_fields_are_lut_ram() {
     fn check<const W: usize>() {
         let verilog = generate(&mut TableField::<W>::default()).expect("Verilog");
         let rams = BANKS * W.div_ceil(4);
-        let registers = 3 + 1 + 2 + 4;
+        let registers = 1 + 2 + 4;
         let script = format!(
             "read_verilog top.v; synth_ecp5 -top {TOP_MODULE}; \
              select -assert-count {rams} t:TRELLIS_DPR16X4; \
