@@ -12,7 +12,9 @@
 //! `DEPTH`-stage shift register: a stalled edge writes nothing, moves no
 //! pointer and holds the output. The word read is never the word written on
 //! the same edge (`DEPTH ≤ 16`). The buffer's first `DEPTH − 1` outputs are
-//! whatever the RAM held: the lane's `valid` line stays in registers.
+//! whatever the RAM held: zero after power-up (ECP5 LUT RAM starts cleared,
+//! and so do the Verilator and rust-hdl models), which the lane relies on
+//! for the `valid` bit it carries in its tag's line.
 //!
 //! Both pointers start at 0. On every enabled edge the read pointer is
 //! loaded with the write pointer's next value less `DEPTH − 1` (the write

@@ -78,7 +78,8 @@ pub struct LaneSlice<const L: usize, const ROW_BITS: usize> {
     /// `at_equal`, beside the result stage, through a relay pinned midway.
     lane_at_equal: RelayPair<bool>,
     /// `copy_brackets`, through a relay pinned midway: one short net into
-    /// the lane's table sequencers and cap registers.
+    /// the lane's bracket load chain (the tables' write controls and the cap
+    /// registers).
     lane_copy: RelayPair<bool>,
     /// The first of the lane's two registers of each of the control's
     /// flags, on their own enable copy (`LaneEnables::relay`): the
