@@ -7,19 +7,14 @@
 //! that reads it:
 //!
 //! ```text
-//! C1  gt = X > cap = borrow of cap − X   (bit 63 of the 64-bit difference)
-//! C2  fits = ¬gt
+//! C1  le = X ≤ cap = ¬ borrow of cap − X   (bit 63 of the 64-bit difference)
+//! C2  fits = le
 //! ```
 //!
 //! `X` and the cap are 63-bit values zero-extended, so bit 63 of the 64-bit
-//! `cap − X` is its borrow. C1 registers the borrow as it leaves the chain
-//! and C2 inverts it: registering `X ≤ cap` in C1 put an inverter (a LUT of
-//! its own, placed apart) between the chain's end and the flip-flop, 1.5 to
-//! 2.2 ns of the compare's 6.4 to 6.6 (`docs/timing-log.md`, 2026-12-07).
-//! (`X + ¬cap`, whose bit 63 is `X ≤ cap`, costs 64 inverter LUTs instead:
-//! yosys does not fold an inverted addend into the chain, as it does a
-//! subtrahend. Written as `X <= cap`, yosys maps the compare on the ECP5 to
-//! the same chain and a 64-bit equality test in about 70 LUTs beside it.)
+//! `cap − X` is its borrow. (Written as `X <= cap`, yosys maps the compare
+//! on the ECP5 to the same chain and a 64-bit equality test in about 70 LUTs
+//! beside it.)
 //!
 //! (The compare was three 33-bit chains before, the low half and the high
 //! half for both values of the low half's borrow, with a 2:1 select in C2:
@@ -45,7 +40,7 @@ pub const WIDE: usize = 64;
 #[derive(LogicBlock, Default)]
 pub struct CapCompare {
     pub clock: Signal<In, Clock>,
-    /// Clock enable of this cycle, for `gt` and `fits`.
+    /// Clock enable of this cycle, for `le` and `fits`.
     pub enable: Signal<In, bool>,
     /// High for a cycle: the next edge arms the copy, the one after it copies `cap`.
     pub load: Signal<In, bool>,
@@ -56,7 +51,7 @@ pub struct CapCompare {
     cap_q: DFF<Bits<WIDE>>,
     // C1.
     diff: Signal<Local, Bits<WIDE>>,
-    gt: DFF<bool>,
+    le: DFF<bool>,
     // C2.
     fits_q: DFF<bool>,
 }
@@ -70,7 +65,7 @@ impl Logic for CapCompare {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(self, clock, armed);
-        dff_setup!(self, clock, cap_q, gt, fits_q);
+        dff_setup!(self, clock, cap_q, le, fits_q);
 
         self.armed.d.next = self.load.val();
         if self.armed.q.val() {
@@ -79,10 +74,10 @@ impl Logic for CapCompare {
 
         self.diff.next = self.cap_q.q.val() - self.x.val();
         if self.enable.val() {
-            // C1: the borrow, straight from the chain's end.
-            self.gt.d.next = self.diff.val().get_bit(63);
+            // C1.
+            self.le.d.next = !self.diff.val().get_bit(63);
             // C2.
-            self.fits_q.d.next = !self.gt.q.val();
+            self.fits_q.d.next = self.le.q.val();
         }
         self.fits.next = self.fits_q.q.val();
     }
