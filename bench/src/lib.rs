@@ -158,26 +158,18 @@ pub fn bench_case(plan: &Plan, options: &Options) -> Result<Case, BenchError> {
         )
     });
 
-    let run_sim = |threads: usize| -> Result<Option<Result<circuit::SimRun, String>>, BenchError> {
-        if plan.sim_ticks == 0 {
-            return Ok(None);
-        }
+    let sim = if plan.sim_ticks > 0 {
         let ticks = plan.sim_ticks;
-        let warmup = sample_warmup(plan, ticks);
-        match circuit::run_sim(&scenario, options.lanes, threads, ticks, warmup) {
+        match circuit::run_sim(&scenario, options.lanes, ticks, sample_warmup(plan, ticks)) {
             Ok(sim) => {
                 agree(&sim.run, reference.as_ref(), &scenario, ticks)?;
-                Ok(Some(Ok(sim)))
+                Some(Ok(sim))
             }
-            Err(EngineError::Unavailable(reason)) => Ok(Some(Err(reason))),
-            Err(error) => Err(engine_error("sim")(error)),
+            Err(EngineError::Unavailable(reason)) => Some(Err(reason)),
+            Err(error) => return Err(engine_error("sim")(error)),
         }
-    };
-    let sim = run_sim(1)?;
-    // The same model with its lanes on two threads, when it was built so.
-    let sim_split = match (&sim, options.lanes >= 2) {
-        (Some(Ok(_)), true) => run_sim(2)?.and_then(Result::ok).filter(|s| s.threads == 2),
-        _ => None,
+    } else {
+        None
     };
 
     let board = if plan.board_ticks > 0 {
@@ -222,7 +214,6 @@ pub fn bench_case(plan: &Plan, options: &Options) -> Result<Case, BenchError> {
         keeper,
         numpy,
         sim,
-        sim_split,
         board,
         seconds: started.elapsed().as_secs_f64(),
     })

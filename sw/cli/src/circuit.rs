@@ -60,13 +60,9 @@ pub struct Circuit {
 }
 
 impl Circuit {
-    /// The model with `lanes` lanes evaluated on `threads` host threads
-    /// (`SimEngine::set_threads`).
-    pub fn new(market: Arc<Market>, lanes: usize, threads: usize) -> Result<Self, EngineError> {
-        let mut sim = SimEngine::new(market, lanes)?;
-        sim.set_threads(threads);
+    pub fn new(market: Arc<Market>, lanes: usize) -> Result<Self, EngineError> {
         Ok(Self {
-            sim,
+            sim: SimEngine::new(market, lanes)?,
             log: Arc::default(),
         })
     }

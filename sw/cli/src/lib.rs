@@ -46,7 +46,6 @@ mod load;
 pub mod pipeline;
 mod prices;
 mod scan;
-mod sim_threads;
 mod trace;
 mod verilog;
 
