@@ -134,6 +134,11 @@ pub struct LaneSlice<const L: usize, const ROW_BITS: usize> {
     /// the valid bank choosing between it and the lane's own write-back by
     /// the request register alone.
     relay_pos_wr: DFF<bool>,
+    /// Its twin for the valid bank (the same next state), which selects
+    /// between the host's write and the lane's write-back: the qty and
+    /// offset banks and the valid bank lie apart, and each request register
+    /// is placed beside the bank it drives.
+    relay_pos_wr_valid: Relay<bool>,
     relay_wr_row: Relay<Bits<ROW_BITS>>,
     relay_wr_valid: Relay<bool>,
     relay_wr_qty: Relay<Qty>,
@@ -215,6 +220,7 @@ impl<const L: usize, const ROW_BITS: usize> Default for LaneSlice<L, ROW_BITS> {
             wb_row: Default::default(),
             hit: Default::default(),
             relay_pos_wr: Default::default(),
+            relay_pos_wr_valid: Default::default(),
             relay_wr_row: Default::default(),
             relay_wr_valid: Default::default(),
             relay_wr_qty: Default::default(),
@@ -277,6 +283,7 @@ impl<const L: usize, const ROW_BITS: usize> Logic for LaneSlice<L, ROW_BITS> {
             lane_region_end,
             lane_price,
             relay_wr_row,
+            relay_pos_wr_valid,
             relay_wr_valid,
             relay_wr_qty,
             relay_wr_offset
@@ -306,6 +313,8 @@ impl<const L: usize, const ROW_BITS: usize> Logic for LaneSlice<L, ROW_BITS> {
         self.relay_wr_qty.d.next = self.pos_wr_qty.val();
         self.relay_wr_offset.d.next = self.pos_wr_offset.val();
         self.relay_pos_wr.d.next =
+            self.pos_wr.val() & self.host_turn.val() & (self.pos_lane.val() == self.index.val());
+        self.relay_pos_wr_valid.d.next =
             self.pos_wr.val() & self.host_turn.val() & (self.pos_lane.val() == self.index.val());
         self.wb_row.next = self
             .lane
@@ -368,7 +377,7 @@ impl<const L: usize, const ROW_BITS: usize> Logic for LaneSlice<L, ROW_BITS> {
         self.valid_mem.read_enable_next.next = self.enables.valid_next.val();
         // A host write is decided only while idle, and the lane's results
         // (so its write-backs) leave it only while busy.
-        if self.relay_pos_wr.q.val() {
+        if self.relay_pos_wr_valid.q.val() {
             self.valid_mem.write_address.next = self.relay_wr_row.q.val();
             self.valid_mem.write_data.next = self.relay_wr_valid.q.val();
             self.valid_mem.write_enable.next = true;
