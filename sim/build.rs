@@ -24,6 +24,8 @@
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "build/lanes.rs"]
+mod lanes;
 #[path = "build/prepass.rs"]
 mod prepass;
 #[path = "build/share.rs"]
@@ -188,6 +190,8 @@ fn main() {
                 prefix: &prefix,
                 verilog: &verilog,
                 traced: spec.traced,
+                // A traced model dumps from the lanes' code: one thread.
+                split_lanes: (!spec.traced && lanes >= 2).then_some(lanes),
             },
             &cache,
             &jobs,
@@ -213,6 +217,13 @@ fn main() {
             if verilog == shared.verilog { "" } else { ", rewritten by yosys" },
             started.elapsed().as_secs_f64()
         );
+        if !spec.traced && lanes >= 2 && !built.split {
+            println!(
+                "cargo::warning=liqscan-sim: no run of {lanes} lane edge calls in {}'s C++ from {}: \
+                 its lanes run on one thread",
+                prefix, verilator.version
+            );
+        }
         models.push(Verilated {
             lanes,
             top: spec.top,
@@ -221,6 +232,7 @@ fn main() {
             ports,
             clock: CLOCK.into(),
             clock_prev,
+            split: built.split,
         });
         model_dirs.push(built.dir);
     }
@@ -229,7 +241,10 @@ fn main() {
     let models_cpp = out.join("models.cpp");
     write(&models_cpp, &codegen::models_cpp(&models));
     let mut shim = cxx(&verilator.root, chosen.as_deref());
-    shim.include("csrc").file("csrc/shim.cpp").file(&models_cpp);
+    shim.include("csrc")
+        .file("csrc/shim.cpp")
+        .file("csrc/lanes.cpp")
+        .file(&models_cpp);
     if trace {
         shim.define("LIQSCAN_TRACE", "1");
     }

@@ -14,6 +14,8 @@ use crate::measure::{self, Run};
 pub struct SimRun {
     /// The model's lanes.
     pub lanes: usize,
+    /// Host threads the lanes' clock edge ran on (`SimEngine::set_threads`).
+    pub threads: usize,
     /// Ticks simulated.
     pub ticks: usize,
     /// Tick-to-`done` cycles as the model counted them, warm-up excluded.
@@ -32,15 +34,18 @@ impl SimRun {
     }
 }
 
-/// Loads the scenario into a `lanes`-lane `SimEngine` and runs its first
-/// `ticks` ticks, recording all but the first `warmup`.
+/// Loads the scenario into a `lanes`-lane `SimEngine` evaluating its lanes
+/// on `threads` host threads and runs its first `ticks` ticks, recording
+/// all but the first `warmup`.
 pub fn run_sim(
     scenario: &Scenario,
     lanes: usize,
+    threads: usize,
     ticks: usize,
     warmup: usize,
 ) -> Result<SimRun, EngineError> {
     let mut engine = SimEngine::new(scenario.market.clone(), lanes)?;
+    let threads = engine.set_threads(threads);
     let load = measure::load(&mut engine, scenario)?;
     let ticks = &scenario.ticks[..ticks.min(scenario.ticks.len())];
     let mut cycles = Recorder::default();
@@ -53,6 +58,7 @@ pub fn run_sim(
     })?;
     Ok(SimRun {
         lanes,
+        threads,
         ticks: ticks.len(),
         cycles: cycles.summary(),
         simulated_cycles: engine.simulated_cycles() - first_cycle,

@@ -158,18 +158,26 @@ pub fn bench_case(plan: &Plan, options: &Options) -> Result<Case, BenchError> {
         )
     });
 
-    let sim = if plan.sim_ticks > 0 {
+    let run_sim = |threads: usize| -> Result<Option<Result<circuit::SimRun, String>>, BenchError> {
+        if plan.sim_ticks == 0 {
+            return Ok(None);
+        }
         let ticks = plan.sim_ticks;
-        match circuit::run_sim(&scenario, options.lanes, ticks, sample_warmup(plan, ticks)) {
+        let warmup = sample_warmup(plan, ticks);
+        match circuit::run_sim(&scenario, options.lanes, threads, ticks, warmup) {
             Ok(sim) => {
                 agree(&sim.run, reference.as_ref(), &scenario, ticks)?;
-                Some(Ok(sim))
+                Ok(Some(Ok(sim)))
             }
-            Err(EngineError::Unavailable(reason)) => Some(Err(reason)),
-            Err(error) => return Err(engine_error("sim")(error)),
+            Err(EngineError::Unavailable(reason)) => Ok(Some(Err(reason))),
+            Err(error) => Err(engine_error("sim")(error)),
         }
-    } else {
-        None
+    };
+    let sim = run_sim(1)?;
+    // The same model with its lanes on two threads, when it was built so.
+    let sim_split = match (&sim, options.lanes >= 2) {
+        (Some(Ok(_)), true) => run_sim(2)?.and_then(Result::ok).filter(|s| s.threads == 2),
+        _ => None,
     };
 
     let board = if plan.board_ticks > 0 {
@@ -214,6 +222,7 @@ pub fn bench_case(plan: &Plan, options: &Options) -> Result<Case, BenchError> {
         keeper,
         numpy,
         sim,
+        sim_split,
         board,
         seconds: started.elapsed().as_secs_f64(),
     })

@@ -155,12 +155,19 @@ fn main() -> Result<()> {
             "{}: {liquidations} liquidations, {:.1} s",
             plan.label, case.seconds
         );
-        if let Some(Ok(sim)) = &case.sim {
+        for sim in case
+            .sim
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .into_iter()
+            .chain(&case.sim_split)
+        {
             eprintln!(
-                "{}: Verilator cycles/s {:.0} ({} lanes, {} ticks, {} cycles, host work included)",
+                "{}: Verilator cycles/s {:.0} ({} lanes on {} thread(s), {} ticks, {} cycles, host work included)",
                 plan.label,
                 sim.cycles_per_second(),
                 args.lanes,
+                sim.threads,
                 sim.ticks,
                 sim.simulated_cycles
             );

@@ -73,6 +73,8 @@ pub struct Case {
     /// numpy's run, or why it did not run.
     pub numpy: Option<Result<NumpyResult, String>>,
     pub sim: Option<Result<SimRun, String>>,
+    /// The same model with its lanes on two host threads (after `sim`).
+    pub sim_split: Option<SimRun>,
     pub board: Option<Result<BoardRun, String>>,
     /// Time the case took, generation included.
     pub seconds: f64,

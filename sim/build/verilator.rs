@@ -88,6 +88,9 @@ pub struct Model<'a> {
     pub verilog: &'a str,
     /// `--trace-fst`: the model can write waveforms.
     pub traced: bool,
+    /// The lane count whose edge calls are handed to `liqscan_eval_lanes`
+    /// (`build/lanes.rs`), if the model's lanes may run on two threads.
+    pub split_lanes: Option<usize>,
 }
 
 /// Verilator's options for `model`.
@@ -155,6 +158,8 @@ pub struct Built {
     pub archive: PathBuf,
     /// Whether this call built it (rather than finding it built).
     pub fresh: bool,
+    /// Whether its lanes' edge calls go through `liqscan_eval_lanes`.
+    pub split: bool,
 }
 
 /// Builds `model` into the cache under `root`, unless it is there.
@@ -167,18 +172,21 @@ pub fn build(
 ) -> Built {
     // The jobs count changes nothing built: the key has a placeholder.
     let key = format!(
-        "{}\n{}\n{}\n{}",
+        "{}\n{}\n{}\nsplit lanes {:?}\n{}",
         verilator.version,
         verilator.root.display(),
         args(model, compiler, "N").join(" "),
+        model.split_lanes,
         model.verilog
     );
     let args = args(model, compiler, jobs);
     let dir = root.join(format!("{}-{:016x}", model.prefix, fnv1a(&key)));
     let archive = dir.join(format!("{}__ALL.a", model.prefix));
     let done = dir.join("liqscan.done");
+    let split_marker = |dir: &Path| dir.join("liqscan.split");
     if done.is_file() && archive.is_file() {
         return Built {
+            split: split_marker(&dir).is_file(),
             dir,
             archive,
             fresh: false,
@@ -195,20 +203,42 @@ pub fn build(
     std::fs::create_dir_all(&work).unwrap_or_else(|e| panic!("creating {}: {e}", work.display()));
     let source = work.join(format!("{}.v", model.prefix));
     write(&source, model.verilog);
+    // With lanes to split, Verilator writes the C++, the edge code is
+    // patched, and make compiles it as `--build` would have.
+    let verilate: Vec<&String> = args
+        .iter()
+        .filter(|a| model.split_lanes.is_none() || a.as_str() != "--build")
+        .collect();
     let output = Command::new(&verilator.bin)
-        .args(&args)
+        .args(&verilate)
         .arg("-Mdir")
         .arg(&work)
         .arg(&source)
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", verilator.bin));
-    if !output.status.success() {
-        panic!(
-            "verilator failed on {}:\n{}\n{}",
-            source.display(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+    check(&output, &format!("verilator on {}", source.display()));
+    let mut split = false;
+    if let Some(lanes) = model.split_lanes {
+        split = split_lanes(&work, lanes);
+        if split {
+            write(&split_marker(&work), "");
+        }
+        let make_flags = args
+            .iter()
+            .skip_while(|a| a.as_str() != "-MAKEFLAGS")
+            .nth(1)
+            .map(|f| f.split_whitespace().collect::<Vec<_>>())
+            .unwrap_or_default();
+        let output = Command::new("make")
+            .arg("-C")
+            .arg(&work)
+            .arg("-f")
+            .arg(format!("{}.mk", model.prefix))
+            .arg(format!("-j{jobs}"))
+            .args(make_flags)
+            .output()
+            .unwrap_or_else(|e| panic!("running make: {e}"));
+        check(&output, &format!("make in {}", work.display()));
     }
     prune_sources(&work);
     write(&work.join("liqscan.done"), &key[..key.len().min(4096)]);
@@ -225,7 +255,41 @@ pub fn build(
         dir,
         archive,
         fresh: true,
+        split,
     }
+}
+
+/// Panics with a command's output if it failed.
+fn check(output: &std::process::Output, what: &str) {
+    if !output.status.success() {
+        panic!(
+            "{what} failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Patches the lanes' edge calls in the generated C++ under `dir`
+/// (`build/lanes.rs`); whether a file had them.
+fn split_lanes(dir: &Path, lanes: usize) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut split = false;
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.extension().map_or(true, |e| e != "cpp") {
+            continue;
+        }
+        let Ok(cpp) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if let Some(patched) = crate::lanes::split(&cpp, lanes) {
+            write(&path, &patched);
+            split = true;
+        }
+    }
+    split
 }
 
 /// Drops the generated C++ and objects (the archive holds them), keeping

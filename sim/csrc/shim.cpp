@@ -44,6 +44,14 @@ void* liqscan_sim_top_new(uint32_t lanes) {
 
 void liqscan_sim_free(void* model) { delete model_of(model); }
 
+uint32_t liqscan_sim_set_threads(void* model, uint32_t threads) {
+    try {
+        return model_of(model)->set_threads(threads);
+    } catch (...) {
+        return 1;
+    }
+}
+
 void liqscan_sim_eval(void* model) { model_of(model)->eval(); }
 
 void liqscan_sim_edge(void* model) { model_of(model)->edge(); }

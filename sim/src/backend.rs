@@ -79,6 +79,8 @@ pub struct Options {
     pub device: Option<Device>,
     /// The board's timeout; `None` for the device's default.
     pub board_timeout: Option<Duration>,
+    /// Host threads for the Verilator model's lanes (`sim` only; 1 or 2).
+    pub sim_threads: usize,
 }
 
 impl Options {
@@ -87,6 +89,7 @@ impl Options {
             lanes,
             device: None,
             board_timeout: None,
+            sim_threads: 1,
         }
     }
 }
@@ -128,7 +131,17 @@ impl Backend {
         Ok(match self {
             Backend::Cpu => Box::new(CpuScanner::new(market)),
             Backend::Indexed => Box::new(IndexedScanner::new(market)),
-            Backend::Sim => Box::new(SimEngine::new(market, options.lanes)?),
+            Backend::Sim => {
+                let mut sim = SimEngine::new(market, options.lanes)?;
+                let threads = sim.set_threads(options.sim_threads);
+                if threads < options.sim_threads {
+                    warn!(
+                        "the Verilator model runs its lanes on {threads} thread(s), not {}",
+                        options.sim_threads
+                    );
+                }
+                Box::new(sim)
+            }
             Backend::Board => {
                 let device = options.device.as_ref().ok_or_else(|| {
                     EngineError::Unavailable("the board backend needs --device".into())
@@ -229,6 +242,7 @@ mod tests {
                 ring: None,
             }),
             board_timeout: None,
+            sim_threads: 1,
         };
         assert_eq!(
             Backend::Auto.open(market.clone(), &options).unwrap().name(),

@@ -211,6 +211,12 @@ impl Dut {
         ((self.get(port) << shift) as i128) >> shift
     }
 
+    /// Runs the lanes' clock edge on `threads` threads (1 or 2) where the
+    /// model was built to allow it; the count now in use.
+    pub fn set_threads(&mut self, threads: usize) -> usize {
+        self.raw.set_threads(threads)
+    }
+
     /// Settles combinational logic if inputs changed (clock low).
     pub fn settle(&mut self) {
         if self.dirty {

@@ -154,6 +154,14 @@ impl SimEngine {
         })
     }
 
+    /// Evaluates the model's lanes on `threads` host threads
+    /// ([`ScannerModel::set_threads`]): 2 is faster with a core to spare
+    /// and slower on a busy machine; the results are the same. Returns the
+    /// count now in use.
+    pub fn set_threads(&mut self, threads: usize) -> usize {
+        self.model.set_threads(threads)
+    }
+
     /// Slots the engine may use.
     pub fn capacity(&self) -> usize {
         self.layout.capacity()

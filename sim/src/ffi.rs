@@ -89,6 +89,7 @@ extern "C" {
     fn liqscan_sim_traced_new(lanes: u32) -> *mut c_void;
     fn liqscan_sim_top_new(lanes: u32) -> *mut c_void;
     fn liqscan_sim_free(model: *mut c_void);
+    fn liqscan_sim_set_threads(model: *mut c_void, threads: u32) -> u32;
     fn liqscan_sim_eval(model: *mut c_void);
     fn liqscan_sim_edge(model: *mut c_void);
     fn liqscan_sim_set(model: *mut c_void, port: u32, words: *const u32) -> i32;
@@ -177,6 +178,15 @@ impl RawModel {
         // SAFETY: as in `new`.
         let model = unsafe { liqscan_sim_top_new(u32::try_from(lanes).ok()?) };
         NonNull::new(model).map(|model| Self { model, ports })
+    }
+
+    /// Runs the lanes' clock edge on `threads` threads (1 or 2) if the
+    /// model was built to allow it; the count now in use.
+    pub fn set_threads(&mut self, threads: usize) -> usize {
+        let threads = u32::try_from(threads).unwrap_or(u32::MAX);
+        // SAFETY: `self.model` is a live model, used exclusively (`&mut`);
+        // the shim catches any C++ exception (a thread that cannot start).
+        unsafe { liqscan_sim_set_threads(self.model.as_ptr(), threads) as usize }
     }
 
     /// Evaluates the model after its inputs changed.
@@ -298,6 +308,10 @@ impl RawModel {
 
     pub fn new_top(_lanes: usize) -> Option<Self> {
         None
+    }
+
+    pub fn set_threads(&mut self, _threads: usize) -> usize {
+        1
     }
 
     pub fn eval(&mut self) {}

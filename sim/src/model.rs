@@ -159,6 +159,15 @@ impl ScannerModel {
         self.lanes
     }
 
+    /// Evaluates the lanes on `threads` host threads: 2 puts half of them on
+    /// a worker thread that spins between edges (worth it with a core to
+    /// spare), 1 (the default) runs them all on the caller's. The same
+    /// results either way; returns the count now in use (1 for a one-lane
+    /// model, or one built without the split: see the build's warnings).
+    pub fn set_threads(&mut self, threads: usize) -> usize {
+        self.dut.set_threads(threads)
+    }
+
     /// Rising clock edges simulated so far.
     pub fn simulated_cycles(&self) -> u64 {
         self.dut.cycles()

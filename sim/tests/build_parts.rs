@@ -4,6 +4,8 @@
 
 #[path = "../build/codegen.rs"]
 mod codegen;
+#[path = "../build/lanes.rs"]
+mod lanes;
 #[path = "../build/prepass.rs"]
 mod prepass;
 #[path = "../build/share.rs"]
@@ -44,6 +46,7 @@ fn generates_a_case_per_port() {
         ports: parse_ports(VERILOG, "top").unwrap(),
         clock: "clock".into(),
         clock_prev: Some("__Vtrigrprev__TOP__clock".into()),
+        split: false,
     };
     let top = Verilated {
         lanes: 8,
@@ -82,6 +85,7 @@ fn scanner_model(traced: bool) -> Verilated {
         ports: parse_ports(VERILOG, "top").unwrap(),
         clock: "clock".into(),
         clock_prev: Some("__Vtrigrprev__TOP__clock".into()),
+        split: false,
     }
 }
 
@@ -278,6 +282,7 @@ fn verilates_for_speed_and_traces_on_request() {
         prefix: "Vscan8",
         verilog: "",
         traced: false,
+        split_lanes: Some(8),
     };
     let args = verilator::args(&model, &compiler, "2").join(" ");
     for flag in [
@@ -440,4 +445,70 @@ fn yosys_writes_registers_with_enables() {
         prepass::apply(&yosys, &verilog, &roots, "clock", cache.path()),
         out
     );
+}
+
+/// The root's edge code as Verilator 5.006 writes it for three lanes.
+const EDGE_CPP: &str = "\
+#include \"Vscan3___024root.h\"
+
+void Vscan3_top__024lanes__0240___nba_sequent__TOP__0(Vscan3_top__024lanes__0240* vlSelf);
+
+void Vscan3___024root___eval_nba(Vscan3___024root* vlSelf) {
+    Vscan3__Syms* const __restrict vlSymsp VL_ATTR_UNUSED = vlSelf->vlSymsp;
+    if (vlSelf->__VnbaTriggered.at(0U)) {
+        Vscan3___024root___nba_sequent__TOP__0(vlSelf);
+        Vscan3_top__024lanes__0240___nba_sequent__TOP__0((&vlSymsp->TOP__top__DOT__lanes__0240));
+        Vscan3_top__024lanes__0240___nba_sequent__TOP__0((&vlSymsp->TOP__top__DOT__lanes__0241));
+        Vscan3_top__024lanes__0240___nba_sequent__TOP__0((&vlSymsp->TOP__top__DOT__lanes__0242));
+        Vscan3___024root___nba_sequent__TOP__1(vlSelf);
+        Vscan3_top__024lanes__0240___ico_sequent__TOP__0((&vlSymsp->TOP__top__DOT__lanes__0240));
+    }
+}
+";
+
+#[test]
+fn hands_the_lanes_edge_calls_to_the_lane_worker() {
+    let patched = lanes::split(EDGE_CPP, 3).expect("the run of three calls");
+    // The run is one call with the three instances, in order, between the
+    // root's code before and after it; the input-combo call stays.
+    let call = "        {\n            void* const liqscan_lanes[3] = {(&vlSymsp->TOP__top__DOT__lanes__0240), \
+                (&vlSymsp->TOP__top__DOT__lanes__0241), (&vlSymsp->TOP__top__DOT__lanes__0242)};\n            \
+                liqscan_eval_lanes(&liqscan_lane_edge, liqscan_lanes, 3U);\n        }\n";
+    assert!(patched.contains(&format!(
+        "nba_sequent__TOP__0(vlSelf);\n{call}        Vscan3___024root___nba_sequent__TOP__1(vlSelf);"
+    )), "{patched}");
+    assert!(!patched.contains("lanes__0240___nba_sequent__TOP__0((&vlSymsp"));
+    assert!(patched.contains("___ico_sequent__TOP__0((&vlSymsp->TOP__top__DOT__lanes__0240));"));
+    // The trampoline casts to the lane's class and comes after the
+    // function's prototype, before the function that called it.
+    let trampoline = patched.find("static void liqscan_lane_edge(void* lane) {\n    \
+        Vscan3_top__024lanes__0240___nba_sequent__TOP__0(static_cast<Vscan3_top__024lanes__0240*>(lane));\n}")
+        .expect("the trampoline");
+    let prototype = patched
+        .find("void Vscan3_top__024lanes__0240___nba_sequent__TOP__0(Vscan3_top")
+        .unwrap();
+    let holder = patched.find("void Vscan3___024root___eval_nba(").unwrap();
+    assert!(prototype < trampoline && trampoline < holder);
+    assert_eq!(
+        patched
+            .matches("extern \"C\" void liqscan_eval_lanes(")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn leaves_code_without_the_whole_run_alone() {
+    // Another lane count, a run cut short, lanes out of order, one lane.
+    assert!(lanes::split(EDGE_CPP, 2).is_none());
+    assert!(lanes::split(EDGE_CPP, 4).is_none());
+    assert!(lanes::split(&EDGE_CPP.replace("lanes__0242));", "lanes__0243));"), 3).is_none());
+    assert!(lanes::split(&EDGE_CPP.replace("lanes__0241));", "lanes__0242));"), 3).is_none());
+    assert!(lanes::split(EDGE_CPP, 1).is_none());
+    let other_function = EDGE_CPP.replacen(
+        "Vscan3_top__024lanes__0240___nba_sequent__TOP__0((&vlSymsp->TOP__top__DOT__lanes__0241",
+        "Vscan3_top__024lanes__0240___nba_sequent__TOP__1((&vlSymsp->TOP__top__DOT__lanes__0241",
+        1,
+    );
+    assert!(lanes::split(&other_function, 3).is_none());
 }

@@ -8,7 +8,7 @@ use liqscan_sim::SimEngine;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-fn agree(lanes: usize, seed: u64) {
+fn agree(lanes: usize, threads: usize, seed: u64) {
     let started = std::time::Instant::now();
     let scenario = generate(&GenConfig {
         positions: 8_000,
@@ -18,6 +18,11 @@ fn agree(lanes: usize, seed: u64) {
     })
     .unwrap();
     let mut sim = SimEngine::new(scenario.market.clone(), lanes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        sim.set_threads(threads),
+        threads,
+        "lanes on {threads} thread(s)"
+    );
     let mut cpu = CpuScanner::new(scenario.market.clone());
     let (head, tail) = scenario.positions.split_at(6_000);
     let head: Vec<_> = head.iter().collect();
@@ -62,10 +67,35 @@ fn agree(lanes: usize, seed: u64) {
 
 #[test]
 fn sim_engine_matches_cpu_one_lane() {
-    agree(1, 11);
+    agree(1, 1, 11);
 }
 
 #[test]
 fn sim_engine_matches_cpu_eight_lanes() {
-    agree(8, 12);
+    agree(8, 1, 12);
+}
+
+/// Half of the lanes' clock edge on a second thread (`csrc/lanes.h`).
+#[test]
+fn sim_engine_matches_cpu_eight_lanes_on_two_threads() {
+    agree(8, 2, 13);
+}
+
+#[test]
+fn only_a_model_of_several_lanes_takes_a_second_thread() {
+    let market = generate(&GenConfig {
+        positions: 10,
+        symbols: 1,
+        ticks: 1,
+        seed: 1,
+    })
+    .unwrap()
+    .market;
+    let mut one = SimEngine::new(market.clone(), 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(one.set_threads(2), 1);
+    let mut eight = SimEngine::new(market, 8).unwrap();
+    assert_eq!(eight.set_threads(2), 2);
+    assert_eq!(eight.set_threads(2), 2);
+    assert_eq!(eight.set_threads(1), 1);
+    assert_eq!(eight.set_threads(2), 2);
 }

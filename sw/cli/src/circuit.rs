@@ -60,9 +60,13 @@ pub struct Circuit {
 }
 
 impl Circuit {
-    pub fn new(market: Arc<Market>, lanes: usize) -> Result<Self, EngineError> {
+    /// The model with `lanes` lanes evaluated on `threads` host threads
+    /// (`SimEngine::set_threads`).
+    pub fn new(market: Arc<Market>, lanes: usize, threads: usize) -> Result<Self, EngineError> {
+        let mut sim = SimEngine::new(market, lanes)?;
+        sim.set_threads(threads);
         Ok(Self {
-            sim: SimEngine::new(market, lanes)?,
+            sim,
             log: Arc::default(),
         })
     }

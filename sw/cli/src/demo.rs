@@ -28,6 +28,7 @@ use crate::pipeline::progress::Progress;
 use crate::pipeline::scanner::{Judge, Scanner};
 use crate::pipeline::sink::Sink;
 use crate::pipeline::stop::{Signals, Stop};
+use crate::sim_threads::SimThreads;
 
 /// The scenario is the default one; the hidden options shrink it for tests.
 #[derive(Debug, clap::Args)]
@@ -40,6 +41,8 @@ pub struct Args {
     ticks: usize,
     #[arg(long, hide = true, default_value_t = GenConfig::demo().seed)]
     seed: u64,
+    #[command(flatten)]
+    sim: SimThreads,
 }
 
 impl Args {
@@ -118,13 +121,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     for backend in Backend::ALL {
         info!("scanning {} ticks on {backend}", scenario.ticks.len());
         let run = if backend == Backend::Sim {
-            let circuit = match Circuit::new(scenario.market.clone(), DEFAULT_LANES) {
-                Ok(circuit) => circuit,
-                Err(unavailable) => {
-                    note!("note: skipping the sim backend: {unavailable}");
-                    continue;
-                }
-            };
+            let circuit =
+                match Circuit::new(scenario.market.clone(), DEFAULT_LANES, args.sim.threads()) {
+                    Ok(circuit) => circuit,
+                    Err(unavailable) => {
+                        note!("note: skipping the sim backend: {unavailable}");
+                        continue;
+                    }
+                };
             let log = circuit.log();
             let scanned = scan_all(Box::new(circuit), backend, &scenario)?;
             let latency = Latency::Circuit {

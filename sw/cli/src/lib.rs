@@ -46,6 +46,7 @@ mod load;
 pub mod pipeline;
 mod prices;
 mod scan;
+mod sim_threads;
 mod trace;
 mod verilog;
 

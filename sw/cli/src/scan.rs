@@ -18,6 +18,8 @@ use liqscan_core::input::StreamKind;
 use liqscan_core::spec::DEFAULT_LANES;
 use liqscan_sim::{backend, Backend};
 
+use crate::sim_threads::SimThreads;
+
 use crate::device::DeviceArgs;
 use crate::pipeline::feed::is_stdin;
 use crate::pipeline::stop::signal_name;
@@ -43,6 +45,8 @@ pub struct Args {
     device: DeviceArgs,
     #[command(flatten)]
     trace: trace::TraceArgs,
+    #[command(flatten)]
+    sim: SimThreads,
     /// Write the events here instead of stdout (never one of the input files).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -181,6 +185,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             lanes: DEFAULT_LANES,
             device: args.device.device(),
             board_timeout: args.device.board_timeout,
+            sim_threads: args.sim.threads(),
         },
         market,
         book,
