@@ -14,7 +14,7 @@ use crate::measure::{self, Run};
 pub struct SimRun {
     /// The model's lanes.
     pub lanes: usize,
-    /// Host threads the lanes' clock edge ran on (`SimEngine::set_threads`).
+    /// Host threads the scans ran on (`SimEngine::with_threads`).
     pub threads: usize,
     /// Ticks simulated.
     pub ticks: usize,
@@ -44,8 +44,8 @@ pub fn run_sim(
     ticks: usize,
     warmup: usize,
 ) -> Result<SimRun, EngineError> {
-    let mut engine = SimEngine::new(scenario.market.clone(), lanes)?;
-    let threads = engine.set_threads(threads);
+    let mut engine = SimEngine::with_threads(scenario.market.clone(), lanes, threads)?;
+    let threads = engine.threads();
     let load = measure::load(&mut engine, scenario)?;
     let ticks = &scenario.ticks[..ticks.min(scenario.ticks.len())];
     let mut cycles = Recorder::default();

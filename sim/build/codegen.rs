@@ -20,7 +20,7 @@ pub struct Verilated {
     /// The clock input.
     pub clock: String,
     /// Its lanes' edge calls go through `liqscan_eval_lanes`
-    /// (`build/lanes.rs`): the lanes can run on two threads.
+    /// (`build/lanes.rs`): the model can run on two replicas.
     pub split: bool,
     /// Verilator's member holding the clock's value at the last `eval()`
     /// (its rising-edge detector), when the model has one we can name.
@@ -45,7 +45,11 @@ pub fn models_cpp(models: &[Verilated]) -> String {
     }
     s += "\nnamespace {\n";
     for m in models {
-        model_class(&mut s, m);
+        if m.split && !m.top && !m.traced && m.lanes >= 2 {
+            split_model_class(&mut s, m);
+        } else {
+            model_class(&mut s, m);
+        }
     }
     s += "\n}  // namespace\n";
     for (factory, top, traced) in [
@@ -87,23 +91,13 @@ fn model_class(s: &mut String, m: &Verilated) {
     if m.traced {
         *s += "    liqscan::Waves waves_;\n    uint64_t edges_ = 0;\n";
     }
-    if m.split {
-        *s += "    // The lanes' second thread, if asked for (`set_threads`).\n";
-        *s += "    std::unique_ptr<liqscan::LaneWorker> worker_;\n";
-        *s += "    void settle() {\n        liqscan::LaneScope scope(worker_.get());\n        top_.eval();\n    }\n";
-    } else {
-        *s += "    void settle() { top_.eval(); }\n";
-    }
     *s += "\n  public:\n";
     if !m.top {
         writeln!(s, "    static constexpr uint32_t kLanes = {};", m.lanes).unwrap();
     }
     let close = if m.traced { "waves_.close(); " } else { "" };
     writeln!(s, "    ~{class}() override {{ {close}top_.final(); }}").unwrap();
-    if m.split {
-        *s += "    uint32_t set_threads(uint32_t threads) override {\n        if (threads < 2) worker_.reset();\n        else if (!worker_) worker_ = std::make_unique<liqscan::LaneWorker>();\n        return worker_ ? 2 : 1;\n    }\n";
-    }
-    *s += "    void eval() override { settle(); }\n";
+    *s += "    void eval() override { top_.eval(); }\n";
     edge(s, m);
     *s += "    bool set(uint32_t port, const uint32_t* w) override {\n        switch (port) {\n";
     for (i, p) in m.ports.iter().enumerate().filter(|(_, p)| p.dir == Dir::In) {
@@ -126,8 +120,84 @@ fn model_class(s: &mut String, m: &Verilated) {
     }
     *s += "            default: return false;\n        }\n    }\n";
     if !m.top {
-        scan_members(s, m);
+        *s += "    bool owns(uint32_t) const { return true; }\n";
+        scan_members(s, m, false);
     }
+    *s += "};\n";
+}
+
+/// A scanner whose lanes may be split between two replicas of the model
+/// (`csrc/lanes.h`): `set_threads(2)`, before the model is first used,
+/// makes the second replica and a worker thread. Every input, edge and
+/// eval goes to both; a lane's outputs are read from the replica that
+/// evaluates it, everything else from the first; a scan runs on both at
+/// once (`liqscan::SplitScan`).
+fn split_model_class(s: &mut String, m: &Verilated) {
+    let class = class_name(m);
+    let half = m.lanes / 2;
+    writeln!(s, "\nclass {class} final : public liqscan::Scanner {{").unwrap();
+    *s += "  public:\n    // One replica of the model and the lanes whose edges it evaluates.\n    struct Replica {\n";
+    writeln!(s, "        static constexpr uint32_t kLanes = {};", m.lanes).unwrap();
+    *s += "        // Declared first: the model must be destroyed before its context.\n";
+    *s += "        VerilatedContext ctx_;\n";
+    writeln!(s, "        {} top_{{&ctx_, \"top\"}};", m.prefix).unwrap();
+    *s += "        liqscan::LaneRange lanes_ = liqscan::kAllLanes;\n";
+    // Verilator erases the model's scopes from the thread's current
+    // context: make it this replica's (the other's may be gone).
+    *s += "        ~Replica() {\n            Verilated::threadContextp(&ctx_);\n            top_.final();\n        }\n";
+    *s += "        bool owns(uint32_t lane) const { return lanes_.from <= lane && lane < lanes_.to; }\n";
+    *s += "        void eval() {\n            liqscan::LaneScope scope(lanes_);\n            top_.eval();\n        }\n";
+    let mut members = String::new();
+    edge(&mut members, m);
+    scan_members(&mut members, m, true);
+    let members = members
+        .replace(" override", "")
+        .replace("top_.eval();", "eval();");
+    for line in members.lines() {
+        *s += "    ";
+        *s += line;
+        s.push('\n');
+    }
+    *s += "    };\n\n  private:\n";
+    *s += "    Replica a_;\n    std::unique_ptr<Replica> b_;\n    std::unique_ptr<liqscan::Worker> worker_;\n";
+    *s += "    liqscan::SplitScan split_;\n    // Whether any input, edge or eval reached the model yet.\n    bool used_ = false;\n";
+    *s += "    Replica& owner(uint32_t lane) { return b_ && b_->owns(lane) ? *b_ : a_; }\n";
+    *s += "\n  public:\n";
+    writeln!(s, "    static constexpr uint32_t kLanes = {};", m.lanes).unwrap();
+    writeln!(
+        s,
+        "    uint32_t set_threads(uint32_t threads) override {{\n        if (threads >= 2 && !b_ && !used_) {{\n            b_ = std::make_unique<Replica>();\n            worker_ = std::make_unique<liqscan::Worker>();\n            a_.lanes_ = liqscan::LaneRange{{0, {half}}};\n            b_->lanes_ = liqscan::LaneRange{{{half}, {}}};\n        }}\n        return b_ ? 2 : 1;\n    }}",
+        m.lanes
+    )
+    .unwrap();
+    *s += "    void eval() override {\n        used_ = true;\n        a_.eval();\n        if (b_) b_->eval();\n    }\n";
+    *s += "    void edge() override {\n        used_ = true;\n        a_.edge();\n        if (b_) b_->edge();\n    }\n";
+    *s += "    bool set(uint32_t port, const uint32_t* w) override {\n        used_ = true;\n        switch (port) {\n";
+    for (i, p) in m.ports.iter().enumerate().filter(|(_, p)| p.dir == Dir::In) {
+        let name = cpp_name(&p.name);
+        writeln!(
+            s,
+            "            case {i}:\n                liqscan::put(a_.top_.{name}, w);\n                if (b_) liqscan::put(b_->top_.{name}, w);\n                return true;"
+        )
+        .unwrap();
+    }
+    *s += "            default: return false;\n        }\n    }\n";
+    *s += "    bool get(uint32_t port, uint32_t* w) override {\n        switch (port) {\n";
+    for (i, p) in m.ports.iter().enumerate() {
+        let from = match p.lane() {
+            Some(lane) => format!("owner({lane})"),
+            None => "a_".to_string(),
+        };
+        writeln!(
+            s,
+            "            case {i}: liqscan::take({from}.top_.{}, w); return true;",
+            cpp_name(&p.name)
+        )
+        .unwrap();
+    }
+    *s += "            default: return false;\n        }\n    }\n";
+    *s += "    void scan_start(uint32_t symbol, uint32_t price) override {\n        used_ = true;\n        a_.scan_start(symbol, price);\n        if (b_) b_->scan_start(symbol, price);\n    }\n";
+    *s += "    int32_t scan_run(liqscan::Scan* scan, const uint8_t* ready, uint32_t n_ready,\n                     liqscan::Hit* out, uint32_t capacity, uint32_t* hits) override {\n        used_ = true;\n        if (!b_) return liqscan::run_scan(a_, *scan, ready, n_ready, out, capacity, *hits);\n        // A scan with its res_ready given cycle by cycle hands over too\n        // often to pay for the worker: both replicas run here.\n        liqscan::Worker* worker = ready == nullptr ? worker_.get() : nullptr;\n        return split_.run(a_, *b_, worker, *scan, ready, n_ready, out, capacity, *hits);\n    }\n";
     *s += "};\n";
 }
 
@@ -137,9 +207,9 @@ fn edge(s: &mut String, m: &Verilated) {
     *s += "    void edge() override {\n";
     if m.traced {
         // The low half before the edge, with the inputs as now driven.
-        writeln!(s, "        if (waves_.on()) {{\n            top_.{clock} = 0;\n            settle();\n            waves_.dump(liqscan::kTracePeriod * edges_ + liqscan::kTracePeriod / 2);\n        }}").unwrap();
+        writeln!(s, "        if (waves_.on()) {{\n            top_.{clock} = 0;\n            top_.eval();\n            waves_.dump(liqscan::kTracePeriod * edges_ + liqscan::kTracePeriod / 2);\n        }}").unwrap();
     }
-    writeln!(s, "        top_.{clock} = 1;\n        settle();").unwrap();
+    writeln!(s, "        top_.{clock} = 1;\n        top_.eval();").unwrap();
     if m.traced {
         *s += "        ++edges_;\n        if (waves_.on()) waves_.dump(liqscan::kTracePeriod * edges_);\n";
     }
@@ -149,13 +219,14 @@ fn edge(s: &mut String, m: &Verilated) {
         // level or its falling edge), so instead of evaluating it, only
         // record the low clock in the edge detector: half the evals.
         Some(prev) => writeln!(s, "        top_.rootp->{prev} = 0;").unwrap(),
-        None => *s += "        settle();\n",
+        None => *s += "        top_.eval();\n",
     }
     *s += "    }\n";
 }
 
-/// The scanner's side of `liqscan::run_scan` and the scan and trace entry points.
-fn scan_members(s: &mut String, m: &Verilated) {
+/// The scanner's side of `liqscan::run_scan` and the scan and trace entry
+/// points; for a replica (`split_model_class`) the side only.
+fn scan_members(s: &mut String, m: &Verilated, replica: bool) {
     let port = |name: &str| {
         assert!(
             m.ports.iter().any(|p| p.name == name),
@@ -188,18 +259,24 @@ fn scan_members(s: &mut String, m: &Verilated) {
         port(port::RES_READY)
     )
     .unwrap();
-    let any: Vec<String> = valid.iter().map(|v| format!("top_.{v}")).collect();
+    let any: Vec<String> = valid
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("(owns({i}) && top_.{v})"))
+        .collect();
     writeln!(
         s,
         "    bool any_valid() const {{ return {}; }}",
         any.join(" | ")
     )
     .unwrap();
-    *s += "    uint32_t drain(liqscan::Hit* out) {\n        uint32_t n = 0;\n";
+    // The results of the lanes this replica evaluates (all of them but in
+    // a split model), with their lane numbers if `lanes` is given.
+    *s += "    uint32_t drain(liqscan::Hit* out, uint32_t* lanes = nullptr) {\n        uint32_t n = 0;\n";
     for i in 0..m.lanes {
         writeln!(
             s,
-            "        if (top_.{}) {{\n            out[n] = liqscan::Hit{{}};\n            out[n].slot = top_.{};\n            liqscan::take(top_.{}, out[n].shortfall);\n            ++n;\n        }}",
+            "        if (owns({i}) && top_.{}) {{\n            out[n] = liqscan::Hit{{}};\n            out[n].slot = top_.{};\n            liqscan::take(top_.{}, out[n].shortfall);\n            if (lanes != nullptr) lanes[n] = {i};\n            ++n;\n        }}",
             valid[i], slot[i], shortfall[i]
         )
         .unwrap();
@@ -207,19 +284,23 @@ fn scan_members(s: &mut String, m: &Verilated) {
     *s += "        return n;\n    }\n";
     writeln!(
         s,
-        "    void scan_start(uint32_t symbol, uint32_t price) override {{\n        top_.{sym} = symbol;\n        top_.{price} = price;\n        top_.{valid} = 1;\n        top_.{ready} = 1;\n        edge();\n        top_.{valid} = 0;\n        settle();\n    }}",
+        "    void scan_start(uint32_t symbol, uint32_t price){override} {{\n        top_.{sym} = symbol;\n        top_.{price} = price;\n        top_.{valid} = 1;\n        top_.{ready} = 1;\n        edge();\n        top_.{valid} = 0;\n        eval();\n    }}",
+        override = if replica { "" } else { " override" },
         sym = port(port::TICK_SYMBOL),
         price = port(port::TICK_PRICE),
         valid = port(port::TICK_VALID),
         ready = port(port::RES_READY),
     )
     .unwrap();
+    if replica {
+        return;
+    }
     *s += "    int32_t scan_run(liqscan::Scan* scan, const uint8_t* ready, uint32_t n_ready,\n                     liqscan::Hit* out, uint32_t capacity, uint32_t* hits) override {\n        return liqscan::run_scan(*this, *scan, ready, n_ready, out, capacity, *hits);\n    }\n";
     if m.traced {
         let clock = cpp_name(&m.clock);
         *s +=
             "    bool trace_open(const char* path) override { return waves_.open(top_, path); }\n";
-        writeln!(s, "    void trace(bool on) override {{\n        if (!on && waves_.on()) {{\n            // The low half after the last edge dumped.\n            top_.{clock} = 0;\n            settle();\n            waves_.dump(liqscan::kTracePeriod * edges_ + liqscan::kTracePeriod / 2);\n        }}\n        waves_.set(on);\n    }}").unwrap();
+        writeln!(s, "    void trace(bool on) override {{\n        if (!on && waves_.on()) {{\n            // The low half after the last edge dumped.\n            top_.{clock} = 0;\n            top_.eval();\n            waves_.dump(liqscan::kTracePeriod * edges_ + liqscan::kTracePeriod / 2);\n        }}\n        waves_.set(on);\n    }}").unwrap();
         *s += "    void trace_close() override { waves_.close(); }\n";
     }
 }

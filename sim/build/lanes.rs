@@ -1,4 +1,4 @@
-//! The lanes' clock edge on two threads.
+//! The lanes' clock edges, one replica's half of them at a time.
 //!
 //! Verilator keeps the shared lane module out of line, so a model's
 //! clock-edge (`nba`) code calls the lane's edge function once per lane
@@ -13,11 +13,10 @@
 //! Each call reads and writes only its own instance (the root copies the
 //! lane's inputs into it before, and reads its outputs after), so the calls
 //! are independent. `split` replaces that run with one call to
-//! `liqscan_eval_lanes` (`csrc/lanes.h`), which runs them in place on one
-//! thread, or half of them on the model's lane worker when it has one. The
-//! netlist and the order of everything else are untouched: this is the
-//! partition Verilator's `--threads` would make, with one hand-over per
-//! edge instead of one per task.
+//! `liqscan_eval_lanes` (`csrc/lanes.h`), which runs the calls of the lanes
+//! that the replica being evaluated owns: all of them in a model of one
+//! replica, half in each of a model's two (`ScannerModel::with_threads`).
+//! The netlist and the order of everything else are untouched.
 
 /// The runtime entry point the patched code calls.
 pub const ENTRY: &str = "liqscan_eval_lanes";

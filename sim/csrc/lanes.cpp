@@ -10,7 +10,7 @@
 
 namespace liqscan {
 
-thread_local LaneWorker* current_lane_worker = nullptr;
+thread_local LaneRange current_lanes = kAllLanes;
 
 namespace {
 
@@ -23,29 +23,30 @@ inline void relax() {
 #endif
 }
 
-// How long the worker spins for the next edge before it sleeps: a scan's
-// edges come within microseconds; the host's work between ticks may not.
+// How long the worker spins for the next job before it sleeps: a bench's or
+// a demo's ticks come within microseconds; the host's work between them may
+// not.
 constexpr std::chrono::microseconds kSpinFor{200};
 // How long either side spins for the other before it yields the core (a few
 // microseconds: longer means the other was preempted, and on a busy machine
 // it may be waiting for this very core).
 constexpr uint32_t kSpinBeforeYield = 1024;
 
-// A worker spinning on the caller's only core would take turns with it:
-// when the caller is pinned to one core, the worker may run on any other.
-void keep_off_callers_core(std::thread& worker) {
+// A worker spinning on its owner's only core would take turns with it:
+// when the owner is pinned to one core, the worker may run on any other.
+void keep_off_owners_core(std::thread& worker) {
 #if defined(__linux__)
-    cpu_set_t caller;
-    CPU_ZERO(&caller);
-    if (pthread_getaffinity_np(pthread_self(), sizeof caller, &caller) != 0) return;
-    if (CPU_COUNT(&caller) != 1) return;
+    cpu_set_t owner;
+    CPU_ZERO(&owner);
+    if (pthread_getaffinity_np(pthread_self(), sizeof owner, &owner) != 0) return;
+    if (CPU_COUNT(&owner) != 1) return;
     const long cores = sysconf(_SC_NPROCESSORS_CONF);
     cpu_set_t others;
     CPU_ZERO(&others);
     for (long cpu = 0; cpu < cores && cpu < CPU_SETSIZE; ++cpu) {
-        if (!CPU_ISSET(cpu, &caller)) CPU_SET(cpu, &others);
+        if (!CPU_ISSET(cpu, &owner)) CPU_SET(cpu, &others);
     }
-    // Without another core (or permission), the worker keeps the caller's.
+    // Without another core (or permission), the worker keeps the owner's.
     if (CPU_COUNT(&others) > 0) {
         pthread_setaffinity_np(worker.native_handle(), sizeof others, &others);
     }
@@ -56,9 +57,9 @@ void keep_off_callers_core(std::thread& worker) {
 
 }  // namespace
 
-LaneWorker::LaneWorker() : thread_([this] { loop(); }) {}
+Worker::Worker() : thread_([this] { loop(); }) {}
 
-LaneWorker::~LaneWorker() {
+Worker::~Worker() {
     stop_.store(true);
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -68,25 +69,25 @@ LaneWorker::~LaneWorker() {
     thread_.join();
 }
 
-void LaneWorker::run(void (*edge)(void*), void* const* lanes, unsigned count) {
-    // The thread that evaluates the model (not always the one that made it).
-    if (caller_ != std::this_thread::get_id()) {
-        caller_ = std::this_thread::get_id();
-        keep_off_callers_core(thread_);
+void Worker::run(void (*job)(void*), void* arg) {
+    // The thread that runs the model (not always the one that made it).
+    if (owner_ != std::this_thread::get_id()) {
+        owner_ = std::this_thread::get_id();
+        keep_off_owners_core(thread_);
     }
-    const unsigned half = count / 2;
-    edge_ = edge;
-    lanes_ = lanes;
-    from_ = half;
-    to_ = count;
+    job_ = job;
+    arg_ = arg;
     // Sequentially consistent with the worker's `sleeping_` store: either it
     // sees this job before it sleeps or this sees it asleep and wakes it.
-    const uint64_t job = posted_.fetch_add(1) + 1;
+    posted_.fetch_add(1);
     if (sleeping_.load()) {
         std::lock_guard<std::mutex> lock(mutex_);
         wake_.notify_one();
     }
-    for (unsigned i = 0; i < half; ++i) edge(lanes[i]);
+}
+
+void Worker::wait() {
+    const uint64_t job = posted_.load(std::memory_order_relaxed);
     for (uint32_t spins = 0; finished_.load(std::memory_order_acquire) != job; ++spins) {
         if (spins < kSpinBeforeYield) {
             relax();
@@ -97,7 +98,7 @@ void LaneWorker::run(void (*edge)(void*), void* const* lanes, unsigned count) {
     }
 }
 
-void LaneWorker::loop() {
+void Worker::loop() {
     uint64_t seen = 0;
     for (;;) {
         uint64_t job = posted_.load(std::memory_order_acquire);
@@ -108,7 +109,7 @@ void LaneWorker::loop() {
                 if (spins < kSpinBeforeYield) {
                     relax();
                 } else {
-                    // The caller may be waiting for this core.
+                    // The owner may be waiting for this core.
                     std::this_thread::yield();
                 }
                 if (spins % 256 == 0 && std::chrono::steady_clock::now() > until) {
@@ -121,7 +122,7 @@ void LaneWorker::loop() {
         }
         seen = job;
         if (stop_.load()) return;
-        for (unsigned i = from_; i < to_; ++i) edge_(lanes_[i]);
+        job_(arg_);
         finished_.store(job, std::memory_order_release);
     }
 }
@@ -129,9 +130,7 @@ void LaneWorker::loop() {
 }  // namespace liqscan
 
 extern "C" void liqscan_eval_lanes(void (*edge)(void*), void* const* lanes, unsigned count) {
-    if (liqscan::LaneWorker* worker = liqscan::current_lane_worker) {
-        worker->run(edge, lanes, count);
-    } else {
-        for (unsigned i = 0; i < count; ++i) edge(lanes[i]);
-    }
+    const liqscan::LaneRange range = liqscan::current_lanes;
+    const unsigned to = range.to < count ? range.to : count;
+    for (unsigned i = range.from; i < to; ++i) edge(lanes[i]);
 }

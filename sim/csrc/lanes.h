@@ -1,6 +1,11 @@
-// The lanes' clock edge on two threads: the patched models' edge code
-// (sim/build/lanes.rs) calls `liqscan_eval_lanes` with one function and its
-// lane instances, and a model with a lane worker runs half of them there.
+// The scanner's model on two host threads: two replicas of the Verilated
+// model take the same inputs, and each evaluates the clock edge of half of
+// the lanes (the patched edge code, sim/build/lanes.rs, calls
+// `liqscan_eval_lanes` with every lane; it runs those of the replica being
+// evaluated). No logic outside a scanner's lanes reads a lane's outputs, so
+// each replica's control, symbol table and own lanes are exactly those of
+// one whole model, and a scan runs on both replicas at once with one
+// hand-over per scan rather than per edge.
 #pragma once
 
 #include <atomic>
@@ -13,56 +18,59 @@ extern "C" void liqscan_eval_lanes(void (*edge)(void*), void* const* lanes, unsi
 
 namespace liqscan {
 
-// A thread that runs the upper half of the lanes' edge functions while the
-// caller runs the lower half. Between edges it spins for a while (the next
-// edge of a scan comes within microseconds), then sleeps until woken.
-class LaneWorker {
-  public:
-    LaneWorker();
-    ~LaneWorker();
-    LaneWorker(const LaneWorker&) = delete;
-    LaneWorker& operator=(const LaneWorker&) = delete;
+// The lanes `[from, to)` whose edges the evaluation on this thread runs.
+struct LaneRange {
+    unsigned from;
+    unsigned to;
+};
 
-    // `edge(lanes[i])` for every i < count; returns when all have run.
-    void run(void (*edge)(void*), void* const* lanes, unsigned count);
+// All lanes: a model with one replica.
+constexpr LaneRange kAllLanes{0, ~0U};
+
+extern thread_local LaneRange current_lanes;
+
+// Makes `range` the current one for a scope (an eval of one replica).
+class LaneScope {
+  public:
+    explicit LaneScope(LaneRange range) : saved_(current_lanes) { current_lanes = range; }
+    ~LaneScope() { current_lanes = saved_; }
+    LaneScope(const LaneScope&) = delete;
+    LaneScope& operator=(const LaneScope&) = delete;
+
+  private:
+    LaneRange saved_;
+};
+
+// A thread that runs one job at a time for its owner: `run` hands it a job
+// and returns; `wait` returns when the job is done. Between jobs it spins
+// for a while (a scan's ticks come back to back), then sleeps until woken.
+class Worker {
+  public:
+    Worker();
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    void run(void (*job)(void*), void* arg);
+    void wait();
 
   private:
     void loop();
 
-    // Jobs posted by the caller and finished by the worker, each on its own
+    // Jobs posted by the owner and finished by the worker, each on its own
     // cache line: the one written by the other side is the only one polled.
     alignas(64) std::atomic<uint64_t> posted_{0};
     alignas(64) std::atomic<uint64_t> finished_{0};
     alignas(64) std::atomic<bool> sleeping_{false};
     std::atomic<bool> stop_{false};
     // The posted job, written before `posted_` is raised.
-    void (*edge_)(void*) = nullptr;
-    void* const* lanes_ = nullptr;
-    unsigned from_ = 0;
-    unsigned to_ = 0;
+    void (*job_)(void*) = nullptr;
+    void* arg_ = nullptr;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::thread thread_;
     // The thread the worker's affinity was last set for.
-    std::thread::id caller_;
-};
-
-// The lane worker of the model being evaluated on this thread (nullptr: the
-// lanes run one after another on this thread).
-extern thread_local LaneWorker* current_lane_worker;
-
-// Makes `worker` the current one for a scope (an eval of its model).
-class LaneScope {
-  public:
-    explicit LaneScope(LaneWorker* worker) : saved_(current_lane_worker) {
-        current_lane_worker = worker;
-    }
-    ~LaneScope() { current_lane_worker = saved_; }
-    LaneScope(const LaneScope&) = delete;
-    LaneScope& operator=(const LaneScope&) = delete;
-
-  private:
-    LaneWorker* saved_;
+    std::thread::id owner_;
 };
 
 }  // namespace liqscan

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
+#include "lanes.h"
 #include "shim.h"
 
 namespace liqscan {
@@ -43,6 +45,8 @@ enum ScanStatus : int32_t {
     kIdleWithoutDone = -3,
     kTimeout = -4,
     kNotScanner = -5,
+    // The two replicas of a split model disagree on the scan.
+    kReplicasDiverged = -6,
 };
 
 // A scanner's model: the generated classes implement it with their ports.
@@ -66,11 +70,11 @@ class Scanner : public Model {
 // cycle after edge `scan.cycles`. `ready[i]` is res_ready in the next
 // cycles (`nullptr`: always high, and the loop runs to the end). A result
 // is taken in a cycle where its lane is valid and res_ready is high, as
-// the edge that ends the cycle transfers it; `hits` counts those written.
-template <class M>
-int32_t run_scan(M& m, Scan& scan, const uint8_t* ready, uint32_t n_ready, Hit* out,
-                 uint32_t capacity, uint32_t& hits) {
-    hits = 0;
+// the edge that ends the cycle transfers it: `sink.room()` says whether a
+// cycle's results fit (else the loop stops with kFull), `sink.take(m,
+// cycle)` takes them.
+template <class M, class Sink>
+int32_t scan_loop(M& m, Scan& scan, const uint8_t* ready, uint32_t n_ready, Sink& sink) {
     uint32_t used = 0;
     for (;;) {
         bool ready_now = true;
@@ -96,8 +100,8 @@ int32_t run_scan(M& m, Scan& scan, const uint8_t* ready, uint32_t n_ready, Hit* 
         }
         if (!m.busy()) return kIdleWithoutDone;
         if (ready_now) {
-            if (capacity - hits < M::kLanes) return kFull;
-            hits += m.drain(out + hits);
+            if (!sink.room()) return kFull;
+            sink.take(m, scan.cycles);
         } else {
             ++scan.stalls;
         }
@@ -107,5 +111,126 @@ int32_t run_scan(M& m, Scan& scan, const uint8_t* ready, uint32_t n_ready, Hit* 
         if (scan.cycles > scan.limit + scan.stalls) return kTimeout;
     }
 }
+
+// `scan_loop` into the caller's buffer; `hits` counts the results written.
+template <class M>
+int32_t run_scan(M& m, Scan& scan, const uint8_t* ready, uint32_t n_ready, Hit* out,
+                 uint32_t capacity, uint32_t& hits) {
+    struct Buffer {
+        Hit* out;
+        uint32_t capacity;
+        uint32_t& hits;
+        bool room() const { return capacity - hits >= M::kLanes; }
+        void take(M& model, uint64_t) { hits += model.drain(out + hits); }
+    };
+    hits = 0;
+    Buffer sink{out, capacity, hits};
+    return scan_loop(m, scan, ready, n_ready, sink);
+}
+
+// A result with the edge that transfers it and its lane: the order of one
+// whole model's results is by edge, then lane.
+struct TimedHit {
+    uint64_t cycle;
+    uint32_t lane;
+    Hit hit;
+};
+
+// A scan on the two replicas of a split model (`lanes.h`): each runs the
+// scan loop on its own copy of the scan state, taking the results of its
+// own lanes, the second on the worker thread when there is one; the two
+// must end alike (status, cycles, stalls, counter). Their results, merged
+// in one model's order, go to the caller's buffer as it has room: a
+// buffer that fills returns kFull with the scan already run, and the next
+// calls hand over the rest, then the scan's status.
+class SplitScan {
+  public:
+    template <class R>
+    int32_t run(R& a, R& b, Worker* worker, Scan& scan, const uint8_t* ready, uint32_t n_ready,
+                Hit* out, uint32_t capacity, uint32_t& hits) {
+        hits = 0;
+        if (!pending_) {
+            Job<R> second{&b, scan, ready, n_ready, &b_hits_, kDone};
+            b_hits_.clear();
+            a_hits_.clear();
+            if (worker != nullptr) worker->run(&Job<R>::run, &second);
+            Scan first = scan;
+            const int32_t status = replica_scan(a, first, ready, n_ready, a_hits_);
+            if (worker != nullptr) {
+                worker->wait();
+            } else {
+                Job<R>::run(&second);
+            }
+            const Scan& other = second.scan;
+            if (status != second.status || first.cycles != other.cycles ||
+                first.stalls != other.stalls || first.counter != other.counter ||
+                first.ready != other.ready) {
+                return kReplicasDiverged;
+            }
+            scan = first;
+            merge();
+            status_ = status;
+            pending_ = true;
+        }
+        while (next_ < merged_.size() && hits < capacity) out[hits++] = merged_[next_++].hit;
+        if (next_ < merged_.size()) return kFull;
+        pending_ = false;
+        return status_;
+    }
+
+  private:
+    template <class R>
+    struct Job {
+        R* replica;
+        Scan scan;
+        const uint8_t* ready;
+        uint32_t n_ready;
+        std::vector<TimedHit>* hits;
+        int32_t status;
+        static void run(void* job) {
+            auto* j = static_cast<Job*>(job);
+            j->status = replica_scan(*j->replica, j->scan, j->ready, j->n_ready, *j->hits);
+        }
+    };
+
+    template <class R>
+    static int32_t replica_scan(R& r, Scan& scan, const uint8_t* ready, uint32_t n_ready,
+                                std::vector<TimedHit>& hits) {
+        struct Timed {
+            std::vector<TimedHit>& hits;
+            bool room() const { return true; }
+            void take(R& replica, uint64_t cycle) {
+                Hit found[R::kLanes];
+                uint32_t lanes[R::kLanes];
+                const uint32_t n = replica.drain(found, lanes);
+                for (uint32_t i = 0; i < n; ++i) hits.push_back(TimedHit{cycle, lanes[i], found[i]});
+            }
+        };
+        Timed sink{hits};
+        return scan_loop(r, scan, ready, n_ready, sink);
+    }
+
+    void merge() {
+        merged_.clear();
+        merged_.reserve(a_hits_.size() + b_hits_.size());
+        size_t i = 0, j = 0;
+        const auto before = [](const TimedHit& x, const TimedHit& y) {
+            return x.cycle < y.cycle || (x.cycle == y.cycle && x.lane < y.lane);
+        };
+        while (i < a_hits_.size() || j < b_hits_.size()) {
+            if (j == b_hits_.size() || (i < a_hits_.size() && before(a_hits_[i], b_hits_[j]))) {
+                merged_.push_back(a_hits_[i++]);
+            } else {
+                merged_.push_back(b_hits_[j++]);
+            }
+        }
+        next_ = 0;
+    }
+
+    std::vector<TimedHit> a_hits_, b_hits_, merged_;
+    size_t next_ = 0;
+    int32_t status_ = kDone;
+    bool pending_ = false;
+};
 
 }  // namespace liqscan

@@ -132,11 +132,11 @@ impl Backend {
             Backend::Cpu => Box::new(CpuScanner::new(market)),
             Backend::Indexed => Box::new(IndexedScanner::new(market)),
             Backend::Sim => {
-                let mut sim = SimEngine::new(market, options.lanes)?;
-                let threads = sim.set_threads(options.sim_threads);
+                let sim = SimEngine::with_threads(market, options.lanes, options.sim_threads)?;
+                let threads = sim.threads();
                 if threads < options.sim_threads {
                     warn!(
-                        "the Verilator model runs its lanes on {threads} thread(s), not {}",
+                        "the Verilator model runs its scans on {threads} thread(s), not {}",
                         options.sim_threads
                     );
                 }

@@ -32,6 +32,8 @@ impl Port {
 #[derive(Debug)]
 pub struct Dut {
     raw: RawModel,
+    /// Host threads a scan runs on (two replicas of the model with 2).
+    threads: usize,
     /// Inputs changed since the last evaluation.
     dirty: bool,
     cycles: u64,
@@ -50,7 +52,14 @@ impl Dut {
     /// The scanner's model verilated for `lanes`. It is evaluated once
     /// with the clock low so that the first rising edge is seen as one.
     pub fn new(lanes: usize) -> Result<Self, SimError> {
-        Self::open(lanes, BUILT_LANES, RawModel::new)
+        Self::open(lanes, BUILT_LANES, RawModel::new, 1)
+    }
+
+    /// Like [`Self::new`], the model split between two replicas on
+    /// `threads` host threads (1 or 2) where it was built to allow it
+    /// (`ScannerModel::with_threads`); [`Self::threads`] says whether it was.
+    pub fn with_threads(lanes: usize, threads: usize) -> Result<Self, SimError> {
+        Self::open(lanes, BUILT_LANES, RawModel::new, threads)
     }
 
     /// The scanner's model verilated for `lanes` with waveform tracing
@@ -59,18 +68,19 @@ impl Dut {
         if MISSING.is_none() && TRACED_LANES.is_empty() {
             return Err(SimError::NoTrace);
         }
-        Self::open(lanes, TRACED_LANES, RawModel::new_traced)
+        Self::open(lanes, TRACED_LANES, RawModel::new_traced, 1)
     }
 
     /// `liqscan_top`'s model verilated for `lanes`, likewise.
     pub fn new_top(lanes: usize) -> Result<Self, SimError> {
-        Self::open(lanes, TOP_BUILT_LANES, RawModel::new_top)
+        Self::open(lanes, TOP_BUILT_LANES, RawModel::new_top, 1)
     }
 
     fn open(
         lanes: usize,
         built: &[usize],
         make: fn(usize) -> Option<RawModel>,
+        threads: usize,
     ) -> Result<Self, SimError> {
         if let Some(reason) = MISSING {
             return Err(SimError::Unavailable(reason.to_string()));
@@ -81,9 +91,16 @@ impl Dut {
                 built: built.to_vec(),
             });
         }
-        let raw = make(lanes).ok_or(SimError::Create)?;
+        let mut raw = make(lanes).ok_or(SimError::Create)?;
+        // Before any input: the replicas start alike.
+        let threads = if threads > 1 {
+            raw.set_threads(threads)
+        } else {
+            1
+        };
         let mut dut = Self {
             raw,
+            threads,
             dirty: true,
             cycles: 0,
         };
@@ -211,10 +228,9 @@ impl Dut {
         ((self.get(port) << shift) as i128) >> shift
     }
 
-    /// Runs the lanes' clock edge on `threads` threads (1 or 2) where the
-    /// model was built to allow it; the count now in use.
-    pub fn set_threads(&mut self, threads: usize) -> usize {
-        self.raw.set_threads(threads)
+    /// Host threads a scan runs on.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// Settles combinational logic if inputs changed (clock low).

@@ -154,12 +154,21 @@ impl SimEngine {
         })
     }
 
-    /// Evaluates the model's lanes on `threads` host threads
-    /// ([`ScannerModel::set_threads`]): 2 is faster with a core to spare
-    /// and slower on a busy machine; the results are the same. Returns the
-    /// count now in use.
-    pub fn set_threads(&mut self, threads: usize) -> usize {
-        self.model.set_threads(threads)
+    /// Like [`SimEngine::new`], each scan run on `threads` host threads
+    /// ([`ScannerModel::with_threads`]): 2 is faster with a core to spare
+    /// and slower on a busy machine; the results are the same.
+    pub fn with_threads(
+        market: Arc<Market>,
+        lanes: usize,
+        threads: usize,
+    ) -> Result<Self, EngineError> {
+        Self::check(&market, lanes, SLOTS)?;
+        Self::with_model(market, ScannerModel::with_threads(lanes, threads)?, SLOTS)
+    }
+
+    /// Host threads a scan runs on.
+    pub fn threads(&self) -> usize {
+        self.model.threads()
     }
 
     /// Slots the engine may use.

@@ -47,6 +47,8 @@ pub enum ScanStatus {
     Timeout,
     /// The model is not a scanner (or there is no model).
     NotScanner,
+    /// The two replicas of a model on two threads ended a scan unalike.
+    ReplicasDiverged,
 }
 
 impl ScanStatus {
@@ -60,6 +62,7 @@ impl ScanStatus {
             -2 => Self::ResultAtDone,
             -3 => Self::IdleWithoutDone,
             -4 => Self::Timeout,
+            -6 => Self::ReplicasDiverged,
             _ => Self::NotScanner,
         }
     }
@@ -180,8 +183,9 @@ impl RawModel {
         NonNull::new(model).map(|model| Self { model, ports })
     }
 
-    /// Runs the lanes' clock edge on `threads` threads (1 or 2) if the
-    /// model was built to allow it; the count now in use.
+    /// Splits the lanes between two replicas of the model on `threads` host
+    /// threads (1 or 2) if it was built to allow it and has had no input
+    /// yet; the count now in use.
     pub fn set_threads(&mut self, threads: usize) -> usize {
         let threads = u32::try_from(threads).unwrap_or(u32::MAX);
         // SAFETY: `self.model` is a live model, used exclusively (`&mut`);

@@ -138,6 +138,17 @@ impl ScannerModel {
         Self::with_dut(Dut::new_traced(lanes)?, lanes)
     }
 
+    /// Like [`Self::new`], a scan run on `threads` host threads (1 or 2):
+    /// with 2, a second replica of the model takes the same inputs and each
+    /// evaluates the clock edges of half of the lanes, and a scan runs on
+    /// both at once, the second on a worker thread that spins between scans
+    /// (worth it with a core to spare). The same results either way;
+    /// [`Self::threads`] is the count in use (1 for a one-lane model, or
+    /// one built without the split: see the build's warnings).
+    pub fn with_threads(lanes: usize, threads: usize) -> Result<Self, SimError> {
+        Self::with_dut(Dut::with_threads(lanes, threads)?, lanes)
+    }
+
     fn with_dut(dut: Dut, lanes: usize) -> Result<Self, SimError> {
         let ports = Ports::resolve(&dut, lanes)?;
         let mut model = Self {
@@ -159,13 +170,9 @@ impl ScannerModel {
         self.lanes
     }
 
-    /// Evaluates the lanes on `threads` host threads: 2 puts half of them on
-    /// a worker thread that spins between edges (worth it with a core to
-    /// spare), 1 (the default) runs them all on the caller's. The same
-    /// results either way; returns the count now in use (1 for a one-lane
-    /// model, or one built without the split: see the build's warnings).
-    pub fn set_threads(&mut self, threads: usize) -> usize {
-        self.dut.set_threads(threads)
+    /// Host threads a scan runs on (see [`Self::with_threads`]).
+    pub fn threads(&self) -> usize {
+        self.dut.threads()
     }
 
     /// Rising clock edges simulated so far.
@@ -399,6 +406,9 @@ impl ScannerModel {
                 k + 1
             ))),
             ScanStatus::Timeout => Err(SimError::Timeout(k)),
+            ScanStatus::ReplicasDiverged => Err(SimError::Protocol(
+                "the model's two replicas ended the scan unalike".into(),
+            )),
             ScanStatus::NotScanner | ScanStatus::More | ScanStatus::Full => {
                 Err(SimError::Protocol("the model is not a scanner".into()))
             }

@@ -102,12 +102,6 @@ impl TopModel {
         self.lanes
     }
 
-    /// The scanner's lanes on `threads` host threads, as
-    /// [`crate::ScannerModel::set_threads`].
-    pub fn set_threads(&mut self, threads: usize) -> usize {
-        self.dut.set_threads(threads)
-    }
-
     /// One AXI4-Lite write: clocks until its response. Err on SLVERR or no
     /// response within a bound.
     pub fn write(&mut self, offset: u32, value: u32) -> Result<(), SimError> {

@@ -97,8 +97,8 @@ fn a_scanner_runs_its_scans_in_cpp() {
     assert!(cpp.contains("class Model1 final : public liqscan::Scanner {"));
     assert!(cpp.contains("static constexpr uint32_t kLanes = 1;"));
     assert!(cpp.contains("bool done() const { return top_.done; }"));
-    assert!(cpp.contains("bool any_valid() const { return top_.res_valid__0240; }"));
-    assert!(cpp.contains("        if (top_.res_valid__0240) {\n            out[n] = liqscan::Hit{};\n            out[n].slot = top_.res_slot__0240;\n            liqscan::take(top_.res_shortfall__0240, out[n].shortfall);"));
+    assert!(cpp.contains("bool any_valid() const { return (owns(0) && top_.res_valid__0240); }"));
+    assert!(cpp.contains("        if (owns(0) && top_.res_valid__0240) {\n            out[n] = liqscan::Hit{};\n            out[n].slot = top_.res_slot__0240;\n            liqscan::take(top_.res_shortfall__0240, out[n].shortfall);"));
     assert!(cpp.contains("        top_.tick_symbol = symbol;\n        top_.tick_price = price;\n        top_.tick_valid = 1;\n        top_.res_ready = 1;\n        edge();\n        top_.tick_valid = 0;"));
     assert!(cpp
         .contains("return liqscan::run_scan(*this, *scan, ready, n_ready, out, capacity, *hits);"));
@@ -107,6 +107,53 @@ fn a_scanner_runs_its_scans_in_cpp() {
     let traced_factory = &cpp[cpp.find("make_traced_model").unwrap()..];
     let traced_factory = &traced_factory[..traced_factory.find("make_top_model").unwrap()];
     assert!(!traced_factory.contains("case"), "{traced_factory}");
+}
+
+/// A scanner whose lanes' edge calls were handed to the runtime can run
+/// on two replicas: each owns half of the lanes, every input and edge
+/// goes to both, a lane's outputs come from its owner, and a scan runs on
+/// both (`liqscan::SplitScan`).
+#[test]
+fn a_split_scanner_drives_both_replicas() {
+    let mut model = Verilated {
+        lanes: 2,
+        split: true,
+        prefix: "Vscan2".into(),
+        ..scanner_model(false)
+    };
+    let lane1: Vec<_> = model
+        .ports
+        .iter()
+        .filter(|p| p.lane() == Some(0))
+        .map(|p| liqscan_hw::verilog::Port {
+            name: p.name.replace("$0", "$1"),
+            ..p.clone()
+        })
+        .collect();
+    model.ports.extend(lane1);
+    let cpp = codegen::models_cpp(&[model]);
+    let class = &cpp[cpp.find("class Model2 final").unwrap()..];
+    assert!(class.contains("struct Replica {"));
+    assert!(class.contains("a_.lanes_ = liqscan::LaneRange{0, 1};"));
+    assert!(class.contains("b_->lanes_ = liqscan::LaneRange{1, 2};"));
+    assert!(class.contains(
+        "liqscan::put(a_.top_.pos_wr_offset, w);\n                if (b_) liqscan::put(b_->top_.pos_wr_offset, w);"
+    ));
+    assert!(class.contains("liqscan::take(owner(1).top_.res_slot__0241, w)"));
+    assert!(class.contains("liqscan::take(owner(0).top_.res_valid__0240, w)"));
+    assert!(class.contains("liqscan::take(a_.top_.busy, w)"));
+    // A replica evaluates its own lanes, and its edge its own eval.
+    assert!(class.contains("liqscan::LaneScope scope(lanes_);\n            top_.eval();"));
+    assert!(class.contains("top_.clock = 1;\n            eval();"));
+    assert!(class.contains("if (owns(1) && top_.res_valid__0241) {"));
+    assert!(class.contains("return split_.run(a_, *b_, worker, *scan"));
+    assert!(cpp.contains("case 2: return new Model2();"));
+    // Without the split, the one-replica class.
+    let plain = codegen::models_cpp(&[Verilated {
+        split: false,
+        ..scanner_model(false)
+    }]);
+    assert!(!plain.contains("struct Replica"));
 }
 
 /// A traced scanner dumps the low half and the edge while switched on,
@@ -467,7 +514,7 @@ void Vscan3___024root___eval_nba(Vscan3___024root* vlSelf) {
 ";
 
 #[test]
-fn hands_the_lanes_edge_calls_to_the_lane_worker() {
+fn hands_the_lanes_edge_calls_to_the_replica_runtime() {
     let patched = lanes::split(EDGE_CPP, 3).expect("the run of three calls");
     // The run is one call with the three instances, in order, between the
     // root's code before and after it; the input-combo call stays.

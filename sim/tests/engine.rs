@@ -17,12 +17,9 @@ fn agree(lanes: usize, threads: usize, seed: u64) {
         seed,
     })
     .unwrap();
-    let mut sim = SimEngine::new(scenario.market.clone(), lanes).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        sim.set_threads(threads),
-        threads,
-        "lanes on {threads} thread(s)"
-    );
+    let mut sim = SimEngine::with_threads(scenario.market.clone(), lanes, threads)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sim.threads(), threads, "scans on {threads} thread(s)");
     let mut cpu = CpuScanner::new(scenario.market.clone());
     let (head, tail) = scenario.positions.split_at(6_000);
     let head: Vec<_> = head.iter().collect();
@@ -75,7 +72,8 @@ fn sim_engine_matches_cpu_eight_lanes() {
     agree(8, 1, 12);
 }
 
-/// Half of the lanes' clock edge on a second thread (`csrc/lanes.h`).
+/// Two replicas of the model, each evaluating half of the lanes, a scan on
+/// both at once (`csrc/lanes.h`).
 #[test]
 fn sim_engine_matches_cpu_eight_lanes_on_two_threads() {
     agree(8, 2, 13);
@@ -91,11 +89,14 @@ fn only_a_model_of_several_lanes_takes_a_second_thread() {
     })
     .unwrap()
     .market;
-    let mut one = SimEngine::new(market.clone(), 1).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(one.set_threads(2), 1);
-    let mut eight = SimEngine::new(market, 8).unwrap();
-    assert_eq!(eight.set_threads(2), 2);
-    assert_eq!(eight.set_threads(2), 2);
-    assert_eq!(eight.set_threads(1), 1);
-    assert_eq!(eight.set_threads(2), 2);
+    let one = SimEngine::with_threads(market.clone(), 1, 2).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(one.threads(), 1);
+    assert_eq!(SimEngine::new(market.clone(), 8).unwrap().threads(), 1);
+    assert_eq!(
+        SimEngine::with_threads(market.clone(), 8, 1)
+            .unwrap()
+            .threads(),
+        1
+    );
+    assert_eq!(SimEngine::with_threads(market, 8, 2).unwrap().threads(), 2);
 }

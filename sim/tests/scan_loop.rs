@@ -1,14 +1,16 @@
 //! The scan loop in the model's C++: a tick whose results outgrow the
 //! buffer the shim fills (it hands back what it has and goes on) returns
-//! every one of them, bit for bit, with the cycles the contract says.
+//! every one of them, bit for bit, with the cycles the contract says; so
+//! does a model on two replicas, whose scan runs to the end before the
+//! buffer is filled.
 
 mod common;
 
 use common::*;
 use liqscan_sim::Hit;
 
-fn many_results(lanes: usize, stalled: bool) {
-    let mut model = model(lanes);
+fn many_results(lanes: usize, threads: usize, stalled: bool) {
+    let mut model = model_on(lanes, threads);
     let mut rng = rng(lanes as u64 + 40);
     let units = random_symbol(&mut rng);
     let price = random_price(&mut rng);
@@ -41,11 +43,19 @@ fn many_results(lanes: usize, stalled: bool) {
 #[test]
 fn thousands_of_results_in_one_tick() {
     for lanes in [1, 8] {
-        many_results(lanes, false);
+        many_results(lanes, 1, false);
     }
+}
+
+/// The results of a model on two replicas, merged in one model's order
+/// and handed back as the buffer has room.
+#[test]
+fn thousands_of_results_on_two_threads() {
+    many_results(8, 2, false);
+    many_results(8, 2, true);
 }
 
 #[test]
 fn thousands_of_results_under_back_pressure() {
-    many_results(8, true);
+    many_results(8, 1, true);
 }

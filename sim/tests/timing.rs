@@ -45,8 +45,8 @@ fn patterns(seed: u64) -> Vec<(&'static str, Ready)> {
     ]
 }
 
-fn timing(lanes: usize) {
-    let mut model: ScannerModel = model(lanes);
+fn timing(lanes: usize, threads: usize) {
+    let mut model: ScannerModel = model_on(lanes, threads);
     let mut rng = rng(lanes as u64);
     let units = random_symbol(&mut rng);
     let price = random_price(&mut rng);
@@ -109,10 +109,17 @@ fn timing(lanes: usize) {
 
 #[test]
 fn timing_one_lane() {
-    timing(1);
+    timing(1, 1);
 }
 
 #[test]
 fn timing_eight_lanes() {
-    timing(8);
+    timing(8, 1);
+}
+
+/// The model's two replicas (`csrc/lanes.h`), each scan with its
+/// `res_ready` given cycle by cycle and all at once.
+#[test]
+fn timing_eight_lanes_on_two_threads() {
+    timing(8, 2);
 }

@@ -16,6 +16,18 @@ pub fn model(lanes: usize) -> ScannerModel {
     ScannerModel::new(lanes).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The model for `lanes` with its scans on `threads` host threads, which
+/// it must take.
+pub fn model_on(lanes: usize, threads: usize) -> ScannerModel {
+    let model = ScannerModel::with_threads(lanes, threads).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        model.threads(),
+        threads,
+        "{lanes} lanes on {threads} thread(s)"
+    );
+    model
+}
+
 /// A seeded generator; `LIQSCAN_SIM_SEED` replays a run.
 pub fn rng(test: u64) -> ChaCha8Rng {
     let seed = std::env::var("LIQSCAN_SIM_SEED")

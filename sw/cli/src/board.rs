@@ -15,8 +15,6 @@ use liqscan_sim::TopModel;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use tracing::info;
 
-use crate::sim_threads::SimThreads;
-
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The file to serve (e.g. /dev/shm/liqscan-board): created under a
@@ -27,20 +25,17 @@ pub struct Args {
     /// Lanes of the verilated circuit.
     #[arg(long, default_value_t = DEFAULT_LANES)]
     lanes: usize,
-    #[command(flatten)]
-    sim: SimThreads,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let mut card = TopModel::new(args.lanes).context("starting the verilated liqscan_top")?;
-    let threads = card.set_threads(args.sim.threads());
+    let card = TopModel::new(args.lanes).context("starting the verilated liqscan_top")?;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [SIGINT, SIGTERM] {
         signal_hook::flag::register(signal, stop.clone())
             .context("installing the signal handlers")?;
     }
     info!(
-        "virtual board: liqscan_top with {} lanes on {threads} thread(s) at {} (stop with SIGINT or SIGTERM)",
+        "virtual board: liqscan_top with {} lanes at {} (stop with SIGINT or SIGTERM)",
         args.lanes,
         args.device.display()
     );

@@ -60,13 +60,11 @@ pub struct Circuit {
 }
 
 impl Circuit {
-    /// The model with `lanes` lanes evaluated on `threads` host threads
-    /// (`SimEngine::set_threads`).
+    /// The model with `lanes` lanes, its scans on `threads` host threads
+    /// (`SimEngine::with_threads`).
     pub fn new(market: Arc<Market>, lanes: usize, threads: usize) -> Result<Self, EngineError> {
-        let mut sim = SimEngine::new(market, lanes)?;
-        sim.set_threads(threads);
         Ok(Self {
-            sim,
+            sim: SimEngine::with_threads(market, lanes, threads)?,
             log: Arc::default(),
         })
     }
