@@ -38,9 +38,7 @@
 //!   `FIFO_ROWS − 2` rows and a lane FIFO, written two edges before its row
 //!   is pushed, never more than [`FIFO_ROWS`] words: every transferred
 //!   result finds room, and all lanes transfer together whenever
-//!   `res_ready` is high. The scanner's port takes a twin of that register
-//!   (the same next state), which drives nothing else: the scanner's
-//!   control and its lanes' enable roots are far from the capture stages.
+//!   `res_ready` is high.
 //! * **Serializer.** Three register stages and a skid register, one record
 //!   per cycle. The head: the row FIFO's head row as its lowest lane, its
 //!   second and the rest (registered one-hots and mask, loaded as they come
@@ -163,13 +161,7 @@ pub struct ResultStream<const L: usize> {
     pub tick_done: Signal<Out, bool>,
     pub done_seq: Signal<Out, Word>,
 
-    /// `res_ready` for the capture stages.
     ready_r: DFF<bool>,
-    /// Its twin for the scanner's port (the same next state): the scanner's
-    /// control and each lane's enable root take `res_ready` from a register
-    /// that drives nothing else, so placement can keep it beside them rather
-    /// than beside the capture stages.
-    ready_port: Relay<bool>,
     /// Each lane's port, beside the lane.
     cap_valid: [DFF<bool>; L],
     cap_slot: [DFF<Word>; L],
@@ -373,7 +365,6 @@ impl<const L: usize> Default for ResultStream<L> {
             tick_done: Default::default(),
             done_seq: Default::default(),
             ready_r: Default::default(),
-            ready_port: Default::default(),
             cap_valid: defaults(),
             cap_slot: defaults(),
             cap_shortfall: defaults(),
@@ -537,7 +528,6 @@ impl<const L: usize> Logic for ResultStream<L> {
             second_mem,
             rest_mem,
             tag_mem,
-            ready_port,
             skid_any_at_pick,
             skid_full_at_pick,
             pick_now,
@@ -645,7 +635,6 @@ impl<const L: usize> Logic for ResultStream<L> {
             self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
         }
         self.ready_r.d.next = self.count.q.val() <= self.ready_limit.val();
-        self.ready_port.d.next = self.count.q.val() <= self.ready_limit.val();
 
         // The lowest lane of the head row's rest, as a one-hot: the second
         // after the next pick (a row's first two come with it from the
@@ -882,7 +871,7 @@ impl<const L: usize> Logic for ResultStream<L> {
             | (bit_cast::<RECORD_BITS, 32>(self.out_word[7].q.val()) << self.at_word[7].val());
         self.done_seq_r.d.next = self.tdata.val().get_bits::<32>(self.at_seq.val().index());
 
-        self.res_ready.next = self.ready_port.q.val();
+        self.res_ready.next = self.ready_r.q.val();
         self.m_axis_tdata.next = self.tdata.val();
         self.m_axis_tvalid.next = self.out_valid.q.val();
         self.m_axis_tlast.next = self.out_last.q.val();

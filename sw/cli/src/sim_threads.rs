@@ -1,12 +1,14 @@
-//! `--sim-threads`: how many host threads evaluate the Verilator model's lanes.
+//! `--sim-threads`: how many host threads a scan of the Verilator model runs on.
 
-/// The Verilator model's lanes on one host thread or two.
+/// A scan of the Verilator model on one host thread or two.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimThreads {
-    /// Host threads for the Verilator model's lanes (`sim`): 2 evaluates half
-    /// of them on a second thread that spins between clock edges, faster
-    /// with a core to spare, slower on a busy machine; the events are the
-    /// same. Default: 2 on machines with four or more cores, else 1.
+    /// Host threads for each scan of the Verilator model (`sim`): with 2,
+    /// two replicas of the model each evaluate half of the lanes and a scan
+    /// runs on both at once, the second on a thread that spins between
+    /// scans: faster with a core to spare, slower on a busy machine; the
+    /// events are the same. Default: 2 on machines with four or more
+    /// cores, else 1.
     #[arg(long = "sim-threads", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=2))]
     threads: Option<u8>,
 }
