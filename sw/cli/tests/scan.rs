@@ -178,3 +178,17 @@ fn readme_example_on_the_verilated_circuit() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), format!("{README_EVENT}\n"));
 }
+
+/// The same on a model whose scans run on two threads (two replicas, each
+/// evaluating half of the lanes), without a warning that it fell back.
+#[test]
+fn readme_example_on_the_circuit_on_two_threads() {
+    let output = Fixture::readme().scan(&["--backend", "sim", "--sim-threads", "2"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), format!("{README_EVENT}\n"));
+    assert!(
+        !stderr(&output).contains("thread(s), not 2"),
+        "{}",
+        stderr(&output)
+    );
+}
