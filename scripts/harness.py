@@ -10,12 +10,20 @@ writes it (parsed from the generated Verilog by `liqscan_hw::verilog`):
 
 The scanner's top module has far more ports than the package has pins (a board
 wraps it in a host interface), so it is placed inside this harness: every input
-comes from a flip-flop of one shift chain fed by one pin, and every output is
-XORed into its own stage of a fold chain ending on a pin of its own, one chain
-per lane (a board takes each lane's results into a FIFO beside the lane) and
-one for the control's outputs. Every path of the scanner is then timed from
-register to register, `res_ready` (the scanner's clock enable) included, and
-the clock is on a global network as in a board build.
+comes from a flip-flop of one shift chain fed by one pin, and the outputs are
+taken per lane (a board takes each lane's results into a FIFO beside the lane)
+and for the control's outputs as a group of their own: every output bit is
+captured in a flip-flop of its own, and the captured bits are XORed down to the
+group's pin in a tree of `TREE_FAN_IN` inputs a node, every level registered
+(about 142 bits a lane: four levels). Every path of the scanner is then timed
+from register to register, `res_ready` (the scanner's clock enable) included,
+and the clock is on a global network as in a board build. The capture
+flip-flops go wherever their sources are, as a FIFO's input register would;
+each tree level is one LUT between flip-flops. (Until 2026-12-07 the outputs
+were XORed into the stages of one fold chain a group, linked in port order and
+ending on the pin: about 142 stages a lane, which nextpnr spread across the
+chip, so that the harness's own chain paths, not the scanner's, were the
+slowest. Placed clocks before and after the change are not comparable.)
 
 `--per-field` (for `liqscan_top`, whose ports are an AXI4-Lite slave and a
 256-bit AXI4-Stream master, none per lane): every input port has its own
@@ -28,6 +36,9 @@ card has, and would pull the two apart or together in placement.
 """
 import json
 import sys
+
+# Inputs a node of a result group's registered XOR tree: one LUT4 a node.
+TREE_FAN_IN = 4
 
 
 def chunks(ports):
@@ -91,6 +102,23 @@ endmodule
     return verilog, n
 
 
+def xor_tree(name, width):
+    """A group's capture register `{name}` (`width` bits) and its registered
+    XOR tree: the Verilog, the tree's last register (one bit) and the
+    flip-flops of the tree's levels (the capture register's not counted)."""
+    text, src, level, ffs = "", name, 0, 0
+    while width > 1:
+        level += 1
+        nodes = (width + TREE_FAN_IN - 1) // TREE_FAN_IN
+        reg = f"{name}_x{level}"
+        text += f"  reg [{nodes - 1}:0] {reg};\n"
+        for n in range(nodes):
+            lo, hi = n * TREE_FAN_IN, min(width, (n + 1) * TREE_FAN_IN) - 1
+            text += f"  (* keep *) always @(posedge clk) {reg}[{n}] <= ^{src}[{hi}:{lo}];\n"
+        src, width, ffs = reg, nodes, ffs + nodes
+    return text, f"{src}[0]", ffs
+
+
 def harness(ports, per_field=False):
     """The harness's Verilog and its flip-flop count."""
     ins = [p for p in ports if p["direction"] == "input" and p["name"] != "clock"]
@@ -107,25 +135,33 @@ def harness(ports, per_field=False):
     conns = [f"    .{p['name']}(chain[{at + p['width'] - 1}:{at}])" for p, at in chunks(ins)]
     n_in = sum(p["width"] for p in ins)
     folds = []
+    n_tree = 0
     for g, key in enumerate(sorted(groups)):
-        chain = "result_ctl" if key < 0 else f"result_lane{key}"
+        group = "result_ctl" if key < 0 else f"result_lane{key}"
         fields = groups[key]
         width = sum(p["width"] for p in fields)
-        conns += [f"    .{p['name']}({chain}_in[{at + p['width'] - 1}:{at}])" for p, at in chunks(fields)]
-        shifted = f"{{1'b0, {chain}[{width - 1}:1]}}" if width > 1 else "1'b0"
+        conns += [f"    .{p['name']}({group}_in[{at + p['width'] - 1}:{at}])" for p, at in chunks(fields)]
+        tree, last, ffs = xor_tree(group, width)
+        n_tree += ffs
         folds.append(
-            f"  wire [{width - 1}:0] {chain}_in;\n"
-            f"  reg [{width - 1}:0] {chain};\n"
-            f"  always @(posedge clk) {chain} <= {shifted} ^ {chain}_in;\n"
-            f"  assign so[{g}] = {chain}[0];\n"
+            f"  wire [{width - 1}:0] {group}_in;\n"
+            f"  reg [{width - 1}:0] {group} = {{{width}{{1'b1}}}};\n"
+            f"  (* keep *) always @(posedge clk) {group} <= {group}_in;\n"
+            f"{tree}"
+            f"  assign so[{g}] = {last};\n"
         )
-    n_out = sum(p["width"] for p in outs)
+    n_out = sum(p["width"] for p in outs) + n_tree
     input_chain = f"{{chain[{n_in - 2}:0], si}}" if n_in > 1 else "si"
     ports_text = ",\n".join(conns)
     verilog = f"""// Timing harness for `top` (scripts/harness.py): registered inputs from a
-// shift chain; the outputs folded into shift chains, one per lane and one
-// for the control (each output XORed into its own stage), so every output
-// bit reaches one register and no chain runs from one lane to another.
+// shift chain; the outputs in groups, one per lane and one for the control,
+// each output bit captured in a flip-flop of its own and each group's
+// captured bits XORed down to its pin in a tree registered at every level,
+// so every output bit reaches one register and nothing runs from one lane to
+// another. A capture register starts at ones (a constant output bit's
+// flip-flop would otherwise be removed, and the harness's flip-flop count
+// would be off), and `keep` on the capture and tree registers keeps two equal
+// outputs' or nodes' flip-flops apart.
 module harness(input clk, input si, output [{len(groups) - 1}:0] so);
   reg [{n_in - 1}:0] chain;
   // `keep`: a chain stage and a scanner register sampling the same input

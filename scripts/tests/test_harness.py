@@ -51,11 +51,58 @@ class HarnessTest(unittest.TestCase):
         for p in PORTS:
             if p["name"] != "clock":
                 self.assertEqual(len(re.findall(rf"\.{re.escape(p['name'])}\(", verilog)), 1, p["name"])
-        self.assertEqual(flip_flops, sum(p["width"] for p in PORTS if p["name"] != "clock"))
-        # One fold chain per lane and one for the control.
+        # Inputs 65, outputs captured 1 + 33 + 33; each lane's tree 9, 3, 1.
+        self.assertEqual(flip_flops, 65 + 67 + 2 * (9 + 3 + 1))
+        # One result group per lane and one for the control.
         self.assertIn("output [2:0] so", verilog)
         self.assertIn("result_lane1", verilog)
         self.assertIn("result_ctl", verilog)
+
+    def test_outputs_captured_then_a_registered_tree(self):
+        verilog, _ = harness.harness(PORTS)
+        # Every output bit into a flip-flop of its own, nothing XORed in before it.
+        self.assertIn("always @(posedge clk) result_lane1 <= result_lane1_in;", verilog)
+        # One LUT4 a node, every level registered, the last level on the pin.
+        self.assertIn("result_lane1_x1[8] <= ^result_lane1[32:32];", verilog)
+        self.assertIn("result_lane1_x2[0] <= ^result_lane1_x1[3:0];", verilog)
+        self.assertIn("result_lane1_x3[0] <= ^result_lane1_x2[2:0];", verilog)
+        self.assertIn("assign so[2] = result_lane1_x3[0];", verilog)
+        self.assertIn("assign so[0] = result_ctl[0];", verilog)
+        # No register takes bits of two groups (no path from one lane to another).
+        for line in verilog.splitlines():
+            if "always @(posedge clk)" in line and "result_" in line:
+                self.assertEqual(len(set(re.findall(r"result_(lane\d+|ctl)", line))), 1, line)
+
+    def test_tree_levels(self):
+        # A lane of the 8-lane scanner has about 142 result bits: four levels.
+        text, last, ffs = harness.xor_tree("g", 142)
+        self.assertEqual(last, "g_x4[0]")
+        self.assertEqual(ffs, 36 + 9 + 3 + 1)
+        self.assertEqual(harness.xor_tree("g", 1), ("", "g[0]", 0))
+
+    def test_flip_flop_count_matches_synthesis(self):
+        # synth.sh subtracts the count from yosys's to give the design's own:
+        # a constant output bit and two outputs of one net keep their flip-flops.
+        self.assertIsNotNone(shutil.which("yosys"), "yosys missing: scripts/install-deps.sh installs it")
+        ports = PORTS + [
+            {"name": "zero$1", "direction": "output", "width": 3, "signed": False, "lane": 1},
+            {"name": "same$1", "direction": "output", "width": 2, "signed": False, "lane": 1},
+        ]
+        verilog, flip_flops = harness.harness(ports)
+        top = top_module(ports).replace("assign zero$1 =", "assign zero$1 = 3'b0; //")
+        with tempfile.TemporaryDirectory() as d:
+            for name, text in (("top.v", top), ("harness.v", verilog)):
+                with open(os.path.join(d, name), "w") as f:
+                    f.write(text)
+            run = subprocess.run(
+                ["yosys", "-q", "-p", "read_verilog top.v harness.v; synth_ecp5 -top harness; tee -q -o stat.txt stat"],
+                cwd=d, capture_output=True, text=True,
+            )
+            self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
+            with open(os.path.join(d, "stat.txt")) as f:
+                counted = re.search(r"TRELLIS_FF\s+(\d+)", f.read())
+        self.assertIsNotNone(counted)
+        self.assertEqual(int(counted.group(1)), flip_flops)
 
     def test_per_field_gives_each_port_its_chain_and_pin(self):
         ports = TOP_PORTS
