@@ -25,8 +25,9 @@ class Model {
     virtual bool set(uint32_t port, const uint32_t* words) = 0;
     // false when `port` is not a port of this model.
     virtual bool get(uint32_t port, uint32_t* words) = 0;
-    // Runs the lanes' clock edge on `threads` threads (1 or 2) where the
-    // model's lanes were built to allow it; the count now in use.
+    // Splits the model between two replicas, a scan on `threads` threads
+    // (1 or 2), where its lanes were built to allow it and it has had no
+    // input yet (lanes.h); the count now in use.
     virtual uint32_t set_threads(uint32_t) { return 1; }
     // The scanner's interface, if this model is a scanner.
     virtual Scanner* scanner() { return nullptr; }
