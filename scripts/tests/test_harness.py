@@ -90,17 +90,8 @@ class HarnessTest(unittest.TestCase):
         ]
         verilog, flip_flops = harness.harness(ports)
         top = top_module(ports).replace("assign zero$1 =", "assign zero$1 = 3'b0; //")
-        with tempfile.TemporaryDirectory() as d:
-            for name, text in (("top.v", top), ("harness.v", verilog)):
-                with open(os.path.join(d, name), "w") as f:
-                    f.write(text)
-            run = subprocess.run(
-                ["yosys", "-q", "-p", "read_verilog top.v harness.v; synth_ecp5 -top harness; tee -q -o stat.txt stat"],
-                cwd=d, capture_output=True, text=True,
-            )
-            self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
-            with open(os.path.join(d, "stat.txt")) as f:
-                counted = re.search(r"TRELLIS_FF\s+(\d+)", f.read())
+        stat = self.yosys(top, verilog, "synth_ecp5 -top harness; tee -q -o out.txt stat")
+        counted = re.search(r"TRELLIS_FF\s+(\d+)", stat)
         self.assertIsNotNone(counted)
         self.assertEqual(int(counted.group(1)), flip_flops)
 
@@ -135,15 +126,25 @@ class HarnessTest(unittest.TestCase):
 
     def elaborate(self, ports, per_field):
         verilog, _ = harness.harness(ports, per_field)
+        self.yosys(top_module(ports), verilog, "hierarchy -check -top harness; proc; check -assert")
+
+    def yosys(self, top, verilog, script):
+        """Runs yosys's `script` on the top module and its harness; what it
+        wrote to out.txt, if anything."""
         with tempfile.TemporaryDirectory() as d:
-            for name, text in (("top.v", top_module(ports)), ("harness.v", verilog)):
+            for name, text in (("top.v", top), ("harness.v", verilog)):
                 with open(os.path.join(d, name), "w") as f:
                     f.write(text)
             run = subprocess.run(
-                ["yosys", "-q", "-p", "read_verilog top.v harness.v; hierarchy -check -top harness; proc; check -assert"],
+                ["yosys", "-q", "-p", f"read_verilog top.v harness.v; {script}"],
                 cwd=d, capture_output=True, text=True,
             )
             self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
+            out = os.path.join(d, "out.txt")
+            if not os.path.exists(out):
+                return ""
+            with open(out) as f:
+                return f.read()
 
 
 if __name__ == "__main__":
