@@ -4,7 +4,9 @@
 // the same layouts and codes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "lanes.h"
@@ -213,17 +215,10 @@ class SplitScan {
     void merge() {
         merged_.clear();
         merged_.reserve(a_hits_.size() + b_hits_.size());
-        size_t i = 0, j = 0;
-        const auto before = [](const TimedHit& x, const TimedHit& y) {
-            return x.cycle < y.cycle || (x.cycle == y.cycle && x.lane < y.lane);
-        };
-        while (i < a_hits_.size() || j < b_hits_.size()) {
-            if (j == b_hits_.size() || (i < a_hits_.size() && before(a_hits_[i], b_hits_[j]))) {
-                merged_.push_back(a_hits_[i++]);
-            } else {
-                merged_.push_back(b_hits_[j++]);
-            }
-        }
+        std::merge(a_hits_.begin(), a_hits_.end(), b_hits_.begin(), b_hits_.end(),
+                   std::back_inserter(merged_), [](const TimedHit& x, const TimedHit& y) {
+                       return x.cycle < y.cycle || (x.cycle == y.cycle && x.lane < y.lane);
+                   });
         next_ = 0;
     }
 

@@ -93,11 +93,7 @@ impl Dut {
         }
         let mut raw = make(lanes).ok_or(SimError::Create)?;
         // Before any input: the replicas start alike.
-        let threads = if threads > 1 {
-            raw.set_threads(threads)
-        } else {
-            1
-        };
+        let threads = raw.set_threads(threads);
         let mut dut = Self {
             raw,
             threads,
