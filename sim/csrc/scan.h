@@ -209,7 +209,13 @@ class SplitScan {
             }
         };
         Timed sink{hits};
-        return scan_loop(r, scan, ready, n_ready, sink);
+        // The loop writes its scan state every cycle: on this thread's own
+        // stack, not beside the other replica's (a cache line written by
+        // both threads on every edge would move between their cores).
+        Scan own = scan;
+        const int32_t status = scan_loop(r, own, ready, n_ready, sink);
+        scan = own;
+        return status;
     }
 
     void merge() {
@@ -222,7 +228,10 @@ class SplitScan {
         next_ = 0;
     }
 
-    std::vector<TimedHit> a_hits_, b_hits_, merged_;
+    // Each replica's results on a cache line of its own.
+    alignas(64) std::vector<TimedHit> a_hits_;
+    alignas(64) std::vector<TimedHit> b_hits_;
+    alignas(64) std::vector<TimedHit> merged_;
     size_t next_ = 0;
     int32_t status_ = kDone;
     bool pending_ = false;
