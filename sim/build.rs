@@ -24,6 +24,10 @@
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "build/ico.rs"]
+mod ico;
+#[path = "build/lane_ports.rs"]
+mod lane_ports;
 #[path = "build/lanes.rs"]
 mod lanes;
 #[path = "build/prepass.rs"]
@@ -192,6 +196,7 @@ fn main() {
                 traced: spec.traced,
                 // A traced model dumps from the lanes' code: one thread.
                 split_lanes: (!spec.traced && lanes >= 2).then_some(lanes),
+                clock: CLOCK,
             },
             &cache,
             &jobs,

@@ -142,11 +142,13 @@ fn split_model_class(s: &mut String, m: &Verilated) {
     *s += "        VerilatedContext ctx_;\n";
     writeln!(s, "        {} top_{{&ctx_, \"top\"}};", m.prefix).unwrap();
     *s += "        liqscan::LaneRange lanes_ = liqscan::kAllLanes;\n";
+    *s += "        // Whether an input was written since the last eval (`build/ico.rs`).\n";
+    *s += "        bool inputs_changed_ = true;\n";
     // Verilator erases the model's scopes from the thread's current
     // context: make it this replica's (the other's may be gone).
     *s += "        ~Replica() {\n            Verilated::threadContextp(&ctx_);\n            top_.final();\n        }\n";
     *s += "        bool owns(uint32_t lane) const { return lanes_.from <= lane && lane < lanes_.to; }\n";
-    *s += "        void eval() {\n            liqscan::LaneScope scope(lanes_);\n            top_.eval();\n        }\n";
+    *s += "        void eval() {\n            liqscan::LaneScope scope(lanes_);\n            liqscan::InputsScope inputs(inputs_changed_);\n            inputs_changed_ = false;\n            top_.eval();\n        }\n";
     let mut members = String::new();
     edge(&mut members, m);
     scan_members(&mut members, m, true);
@@ -177,7 +179,7 @@ fn split_model_class(s: &mut String, m: &Verilated) {
         let name = cpp_name(&p.name);
         writeln!(
             s,
-            "            case {i}:\n                liqscan::put(a_.top_.{name}, w);\n                if (b_) liqscan::put(b_->top_.{name}, w);\n                return true;"
+            "            case {i}:\n                liqscan::put(a_.top_.{name}, w);\n                a_.inputs_changed_ = true;\n                if (b_) {{\n                    liqscan::put(b_->top_.{name}, w);\n                    b_->inputs_changed_ = true;\n                }}\n                return true;"
         )
         .unwrap();
     }
@@ -252,9 +254,15 @@ fn scan_members(s: &mut String, m: &Verilated, replica: bool) {
         port(port::BUSY)
     )
     .unwrap();
+    // A replica notes its inputs' writes for its input-combo region.
+    let changed = if replica {
+        " inputs_changed_ = true;"
+    } else {
+        ""
+    };
     writeln!(
         s,
-        "    uint32_t counter() const {{ return top_.{}; }}\n    void set_ready(bool ready) {{ top_.{} = ready; }}",
+        "    uint32_t counter() const {{ return top_.{}; }}\n    void set_ready(bool ready) {{ top_.{} = ready;{changed} }}",
         port(port::CYCLES),
         port(port::RES_READY)
     )
@@ -284,7 +292,7 @@ fn scan_members(s: &mut String, m: &Verilated, replica: bool) {
     *s += "        return n;\n    }\n";
     writeln!(
         s,
-        "    void scan_start(uint32_t symbol, uint32_t price){override} {{\n        top_.{sym} = symbol;\n        top_.{price} = price;\n        top_.{valid} = 1;\n        top_.{ready} = 1;\n        edge();\n        top_.{valid} = 0;\n        eval();\n    }}",
+        "    void scan_start(uint32_t symbol, uint32_t price){override} {{\n        top_.{sym} = symbol;\n        top_.{price} = price;\n        top_.{valid} = 1;\n        top_.{ready} = 1;{changed}\n        edge();\n        top_.{valid} = 0;{changed}\n        eval();\n    }}",
         override = if replica { "" } else { " override" },
         sym = port(port::TICK_SYMBOL),
         price = port(port::TICK_PRICE),

@@ -44,21 +44,37 @@ fn numbered(instances: &[&str]) -> bool {
         .all(|(n, i)| *i == format!("{base}__024{n}"))
 }
 
-/// `cpp` with the run of `lanes` lane edge calls replaced by one call to
-/// [`ENTRY`], and a trampoline for the lane's function added before the
-/// function that held the run; `None` if the file has no such run.
-pub fn split(cpp: &str, lanes: usize) -> Option<String> {
+/// The lane instances' names in lane order (`TOP__top__DOT__lanes__0240`,
+/// …), from the run of lane edge calls in `cpp`; `None` if it has none.
+pub fn instances(cpp: &str, lanes: usize) -> Option<Vec<String>> {
+    let lines: Vec<&str> = cpp.lines().collect();
+    let start = run_start(&lines, lanes)?;
+    lines[start..start + lanes]
+        .iter()
+        .map(|l| lane_call(l).map(|(_, instance)| instance.to_string()))
+        .collect()
+}
+
+/// The first line of the run of `lanes` lane edge calls in `lines`.
+fn run_start(lines: &[&str], lanes: usize) -> Option<usize> {
     if lanes < 2 {
         return None;
     }
-    let lines: Vec<&str> = cpp.lines().collect();
-    let start = (0..lines.len().saturating_sub(lanes - 1)).find(|&at| {
+    (0..lines.len().saturating_sub(lanes - 1)).find(|&at| {
         let calls: Vec<_> = lines[at..at + lanes].iter().map(|l| lane_call(l)).collect();
         calls.iter().all(Option::is_some)
             && calls.iter().all(|c| c.unwrap().0 == calls[0].unwrap().0)
             && numbered(&calls.iter().map(|c| c.unwrap().1).collect::<Vec<_>>())
             && (at + lanes == lines.len() || lane_call(lines[at + lanes]).is_none())
-    })?;
+    })
+}
+
+/// `cpp` with the run of `lanes` lane edge calls replaced by one call to
+/// [`ENTRY`], and a trampoline for the lane's function added before the
+/// function that held the run; `None` if the file has no such run.
+pub fn split(cpp: &str, lanes: usize) -> Option<String> {
+    let lines: Vec<&str> = cpp.lines().collect();
+    let start = run_start(&lines, lanes)?;
     let (function, _) = lane_call(lines[start])?;
     let class = function.split_once("___")?.0;
     // The definition that holds the run: the last line before it that

@@ -91,6 +91,9 @@ pub struct Model<'a> {
     /// The lane count whose edge calls are handed to `liqscan_eval_lanes`
     /// (`build/lanes.rs`), if the model's lanes may run on two threads.
     pub split_lanes: Option<usize>,
+    /// The clock input (which the input-combo region must not read for
+    /// `build/ico.rs` to skip it).
+    pub clock: &'a str,
 }
 
 /// Verilator's options for `model`.
@@ -171,8 +174,15 @@ pub fn build(
     jobs: &str,
 ) -> Built {
     // The jobs count changes nothing built: the key has a placeholder.
+    // The patchers' own source is part of the key: a change to them
+    // rebuilds the split models.
+    let patchers = fnv1a(concat!(
+        include_str!("lanes.rs"),
+        include_str!("lane_ports.rs"),
+        include_str!("ico.rs")
+    ));
     let key = format!(
-        "{}\n{}\n{}\nsplit lanes {:?}\n{}",
+        "{}\n{}\n{}\nsplit lanes {:?} by {patchers:016x}\n{}",
         verilator.version,
         verilator.root.display(),
         args(model, compiler, "N").join(" "),
@@ -219,7 +229,7 @@ pub fn build(
     check(&output, &format!("verilator on {}", source.display()));
     let mut split = false;
     if let Some(lanes) = model.split_lanes {
-        split = split_lanes(&work, lanes);
+        split = split_lanes(&work, lanes, model.clock);
         if split {
             write(&split_marker(&work), "");
         }
@@ -270,23 +280,41 @@ fn check(output: &std::process::Output, what: &str) {
     }
 }
 
-/// Patches the lanes' edge calls in the generated C++ under `dir`
-/// (`build/lanes.rs`); whether a file had them.
-fn split_lanes(dir: &Path, lanes: usize) -> bool {
+/// Patches the lanes' calls in the generated C++ under `dir`
+/// (`build/lanes.rs`), guards the root's one-lane statements
+/// (`build/lane_ports.rs`) and lets the replicas skip the input-combo
+/// region (`build/ico.rs`); whether a file had lane calls.
+fn split_lanes(dir: &Path, lanes: usize, clock: &str) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
     let mut split = false;
+    let mut instances = None;
+    let mut files = Vec::new();
     for path in entries.flatten().map(|e| e.path()) {
         if path.extension().map_or(true, |e| e != "cpp") {
             continue;
         }
-        let Ok(cpp) = std::fs::read_to_string(&path) else {
+        let Ok(mut cpp) = std::fs::read_to_string(&path) else {
             continue;
         };
+        if instances.is_none() {
+            instances = crate::lanes::instances(&cpp, lanes);
+        }
         if let Some(patched) = crate::lanes::split(&cpp, lanes) {
             write(&path, &patched);
+            cpp = patched;
             split = true;
+        }
+        if let Some(patched) = crate::ico::patch(&cpp, clock) {
+            write(&path, &patched);
+            cpp = patched;
+        }
+        files.push((path.to_string_lossy().into_owned(), cpp));
+    }
+    if let Some(instances) = instances {
+        for (path, patched) in crate::lane_ports::guard(&files, &instances) {
+            write(Path::new(&path), &patched);
         }
     }
     split

@@ -11,6 +11,7 @@
 namespace liqscan {
 
 thread_local LaneRange current_lanes = kAllLanes;
+thread_local bool inputs_changed = true;
 
 namespace {
 
@@ -134,3 +135,9 @@ extern "C" void liqscan_eval_lanes(void (*edge)(void*), void* const* lanes, unsi
     const unsigned to = range.to < count ? range.to : count;
     for (unsigned i = range.from; i < to; ++i) edge(lanes[i]);
 }
+
+// The lanes of the replica being evaluated, for the root's guarded one-lane
+// statements (sim/build/lane_ports.rs); laid out as `liqscan_lane_range` there.
+extern "C" liqscan::LaneRange liqscan_lanes_now() { return liqscan::current_lanes; }
+
+extern "C" bool liqscan_inputs_changed() { return liqscan::inputs_changed; }

@@ -17,6 +17,19 @@
 extern "C" void liqscan_eval_lanes(void (*edge)(void*), void* const* lanes, unsigned count);
 
 namespace liqscan {
+struct LaneRange;
+}
+
+// The current thread's `LaneRange`, for the root's one-lane statements that
+// run only for the replica's own lanes (sim/build/lane_ports.rs).
+extern "C" liqscan::LaneRange liqscan_lanes_now();
+
+// Whether an input of the model being evaluated on this thread changed
+// since its last evaluation, for its input-combo region (sim/build/ico.rs):
+// true unless an `InputsScope` says otherwise.
+extern "C" bool liqscan_inputs_changed();
+
+namespace liqscan {
 
 // The lanes `[from, to)` whose edges the evaluation on this thread runs.
 struct LaneRange {
@@ -39,6 +52,20 @@ class LaneScope {
 
   private:
     LaneRange saved_;
+};
+
+extern thread_local bool inputs_changed;
+
+// Says for a scope (an eval of one replica) whether its inputs changed.
+class InputsScope {
+  public:
+    explicit InputsScope(bool changed) : saved_(inputs_changed) { inputs_changed = changed; }
+    ~InputsScope() { inputs_changed = saved_; }
+    InputsScope(const InputsScope&) = delete;
+    InputsScope& operator=(const InputsScope&) = delete;
+
+  private:
+    bool saved_;
 };
 
 // A thread that runs one job at a time for its owner: `run` hands it a job

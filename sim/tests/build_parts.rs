@@ -4,6 +4,10 @@
 
 #[path = "../build/codegen.rs"]
 mod codegen;
+#[path = "../build/ico.rs"]
+mod ico;
+#[path = "../build/lane_ports.rs"]
+mod lane_ports;
 #[path = "../build/lanes.rs"]
 mod lanes;
 #[path = "../build/prepass.rs"]
@@ -137,13 +141,22 @@ fn a_split_scanner_drives_both_replicas() {
     assert!(class.contains("a_.lanes_ = liqscan::LaneRange{0, 1};"));
     assert!(class.contains("b_->lanes_ = liqscan::LaneRange{1, 2};"));
     assert!(class.contains(
-        "liqscan::put(a_.top_.pos_wr_offset, w);\n                if (b_) liqscan::put(b_->top_.pos_wr_offset, w);"
+        "liqscan::put(a_.top_.pos_wr_offset, w);\n                a_.inputs_changed_ = true;\n                \
+         if (b_) {\n                    liqscan::put(b_->top_.pos_wr_offset, w);\n                    \
+         b_->inputs_changed_ = true;"
     ));
     assert!(class.contains("liqscan::take(owner(1).top_.res_slot__0241, w)"));
     assert!(class.contains("liqscan::take(owner(0).top_.res_valid__0240, w)"));
     assert!(class.contains("liqscan::take(a_.top_.busy, w)"));
-    // A replica evaluates its own lanes, and its edge its own eval.
-    assert!(class.contains("liqscan::LaneScope scope(lanes_);\n            top_.eval();"));
+    // A replica evaluates its own lanes, says whether its inputs changed
+    // since its last eval (its writes note it), and its edge its own eval.
+    assert!(class.contains(
+        "liqscan::LaneScope scope(lanes_);\n            liqscan::InputsScope inputs(inputs_changed_);\n            \
+         inputs_changed_ = false;\n            top_.eval();"
+    ));
+    assert!(class.contains("top_.res_ready = ready; inputs_changed_ = true; }"));
+    assert!(class.contains("top_.res_ready = 1; inputs_changed_ = true;\n            edge();"));
+    assert!(class.contains("top_.tick_valid = 0; inputs_changed_ = true;\n            eval();"));
     assert!(class.contains("top_.clock = 1;\n            eval();"));
     assert!(class.contains("if (owns(1) && top_.res_valid__0241) {"));
     assert!(class.contains("return split_.run(a_, *b_, worker, *scan"));
@@ -330,6 +343,7 @@ fn verilates_for_speed_and_traces_on_request() {
         verilog: "",
         traced: false,
         split_lanes: Some(8),
+        clock: "clock",
     };
     let args = verilator::args(&model, &compiler, "2").join(" ");
     for flag in [
@@ -558,4 +572,178 @@ fn leaves_code_without_the_whole_run_alone() {
         1,
     );
     assert!(lanes::split(&other_function, 3).is_none());
+}
+
+/// `n` copies of root values into lane `k`'s inputs, then the select of
+/// its result port, as Verilator writes them in the root.
+fn lane_statements(k: usize, n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        s += &format!(
+            "    vlSymsp->TOP__top__DOT__lanes__024{k}.in{i} \n        = vlSelf->top__DOT__control__DOT__r{i};\n"
+        );
+    }
+    s += &format!(
+        "    if (vlSymsp->TOP__top__DOT__lanes__024{k}.__PVT__back0) {{\n        \
+         vlSelf->res_slot__024{k} = vlSymsp->TOP__top__DOT__lanes__024{k}.__PVT__slot;\n    \
+         }} else {{\n        vlSelf->res_slot__024{k} = 0U;\n    }}\n"
+    );
+    s
+}
+
+/// A root file whose clock-edge function copies into two lanes.
+fn root_cpp(lane0: &str, lane1: &str, after: &str) -> String {
+    format!(
+        "#include \"Vscan2__pch.h\"\n\n\
+         VL_INLINE_OPT void Vscan2___024root___nba_sequent__TOP__1(Vscan2___024root* vlSelf) {{\n    \
+         if (false && vlSelf) {{}}  // Prevent unused\n    \
+         Vscan2__Syms* const __restrict vlSymsp VL_ATTR_UNUSED = vlSelf->vlSymsp;\n    \
+         // Body\n{lane0}{lane1}{after}}}\n"
+    )
+}
+
+fn lane_names() -> Vec<String> {
+    (0..2)
+        .map(|k| format!("TOP__top__DOT__lanes__024{k}"))
+        .collect()
+}
+
+fn guarded(files: &[(&str, String)]) -> Vec<(String, String)> {
+    let files: Vec<(String, String)> = files
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.clone()))
+        .collect();
+    lane_ports::guard(&files, &lane_names())
+}
+
+const ROOT: &str = "out/Vscan2___024root__DepSet_h1__0.cpp";
+
+/// Each lane's run of statements is run only by the replica that owns the
+/// lane: the range is asked once per function, each run sits in its guard,
+/// and what names no lane stays as it was.
+#[test]
+fn guards_each_lanes_run_of_root_statements() {
+    let after = "    vlSelf->busy = vlSelf->top__DOT__control__DOT__busy_r;\n";
+    let cpp = root_cpp(&lane_statements(0, 20), &lane_statements(1, 20), after);
+    let out = guarded(&[(ROOT, cpp.clone())]);
+    assert_eq!(out.len(), 1);
+    let (name, text) = &out[0];
+    assert_eq!(name, ROOT);
+    assert_eq!(text.matches("liqscan_lanes_now();\n").count(), 2, "{text}");
+    assert!(
+        text.contains(
+            "    // Body\n    const liqscan_lane_range liqscan_own = liqscan_lanes_now();\n    \
+         if (liqscan_own.from <= 0U && 0U < liqscan_own.to) {\n    \
+         vlSymsp->TOP__top__DOT__lanes__0240.in0 "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "        vlSelf->res_slot__0240 = 0U;\n    }\n    }\n    \
+         if (liqscan_own.from <= 1U && 1U < liqscan_own.to) {\n    \
+         vlSymsp->TOP__top__DOT__lanes__0241.in0 "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "        vlSelf->res_slot__0241 = 0U;\n    }}\n    }}\n{after}}}\n"
+        )),
+        "{text}"
+    );
+    // Only lines added (the declaration, the range, two per guard): the
+    // original's lines are all there, in order.
+    let original: Vec<&str> = cpp.lines().collect();
+    let mut next = 0;
+    for line in text.lines() {
+        if next < original.len() && line == original[next] {
+            next += 1;
+        }
+    }
+    assert_eq!(next, original.len());
+    let declaration = text
+        .find("#endif\n")
+        .map(|end| text[..end].lines().count() + 1);
+    assert_eq!(
+        text.lines().count(),
+        original.len() + declaration.unwrap() + 1 + 2 * 2
+    );
+}
+
+/// A statement stays unguarded where skipping it could change what the
+/// replica computes, or where a guard costs more than it saves.
+#[test]
+fn leaves_statements_a_skip_could_change() {
+    let run = |k| lane_statements(k, 20);
+    // A run too short to pay for its guard.
+    let out = guarded(&[(ROOT, root_cpp(&lane_statements(0, 4), &run(1), ""))]);
+    assert!(!out[0].1.contains("0U && 0U <") && out[0].1.contains("1U && 1U <"));
+    // A port the root's other code reads: its select stays, and so does
+    // the run it would have ended.
+    let reader = "    vlSelf->any = vlSelf->res_slot__0241;\n";
+    let out = guarded(&[(ROOT, root_cpp(&run(0), &run(1), reader))]);
+    let text = &out[0].1;
+    assert!(text.contains("1U && 1U <") && text.contains("0U && 0U <"));
+    let select = text
+        .find("if (vlSymsp->TOP__top__DOT__lanes__0241.__PVT__back0)")
+        .unwrap();
+    let guard = text.find("1U && 1U <").unwrap();
+    assert!(text[guard..select].matches('}').count() == 1, "{text}");
+    // ... also when another file reads it.
+    let other = (
+        "out/Vscan2_top__024lanes__0240__DepSet_h2__0.cpp",
+        reader.to_string(),
+    );
+    let out = guarded(&[(ROOT, root_cpp(&run(0), &run(1), "")), other.clone()]);
+    assert!(out[0].1.contains("1U && 1U <"));
+    let select = out[0]
+        .1
+        .find("if (vlSymsp->TOP__top__DOT__lanes__0241.__PVT__back0)")
+        .unwrap();
+    assert!(out[0].1[out[0].1.find("1U && 1U <").unwrap()..select].contains("    }\n"));
+    // ... but not the slow code, which runs before any lane is skipped.
+    let slow = (
+        "out/Vscan2___024root__DepSet_h1__0__Slow.cpp",
+        reader.to_string(),
+    );
+    let out = guarded(&[(ROOT, root_cpp(&run(0), &run(1), "")), slow]);
+    let select = out[0]
+        .1
+        .find("if (vlSymsp->TOP__top__DOT__lanes__0241.__PVT__back0)")
+        .unwrap();
+    assert!(!out[0].1[out[0].1.find("1U && 1U <").unwrap()..select].contains("    }\n"));
+    // A statement that names two lanes, and one that calls a function
+    // (which may write through its arguments), split the run they are in.
+    for odd in [
+        "    vlSymsp->TOP__top__DOT__lanes__0241.x = vlSymsp->TOP__top__DOT__lanes__0240.y;\n",
+        "    VL_ASSIGNSEL_WI(64, 3, vlSymsp->TOP__top__DOT__lanes__0241.w, vlSelf->v);\n",
+        "    vlSymsp->TOP__top__DOT__lanes__0241.x += vlSelf->v;\n",
+        "    vlSelf->local_sum = vlSymsp->TOP__top__DOT__lanes__0241.x;\n    vlSelf->z = vlSelf->local_sum;\n",
+    ] {
+        let lane1 = format!("{}{odd}{}", lane_statements(1, 10), lane_statements(1, 10));
+        let out = guarded(&[(ROOT, root_cpp(&run(0), &lane1, ""))]);
+        assert!(!out[0].1.contains("1U && 1U <"), "{odd}: {}", out[0].1);
+    }
+}
+
+/// The input-combo region's trigger asks the runtime whether an input
+/// changed, unless the region reads the clock.
+#[test]
+fn input_combo_region_asks_whether_inputs_changed() {
+    let trigger = "    vlSelf->__VicoTriggered.at(0U) = (0U == vlSelf->__VicoIterCount);\n";
+    let cpp = format!(
+        "void Vscan2___024root___eval_triggers__ico(Vscan2___024root* vlSelf) {{\n    // Body\n{trigger}}}\n\n\
+         VL_INLINE_OPT void Vscan2___024root___ico_sequent__TOP__0(Vscan2___024root* vlSelf) {{\n    \
+         // Body\n    vlSelf->x = vlSelf->clock_enable;\n}}\n"
+    );
+    let patched = ico::patch(&cpp, "clock").expect("the trigger");
+    assert!(patched.contains("extern \"C\" bool liqscan_inputs_changed();"));
+    assert!(patched.contains(
+        "    vlSelf->__VicoTriggered.at(0U) = ((0U == vlSelf->__VicoIterCount) & liqscan_inputs_changed());"
+    ));
+    assert!(!patched.contains(trigger));
+    let reads_clock = cpp.replace("vlSelf->clock_enable", "vlSelf->clock");
+    assert!(ico::patch(&reads_clock, "clock").is_none());
+    assert!(ico::patch(&cpp.replace(trigger, ""), "clock").is_none());
 }
