@@ -163,7 +163,9 @@ fn split_model_class(s: &mut String, m: &Verilated) {
     *s += "    };\n\n  private:\n";
     *s += "    Replica a_;\n    std::unique_ptr<Replica> b_;\n    std::unique_ptr<liqscan::Worker> worker_;\n";
     *s += "    liqscan::SplitScan split_;\n    // Whether any input, edge or eval reached the model yet.\n    bool used_ = false;\n";
-    *s += "    Replica& owner(uint32_t lane) { return b_ && b_->owns(lane) ? *b_ : a_; }\n";
+    *s += "    // The second replica's start of a tick, run on the worker before its\n    // scan (or before the replica's next use instead): off the caller's thread.\n    liqscan::Start b_start_{};\n    bool b_starting_ = false;\n";
+    *s += "    // The second replica, its deferred start run.\n    Replica& b() {\n        if (b_starting_) {\n            b_starting_ = false;\n            b_->scan_start(b_start_.symbol, b_start_.price);\n        }\n        return *b_;\n    }\n";
+    *s += "    Replica& owner(uint32_t lane) { return b_ && b_->owns(lane) ? b() : a_; }\n";
     *s += "\n  public:\n";
     writeln!(s, "    static constexpr uint32_t kLanes = {};", m.lanes).unwrap();
     writeln!(
@@ -172,14 +174,14 @@ fn split_model_class(s: &mut String, m: &Verilated) {
         m.lanes
     )
     .unwrap();
-    *s += "    void eval() override {\n        used_ = true;\n        a_.eval();\n        if (b_) b_->eval();\n    }\n";
-    *s += "    void edge() override {\n        used_ = true;\n        a_.edge();\n        if (b_) b_->edge();\n    }\n";
+    *s += "    void eval() override {\n        used_ = true;\n        a_.eval();\n        if (b_) b().eval();\n    }\n";
+    *s += "    void edge() override {\n        used_ = true;\n        a_.edge();\n        if (b_) b().edge();\n    }\n";
     *s += "    bool set(uint32_t port, const uint32_t* w) override {\n        used_ = true;\n        switch (port) {\n";
     for (i, p) in m.ports.iter().enumerate().filter(|(_, p)| p.dir == Dir::In) {
         let name = cpp_name(&p.name);
         writeln!(
             s,
-            "            case {i}:\n                liqscan::put(a_.top_.{name}, w);\n                a_.inputs_changed_ = true;\n                if (b_) {{\n                    liqscan::put(b_->top_.{name}, w);\n                    b_->inputs_changed_ = true;\n                }}\n                return true;"
+            "            case {i}:\n                liqscan::put(a_.top_.{name}, w);\n                a_.inputs_changed_ = true;\n                if (b_) {{\n                    liqscan::put(b().top_.{name}, w);\n                    b_->inputs_changed_ = true;\n                }}\n                return true;"
         )
         .unwrap();
     }
@@ -198,8 +200,8 @@ fn split_model_class(s: &mut String, m: &Verilated) {
         .unwrap();
     }
     *s += "            default: return false;\n        }\n    }\n";
-    *s += "    void scan_start(uint32_t symbol, uint32_t price) override {\n        used_ = true;\n        a_.scan_start(symbol, price);\n        if (b_) b_->scan_start(symbol, price);\n    }\n";
-    *s += "    int32_t scan_run(liqscan::Scan* scan, const uint8_t* ready, uint32_t n_ready,\n                     liqscan::Hit* out, uint32_t capacity, uint32_t* hits) override {\n        used_ = true;\n        if (!b_) return liqscan::run_scan(a_, *scan, ready, n_ready, out, capacity, *hits);\n        // A scan with its res_ready given cycle by cycle hands over too\n        // often to pay for the worker: both replicas run here.\n        liqscan::Worker* worker = ready == nullptr ? worker_.get() : nullptr;\n        return split_.run(a_, *b_, worker, *scan, ready, n_ready, out, capacity, *hits);\n    }\n";
+    *s += "    void scan_start(uint32_t symbol, uint32_t price) override {\n        used_ = true;\n        a_.scan_start(symbol, price);\n        if (b_) {\n            b();\n            b_start_ = liqscan::Start{symbol, price};\n            b_starting_ = true;\n        }\n    }\n";
+    *s += "    int32_t scan_run(liqscan::Scan* scan, const uint8_t* ready, uint32_t n_ready,\n                     liqscan::Hit* out, uint32_t capacity, uint32_t* hits) override {\n        used_ = true;\n        if (!b_) return liqscan::run_scan(a_, *scan, ready, n_ready, out, capacity, *hits);\n        // A scan with its res_ready given cycle by cycle hands over too\n        // often to pay for the worker: both replicas run here.\n        liqscan::Worker* worker = ready == nullptr ? worker_.get() : nullptr;\n        const liqscan::Start* start = b_starting_ ? &b_start_ : nullptr;\n        b_starting_ = false;\n        return split_.run(a_, *b_, start, worker, *scan, ready, n_ready, out, capacity, *hits);\n    }\n";
     *s += "};\n";
 }
 

@@ -130,6 +130,13 @@ int32_t run_scan(M& m, Scan& scan, const uint8_t* ready, uint32_t n_ready, Hit* 
     return scan_loop(m, scan, ready, n_ready, sink);
 }
 
+// A tick's symbol and price, for a replica whose start (`scan_start`) runs
+// with its scan.
+struct Start {
+    uint32_t symbol;
+    uint32_t price;
+};
+
 // A result with the edge that transfers it and its lane: the order of one
 // whole model's results is by edge, then lane.
 struct TimedHit {
@@ -141,18 +148,21 @@ struct TimedHit {
 // A scan on the two replicas of a split model (`lanes.h`): each runs the
 // scan loop on its own copy of the scan state, taking the results of its
 // own lanes, the second on the worker thread when there is one; the two
-// must end alike (status, cycles, stalls, counter). Their results, merged
+// must end alike (status, cycles, stalls, counter). The second's start of
+// the tick, if given, runs first on the same thread. Their results, merged
 // in one model's order, go to the caller's buffer as it has room: a
 // buffer that fills returns kFull with the scan already run, and the next
 // calls hand over the rest, then the scan's status.
 class SplitScan {
   public:
     template <class R>
-    int32_t run(R& a, R& b, Worker* worker, Scan& scan, const uint8_t* ready, uint32_t n_ready,
-                Hit* out, uint32_t capacity, uint32_t& hits) {
+    int32_t run(R& a, R& b, const Start* b_start, Worker* worker, Scan& scan,
+                const uint8_t* ready, uint32_t n_ready, Hit* out, uint32_t capacity,
+                uint32_t& hits) {
         hits = 0;
         if (!pending_) {
-            Job<R> second{&b, scan, ready, n_ready, &b_hits_, kDone};
+            const Start start = b_start != nullptr ? *b_start : Start{};
+            Job<R> second{&b, start, b_start != nullptr, scan, ready, n_ready, &b_hits_, kDone};
             b_hits_.clear();
             a_hits_.clear();
             if (worker != nullptr) worker->run(&Job<R>::run, &second);
@@ -184,6 +194,8 @@ class SplitScan {
     template <class R>
     struct Job {
         R* replica;
+        Start start;
+        bool starts;
         Scan scan;
         const uint8_t* ready;
         uint32_t n_ready;
@@ -191,6 +203,7 @@ class SplitScan {
         int32_t status;
         static void run(void* job) {
             auto* j = static_cast<Job*>(job);
+            if (j->starts) j->replica->scan_start(j->start.symbol, j->start.price);
             j->status = replica_scan(*j->replica, j->scan, j->ready, j->n_ready, *j->hits);
         }
     };

@@ -142,10 +142,17 @@ fn a_split_scanner_drives_both_replicas() {
     assert!(class.contains("b_->lanes_ = liqscan::LaneRange{1, 2};"));
     assert!(class.contains(
         "liqscan::put(a_.top_.pos_wr_offset, w);\n                a_.inputs_changed_ = true;\n                \
-         if (b_) {\n                    liqscan::put(b_->top_.pos_wr_offset, w);\n                    \
+         if (b_) {\n                    liqscan::put(b().top_.pos_wr_offset, w);\n                    \
          b_->inputs_changed_ = true;"
     ));
     assert!(class.contains("liqscan::take(owner(1).top_.res_slot__0241, w)"));
+    // The second replica's start of a tick waits for its scan, or for the
+    // replica's next use.
+    assert!(class
+        .contains("b_start_ = liqscan::Start{symbol, price};\n            b_starting_ = true;"));
+    assert!(class.contains("return b_ && b_->owns(lane) ? b() : a_;"));
+    assert!(class.contains("if (b_) b().edge();") && class.contains("if (b_) b().eval();"));
+    assert!(class.contains("liqscan::put(b().top_.pos_wr_offset, w);"));
     assert!(class.contains("liqscan::take(owner(0).top_.res_valid__0240, w)"));
     assert!(class.contains("liqscan::take(a_.top_.busy, w)"));
     // A replica evaluates its own lanes, says whether its inputs changed
@@ -159,7 +166,7 @@ fn a_split_scanner_drives_both_replicas() {
     assert!(class.contains("top_.tick_valid = 0; inputs_changed_ = true;\n            eval();"));
     assert!(class.contains("top_.clock = 1;\n            eval();"));
     assert!(class.contains("if (owns(1) && top_.res_valid__0241) {"));
-    assert!(class.contains("return split_.run(a_, *b_, worker, *scan"));
+    assert!(class.contains("return split_.run(a_, *b_, start, worker, *scan"));
     assert!(cpp.contains("case 2: return new Model2();"));
     // Without the split, the one-replica class.
     let plain = codegen::models_cpp(&[Verilated {
