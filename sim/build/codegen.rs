@@ -148,7 +148,7 @@ fn split_model_class(s: &mut String, m: &Verilated) {
     // context: make it this replica's (the other's may be gone).
     *s += "        ~Replica() {\n            Verilated::threadContextp(&ctx_);\n            top_.final();\n        }\n";
     *s += "        bool owns(uint32_t lane) const { return lanes_.from <= lane && lane < lanes_.to; }\n";
-    *s += "        void eval() {\n            liqscan::LaneScope scope(lanes_);\n            liqscan::InputsScope inputs(inputs_changed_);\n            inputs_changed_ = false;\n            top_.eval();\n        }\n";
+    *s += "        void eval() {\n            liqscan::EvaluationScope scope({lanes_, inputs_changed_});\n            inputs_changed_ = false;\n            top_.eval();\n        }\n";
     let mut members = String::new();
     edge(&mut members, m);
     scan_members(&mut members, m, true);

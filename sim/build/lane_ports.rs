@@ -298,77 +298,57 @@ pub fn guard(files: &[(String, String)], instances: &[String]) -> Vec<(String, S
     let mut changed = Vec::new();
     for &f in &roots {
         let functions = &parsed[&f];
-        let any = guarded.iter().any(|&(gf, _, _)| gf == f);
-        if !any {
+        if !guarded.iter().any(|&(gf, _, _)| gf == f) {
             continue;
         }
-        let lines = &lines[f];
-        let mut out = String::with_capacity(files[f].1.len() + 4096);
+        // What goes before which line: each run's end, the range asked for
+        // after a function's `// Body`, each run's guard, in that order.
+        let mut inserts: Vec<(usize, u8, String)> = Vec::new();
+        for (g, function) in functions.iter().enumerate() {
+            let mut open: Option<(usize, usize)> = None; // (lane, end line)
+            for (s, st) in function.statements.iter().enumerate() {
+                if !guarded.contains(&(f, g, s)) {
+                    continue;
+                }
+                let k = st.lane.unwrap();
+                // A run goes on while the next guarded statement is the same
+                // lane's and follows directly.
+                if open != Some((k, st.start)) {
+                    if let Some((_, end)) = open {
+                        inserts.push((end, 0, "    }\n".into()));
+                    } else {
+                        let fetch =
+                            format!("    const liqscan_lane_range liqscan_own = {RANGE}();\n");
+                        inserts.push((function.body + 1, 1, fetch));
+                    }
+                    let test =
+                        format!("    if (liqscan_own.from <= {k}U && {k}U < liqscan_own.to) {{\n");
+                    inserts.push((st.start, 2, test));
+                }
+                open = Some((k, st.end));
+            }
+            if let Some((_, end)) = open {
+                inserts.push((end, 0, "    }\n".into()));
+            }
+        }
+        inserts.sort();
         // Guarded: Verilator's make may compile the files as one unit.
-        out += &format!(
+        let mut out = format!(
             "#ifndef LIQSCAN_LANES_NOW\n#define LIQSCAN_LANES_NOW\n\
              // The lanes [from, to) of the replica being evaluated (liqscan's lane worker).\n\
              struct liqscan_lane_range {{\n    unsigned from;\n    unsigned to;\n}};\n\
              extern \"C\" liqscan_lane_range {RANGE}();\n#endif\n"
         );
-        let mut line = 0;
-        for (g, function) in functions.iter().enumerate() {
-            let mine: Vec<&Statement> = function
-                .statements
-                .iter()
-                .enumerate()
-                .filter(|(s, _)| guarded.contains(&(f, g, *s)))
-                .map(|(_, st)| st)
-                .collect();
-            if mine.is_empty() {
-                continue;
+        let mut next = inserts.iter().peekable();
+        for (at, line) in lines[f].iter().enumerate() {
+            while let Some((_, _, text)) = next.next_if(|(i, _, _)| *i == at) {
+                out += text;
             }
-            for l in &lines[line..=function.body] {
-                out += l;
-                out.push('\n');
-            }
-            out += &format!("    const liqscan_lane_range liqscan_own = {RANGE}();\n");
-            line = function.body + 1;
-            let mut open: Option<(usize, usize)> = None; // (lane, end line)
-            for st in mine {
-                let k = st.lane.unwrap();
-                // A run continues when this statement follows the last
-                // guarded one of the same lane directly.
-                match open {
-                    Some((lane, end)) if lane == k && end == st.start => {}
-                    _ => {
-                        if let Some((_, end)) = open {
-                            for l in &lines[line..end] {
-                                out += l;
-                                out.push('\n');
-                            }
-                            out += "    }\n";
-                            line = end;
-                        }
-                        for l in &lines[line..st.start] {
-                            out += l;
-                            out.push('\n');
-                        }
-                        out += &format!(
-                            "    if (liqscan_own.from <= {k}U && {k}U < liqscan_own.to) {{\n"
-                        );
-                        line = st.start;
-                    }
-                }
-                open = Some((k, st.end));
-            }
-            if let Some((_, end)) = open {
-                for l in &lines[line..end] {
-                    out += l;
-                    out.push('\n');
-                }
-                out += "    }\n";
-                line = end;
-            }
-        }
-        for l in &lines[line..] {
-            out += l;
+            out += line;
             out.push('\n');
+        }
+        for (_, _, text) in next {
+            out += text;
         }
         changed.push((files[f].0.clone(), out));
     }

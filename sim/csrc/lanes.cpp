@@ -10,8 +10,7 @@
 
 namespace liqscan {
 
-thread_local LaneRange current_lanes = kAllLanes;
-thread_local bool inputs_changed = true;
+thread_local Evaluation current_evaluation{kAllLanes, true};
 
 namespace {
 
@@ -131,13 +130,13 @@ void Worker::loop() {
 }  // namespace liqscan
 
 extern "C" void liqscan_eval_lanes(void (*edge)(void*), void* const* lanes, unsigned count) {
-    const liqscan::LaneRange range = liqscan::current_lanes;
+    const liqscan::LaneRange range = liqscan::current_evaluation.lanes;
     const unsigned to = range.to < count ? range.to : count;
     for (unsigned i = range.from; i < to; ++i) edge(lanes[i]);
 }
 
 // The lanes of the replica being evaluated, for the root's guarded one-lane
 // statements (sim/build/lane_ports.rs); laid out as `liqscan_lane_range` there.
-extern "C" liqscan::LaneRange liqscan_lanes_now() { return liqscan::current_lanes; }
+extern "C" liqscan::LaneRange liqscan_lanes_now() { return liqscan::current_evaluation.lanes; }
 
-extern "C" bool liqscan_inputs_changed() { return liqscan::inputs_changed; }
+extern "C" bool liqscan_inputs_changed() { return liqscan::current_evaluation.inputs_changed; }

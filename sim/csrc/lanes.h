@@ -26,7 +26,7 @@ extern "C" liqscan::LaneRange liqscan_lanes_now();
 
 // Whether an input of the model being evaluated on this thread changed
 // since its last evaluation, for its input-combo region (sim/build/ico.rs):
-// true unless an `InputsScope` says otherwise.
+// true unless an `EvaluationScope` says otherwise.
 extern "C" bool liqscan_inputs_changed();
 
 namespace liqscan {
@@ -40,32 +40,29 @@ struct LaneRange {
 // All lanes: a model with one replica.
 constexpr LaneRange kAllLanes{0, ~0U};
 
-extern thread_local LaneRange current_lanes;
-
-// Makes `range` the current one for a scope (an eval of one replica).
-class LaneScope {
-  public:
-    explicit LaneScope(LaneRange range) : saved_(current_lanes) { current_lanes = range; }
-    ~LaneScope() { current_lanes = saved_; }
-    LaneScope(const LaneScope&) = delete;
-    LaneScope& operator=(const LaneScope&) = delete;
-
-  private:
-    LaneRange saved_;
+// What an evaluation on this thread is of: the lanes whose edges it runs,
+// and whether an input of its model changed since the model's last one.
+struct Evaluation {
+    LaneRange lanes;
+    bool inputs_changed;
 };
 
-extern thread_local bool inputs_changed;
+// Outside any `EvaluationScope`: all lanes, inputs changed (as Verilator
+// itself would evaluate).
+extern thread_local Evaluation current_evaluation;
 
-// Says for a scope (an eval of one replica) whether its inputs changed.
-class InputsScope {
+// Makes `evaluation` the current one for a scope (an eval of one replica).
+class EvaluationScope {
   public:
-    explicit InputsScope(bool changed) : saved_(inputs_changed) { inputs_changed = changed; }
-    ~InputsScope() { inputs_changed = saved_; }
-    InputsScope(const InputsScope&) = delete;
-    InputsScope& operator=(const InputsScope&) = delete;
+    explicit EvaluationScope(Evaluation evaluation) : saved_(current_evaluation) {
+        current_evaluation = evaluation;
+    }
+    ~EvaluationScope() { current_evaluation = saved_; }
+    EvaluationScope(const EvaluationScope&) = delete;
+    EvaluationScope& operator=(const EvaluationScope&) = delete;
 
   private:
-    bool saved_;
+    Evaluation saved_;
 };
 
 // A thread that runs one job at a time for its owner: `run` hands it a job

@@ -158,7 +158,7 @@ fn a_split_scanner_drives_both_replicas() {
     // A replica evaluates its own lanes, says whether its inputs changed
     // since its last eval (its writes note it), and its edge its own eval.
     assert!(class.contains(
-        "liqscan::LaneScope scope(lanes_);\n            liqscan::InputsScope inputs(inputs_changed_);\n            \
+        "liqscan::EvaluationScope scope({lanes_, inputs_changed_});\n            \
          inputs_changed_ = false;\n            top_.eval();"
     ));
     assert!(class.contains("top_.res_ready = ready; inputs_changed_ = true; }"));
