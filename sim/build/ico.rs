@@ -19,15 +19,11 @@ pub const ASK: &str = "liqscan_inputs_changed";
 /// The trigger as Verilator 5.006 writes it.
 const TRIGGER: &str = "    vlSelf->__VicoTriggered.at(0U) = (0U == vlSelf->__VicoIterCount);";
 
-/// `cpp` with the input-combo trigger made conditional, if it holds the
-/// trigger and no input-combo function reads `clock`; else `None`.
-pub fn patch(cpp: &str, clock: &str) -> Option<String> {
-    if cpp.matches(TRIGGER).count() != 1 {
-        return None;
-    }
+/// Whether an input-combo function in `cpp` reads `clock`.
+pub fn reads_clock(cpp: &str, clock: &str) -> bool {
     let read = format!("vlSelf->{clock}");
     let lines: Vec<&str> = cpp.lines().collect();
-    let reads_clock = lines.iter().enumerate().any(|(at, head)| {
+    lines.iter().enumerate().any(|(at, head)| {
         let ico = !head.starts_with(' ')
             && head.trim_end().ends_with(") {")
             && (head.contains("___ico_sequent__") || head.contains("___eval_ico("));
@@ -36,8 +32,14 @@ pub fn patch(cpp: &str, clock: &str) -> Option<String> {
                 !l[i + read.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
             })
         })
-    });
-    if reads_clock {
+    })
+}
+
+/// `cpp` with the input-combo trigger made conditional, if it holds the
+/// trigger; else `None`. Only for a model none of whose files
+/// [`reads_clock`].
+pub fn patch(cpp: &str) -> Option<String> {
+    if cpp.matches(TRIGGER).count() != 1 {
         return None;
     }
     let asked = TRIGGER.replace(

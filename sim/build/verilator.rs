@@ -288,29 +288,36 @@ fn split_lanes(dir: &Path, lanes: usize, clock: &str) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
+    let mut files: Vec<(String, String)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "cpp"))
+        .filter_map(|path| {
+            let cpp = std::fs::read_to_string(&path).ok()?;
+            Some((path.to_string_lossy().into_owned(), cpp))
+        })
+        .collect();
+    let instances = files
+        .iter()
+        .find_map(|(_, cpp)| crate::lanes::instances(cpp, lanes));
+    let skip_ico = !files
+        .iter()
+        .any(|(_, cpp)| crate::ico::reads_clock(cpp, clock));
     let mut split = false;
-    let mut instances = None;
-    let mut files = Vec::new();
-    for path in entries.flatten().map(|e| e.path()) {
-        if path.extension().map_or(true, |e| e != "cpp") {
-            continue;
-        }
-        let Ok(mut cpp) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        if instances.is_none() {
-            instances = crate::lanes::instances(&cpp, lanes);
-        }
-        if let Some(patched) = crate::lanes::split(&cpp, lanes) {
-            write(&path, &patched);
-            cpp = patched;
+    for (path, cpp) in &mut files {
+        let mut changed = false;
+        if let Some(patched) = crate::lanes::split(cpp, lanes) {
+            *cpp = patched;
+            changed = true;
             split = true;
         }
-        if let Some(patched) = crate::ico::patch(&cpp, clock) {
-            write(&path, &patched);
-            cpp = patched;
+        if let Some(patched) = crate::ico::patch(cpp).filter(|_| skip_ico) {
+            *cpp = patched;
+            changed = true;
         }
-        files.push((path.to_string_lossy().into_owned(), cpp));
+        if changed {
+            write(Path::new(path.as_str()), cpp);
+        }
     }
     if let Some(instances) = instances {
         for (path, patched) in crate::lane_ports::guard(&files, &instances) {
