@@ -33,6 +33,8 @@ const MIN_RUN: usize = 16;
 struct Statement {
     start: usize,
     end: usize,
+    /// Its identifiers and member pairs, with their counts ([`names`]).
+    names: HashMap<String, usize>,
     /// The one lane whose instance it names, if it names exactly one.
     lane: Option<usize>,
     /// What it writes: root variables (`vlSelf->x` as `x`) and lane fields
@@ -52,28 +54,36 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Identifiers and `a.b` member pairs in `text`, with their counts.
-fn names(text: &str, counts: &mut HashMap<String, usize>) {
+/// The spans `[start, end)` of the identifiers in `text`, in order.
+fn identifiers(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
+    let mut spans = Vec::new();
     let mut i = 0;
-    let mut previous: Option<(usize, usize)> = None;
     while i < bytes.len() {
-        if is_ident(bytes[i]) && (i == 0 || !is_ident(bytes[i - 1])) {
+        if is_ident(bytes[i]) {
             let start = i;
             while i < bytes.len() && is_ident(bytes[i]) {
                 i += 1;
             }
-            *counts.entry(text[start..i].to_string()).or_default() += 1;
-            if let Some((s, e)) = previous {
-                if e + 1 == start && bytes[e] == b'.' {
-                    *counts
-                        .entry(format!("{}.{}", &text[s..e], &text[start..i]))
-                        .or_default() += 1;
-                }
-            }
-            previous = Some((start, i));
+            spans.push((start, i));
         } else {
             i += 1;
+        }
+    }
+    spans
+}
+
+/// Identifiers and `a.b` member pairs in `text`, with their counts.
+fn names(text: &str, counts: &mut HashMap<String, usize>) {
+    let spans = identifiers(text);
+    for (n, &(start, end)) in spans.iter().enumerate() {
+        *counts.entry(text[start..end].to_string()).or_default() += 1;
+        if let Some(&(s, e)) = n.checked_sub(1).map(|p| &spans[p]) {
+            if e + 1 == start && text.as_bytes()[e] == b'.' {
+                *counts
+                    .entry(format!("{}.{}", &text[s..e], &text[start..end]))
+                    .or_default() += 1;
+            }
         }
     }
 }
@@ -83,23 +93,11 @@ fn names(text: &str, counts: &mut HashMap<String, usize>) {
 fn assigned(text: &str) -> Option<Vec<&str>> {
     let bytes = text.as_bytes();
     // A call: an identifier followed by `(`, other than `if`.
-    let mut i = 0;
-    while i < bytes.len() {
-        if is_ident(bytes[i]) && (i == 0 || !is_ident(bytes[i - 1])) {
-            let start = i;
-            while i < bytes.len() && is_ident(bytes[i]) {
-                i += 1;
-            }
-            let mut j = i;
-            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            if j < bytes.len() && bytes[j] == b'(' && &text[start..i] != "if" {
-                return None;
-            }
-        } else {
-            i += 1;
-        }
+    let call = identifiers(text)
+        .into_iter()
+        .any(|(start, end)| text[end..].trim_start().starts_with('(') && &text[start..end] != "if");
+    if call {
+        return None;
     }
     let mut lvalues = Vec::new();
     let mut from = 0;
@@ -141,10 +139,9 @@ fn written(lvalue: &str) -> Option<String> {
     (name_ok(instance) && name_ok(field)).then(|| member.to_string())
 }
 
-/// The lane whose instance `text` names, if it names exactly one.
-fn lane_of(text: &str, instances: &[String]) -> Option<usize> {
-    let mut counts = HashMap::new();
-    names(text, &mut counts);
+/// The lane whose instance a statement with these [`names`] names, if it
+/// names exactly one.
+fn lane_of(counts: &HashMap<String, usize>, instances: &[String]) -> Option<usize> {
     let named: Vec<usize> = instances
         .iter()
         .enumerate()
@@ -188,7 +185,9 @@ fn functions(lines: &[&str], instances: &[String]) -> Vec<Function> {
                 j += 1;
             }
             let text = lines[i..j].join("\n");
-            let lane = lane_of(&text, instances);
+            let mut counts = HashMap::new();
+            names(&text, &mut counts);
+            let lane = lane_of(&counts, instances);
             let writes = assigned(&text).and_then(|lvalues| {
                 lvalues
                     .iter()
@@ -198,6 +197,7 @@ fn functions(lines: &[&str], instances: &[String]) -> Vec<Function> {
             statements.push(Statement {
                 start: i,
                 end: j,
+                names: counts,
                 lane,
                 writes,
             });
@@ -251,7 +251,8 @@ pub fn guard(files: &[(String, String)], instances: &[String]) -> Vec<(String, S
     }
     // Short runs are left alone: a guard's compare and branch cost about
     // what a few copies do, and it splits the straight-line code that
-    // loads each value once for every lane.
+    // loads each value once for every lane. A run is what one guard holds:
+    // one lane's statements of one function, each right after the last.
     let mut runs: Vec<Vec<(usize, usize, usize)>> = Vec::new();
     for &(f, g, s) in &guarded {
         let st = &parsed[&f][g].statements[s];
@@ -260,7 +261,7 @@ pub fn guard(files: &[(String, String)], instances: &[String]) -> Vec<(String, S
             .and_then(|run| run.last())
             .is_some_and(|&(pf, pg, ps)| {
                 let previous = &parsed[&pf][pg].statements[ps];
-                (pf, pg, ps + 1) == (f, g, s) && previous.lane == st.lane
+                (pf, pg) == (f, g) && previous.end == st.start && previous.lane == st.lane
             });
         match runs.last_mut() {
             Some(run) if joins => run.push((f, g, s)),
@@ -276,10 +277,8 @@ pub fn guard(files: &[(String, String)], instances: &[String]) -> Vec<(String, S
         let mut inside: HashMap<(usize, String), usize> = HashMap::new();
         for &(f, g, s) in &guarded {
             let st = &parsed[&f][g].statements[s];
-            let mut counts = HashMap::new();
-            names(&lines[f][st.start..st.end].join("\n"), &mut counts);
-            for (name, n) in counts {
-                *inside.entry((st.lane.unwrap(), name)).or_default() += n;
+            for (name, n) in &st.names {
+                *inside.entry((st.lane.unwrap(), name.clone())).or_default() += n;
             }
         }
         let before = guarded.len();

@@ -161,8 +161,7 @@ class SplitScan {
                 uint32_t& hits) {
         hits = 0;
         if (!pending_) {
-            const Start start = b_start != nullptr ? *b_start : Start{};
-            Job<R> second{&b, start, b_start != nullptr, scan, ready, n_ready, &b_hits_, kDone};
+            Job<R> second{&b, b_start, scan, ready, n_ready, &b_hits_, kDone};
             b_hits_.clear();
             a_hits_.clear();
             if (worker != nullptr) worker->run(&Job<R>::run, &second);
@@ -194,8 +193,8 @@ class SplitScan {
     template <class R>
     struct Job {
         R* replica;
-        Start start;
-        bool starts;
+        // Held by the caller, who waits for the job.
+        const Start* start;
         Scan scan;
         const uint8_t* ready;
         uint32_t n_ready;
@@ -203,7 +202,7 @@ class SplitScan {
         int32_t status;
         static void run(void* job) {
             auto* j = static_cast<Job*>(job);
-            if (j->starts) j->replica->scan_start(j->start.symbol, j->start.price);
+            if (j->start != nullptr) j->replica->scan_start(j->start->symbol, j->start->price);
             j->status = replica_scan(*j->replica, j->scan, j->ready, j->n_ready, *j->hits);
         }
     };
