@@ -24,6 +24,8 @@
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "build/copies.rs"]
+mod copies;
 #[path = "build/ico.rs"]
 mod ico;
 #[path = "build/lane_ports.rs"]

@@ -179,7 +179,8 @@ pub fn build(
     let patchers = fnv1a(concat!(
         include_str!("lanes.rs"),
         include_str!("lane_ports.rs"),
-        include_str!("ico.rs")
+        include_str!("ico.rs"),
+        include_str!("copies.rs")
     ));
     let key = format!(
         "{}\n{}\n{}\nsplit lanes {:?} by {patchers:016x}\n{}",
@@ -282,13 +283,14 @@ fn check(output: &std::process::Output, what: &str) {
 
 /// Patches the lanes' calls in the generated C++ under `dir`
 /// (`build/lanes.rs`), guards the root's one-lane statements
-/// (`build/lane_ports.rs`) and lets the replicas skip the input-combo
-/// region (`build/ico.rs`); whether a file had lane calls.
+/// (`build/lane_ports.rs`), lets the replicas skip the input-combo
+/// region (`build/ico.rs`) and merges runs of word copies
+/// (`build/copies.rs`); whether a file had lane calls.
 fn split_lanes(dir: &Path, lanes: usize, clock: &str) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
-    let mut files: Vec<(String, String)> = entries
+    let generated: Vec<(String, String)> = entries
         .flatten()
         .map(|e| e.path())
         .filter(|path| path.extension().is_some_and(|e| e == "cpp"))
@@ -297,6 +299,7 @@ fn split_lanes(dir: &Path, lanes: usize, clock: &str) -> bool {
             Some((path.to_string_lossy().into_owned(), cpp))
         })
         .collect();
+    let mut files = generated.clone();
     let instances = files
         .iter()
         .find_map(|(_, cpp)| crate::lanes::instances(cpp, lanes));
@@ -304,24 +307,30 @@ fn split_lanes(dir: &Path, lanes: usize, clock: &str) -> bool {
         .iter()
         .any(|(_, cpp)| crate::ico::reads_clock(cpp, clock));
     let mut split = false;
-    for (path, cpp) in &mut files {
-        let mut changed = false;
+    for (_, cpp) in &mut files {
         if let Some(patched) = crate::lanes::split(cpp, lanes) {
             *cpp = patched;
-            changed = true;
             split = true;
         }
         if let Some(patched) = crate::ico::patch(cpp).filter(|_| skip_ico) {
             *cpp = patched;
-            changed = true;
-        }
-        if changed {
-            write(Path::new(path.as_str()), cpp);
         }
     }
     if let Some(instances) = instances {
         for (path, patched) in crate::lane_ports::guard(&files, &instances) {
-            write(Path::new(&path), &patched);
+            if let Some((_, cpp)) = files.iter_mut().find(|(p, _)| *p == path) {
+                *cpp = patched;
+            }
+        }
+    }
+    for (_, cpp) in &mut files {
+        if let Some(merged) = crate::copies::merge(cpp) {
+            *cpp = merged;
+        }
+    }
+    for ((path, patched), (_, original)) in files.iter().zip(&generated) {
+        if patched != original {
+            write(Path::new(path.as_str()), patched);
         }
     }
     split

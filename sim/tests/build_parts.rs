@@ -4,6 +4,8 @@
 
 #[path = "../build/codegen.rs"]
 mod codegen;
+#[path = "../build/copies.rs"]
+mod copies;
 #[path = "../build/ico.rs"]
 mod ico;
 #[path = "../build/lane_ports.rs"]
@@ -756,4 +758,86 @@ fn input_combo_region_asks_whether_inputs_changed() {
     assert!(ico::reads_clock(&reads_clock, "clock"));
     assert!(ico::reads_clock(&reads_clock.replace(trigger, ""), "clock"));
     assert!(ico::patch(&cpp.replace(trigger, "")).is_none());
+}
+
+/// Statements `to[i] = from[i];` for `indices`, as Verilator writes them
+/// on one line or two.
+fn copies_run(to: &str, from: &str, indices: impl Iterator<Item = u64>, two_lines: bool) -> String {
+    indices
+        .map(|i| {
+            let k = if i < 10 {
+                format!("{i}U")
+            } else {
+                format!("{i:#x}U")
+            };
+            if two_lines {
+                format!("    {to}[{k}] \n        = {from}[{k}];\n")
+            } else {
+                format!("    {to}[{k}] = {from}[{k}];\n")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_of_word_copies_becomes_one_memcpy() {
+    let to = "vlSymsp->TOP__top__DOT__lanes__0240.brackets";
+    let from = "vlSelf->top__DOT__symbols__024row";
+    let cpp = format!(
+        "void f() {{\n{}    x = 1;\n}}\n",
+        copies_run(to, from, 0..31, false)
+    );
+    let merged = copies::merge(&cpp).expect("a run of 31");
+    assert!(merged.starts_with("#include <cstring>\n"));
+    assert!(merged.contains(&format!(
+        "    std::memcpy(&{to}[0U], &{from}[0U], 31 * sizeof({to}[0U]));\n    x = 1;\n"
+    )));
+    assert!(merged.contains(&format!(
+        "static_assert(sizeof({to}[0U]) == sizeof({from}[0U])"
+    )));
+    assert!(!merged.contains(&format!("{to}[0x1eU]")));
+}
+
+#[test]
+fn two_line_statements_and_a_later_start_are_merged() {
+    let cpp = copies_run("vlSelf->a", "vlSelf->b", 3..11, true);
+    let merged = copies::merge(&cpp).expect("a run of 8");
+    assert_eq!(
+        merged.lines().nth(2),
+        Some("    std::memcpy(&vlSelf->a[3U], &vlSelf->b[3U], 8 * sizeof(vlSelf->a[3U]));")
+    );
+    assert_eq!(merged.lines().count(), 3);
+}
+
+#[test]
+fn short_runs_gaps_and_other_statements_are_left_alone() {
+    // Seven copies.
+    assert!(copies::merge(&copies_run("vlSelf->a", "vlSelf->b", 0..7, false)).is_none());
+    // Index 4 missing: two runs of four.
+    let gap = copies_run("vlSelf->a", "vlSelf->b", (0..9).filter(|&i| i != 4), false);
+    assert!(copies::merge(&gap).is_none());
+    // Indices that differ between the sides, or a shifted source.
+    let shifted: String = (0..9)
+        .map(|i| format!("    vlSelf->a[{i}U] = vlSelf->b[{}U];\n", i + 1))
+        .collect();
+    assert!(copies::merge(&shifted).is_none());
+    let masked: String = (0..9)
+        .map(|i| format!("    vlSelf->a[{i}U] = (1U & vlSelf->b[{i}U]);\n"))
+        .collect();
+    assert!(copies::merge(&masked).is_none());
+    // Another array breaks the run.
+    let mut mixed = copies_run("vlSelf->a", "vlSelf->b", 0..4, false);
+    mixed += &copies_run("vlSelf->a", "vlSelf->c", 4..9, false);
+    assert!(copies::merge(&mixed).is_none());
+}
+
+#[test]
+fn a_copy_within_one_variable_is_left_alone() {
+    // The same array through the root's two spellings may overlap.
+    let cpp = copies_run("vlSymsp->TOP.x", "vlSelf->x", 0..9, false);
+    assert!(copies::merge(&cpp).is_none());
+    let within: String = (0..9)
+        .map(|i| format!("    vlSelf->x[{i}U] = vlSelf->x[{i}U];\n"))
+        .collect();
+    assert!(copies::merge(&within).is_none());
 }
