@@ -58,7 +58,19 @@ the scanner's control registers that feed relays and the top's registers
 that present the tick to the control (`sequencer.scan_relay_*`): the bus
 logic feeds them, and would pull them off the centre. The result stream's
 relays of each lane's captured results (`stream.relay_*`) are pinned midway
-between the lane and the centre, as the lane's own relays are. The LFE5UM-85F has three
+between the lane and the centre, as the lane's own relays are.
+
+Around the bare scanner the timing harness takes each lane's results as
+liqscan_top's stream does: captured wherever nextpnr puts them, then relayed
+(scripts/harness.py's `result_lane<k>_relay`, found by that register's net
+name), and those relays are pinned as the stream's are, midway between the
+lane and the centre; the harness's XOR trees to the pins stay free. (The
+capture flip-flops themselves cannot be pinned: each is fed by its result
+port's select LUT, and nextpnr moves a flip-flop with the LUT that feeds it,
+ignoring the site given.) A harness relay must be a flip-flop fed by its
+capture flip-flop, or the build stops.
+
+The LFE5UM-85F has three
 DSP rows (Y10, Y34, Y58) and four block RAM rows (Y22, Y46, Y70, Y82) of
 13 nine-tile blocks each: 4 MULT18X18D per DSP block (MULT18_0, _1, _4, _5
 at x, x+1, x+4, x+5) and 4 DP16KD per block RAM block (EBR0-3 at x, x+2,
@@ -108,6 +120,9 @@ STREAM_RELAY = re.compile(r"^top\$stream\$relay_\w+?\$(\d+)$")
 # inside liqscan_top: both pinned at the centre.
 TICK_RELAY = re.compile(r"^top\$sequencer\$scan_relay_\w+$")
 TOP_CONTROL = re.compile(r"^top\$scanner\$control\$")
+# The timing harness's relays of each lane's captured results
+# (scripts/harness.py), by their register's net name.
+HARNESS_RELAY = re.compile(r"^result_lane(\d+)_relay$")
 # Logic tiles: X2-X123 by Y2-Y82 (and beyond), but for the block RAM and DSP rows.
 LOGIC_X = range(2, 124)
 LOGIC_Y = [y for y in range(2, 83) if y not in DSP_ROWS + EBR_ROWS]
@@ -317,6 +332,36 @@ def relay_cells(cells, sources):
         else:
             continue
         relays[owner][control_set(cell)].append(name)
+    return relays
+
+
+def harness_relays(module, lanes):
+    """The timing harness's result relay flip-flops of each lane (by lane,
+    grouped by control set as `relay_cells` groups), found by the net name
+    of their register (`HARNESS_RELAY`). Stops the build if a bit of such a
+    register is not a flip-flop fed by another (a LUT would carry it along,
+    and the pin would be ignored) or names a lane the netlist lacks."""
+    cells = module["cells"]
+    ff_of = {c["connections"]["Q"][0]: n for n, c in cells.items() if c["type"] == "TRELLIS_FF"}
+    ff_outputs = set(ff_of)
+    relays, problems = defaultdict(lambda: defaultdict(list)), []
+    for net, info in sorted(module["netnames"].items()):
+        if not (m := HARNESS_RELAY.match(net)):
+            continue
+        lane = int(m[1])
+        if lane >= lanes:
+            problems.append(f"{net}: the netlist has lanes 0..{lanes - 1}")
+            continue
+        for bit in info["bits"]:
+            name = ff_of.get(bit)
+            if name is None:
+                problems.append(f"{net}: bit {bit} is not a flip-flop's output")
+            elif cells[name]["connections"]["DI"][0] not in ff_outputs:
+                problems.append(f"{net}: {name} is not fed by a flip-flop")
+            else:
+                relays[lane][control_set(cells[name])].append(name)
+    if problems:
+        sys.exit("floorplan: the harness's result relays:\n  " + "\n  ".join(problems[:10]))
     return relays
 
 
@@ -555,8 +600,16 @@ def main():
             bank_sites[BANK_KEY + int(m[1])].append(site_xy(site))
     targets = centres | {k: tuple(sum(c) // len(v) for c in zip(*v)) for k, v in bank_sites.items()}
     relays = {owner: groups for owner, groups in all_relays.items() if owner in targets}
+    # The host input stages are found from the design's relays: a harness
+    # relay's capture flip-flop is not one, though it lies outside the scanner.
     input_groups = host_input_stages(cells, relays, sources)
     inputs = [name for group in input_groups for name in group]
+    results = harness_relays(top, lanes) if not args.no_relays else {}
+    for lane, groups in results.items():
+        relays.setdefault(lane, {})
+        for key, names in groups.items():
+            relays[lane][key] = relays[lane].get(key, []) + names
+    results_ffs = sum(len(names) for groups in results.values() for names in groups.values())
     bels.update(
         place_relays(relays, targets, source_sites(cells, bels, relays), input_groups, bank_sites)
     )
@@ -568,7 +621,9 @@ def main():
     ring = sum(1 for name in bels if COMMAND_RING.search(name))
     print(
         f"floorplan: {lanes} lanes; pinned {pinned['MULT18X18D']} MULT18X18D, {pinned['DP16KD']} DP16KD"
-        f" and {pinned['TRELLIS_FF'] - len(inputs)} relay flip-flops; {len(inputs)} host input stages at the centre"
+        f" and {pinned['TRELLIS_FF'] - len(inputs) - results_ffs} relay flip-flops;"
+        f" {len(inputs)} host input stages at the centre"
+        + (f"; {results_ffs} harness result relays" if results_ffs else "")
         + (f"; {ring} command ring blocks" if ring else "")
     )
 

@@ -11,19 +11,29 @@ writes it (parsed from the generated Verilog by `liqscan_hw::verilog`):
 The scanner's top module has far more ports than the package has pins (a board
 wraps it in a host interface), so it is placed inside this harness: every input
 comes from a flip-flop of one shift chain fed by one pin, and the outputs are
-taken per lane (a board takes each lane's results into a FIFO beside the lane)
-and for the control's outputs as a group of their own: every output bit is
-captured in a flip-flop of its own, and the captured bits are XORed down to the
-group's pin in a tree of `TREE_FAN_IN` inputs a node, every level registered
-(about 142 bits a lane: four levels). Every path of the scanner is then timed
-from register to register, `res_ready` (the scanner's clock enable) included,
-and the clock is on a global network as in a board build. The capture
-flip-flops go wherever their sources are, as a FIFO's input register would;
-each tree level is one LUT between flip-flops. (Until 2026-12-07 the outputs
-were XORed into the stages of one fold chain a group, linked in port order and
-ending on the pin: about 142 stages a lane, which nextpnr spread across the
-chip, so that the harness's own chain paths, not the scanner's, were the
-slowest. Placed clocks before and after the change are not comparable.)
+taken per lane and for the control's outputs as a group of their own, as
+liqscan_top's result stream takes them (hw/src/top/stream.rs): every output bit
+is captured in a flip-flop of its own, which goes wherever its source is (the
+stream's `cap_*`, beside the lane), a lane's captured bits are relayed through
+a second register (`result_lane<k>_relay`, the stream's `relay_*`), which
+scripts/floorplan.py pins midway between the lane and the chip's centre as it
+pins the stream's relays, and the relayed bits (the control's captured bits)
+are XORed down to the group's pin in a tree of `TREE_FAN_IN` inputs a node,
+every level registered (about 142 bits a lane: four levels), left to nextpnr.
+Every path of the scanner is then timed from register to register,
+`res_ready` (the scanner's clock enable) included, and the clock is on a global
+network as in a board build. The relay is a register of its own, not the
+capture register pinned: a result port is a select, its LUT feeds the capture
+flip-flop, and nextpnr moves such a flip-flop with its LUT, ignoring a site
+given for the flip-flop alone; each tree level is one LUT between flip-flops.
+(Harness history, each change making placed clocks before and after not
+comparable: until 2026-12-07 the outputs were XORed into the stages of one
+fold chain a group, linked in port order and ending on the pin, about 142
+stages a lane, which nextpnr spread across the chip, so that the harness's own
+chain paths, not the scanner's, were the slowest; then, from `8358708`, the
+captured bits went straight into the tree, and nextpnr put a lane's capture
+flip-flops, and the lane's result skid with them, toward its pin at the chip's
+edge; the relays pinned midway from 2026-12-08.)
 
 `--per-field` (for `liqscan_top`, whose ports are an AXI4-Lite slave and a
 256-bit AXI4-Stream master, none per lane): every input port has its own
@@ -39,6 +49,9 @@ import sys
 
 # Inputs a node of a result group's registered XOR tree: one LUT4 a node.
 TREE_FAN_IN = 4
+# The suffix of a lane's relay register: `result_lane<k>_relay`, whose
+# flip-flops scripts/floorplan.py pins midway between the lane and the centre.
+RELAY = "_relay"
 
 
 def chunks(ports):
@@ -102,11 +115,12 @@ endmodule
     return verilog, n
 
 
-def xor_tree(name, width):
-    """A group's capture register `{name}` (`width` bits) and its registered
-    XOR tree: the Verilog, the tree's last register (one bit) and the
-    flip-flops of the tree's levels (the capture register's not counted)."""
-    text, src, level, ffs = "", name, 0, 0
+def xor_tree(name, width, src=None):
+    """A group's registered XOR tree over `src` (`width` bits; the group's
+    capture register `{name}` unless given): the Verilog, the tree's last
+    register (one bit) and the flip-flops of the tree's levels (`src`'s not
+    counted)."""
+    text, src, level, ffs = "", src or name, 0, 0
     while width > 1:
         level += 1
         nodes = (width + TREE_FAN_IN - 1) // TREE_FAN_IN
@@ -135,33 +149,45 @@ def harness(ports, per_field=False):
     conns = [f"    .{p['name']}(chain[{at + p['width'] - 1}:{at}])" for p, at in chunks(ins)]
     n_in = sum(p["width"] for p in ins)
     folds = []
-    n_tree = 0
+    n_tree = n_relay = 0
     for g, key in enumerate(sorted(groups)):
         group = "result_ctl" if key < 0 else f"result_lane{key}"
         fields = groups[key]
         width = sum(p["width"] for p in fields)
         conns += [f"    .{p['name']}({group}_in[{at + p['width'] - 1}:{at}])" for p, at in chunks(fields)]
-        tree, last, ffs = xor_tree(group, width)
+        relay = ""
+        if key >= 0:
+            # The lane's relay (scripts/floorplan.py finds it by this name).
+            relay = (
+                f"  reg [{width - 1}:0] {group}{RELAY} = {{{width}{{1'b1}}}};\n"
+                f"  (* keep *) always @(posedge clk) {group}{RELAY} <= {group};\n"
+            )
+            n_relay += width
+        tree, last, ffs = xor_tree(group, width, f"{group}{RELAY}" if relay else None)
         n_tree += ffs
         folds.append(
             f"  wire [{width - 1}:0] {group}_in;\n"
             f"  reg [{width - 1}:0] {group} = {{{width}{{1'b1}}}};\n"
             f"  (* keep *) always @(posedge clk) {group} <= {group}_in;\n"
+            f"{relay}"
             f"{tree}"
             f"  assign so[{g}] = {last};\n"
         )
-    n_out = sum(p["width"] for p in outs) + n_tree
+    n_out = sum(p["width"] for p in outs) + n_relay + n_tree
     input_chain = f"{{chain[{n_in - 2}:0], si}}" if n_in > 1 else "si"
     ports_text = ",\n".join(conns)
     verilog = f"""// Timing harness for `top` (scripts/harness.py): registered inputs from a
 // shift chain; the outputs in groups, one per lane and one for the control,
-// each output bit captured in a flip-flop of its own and each group's
-// captured bits XORed down to its pin in a tree registered at every level,
-// so every output bit reaches one register and nothing runs from one lane to
-// another. A capture register starts at ones (a constant output bit's
-// flip-flop would otherwise be removed, and the harness's flip-flop count
-// would be off), and `keep` on the capture and tree registers keeps two equal
-// outputs' or nodes' flip-flops apart.
+// each output bit captured in a flip-flop of its own, a lane's captured bits
+// relayed through a register of their own (`result_lane<k>_relay`, pinned
+// midway between the lane and the chip's centre by scripts/floorplan.py, as
+// liqscan_top's stream relays are), and each group's bits XORed down to its
+// pin in a tree registered at every level, so every output bit reaches one
+// register and nothing runs from one lane to another. A capture or relay
+// register starts at ones (a constant output bit's flip-flop would otherwise
+// be removed, and the harness's flip-flop count would be off), and `keep` on
+// the capture, relay and tree registers keeps two equal outputs' or nodes'
+// flip-flops apart.
 module harness(input clk, input si, output [{len(groups) - 1}:0] so);
   reg [{n_in - 1}:0] chain;
   // `keep`: a chain stage and a scanner register sampling the same input

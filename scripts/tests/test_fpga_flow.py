@@ -148,6 +148,65 @@ class FloorplanTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn("; 0 host input stages at the centre", done.stdout)
 
+    def test_pins_each_lanes_harness_result_relays_midway(self):
+        """The harness's relay of a lane's captured results (`result_lane<k>_relay`)
+        is pinned midway between the lane and the chip's centre, as
+        liqscan_top's stream relays are; its capture flip-flops (the fixture's
+        are fed by a register of the lane, and lie outside the scanner) are not
+        taken for host input stages, and neither they nor the XOR tree are pinned."""
+        done = self.floorplan("--lanes", "2")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("56 relay flip-flops; 10 host input stages at the centre; 64 harness result relays",
+                      done.stdout)
+        with open(os.path.join(self.dir, "scanner.json")) as f:
+            module = json.load(f)["modules"]["harness"]
+        cells = module["cells"]
+        ff_of = {c["connections"]["Q"][0]: n for n, c in cells.items() if c["type"] == "TRELLIS_FF"}
+        bel = lambda bit: cells[ff_of[bit]]["attributes"].get("BEL")
+        xy = lambda site: tuple(int(v[1:]) for v in site.split("/")[:2])
+        for lane in (0, 1):
+            dsps = [xy(c["attributes"]["BEL"]) for n, c in cells.items()
+                    if c["type"] == "MULT18X18D" and f".lanes${lane}.lane.mul_x." in n]
+            xs = [x for x, _ in dsps]
+            centre = ((min(xs) + max(xs)) // 2, dsps[0][1])
+            midway = ((63 + centre[0]) // 2, (47 + centre[1]) // 2)
+            relays = [bel(b) for b in module["netnames"][f"result_lane{lane}_relay"]["bits"]]
+            self.assertEqual(len(relays), 32)
+            self.assertTrue(all(relays), f"lane {lane}: every relay bit pinned")
+            # 32 relays and the lane's 28 of its own around one point: two
+            # slices a tile, so within a few tiles of it.
+            far = max(abs(x - midway[0]) + abs(y - midway[1]) for x, y in map(xy, relays))
+            self.assertLessEqual(far, 5, (lane, midway, relays))
+            for net in (f"result_lane{lane}", f"result_lane{lane}_x1", f"result_lane{lane}_x3"):
+                self.assertFalse(any(bel(b) for b in module["netnames"][net]["bits"]), net)
+
+    def test_leaves_the_harness_result_relays_to_nextpnr_with_no_relays(self):
+        done = self.floorplan("--lanes", "2", "--no-relays")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertNotIn("harness result relays", done.stdout)
+
+    def test_refuses_a_harness_relay_fed_by_a_lut(self):
+        path = os.path.join(self.dir, "scanner.json")
+        with open(path) as f:
+            netlist = json.load(f)
+        module = netlist["modules"]["harness"]
+        cells = module["cells"]
+        lut = next(c for c in cells.values() if c["type"] == "LUT4")
+        bit = module["netnames"]["result_lane1_relay"]["bits"][3]
+        relay = next(n for n, c in cells.items() if c["type"] == "TRELLIS_FF" and c["connections"]["Q"] == [bit])
+        cells[relay]["connections"]["DI"] = lut["connections"]["Z"]
+        with open(path, "w") as f:
+            json.dump(netlist, f)
+        done = self.floorplan("--lanes", "2")
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn(f"result_lane1_relay: {relay} is not fed by a flip-flop", done.stderr)
+
+    def test_refuses_a_harness_relay_of_a_lane_the_netlist_lacks(self):
+        self.edit("scanner.json", '"result_lane1_relay"', '"result_lane5_relay"')
+        done = self.floorplan("--lanes", "2")
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("result_lane5_relay: the netlist has lanes 0..1", done.stderr)
+
     def test_refuses_a_lane_count_the_netlist_lacks(self):
         done = self.floorplan("--lanes", "3")
         self.assertNotEqual(done.returncode, 0)

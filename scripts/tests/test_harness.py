@@ -51,19 +51,25 @@ class HarnessTest(unittest.TestCase):
         for p in PORTS:
             if p["name"] != "clock":
                 self.assertEqual(len(re.findall(rf"\.{re.escape(p['name'])}\(", verilog)), 1, p["name"])
-        # Inputs 65, outputs captured 1 + 33 + 33; each lane's tree 9, 3, 1.
-        self.assertEqual(flip_flops, 65 + 67 + 2 * (9 + 3 + 1))
+        # Inputs 65, outputs captured 1 + 33 + 33, the lanes' relays 33 + 33;
+        # each lane's tree 9, 3, 1.
+        self.assertEqual(flip_flops, 65 + 67 + 66 + 2 * (9 + 3 + 1))
         # One result group per lane and one for the control.
         self.assertIn("output [2:0] so", verilog)
         self.assertIn("result_lane1", verilog)
         self.assertIn("result_ctl", verilog)
 
-    def test_outputs_captured_then_a_registered_tree(self):
+    def test_outputs_captured_relayed_then_a_registered_tree(self):
         verilog, _ = harness.harness(PORTS)
         # Every output bit into a flip-flop of its own, nothing XORed in before it.
         self.assertIn("always @(posedge clk) result_lane1 <= result_lane1_in;", verilog)
+        # A lane's captured bits through its relay (the name floorplan.py
+        # pins); the control's captured bits straight into their tree.
+        self.assertIn("reg [32:0] result_lane1_relay = {33{1'b1}};", verilog)
+        self.assertIn("(* keep *) always @(posedge clk) result_lane1_relay <= result_lane1;", verilog)
+        self.assertNotIn("result_ctl_relay", verilog)
         # One LUT4 a node, every level registered, the last level on the pin.
-        self.assertIn("result_lane1_x1[8] <= ^result_lane1[32:32];", verilog)
+        self.assertIn("result_lane1_x1[8] <= ^result_lane1_relay[32:32];", verilog)
         self.assertIn("result_lane1_x2[0] <= ^result_lane1_x1[3:0];", verilog)
         self.assertIn("result_lane1_x3[0] <= ^result_lane1_x2[2:0];", verilog)
         self.assertIn("assign so[2] = result_lane1_x3[0];", verilog)
