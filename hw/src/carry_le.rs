@@ -1,19 +1,25 @@
-//! `x ≤ cap` for two 64-bit values, registered: a cap compare's C1.
+//! `x ≤ cap` for two 63-bit values, registered: a cap compare's C1 (the
+//! compare holds `X` and the caps zero-extended to 64 bits and hands this
+//! block bits 0–62).
 //!
 //! On the ECP5 (`LIQSCAN_ECP5`, which `scripts/synth.sh` defines) the compare
 //! is one carry chain of CCU2C cells, instantiated here as yosys's own
 //! `$alu` mapping (`arith_map.v`) lays out a subtraction: `cap + ¬x + 1`,
-//! two bits a cell, with the carry-in 1. Its carry out of bit 63 is
-//! `x ≤ cap` (no borrow), and a last cell passes it to its `S0` output
-//! (`INIT0` 0, so `S0` is the carry-in), which feeds the flip-flop with no
-//! LUT between. Left to synthesis, `x ≤ cap` written as bit 63 of `cap − x`
-//! inverted came out as the chain and an inverter LUT placed apart from it,
-//! 1.5 to 2.2 ns of the compare's 6.4 to 6.6 ns; registering the borrow and
-//! inverting it in the next stage removed the LUT but cost the Verilator
-//! model 3.9 % (`docs/timing-log.md`, 2026-12-07, `24033c38ae8d`).
+//! two bits a cell, with the carry-in 1. Its carry out of bit 62 is
+//! `x ≤ cap` (no borrow); the last cell's second half has no operands and
+//! its LUT4 is 0 (`INIT1` 0), so its `S1` is that carry, which feeds the
+//! flip-flop with no LUT between. Left to synthesis, `x ≤ cap` written as bit
+//! 63 of the 64-bit `cap − x` inverted came out as the chain and an inverter
+//! LUT placed apart from it, 1.5 to 2.2 ns of the compare's 6.4 to 6.6 ns;
+//! registering the borrow and inverting it in the next stage removed the LUT
+//! but cost the Verilator model 3.9 % (`docs/timing-log.md`, 2026-12-07,
+//! `24033c38ae8d`). The chain stops at bit 62 because a sum bit of zero
+//! operands above it would be the carry inverted, and yosys's abc9 then
+//! drives the flip-flop from that sum through an inverter LUT again (as it
+//! did, in the scanner, with a 64-bit chain whose bit 63 is 0).
 //!
 //! Otherwise (Verilator, generic yosys) it is `q <= x <= cap` in plain
-//! Verilog, one 64-bit compare for the model; the rust-hdl simulation runs
+//! Verilog, one 63-bit compare for the model; the rust-hdl simulation runs
 //! the same. `hw/tests/verilog.rs` proves the two forms equal with yosys
 //! (the chain through `cells_sim.v`'s CCU2C model) and checks the ECP5
 //! form's cells.
@@ -24,10 +30,16 @@ use rust_hdl::core::timing::TimingInfo;
 use crate::dsp::ECP5_DEFINE;
 
 /// Width of both operands.
-pub const WIDTH: usize = 64;
+pub const WIDTH: usize = 63;
 
-/// CCU2C cells of the chain: two bits a cell.
-pub const CHAIN_CELLS: usize = WIDTH / 2;
+/// CCU2C cells of the chain: two bits a cell, the last half-cell the carry
+/// out's.
+pub const CHAIN_CELLS: usize = WIDTH.div_ceil(2);
+
+const _: () = assert!(
+    WIDTH % 2 == 1,
+    "the carry out takes the last cell's second half"
+);
 
 /// `q` = `x ≤ cap` as sampled on the last enabled edge.
 #[derive(LogicBlock, Default)]
@@ -63,31 +75,39 @@ impl Logic for CarryLe {
                 } else {
                     format!("carry[{c}]")
                 };
-                format!(
-                    "CCU2C #(.INIT0(16'h96AA), .INIT1(16'h96AA), .INJECT1_0(\"NO\"), .INJECT1_1(\"NO\")) bits{lo} (\n   \
-                     .CIN({cin}), .A0(cap[{lo}]), .B0(x[{lo}]), .C0(1'b1), .D0(1'b1),\n   \
-                     .A1(cap[{hi}]), .B1(x[{hi}]), .C1(1'b1), .D1(1'b1), .COUT(carry[{next}]));\n",
-                    next = c + 1
-                )
+                if hi < WIDTH {
+                    format!(
+                        "CCU2C #(.INIT0(16'h96AA), .INIT1(16'h96AA), .INJECT1_0(\"NO\"), .INJECT1_1(\"NO\")) bits{lo} (\n   \
+                         .CIN({cin}), .A0(cap[{lo}]), .B0(x[{lo}]), .C0(1'b1), .D0(1'b1),\n   \
+                         .A1(cap[{hi}]), .B1(x[{hi}]), .C1(1'b1), .D1(1'b1), .COUT(carry[{next}]));\n",
+                        next = c + 1
+                    )
+                } else {
+                    // Bit 62 and, on S1, the carry out of it (INIT1 0).
+                    format!(
+                        "CCU2C #(.INIT0(16'h96AA), .INIT1(16'h0000), .INJECT1_0(\"NO\"), .INJECT1_1(\"NO\")) bits{lo} (\n   \
+                         .CIN({cin}), .A0(cap[{lo}]), .B0(x[{lo}]), .C0(1'b1), .D0(1'b1),\n   \
+                         .A1(1'b0), .B1(1'b0), .C1(1'b0), .D1(1'b0), .S1(le_out));\n"
+                    )
+                }
             })
             .collect::<String>();
         Verilog::Custom(format!(
             "\
 initial q = 0;
 `ifdef {ECP5_DEFINE}
-// cap + ~x + 1, two bits a cell; carry[k] is the carry into bit 2k.
-wire [{CHAIN_CELLS}:1] carry;
+// cap + ~x + 1, two bits a cell; carry[k] is the carry into bit 2k. The
+// carry out of bit {top} (x <= cap) on the last cell's S1.
+wire [{last}:1] carry;
 wire le_out;
 {cells}\
-// The carry out of bit 63 (x <= cap) on S0: INIT0 0 and no injected 1.
-CCU2C #(.INIT0(16'h0000), .INIT1(16'h0000), .INJECT1_0(\"NO\"), .INJECT1_1(\"NO\")) carry_out (
-   .CIN(carry[{CHAIN_CELLS}]), .A0(1'b0), .B0(1'b0), .C0(1'b0), .D0(1'b0),
-   .A1(1'b0), .B1(1'b0), .C1(1'b0), .D1(1'b0), .S0(le_out));
 always @(posedge clock) if (enable) q <= le_out;
 `else
 always @(posedge clock) if (enable) q <= x <= cap;
 `endif
-"
+",
+            top = WIDTH - 1,
+            last = CHAIN_CELLS - 1,
         ))
     }
 

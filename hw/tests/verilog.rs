@@ -323,9 +323,10 @@ fn ecp5_delay_lines_are_lut_ram() {
 
 /// A cap compare keeps its own registers on the ECP5: the load flag, the
 /// 64-bit cap, the comparison's result and the fit (`X` and the clock
-/// enable come from the lane's copies for the compare's row). With
-/// `LIQSCAN_ECP5` the comparison is one carry chain and no LUT: the chain's
-/// last cell drives the result's flip-flop.
+/// enable come from the lane's copies for the compare's row; the values are
+/// below 2^63, so the cap's bit 63 has no register). With `LIQSCAN_ECP5` the
+/// comparison is one carry chain and no LUT: the chain's last cell drives
+/// the result's flip-flop.
 #[test]
 fn ecp5_cap_compare_keeps_its_registers() {
     use liqscan_hw::carry_le::CHAIN_CELLS;
@@ -333,21 +334,22 @@ fn ecp5_cap_compare_keeps_its_registers() {
     use liqscan_hw::dsp::ECP5_DEFINE;
 
     let verilog = generate(&mut CapCompare::default()).expect("Verilog");
-    let registers = 1 + WIDE + 1 + 1;
-    let cells = CHAIN_CELLS + 1;
+    // The cap's bit 63 is 0 and compared by no one: its register goes.
+    let registers = 1 + (WIDE - 1) + 1 + 1;
+    let cells = CHAIN_CELLS;
     let script = format!(
         "read_verilog -D{ECP5_DEFINE} top.v; synth_ecp5 -abc9 -top {TOP_MODULE}; \
          select -assert-count {registers} t:TRELLIS_FF; \
          select -assert-count {cells} t:CCU2C; \
          select -assert-none t:LUT4 t:MULT18X18D t:DP16KD t:TRELLIS_DPR16X4 %u; \
-         select -assert-count 1 t:TRELLIS_FF %ci2:+[DI,S0] t:CCU2C %i"
+         select -assert-count 1 t:TRELLIS_FF %ci2:+[DI,S1] t:CCU2C %i"
     );
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
 }
 
 /// `CarryLe`'s two forms are one function: with `LIQSCAN_ECP5` a chain of
 /// CCU2C cells (simulated by yosys's own ECP5 cell model), without it
-/// `x <= cap`; yosys proves them equal over all 64-bit values, from the
+/// `x <= cap`; yosys proves them equal over all 63-bit values, from the
 /// reset state through three clock edges (the flip-flop holds one sample).
 /// On the ECP5 the chain's carry reaches the flip-flop with no LUT between,
 /// and yosys maps the plain form to a compare, not the chain.
@@ -358,13 +360,13 @@ fn ecp5_carry_le_equals_the_plain_compare() {
 
     let verilog = generate(&mut CarryLe::default()).expect("Verilog");
     prove_forms_equal(&verilog, None, "");
-    let cells = CHAIN_CELLS + 1;
+    let cells = CHAIN_CELLS;
     let script = format!(
         "read_verilog -D{ECP5_DEFINE} top.v; synth_ecp5 -abc9 -top {TOP_MODULE}; \
          select -assert-count 1 t:TRELLIS_FF; \
          select -assert-count {cells} t:CCU2C; \
          select -assert-none t:LUT4; \
-         select -assert-count 1 t:TRELLIS_FF %ci2:+[DI,S0] t:CCU2C %i"
+         select -assert-count 1 t:TRELLIS_FF %ci2:+[DI,S1] t:CCU2C %i"
     );
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
     let script = format!(
