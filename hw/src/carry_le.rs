@@ -1,6 +1,5 @@
-//! `x ≤ cap` for two 63-bit values, registered: a cap compare's C1 (the
-//! compare holds `X` and the caps zero-extended to 64 bits and hands this
-//! block bits 0–62).
+//! `x ≤ cap` for two values below 2^63 held in 64 bits, registered: a cap
+//! compare's C1.
 //!
 //! On the ECP5 (`LIQSCAN_ECP5`, which `scripts/synth.sh` defines) the compare
 //! is one carry chain of CCU2C cells, instantiated here as yosys's own
@@ -19,8 +18,10 @@
 //! did, in the scanner, with a 64-bit chain whose bit 63 is 0).
 //!
 //! Otherwise (Verilator, generic yosys) it is `q <= x <= cap` in plain
-//! Verilog, one 63-bit compare for the model; the rust-hdl simulation runs
-//! the same. `hw/tests/verilog.rs` proves the two forms equal with yosys
+//! Verilog, one 64-bit compare for the model (on 63-bit slices it cost the
+//! model 0.6 %: Verilator masks both operands every cycle); the rust-hdl
+//! simulation runs the same. The ECP5 form ignores bit 63, so the two agree
+//! when both values are below 2^63, as the compare's are. `hw/tests/verilog.rs` proves the two forms equal with yosys
 //! (the chain through `cells_sim.v`'s CCU2C model) and checks the ECP5
 //! form's cells.
 
@@ -30,18 +31,21 @@ use rust_hdl::core::timing::TimingInfo;
 use crate::dsp::ECP5_DEFINE;
 
 /// Width of both operands.
-pub const WIDTH: usize = 63;
+pub const WIDTH: usize = 64;
+
+/// The bits the ECP5 chain compares: the values are below 2^63.
+pub const CHAIN_BITS: usize = WIDTH - 1;
 
 /// CCU2C cells of the chain: two bits a cell, the last half-cell the carry
 /// out's.
-pub const CHAIN_CELLS: usize = WIDTH.div_ceil(2);
+pub const CHAIN_CELLS: usize = CHAIN_BITS.div_ceil(2);
 
 const _: () = assert!(
-    WIDTH % 2 == 1,
+    CHAIN_BITS % 2 == 1,
     "the carry out takes the last cell's second half"
 );
 
-/// `q` = `x ≤ cap` as sampled on the last enabled edge.
+/// `q` = `x ≤ cap` as sampled on the last enabled edge (both below 2^63).
 #[derive(LogicBlock, Default)]
 pub struct CarryLe {
     pub clock: Signal<In, Clock>,
@@ -75,7 +79,7 @@ impl Logic for CarryLe {
                 } else {
                     format!("carry[{c}]")
                 };
-                if hi < WIDTH {
+                if hi < CHAIN_BITS {
                     format!(
                         "CCU2C #(.INIT0(16'h96AA), .INIT1(16'h96AA), .INJECT1_0(\"NO\"), .INJECT1_1(\"NO\")) bits{lo} (\n   \
                          .CIN({cin}), .A0(cap[{lo}]), .B0(x[{lo}]), .C0(1'b1), .D0(1'b1),\n   \
@@ -106,7 +110,7 @@ always @(posedge clock) if (enable) q <= le_out;
 always @(posedge clock) if (enable) q <= x <= cap;
 `endif
 ",
-            top = WIDTH - 1,
+            top = CHAIN_BITS - 1,
             last = CHAIN_CELLS - 1,
         ))
     }

@@ -7,13 +7,13 @@
 //! that reads it:
 //!
 //! ```text
-//! C1  le = X ≤ cap = carry out of cap + ¬X + 1   (CarryLe, bits 0–62)
+//! C1  le = X ≤ cap = carry out of cap + ¬X + 1   (CarryLe; on the ECP5 bits 0–62)
 //! C2  fits = le
 //! ```
 //!
-//! C1 is a block of its own, [`CarryLe`], on bits 0–62 (bit 63 is 0): on
-//! the ECP5 the chain's carry out goes from the chain's last cell straight
-//! into `le`'s flip-flop; written
+//! C1 is a block of its own, [`CarryLe`]: on the ECP5 the chain (bits 0–62;
+//! bit 63 is 0) hands its carry out from its last cell straight into `le`'s
+//! flip-flop; written
 //! as bit 63 of `cap − X` inverted, synthesis put an inverter LUT between
 //! the chain and the flip-flop, placed apart from both (1.5 to 2.2 ns of the
 //! compare's 6.4 to 6.6 ns, `docs/timing-log.md`, 2026-12-07). For
@@ -39,10 +39,7 @@ use crate::carry_le::{self, CarryLe};
 use crate::fanout::EnableCopy;
 
 /// Width of `X` and the caps as the lane holds them: 63 bits zero-extended.
-pub const WIDE: usize = 64;
-
-/// The bits `CarryLe` compares: the values are below 2^63.
-const LE: usize = carry_le::WIDTH;
+pub const WIDE: usize = carry_le::WIDTH;
 
 /// `fits` = `X ≤ cap` for the `X` sampled [`CapCompare::LATENCY`] enabled edges ago
 /// (both below 2^63).
@@ -82,8 +79,8 @@ impl Logic for CapCompare {
 
         // C1.
         self.le.enable.next = self.enable.val();
-        self.le.cap.next = self.cap_q.q.val().get_bits::<LE>(0);
-        self.le.x.next = self.x.val().get_bits::<LE>(0);
+        self.le.cap.next = self.cap_q.q.val();
+        self.le.x.next = self.x.val();
         if self.enable.val() {
             // C2.
             self.fits_q.d.next = self.le.q.val();
