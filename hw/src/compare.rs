@@ -7,14 +7,19 @@
 //! that reads it:
 //!
 //! ```text
-//! C1  le = X ≤ cap = ¬ borrow of cap − X   (bit 63 of the 64-bit difference)
+//! C1  le = X ≤ cap = carry out of cap + ¬X + 1   (CarryLe; on the ECP5 bits 0–62)
 //! C2  fits = le
 //! ```
 //!
-//! `X` and the cap are 63-bit values zero-extended, so bit 63 of the 64-bit
-//! `cap − X` is its borrow. (Written as `X <= cap`, yosys maps the compare
-//! on the ECP5 to the same chain and a 64-bit equality test in about 70 LUTs
-//! beside it.)
+//! C1 is a block of its own, [`CarryLe`]: on the ECP5 the chain (bits 0–62;
+//! bit 63 is 0) hands its carry out from its last cell straight into `le`'s
+//! flip-flop; written
+//! as bit 63 of `cap − X` inverted, synthesis put an inverter LUT between
+//! the chain and the flip-flop, placed apart from both (1.5 to 2.2 ns of the
+//! compare's 6.4 to 6.6 ns, `docs/timing-log.md`, 2026-12-07). For
+//! Verilator it is one 64-bit `X <= cap`. (Written as `X <= cap`, yosys maps
+//! the compare on the ECP5 to the chain and a 64-bit equality test in about
+//! 70 LUTs beside it.)
 //!
 //! (The compare was three 33-bit chains before, the low half and the high
 //! half for both values of the low half's borrow, with a 2:1 select in C2:
@@ -30,10 +35,11 @@
 
 use rust_hdl::prelude::*;
 
+use crate::carry_le::{self, CarryLe};
 use crate::fanout::EnableCopy;
 
 /// Width of `X` and the caps as the lane holds them: 63 bits zero-extended.
-pub const WIDE: usize = 64;
+pub const WIDE: usize = carry_le::WIDTH;
 
 /// `fits` = `X ≤ cap` for the `X` sampled [`CapCompare::LATENCY`] enabled edges ago
 /// (both below 2^63).
@@ -50,8 +56,7 @@ pub struct CapCompare {
     armed: EnableCopy,
     cap_q: DFF<Bits<WIDE>>,
     // C1.
-    diff: Signal<Local, Bits<WIDE>>,
-    le: DFF<bool>,
+    le: CarryLe,
     // C2.
     fits_q: DFF<bool>,
 }
@@ -64,18 +69,19 @@ impl CapCompare {
 impl Logic for CapCompare {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, armed);
-        dff_setup!(self, clock, cap_q, le, fits_q);
+        clock!(self, clock, armed, le);
+        dff_setup!(self, clock, cap_q, fits_q);
 
         self.armed.d.next = self.load.val();
         if self.armed.q.val() {
             self.cap_q.d.next = self.cap.val();
         }
 
-        self.diff.next = self.cap_q.q.val() - self.x.val();
+        // C1.
+        self.le.enable.next = self.enable.val();
+        self.le.cap.next = self.cap_q.q.val();
+        self.le.x.next = self.x.val();
         if self.enable.val() {
-            // C1.
-            self.le.d.next = !self.diff.val().get_bit(63);
             // C2.
             self.fits_q.d.next = self.le.q.val();
         }

@@ -10,9 +10,14 @@
 //! * [`bracket_select`]: a lane's bracket table and the select of the
 //!   first bracket whose cap fits `X`.
 //! * [`compare`]: one bracket's cap compare `X ≤ cap_b`.
+//! * [`carry_le`]: its registered 64-bit `X ≤ cap` (one carry chain on the ECP5).
 //! * [`compress`]: a 3:2 compressor over a value held in a low and a high part.
 //! * [`table`]: one field of a lane's bracket table, in LUT RAM.
 //! * [`mul`]: the wide multipliers and the carry-select adder.
+//! * [`carry_out`]: the carry out of a sum (the adder's low limb without
+//!   its carry-in).
+//! * [`plus_one`]: a carry-select limb's `+1` candidate (a chain without
+//!   its bit 0 on the ECP5).
 //! * [`dsp`]: one 16×16 multiply (an ECP5 MULT18X18D on the FPGA).
 //! * [`memory`]: a block RAM with registered ports and a clock-enabled read.
 //! * [`lutram`]: a small LUT RAM (synchronous write, asynchronous read).
@@ -20,6 +25,8 @@
 //! * [`fanout`]: registered copies of the clock enable and relays.
 //! * [`verilog`]: the scanner's and the top's Verilog for a lane count and a build.
 pub mod bracket_select;
+pub mod carry_le;
+pub mod carry_out;
 pub mod compare;
 pub mod compress;
 pub mod delay;
@@ -29,6 +36,7 @@ pub mod lane;
 pub mod lutram;
 pub mod memory;
 pub mod mul;
+pub mod plus_one;
 pub mod scanner;
 pub mod table;
 pub mod top;

@@ -13,7 +13,10 @@
 //! ```text
 //! WideAdder  (110 + 110 + cin, limbs 37 | 37 | 36)
 //!   A1: lo = a0+b0+cin, mid{0,1} = a1+b1+{0,1}, hi{0,1} = a2+b2+{0,1}
-//!   A1: also the carry out of a0+b0 alone (the low limb without cin)
+//!       (the +1 candidates are `PlusOne` blocks: on the ECP5 their bit 0 is
+//!       the +0 candidate's inverted, so no LUT follows a carry chain)
+//!   A1: also the carry out of a0+b0 alone (the low limb without cin; a
+//!       `CarryOut` block, whose ECP5 chain has no bit-0 sum to share)
 //!   A2: sum = {hi_c1, mid_c0, lo}  (carry-select: two mux levels; the low
 //!       carry in two registers, one per upper limb's select),
 //!       negative_without_cin = bit 109 of a+b (its carry picks the same candidates)
@@ -31,9 +34,11 @@
 
 use rust_hdl::prelude::*;
 
+use crate::carry_out::CarryOut;
 use crate::compress::{Compressor, LOW};
 use crate::dsp::Mul16;
 use crate::fanout::RegisterCopy;
+use crate::plus_one::PlusOne;
 
 /// Integer widths of the decision path, from [`liqscan_core::spec`].
 pub mod width {
@@ -107,13 +112,15 @@ pub struct WideAdder {
     /// drives the 37 middle-limb multiplexers, so each register sits by
     /// its own limb's loads.
     lo_carry_hi: RegisterCopy<bool>,
-    /// Carry out of `a0 + b0` (the low limb without `cin`).
-    lo_carry_without_cin: DFF<bool>,
-    lo_without_cin: Signal<Local, Bits<{ LIMB + 1 }>>,
+    /// Carry out of `a0 + b0` (the low limb without `cin`; `carry_out.rs`
+    /// says why a block).
+    lo_carry_without_cin: CarryOut<LIMB>,
     mid0: DFF<Bits<{ LIMB + 1 }>>,
-    mid1: DFF<Bits<{ LIMB + 1 }>>,
+    /// `a1 + b1 + 1` (37 + 37 + 1 → 38 bits; `plus_one.rs` says why a block).
+    mid1: PlusOne<LIMB, { LIMB + 1 }>,
     hi0: DFF<Bits<LIMB_HI>>,
-    hi1: DFF<Bits<LIMB_HI>>,
+    /// `a2 + b2 + 1` (36 + 36 + 1 → 36 bits).
+    hi1: PlusOne<LIMB_HI, LIMB_HI>,
     // A2: pick by the incoming carries.
     mid: Signal<Local, Bits<LIMB>>,
     mid_carry: Signal<Local, bool>,
@@ -133,29 +140,17 @@ impl WideAdder {
 impl Logic for WideAdder {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, lo_carry_hi);
-        dff_setup!(
-            self,
-            clock,
-            lo,
-            lo_carry_without_cin,
-            mid0,
-            mid1,
-            hi0,
-            hi1,
-            out_lo,
-            out_hi,
-            sign_without_cin
-        );
+        clock!(self, clock, lo_carry_hi, lo_carry_without_cin, mid1, hi1);
+        dff_setup!(self, clock, lo, mid0, hi0, out_lo, out_hi, sign_without_cin);
         // Bits 37–63 of the low part and 0–9 of the high one.
         self.a_mid.next = bit_cast::<LIMB, 27>(self.a_lo.val().get_bits::<27>(37))
             | (bit_cast::<LIMB, 10>(self.a_hi.val().get_bits::<10>(0)) << 27);
         self.b_mid.next = bit_cast::<LIMB, 27>(self.b_lo.val().get_bits::<27>(37))
             | (bit_cast::<LIMB, 10>(self.b_hi.val().get_bits::<10>(0)) << 27);
-        // 37 + 37 → 38 bits.
-        self.lo_without_cin.next =
-            bit_cast::<{ LIMB + 1 }, LIMB>(self.a_lo.val().get_bits::<LIMB>(0))
-                + bit_cast::<{ LIMB + 1 }, LIMB>(self.b_lo.val().get_bits::<LIMB>(0));
+        // The carry out of 37 + 37.
+        self.lo_carry_without_cin.enable.next = self.enable.val();
+        self.lo_carry_without_cin.a.next = self.a_lo.val().get_bits::<LIMB>(0);
+        self.lo_carry_without_cin.b.next = self.b_lo.val().get_bits::<LIMB>(0);
         // 37 + 37 + 1 → 38 bits. Each `x + (y + c)` below is one carry chain
         // with `c` as its carry-in; written `x + y + c`, synthesis shares
         // `x + y` with the sum beside it and adds `c` in a second chain
@@ -165,19 +160,23 @@ impl Logic for WideAdder {
                 + self.cin.val());
         self.lo_carry_hi.enable.next = self.enable.val();
         self.lo_carry_hi.d.next = self.lo_sum.val().get_bit(37);
+        // The `+1` candidates, each beside its `+0` one.
+        self.mid1.enable.next = self.enable.val();
+        self.mid1.a.next = self.a_mid.val();
+        self.mid1.b.next = self.b_mid.val();
+        self.mid1.zero_lsb.next = self.mid0.q.val().get_bit(0);
+        self.hi1.enable.next = self.enable.val();
+        self.hi1.a.next = self.a_hi.val().get_bits::<LIMB_HI>(10);
+        self.hi1.b.next = self.b_hi.val().get_bits::<LIMB_HI>(10);
+        self.hi1.zero_lsb.next = self.hi0.q.val().get_bit(0);
         if self.enable.val() {
             self.lo.d.next = self.lo_sum.val();
-            self.lo_carry_without_cin.d.next = self.lo_without_cin.val().get_bit(37);
-            // 37 + 37 (+1) → 38 bits.
+            // 37 + 37 → 38 bits.
             self.mid0.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a_mid.val())
                 + bit_cast::<{ LIMB + 1 }, LIMB>(self.b_mid.val());
-            self.mid1.d.next = bit_cast::<{ LIMB + 1 }, LIMB>(self.a_mid.val())
-                + (bit_cast::<{ LIMB + 1 }, LIMB>(self.b_mid.val()) + 1);
-            // 36 + 36 (+1) → 36 bits: the carry out of bit 109 is dropped (mod 2^110).
+            // 36 + 36 → 36 bits: the carry out of bit 109 is dropped (mod 2^110).
             self.hi0.d.next =
                 self.a_hi.val().get_bits::<LIMB_HI>(10) + self.b_hi.val().get_bits::<LIMB_HI>(10);
-            self.hi1.d.next = self.a_hi.val().get_bits::<LIMB_HI>(10)
-                + (self.b_hi.val().get_bits::<LIMB_HI>(10) + 1);
         }
         if self.lo.q.val().get_bit(37) {
             self.mid.next = self.mid1.q.val().get_bits::<LIMB>(0);

@@ -278,10 +278,9 @@ pub fn lint_waiver(message: &str, verilog: &str) -> Option<&'static str> {
         // without the carry-in.
         unused.ends_with("Bits of signal are not used: 'add$sum_hi'[45:36]"),
         unused.ends_with("Signal is not used: 'add$negative_without_cin'"),
-        // `CapCompare` reads only the borrow (bit 63) of `cap − X`.
-        unused.ends_with("Bits of signal are not used: 'diff'[62:0]"),
-        // `WideAdder` reads only the carry (bit 37) of its low limb without carry-in.
-        unused.ends_with("Bits of signal are not used: 'lo_without_cin'[36:0]"),
+        // `PlusOne`'s plain form (Verilator's) computes its bit 0 itself; the
+        // ECP5 form takes it from `zero_lsb`.
+        unused.ends_with("Signal is not used: 'zero_lsb'"),
         // `AxiLiteSlave` takes whole words: the byte address's bits 1:0 are ignored.
         unused.ends_with("Bits of signal are not used: 's_axil_awaddr'[1:0]"),
         unused.ends_with("Bits of signal are not used: 's_axil_araddr'[1:0]"),
