@@ -252,7 +252,7 @@ fn ecp5_port_selects_are_apart_for_each_field_group() {
          select -assert-count 5 t:$dff"
     );
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
-    prove_forms_equal(&verilog, "-set-init-zero");
+    prove_selects_forms_equal(&verilog, "-set-init-zero");
 }
 
 /// Proves a block's two forms equal with yosys: `gold` the plain Verilog,
@@ -260,7 +260,7 @@ fn ecp5_port_selects_are_apart_for_each_field_group() {
 /// (`cells_sim.v`), from the state of all registers zero through six clock
 /// edges;
 /// `sat` takes extra options.
-fn prove_forms_equal(verilog: &str, sat: &str) {
+fn prove_selects_forms_equal(verilog: &str, sat: &str) {
     use liqscan_hw::dsp::ECP5_DEFINE;
     let script = format!(
         "read_verilog -D{ECP5_DEFINE} top.v; rename {TOP_MODULE} gate; \
