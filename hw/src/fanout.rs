@@ -21,7 +21,6 @@
 
 use rust_hdl::core::prelude::*;
 use rust_hdl::core::timing::TimingInfo;
-use rust_hdl::prelude::{dff_setup, DFF};
 
 use crate::dsp::ECP5_DEFINE;
 
@@ -192,6 +191,172 @@ always @(*) q = enable;
     }
 }
 
+/// The result port selects of one lane's three field groups (see
+/// [`crate::scanner::ResultSkid`]): the slot and the hit (`head`), the
+/// shortfall's bits 0–63 (`lo`) and its bits 64–109 (`hi`), the two words of
+/// the lane's final adder. Each select says how many of the last three
+/// cycles were stalled (`¬(ready ∨ ¬busy)`): none (`back0`), at most one
+/// (`back_le1`), exactly two (`back2`); it is decoded on the edge before
+/// from `ready`, `busy` and two registered copies of `ready ∨ ¬busy` (the
+/// last cycle's and the one before).
+///
+/// On the ECP5 each group has all of it on its own: the two history copies
+/// and the three select registers, each select one LUT4 of `ready`, `busy`
+/// and the group's history and its flip-flop, every cell instantiated and
+/// kept (the copies have the same inputs, and synthesis would merge them or
+/// share `ready ∨ ¬busy` in one LUT ahead of them). A lane's skid spreads
+/// over the fields' sources, some 50 × 38 tiles when placed, and one select
+/// register for all of it had to reach from one corner of it to the other
+/// (71–74 tiles); a group's registers sit together, and its selects beside
+/// them. The only nets that cross the lane are `ready` and `busy`, each from
+/// a register, into the groups' first LUTs and flip-flops.
+///
+/// Without the define (the simulations) the copies would be the same
+/// values computed three times: the history and the selects are one set of
+/// registers, every group's outputs the same ones.
+#[derive(LogicBlock, Default)]
+pub struct PortSelects {
+    pub clock: Signal<In, Clock>,
+    /// The result stream's ready and the scanner's busy flag.
+    pub ready: Signal<In, bool>,
+    pub busy: Signal<In, bool>,
+    pub back0_head: Signal<Out, bool>,
+    pub back_le1_head: Signal<Out, bool>,
+    pub back2_head: Signal<Out, bool>,
+    pub back0_lo: Signal<Out, bool>,
+    pub back_le1_lo: Signal<Out, bool>,
+    pub back2_lo: Signal<Out, bool>,
+    pub back0_hi: Signal<Out, bool>,
+    pub back_le1_hi: Signal<Out, bool>,
+    pub back2_hi: Signal<Out, bool>,
+    /// `ready ∨ ¬busy` of the last cycle (powers up 1) and the one before.
+    _first: bool,
+    _copy: bool,
+    _back0: bool,
+    _back_le1: bool,
+    _back2: bool,
+}
+
+/// The select LUTs' truth tables, inputs A = `ready`, B = `busy`, C = the
+/// last cycle's `ready ∨ ¬busy`, D = the one before's (`Z = INIT[DCBA]`).
+const BACK0_INIT: u16 = 0xB000;
+const BACK_LE1_INIT: u16 = 0xFBB0;
+const BACK2_INIT: u16 = 0x044B;
+
+/// The field groups of a lane's result port, as the outputs name them.
+pub const PORT_GROUPS: [&str; 3] = ["head", "lo", "hi"];
+
+impl Logic for PortSelects {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            let now = self.ready.val() | !self.busy.val();
+            let (first, copy) = (self._first, self._copy);
+            self._back0 = now & first & copy;
+            self._back_le1 = (now & first) | (now & copy) | (first & copy);
+            self._back2 = (now ^ first ^ copy) & !(now & first & copy);
+            self._copy = first;
+            self._first = now;
+        }
+        self.back0_head.next = self._back0;
+        self.back0_lo.next = self._back0;
+        self.back0_hi.next = self._back0;
+        self.back_le1_head.next = self._back_le1;
+        self.back_le1_lo.next = self._back_le1;
+        self.back_le1_hi.next = self._back_le1;
+        self.back2_head.next = self._back2;
+        self.back2_lo.next = self._back2;
+        self.back2_hi.next = self._back2;
+    }
+
+    fn connect(&mut self) {
+        self.back0_head.connect();
+        self.back_le1_head.connect();
+        self.back2_head.connect();
+        self.back0_lo.connect();
+        self.back_le1_lo.connect();
+        self.back2_lo.connect();
+        self.back0_hi.connect();
+        self.back_le1_hi.connect();
+        self.back2_hi.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        const FF: &str = ".GSR(\"DISABLED\"), .CEMUX(\"1\"), .CLKMUX(\"CLK\"), .LSRMUX(\"LSR\"), \
+                          .SRMODE(\"LSR_OVER_CE\")";
+        let mut ecp5 = String::new();
+        let mut outputs = String::new();
+        for g in PORT_GROUPS {
+            ecp5.push_str(&format!(
+                "\
+wire idle_{g}, first_{g}, copy_{g};
+(* keep *) LUT4 #(.INIT(16'h5555)) idle_lut_{g} (.A(busy), .B(1'b0), .C(1'b0), .D(1'b0), .Z(idle_{g}));
+(* keep *) TRELLIS_FF #({FF}, .REGSET(\"SET\")) first_ff_{g} (
+   .CLK(clock), .LSR(ready), .DI(idle_{g}), .Q(first_{g}));
+(* keep *) TRELLIS_FF #({FF}, .REGSET(\"RESET\")) copy_ff_{g} (
+   .CLK(clock), .LSR(1'b0), .DI(first_{g}), .Q(copy_{g}));
+"
+            ));
+            for (sel, init) in [
+                ("back0", BACK0_INIT),
+                ("back_le1", BACK_LE1_INIT),
+                ("back2", BACK2_INIT),
+            ] {
+                ecp5.push_str(&format!(
+                    "\
+wire {sel}_d_{g}, {sel}_q_{g};
+(* keep *) LUT4 #(.INIT(16'h{init:04X})) {sel}_lut_{g} (
+   .A(ready), .B(busy), .C(first_{g}), .D(copy_{g}), .Z({sel}_d_{g}));
+(* keep *) TRELLIS_FF #({FF}, .REGSET(\"RESET\")) {sel}_ff_{g} (
+   .CLK(clock), .LSR(1'b0), .DI({sel}_d_{g}), .Q({sel}_q_{g}));
+"
+                ));
+                outputs.push_str(&format!("always @(*) {sel}_{g} = {sel}_q_{g};\n"));
+            }
+        }
+        let plain = PORT_GROUPS
+            .iter()
+            .flat_map(|g| {
+                ["back0", "back_le1", "back2"].map(|sel| format!("wire {sel}_q_{g} = {sel}_r;\n"))
+            })
+            .collect::<String>();
+        Verilog::Custom(format!(
+            "\
+`ifdef {ECP5_DEFINE}
+{ecp5}`else
+reg first_r, copy_r, back0_r, back_le1_r, back2_r;
+wire now = ready | !busy;
+initial begin
+   first_r = 1'b1;
+   copy_r = 1'b0;
+   back0_r = 1'b0;
+   back_le1_r = 1'b0;
+   back2_r = 1'b0;
+end
+always @(posedge clock) begin
+   back0_r <= now & first_r & copy_r;
+   back_le1_r <= (now & first_r) | (now & copy_r) | (first_r & copy_r);
+   back2_r <= (now ^ first_r ^ copy_r) & !(now & first_r & copy_r);
+   copy_r <= first_r;
+   first_r <= now;
+end
+{plain}`endif
+{outputs}"
+        ))
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "port_selects".into(),
+            clock: "clock".into(),
+            inputs: vec!["ready".into(), "busy".into()],
+            outputs: PORT_GROUPS
+                .iter()
+                .flat_map(|g| ["back0", "back_le1", "back2"].map(|sel| format!("{sel}_{g}")))
+                .collect(),
+        }]
+    }
+}
+
 /// One lane's branch of the enable tree, three levels deep. The root is
 /// the lane's one enable copy that `res_ready` and the busy flag reach, so
 /// those two registers drive a root per lane and the control's (and the
@@ -206,8 +371,9 @@ always @(*) q = enable;
 /// registers run on. The result ports' multiplexer has selects of its own,
 /// straight from `res_ready`: how many of the last three cycles were not
 /// ready (how far the core has run ahead of the stream), decoded on the
-/// edge before from a chain of two copies, so each select is a register
-/// that drives nothing but its multiplexers.
+/// edge before, for each of the port's field groups apart
+/// ([`PortSelects`]), so each select is a register that drives nothing but
+/// its group's multiplexers.
 #[derive(LogicBlock, Default)]
 pub struct LaneEnables {
     pub clock: Signal<In, Clock>,
@@ -220,11 +386,18 @@ pub struct LaneEnables {
     pub qty_next: Signal<Out, bool>,
     pub offset_next: Signal<Out, bool>,
     pub valid_next: Signal<Out, bool>,
-    /// The result ports' selects: of the last three cycles, none, at most
-    /// one, exactly two were stalled (`¬(ready ∨ ¬busy)`).
-    pub port_back0: Signal<Out, bool>,
-    pub port_back_le1: Signal<Out, bool>,
-    pub port_back2: Signal<Out, bool>,
+    /// The result ports' selects, for each field group ([`PortSelects`]):
+    /// of the last three cycles, none, at most one, exactly two were
+    /// stalled (`¬(ready ∨ ¬busy)`).
+    pub back0_head: Signal<Out, bool>,
+    pub back_le1_head: Signal<Out, bool>,
+    pub back2_head: Signal<Out, bool>,
+    pub back0_lo: Signal<Out, bool>,
+    pub back_le1_lo: Signal<Out, bool>,
+    pub back2_lo: Signal<Out, bool>,
+    pub back0_hi: Signal<Out, bool>,
+    pub back_le1_hi: Signal<Out, bool>,
+    pub back2_hi: Signal<Out, bool>,
     /// Second level: the lane's row counter and memory-side registers, the
     /// register stage between the banks and the lane, the relays of the
     /// lane's flags, and the result side.
@@ -239,14 +412,7 @@ pub struct LaneEnables {
     valid_first: EnableCopy,
     out_first: EnableCopy,
     relay_first: EnableCopy,
-    /// `ready ∨ ¬busy` of the last cycle and the one before.
-    port_first: ReadyCopy,
-    port_copy: EnableCopy,
-    /// `ready ∨ ¬busy` of this cycle.
-    port_now: Signal<Local, bool>,
-    back0: DFF<bool>,
-    back_le1: DFF<bool>,
-    back2: DFF<bool>,
+    ports: PortSelects,
     core_copy: EnableCopy,
     m2_copy: EnableCopy,
     relay_en: EnableCopy,
@@ -266,14 +432,12 @@ impl Logic for LaneEnables {
             valid_first,
             out_first,
             relay_first,
-            port_first,
+            ports,
             core_copy,
             m2_copy,
             relay_en,
-            out_copy,
-            port_copy
+            out_copy
         );
-        dff_setup!(self, clock, back0, back_le1, back2);
         self.root.ready.next = self.ready.val();
         self.root.busy.next = self.busy.val();
         self.lane_first.d.next = self.root.q.val();
@@ -282,29 +446,25 @@ impl Logic for LaneEnables {
         self.valid_first.d.next = self.root.q.val();
         self.out_first.d.next = self.root.q.val();
         self.relay_first.d.next = self.root.q.val();
-        self.port_first.ready.next = self.ready.val();
-        self.port_first.busy.next = self.busy.val();
+        self.ports.ready.next = self.ready.val();
+        self.ports.busy.next = self.busy.val();
         self.core_copy.d.next = self.lane_first.q.val();
         self.m2_copy.d.next = self.lane_first.q.val();
         self.relay_en.d.next = self.relay_first.q.val();
         self.out_copy.d.next = self.out_first.q.val();
-        self.port_copy.d.next = self.port_first.q.val();
-        // Next cycle's last three: this one, the last and the one before.
-        self.port_now.next = self.ready.val() | !self.busy.val();
-        self.back0.d.next = self.port_now.val() & self.port_first.q.val() & self.port_copy.q.val();
-        self.back_le1.d.next = (self.port_now.val() & self.port_first.q.val())
-            | (self.port_now.val() & self.port_copy.q.val())
-            | (self.port_first.q.val() & self.port_copy.q.val());
-        self.back2.d.next =
-            (self.port_now.val() ^ self.port_first.q.val() ^ self.port_copy.q.val())
-                & !(self.port_now.val() & self.port_first.q.val() & self.port_copy.q.val());
         self.lane_next.next = self.lane_first.q.val();
         self.qty_next.next = self.qty_first.q.val();
         self.offset_next.next = self.offset_first.q.val();
         self.valid_next.next = self.valid_first.q.val();
-        self.port_back0.next = self.back0.q.val();
-        self.port_back_le1.next = self.back_le1.q.val();
-        self.port_back2.next = self.back2.q.val();
+        self.back0_head.next = self.ports.back0_head.val();
+        self.back_le1_head.next = self.ports.back_le1_head.val();
+        self.back2_head.next = self.ports.back2_head.val();
+        self.back0_lo.next = self.ports.back0_lo.val();
+        self.back_le1_lo.next = self.ports.back_le1_lo.val();
+        self.back2_lo.next = self.ports.back2_lo.val();
+        self.back0_hi.next = self.ports.back0_hi.val();
+        self.back_le1_hi.next = self.ports.back_le1_hi.val();
+        self.back2_hi.next = self.ports.back2_hi.val();
         self.core.next = self.core_copy.q.val();
         self.m2.next = self.m2_copy.q.val();
         self.relay.next = self.relay_en.q.val();

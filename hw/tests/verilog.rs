@@ -216,6 +216,62 @@ fn ecp5_ready_copies_need_no_logic_before_their_flip_flop() {
     run_tool(&verilog, "yosys", &["-q", "-p", &script]);
 }
 
+/// With `LIQSCAN_ECP5` defined each of a lane's three result port field
+/// groups has its selects on its own: two history copies and three select
+/// registers a group (15 flip-flops, none merged), each select one LUT of
+/// `ready`, `busy` and its group's history, and each of the nine outputs
+/// driven by a flip-flop of its own. Merged back into one set (the
+/// simulations' form), the count fails. The two forms are the same
+/// function, proved with yosys's ECP5 cell models; without the define it
+/// is one set of five registers.
+#[test]
+fn ecp5_port_selects_are_apart_for_each_field_group() {
+    use liqscan_hw::dsp::ECP5_DEFINE;
+    use liqscan_hw::fanout::{PortSelects, PORT_GROUPS};
+    let verilog = generate(&mut PortSelects::default()).expect("Verilog");
+    let mut script = format!(
+        "read_verilog -D{ECP5_DEFINE} top.v; synth_ecp5 -top {TOP_MODULE}; \
+         select -assert-count 15 t:TRELLIS_FF; \
+         select -assert-count 12 t:LUT4; \
+         select -assert-count 3 w:ready %co:+[LSR] t:TRELLIS_FF %i; \
+         select -assert-count 9 w:ready %co:+[A] t:LUT4 %i; \
+         select -assert-count 12 w:busy %co:+[A,B] t:LUT4 %i; \
+         select -assert-count 9 w:back* %ci:+[Q] t:TRELLIS_FF %i; "
+    );
+    for g in PORT_GROUPS {
+        // The group's three selects read its own history copies only.
+        script.push_str(&format!(
+            "select -assert-count 2 w:back*_{g} %ci:+[Q] t:TRELLIS_FF %i %ci:+[DI] %ci:+[Z] \
+             t:LUT4 %i %ci:+[C,D] %ci:+[Q] t:TRELLIS_FF %i; \
+             select -assert-count 3 w:back*_{g} %ci:+[Q] t:TRELLIS_FF %i; "
+        ));
+    }
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+    let script = format!(
+        "read_verilog top.v; prep -top {TOP_MODULE}; check -assert; \
+         select -assert-count 5 t:$dff"
+    );
+    run_tool(&verilog, "yosys", &["-q", "-p", &script]);
+    prove_selects_forms_equal(&verilog, "-set-init-zero");
+}
+
+/// Proves a block's two forms equal with yosys: `gold` the plain Verilog,
+/// `gate` the `LIQSCAN_ECP5` form through yosys's ECP5 cell models
+/// (`cells_sim.v`), from the state of all registers zero through six clock
+/// edges;
+/// `sat` takes extra options.
+fn prove_selects_forms_equal(verilog: &str, sat: &str) {
+    use liqscan_hw::dsp::ECP5_DEFINE;
+    let script = format!(
+        "read_verilog -D{ECP5_DEFINE} top.v; rename {TOP_MODULE} gate; \
+         read_verilog top.v; rename {TOP_MODULE} gold; \
+         read_verilog +/ecp5/cells_sim.v; hierarchy -check; proc; flatten -wb; opt_clean; \
+         miter -equiv -flatten -make_outputs gold gate miter; hierarchy -top miter; \
+         sat -verify -prove trigger 0 -seq 6 {sat} miter"
+    );
+    run_tool(verilog, "yosys", &["-q", "-p", &script]);
+}
+
 /// With `LIQSCAN_ECP5` defined a memory of at most 2^14 words is whole
 /// DP16KD blocks, each as wide as its depth allows, read through the block's
 /// output register. Beside them ECP5 synthesis leaves no LUT or distributed

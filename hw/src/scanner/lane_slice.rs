@@ -420,9 +420,15 @@ impl<const L: usize, const ROW_BITS: usize> Logic for LaneSlice<L, ROW_BITS> {
 
         // The result stream.
         self.results.enable.next = self.enables.out.val();
-        self.results.back0.next = self.enables.port_back0.val();
-        self.results.back_le1.next = self.enables.port_back_le1.val();
-        self.results.back2.next = self.enables.port_back2.val();
+        self.results.back0_head.next = self.enables.back0_head.val();
+        self.results.back_le1_head.next = self.enables.back_le1_head.val();
+        self.results.back2_head.next = self.enables.back2_head.val();
+        self.results.back0_lo.next = self.enables.back0_lo.val();
+        self.results.back_le1_lo.next = self.enables.back_le1_lo.val();
+        self.results.back2_lo.next = self.enables.back2_lo.val();
+        self.results.back0_hi.next = self.enables.back0_hi.val();
+        self.results.back_le1_hi.next = self.enables.back_le1_hi.val();
+        self.results.back2_hi.next = self.enables.back2_hi.val();
         self.results.hit.next = self.hit.val();
         self.results.slot.next = self.lane.out_tag.val();
         self.results.shortfall.next = self.lane.out_shortfall.val();
