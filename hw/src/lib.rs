@@ -27,6 +27,7 @@
 pub mod bracket_select;
 pub mod carry_le;
 pub mod carry_out;
+pub mod ccu2c;
 pub mod compare;
 pub mod compress;
 pub mod delay;

@@ -31,6 +31,7 @@
 use rust_hdl::core::prelude::*;
 use rust_hdl::core::timing::TimingInfo;
 
+use crate::ccu2c;
 use crate::dsp::ECP5_DEFINE;
 
 /// `q` = `a + b + 1` modulo `2^M` for the `a`, `b` sampled on the last
@@ -69,14 +70,6 @@ impl<const N: usize, const M: usize> Logic for PlusOne<N, M> {
     fn hdl(&self) -> Verilog {
         assert!(M == N || M == N + 1, "PlusOne: M is N or N + 1");
         let cells = Self::CHAIN_CELLS;
-        // Operand bits above N (the carry out's half-cell) are 0.
-        let operand = |name: &str, i: usize| {
-            if i < N {
-                format!("{name}[{i}]")
-            } else {
-                "1'b0".to_string()
-            }
-        };
         // Bit 0's sum is left unconnected; bits at or above M do not exist.
         let sum = |half: usize, i: usize| {
             if i == 0 || i >= M {
@@ -88,39 +81,8 @@ impl<const N: usize, const M: usize> Logic for PlusOne<N, M> {
         // Bit 0: no sum (LUT4 0), the carry a0 | b0 (LUT2); bits 1 and up a
         // sum and its carry.
         let init = |i: usize| if i == 0 { "16'h000E" } else { "16'h96AA" };
-        let chain = (0..cells)
-            .map(|c| {
-                let (lo, hi) = (2 * c, 2 * c + 1);
-                let cin = if c == 0 {
-                    "1'b0".to_string()
-                } else {
-                    format!("carry[{c}]")
-                };
-                let cout = if c + 1 < cells {
-                    format!(", .COUT(carry[{}])", c + 1)
-                } else {
-                    String::new()
-                };
-                format!(
-                    "CCU2C #(.INIT0({i0}), .INIT1({i1}), .INJECT1_0(\"NO\"), .INJECT1_1(\"NO\")) bits{lo} (\n   \
-                     .CIN({cin}), .A0({a0}), .B0({b0}), .C0(1'b0), .D0(1'b1),\n   \
-                     .A1({a1}), .B1({b1}), .C1(1'b0), .D1(1'b1){s0}{s1}{cout});\n",
-                    i0 = init(lo),
-                    i1 = init(hi),
-                    a0 = operand("a", lo),
-                    b0 = operand("b", lo),
-                    a1 = operand("a", hi),
-                    b1 = operand("b", hi),
-                    s0 = sum(0, lo),
-                    s1 = sum(1, hi),
-                )
-            })
-            .collect::<String>();
-        let carries = if cells > 1 {
-            format!("wire [{}:1] carry;\n", cells - 1)
-        } else {
-            String::new()
-        };
+        // Operand bits above N (the carry out's half-cell) are 0.
+        let (carries, chain) = ccu2c::adder(cells, N, init, sum);
         let widen = |name: &str| {
             if M > N {
                 format!("{{1'b0, {name}}}")
